@@ -1,0 +1,278 @@
+"""The command line: thin commands that parse options, call one core function, and render."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from solomo_cli import __version__
+from solomo_cli.errors import ExitStatus, SolomoError, UsageError
+from solomo_cli.sanitize import clean
+
+app = typer.Typer(
+    name="solomo",
+    help="Find a good place to work nearby — coworking first — from OpenStreetMap, and keep "
+    "track of where you worked and who you met.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=False,
+)
+cache_app = typer.Typer(help="Inspect or clear the disposable local cache of OSM data.",
+                        no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+F = TypeVar("F", bound=Callable[..., Any])
+_state = {"debug": bool(os.environ.get("SOLOMO_DEBUG"))}
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(message: str, hint: str | None, status: int) -> typer.Exit:
+    text = f"solomo: error: {clean(message)}"
+    if hint:
+        text += f"\n  {clean(hint)}"
+    print(text, file=sys.stderr)
+    return typer.Exit(status)
+
+
+def handles_errors(func: F) -> F:
+    """Catch errors once, at the CLI boundary: one plain line, a documented exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SolomoError as exc:
+            if _state["debug"]:
+                traceback.print_exc()
+            raise fail(exc.message, exc.hint, exc.exit_status) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a bug: say so plainly, details with --debug
+            if _state["debug"]:
+                traceback.print_exc()
+            raise fail(f"unexpected {type(exc).__name__}: {exc}",
+                       "run again with --debug and report the output", ExitStatus.ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress(enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while something slow runs (only on a terminal)."""
+    console = err_console()
+    if not (enabled and console.is_terminal):
+        yield lambda message: None
+        return
+    with console.status("Working…") as status:
+        yield lambda message: status.update(clean(message))
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"solomo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Find a good place to work nearby, from OpenStreetMap."""
+    if debug:
+        _state["debug"] = True
+
+
+class Sort(str, Enum):
+    score = "score"
+    distance = "distance"
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    geojson = "geojson"
+
+
+def load_settings() -> Any:
+    from solomo_cli.config import load_settings as load
+
+    return load()
+
+
+def write_output(text: str, output: Path | None, force: bool) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    from solomo_cli.files import atomic_write
+
+    atomic_write(output, text, overwrite=force)
+    print(f"Wrote {output}", file=sys.stderr)
+
+
+@app.command()
+@handles_errors
+def near(
+    place: Annotated[str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')],
+    radius: Annotated[str, typer.Option("--radius", "-r", help="Search radius: 800m, 2km, 1.5 km.")] = "2km",
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Show at most N places (0: all).")] = 20,
+    kind: Annotated[str, typer.Option("--kind", "-k", help="Comma list of coworking, hackerspace, library, cafe (with Wi-Fi), or all.")] = "coworking",
+    sort: Annotated[Sort, typer.Option("--sort", help="Order by score (distance and work-friendliness) or pure distance.")] = Sort.score,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")] = False,
+    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network; answer from local data.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again even if local data is fresh.")] = False,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="Prefer places in this country (ISO code, e.g. fr).")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Add a column showing how each score was made.")] = False,
+    open_now: Annotated[bool, typer.Option("--open-now", help="Only places open now (hours unknown are kept and marked).")] = False,
+    open_at: Annotated[str | None, typer.Option("--open-at", metavar="WHEN", help="Only places open at WHEN, in each place's local time: 2026-12-01T09:00, 'tomorrow 9:00', 'mon 9:00'.")] = None,
+    strict_hours: Annotated[bool, typer.Option("--strict-hours", help="With --open-now/--open-at, drop places whose hours are unknown.")] = False,
+    wifi: Annotated[bool, typer.Option("--wifi", help="Only places that declare internet access.")] = False,
+    free_wifi: Annotated[bool, typer.Option("--free-wifi", help="Only places with free internet (internet_access:fee=no or customers).")] = False,
+    wheelchair: Annotated[bool, typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited).")] = False,
+) -> None:
+    """Rank work places near PLACE: coworking spaces first, then other third places."""
+    from solomo_cli.geo import parse_radius
+    from solomo_cli.places import parse_kinds
+    from solomo_cli.search import NearQuery, Session
+    from solomo_cli.search import near as run_near
+
+    if offline and refresh:
+        raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
+    if open_now and open_at:
+        raise UsageError("--open-now and --open-at contradict each other", hint="use one of them")
+    if strict_hours and not (open_now or open_at):
+        raise UsageError("--strict-hours only makes sense with --open-now or --open-at")
+    when = None
+    if open_now or open_at:
+        from solomo_cli.hours import parse_when
+
+        try:
+            when = parse_when(open_at or "now")
+        except ValueError as exc:
+            raise UsageError(f"bad --open-at value: {exc}") from None
+    query = NearQuery(
+        place=place, radius_m=parse_radius(radius), kinds=parse_kinds(kind), limit=limit,
+        sort=sort.value, offline=offline, refresh=refresh, country=country, open_at=when,
+        strict_hours=strict_hours, wifi=wifi, free_wifi=free_wifi, wheelchair=wheelchair,
+    )
+    settings = load_settings()
+    with progress() as notify, Session(settings, notify) as session:
+        result = run_near(session, query)
+    from solomo_cli import render
+
+    if result.origin.geocoded and fmt is not Format.table:
+        print(f"solomo: {place!r} understood as {result.origin.label}", file=sys.stderr)
+    if result.origin.alternatives:
+        print(f"solomo: {len(result.origin.alternatives)} other places match {place!r}; "
+              "be more precise or use --country if this is not the one", file=sys.stderr)
+    if fmt is Format.table:
+        if output is None:
+            render.print_table(Console(highlight=False), result, explain)
+            return
+        text = render.plain_table(result, explain)
+    elif fmt is Format.json:
+        text = render.to_json(result)
+    elif fmt is Format.csv:
+        text = render.to_csv(render.records(result))
+    else:
+        text = render.to_geojson(render.records(result))
+    write_output(text, output, force)
+
+
+@app.command()
+@handles_errors
+def sync(
+    place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],
+    radius: Annotated[str, typer.Option("--radius", "-r", help="Area to fetch: 5km, 20km…")] = "10km",
+    kind: Annotated[str, typer.Option("--kind", "-k", help="Kinds to fetch (comma list, or all).")] = "all",
+    country: Annotated[str | None, typer.Option("--country", "-c", help="Prefer places in this country.")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")] = False,
+) -> None:
+    """Fetch an area's work places now, so that --offline can answer later."""
+    from solomo_cli.geo import format_distance, parse_radius
+    from solomo_cli.places import parse_kinds
+    from solomo_cli.search import Session
+    from solomo_cli.search import sync as run_sync
+
+    radius_m, kinds = parse_radius(radius), parse_kinds(kind)
+    settings = load_settings()
+    with progress() as notify, Session(settings, notify) as session:
+        result = run_sync(session, place, radius_m, kinds, country, refresh)
+    fetched = "fetched" if result.network_requests else "already up to date"
+    print(f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
+          f"{result.origin.label}: {fetched}.\nUse 'solomo near {place!r} --offline' without a "
+          "connection. © OpenStreetMap contributors")
+
+
+@app.command()
+@handles_errors
+def paths() -> None:
+    """Show where solomo keeps its files."""
+    from solomo_cli.config import get_paths
+
+    p = get_paths()
+    print(f"config:    {p.config_file}")
+    print(f"user data: {p.user_db}    (your visits, notes and contacts: back it up)")
+    print(f"cache:     {p.cache_db}    (disposable: solomo cache clear)")
+
+
+@cache_app.command("info")
+@handles_errors
+def cache_info() -> None:
+    """How much OSM data is cached, and how old it is."""
+    from solomo_cli.config import get_paths
+    from solomo_cli.render import age_phrase
+    from solomo_cli.store import Cache
+
+    cache = Cache(get_paths().cache_db)
+    info = cache.info()
+    cache.close()
+    print(f"cache:    {info['path']}")
+    if not info["exists"]:
+        print("empty (nothing fetched yet)")
+        return
+    print(f"places:   {info['places']}")
+    print(f"areas:    {info['areas']}")
+    print(f"geocodes: {info['geocodes']}")
+    print(f"size:     {info['size_bytes'] / 1024:.0f} KiB")
+    if info["newest_fetch"]:
+        print(f"newest:   {age_phrase(info['newest_fetch'])}")
+        print(f"oldest:   {age_phrase(info['oldest_fetch'])}")
+
+
+@cache_app.command("clear")
+@handles_errors
+def cache_clear() -> None:
+    """Delete cached OSM data and geocodes (your own data is not touched)."""
+    from solomo_cli.config import get_paths
+    from solomo_cli.store import Cache
+
+    existed = Cache(get_paths().cache_db).clear()
+    print("Cache cleared; your visits, notes and contacts are untouched." if existed
+          else "The cache was already empty.")
+
+
+def main() -> None:
+    app(prog_name="solomo")
+
+
+if __name__ == "__main__":
+    main()

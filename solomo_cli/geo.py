@@ -1,0 +1,85 @@
+"""Small geodesy for the warm path, and parsing of user-given radii and coordinates.
+
+Distances use the great-circle (haversine) formula on the mean Earth radius, the same model as
+geopy's `great_circle` (a test checks they agree); geopy itself costs ~80 ms to import, too much
+for a command meant to answer in well under a second from the local store.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from solomo_cli.errors import UsageError
+
+EARTH_RADIUS_M = 6371009.0  # geopy.distance.EARTH_RADIUS (mean radius), in metres
+MAX_RADIUS_M = 50_000
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bbox(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    coslat = math.cos(math.radians(lat))
+    dlon = 180.0 if coslat < 1e-6 else min(180.0, dlat / coslat)
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+_RADIUS = re.compile(r"^\s*(\d+(?:[.,]\d+)?|[.,]\d+)\s*(km|m|mi)?\s*$", re.IGNORECASE)
+_UNITS = {"m": 1.0, "km": 1000.0, "mi": 1609.344}
+
+
+def parse_radius(text: str) -> float:
+    """'800m', '2km', '1.5 km', '2' (km) → metres."""
+    match = _RADIUS.match(text or "")
+    if not match:
+        raise UsageError(
+            f"bad radius {text!r}", hint="give a distance such as 800m, 2km or 1.5 km"
+        )
+    number = float(match.group(1).replace(",", "."))
+    unit = (match.group(2) or "km").lower()
+    metres = number * _UNITS[unit]
+    if metres <= 0:
+        raise UsageError(f"bad radius {text!r}: it must be more than zero")
+    if metres > MAX_RADIUS_M:
+        raise UsageError(
+            f"radius {text!r} is too large (at most {MAX_RADIUS_M // 1000} km)",
+            hint="public Overpass servers are shared: sync smaller areas",
+        )
+    return metres
+
+
+_LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\s*$")
+_LOOKS_NUMERIC = re.compile(r"^[\s\d.,;+-]+$")
+
+
+def parse_latlon(text: str) -> tuple[float, float] | None:
+    """'45.76,4.84' → (45.76, 4.84); None when the text is a place name.
+
+    Raises UsageError for text that is clearly meant as coordinates but is not valid."""
+    if not _LOOKS_NUMERIC.match(text or ""):
+        return None
+    match = _LATLON.match(text)
+    if not match:
+        raise UsageError(
+            f"bad coordinates {text!r}", hint="write them as LAT,LON in decimal degrees, e.g. 45.76,4.84"
+        )
+    lat, lon = float(match.group(1)), float(match.group(2))
+    if not -90 <= lat <= 90 or not -180 <= lon <= 180:
+        raise UsageError(
+            f"coordinates out of range: {text!r}",
+            hint="latitude is between -90 and 90, longitude between -180 and 180 (LAT,LON order)",
+        )
+    return lat, lon
+
+
+def format_distance(metres: float) -> str:
+    if metres < 1000:
+        return f"{int(round(metres))} m"
+    return f"{metres / 1000:.1f} km"

@@ -1,0 +1,194 @@
+"""All output: the Rich table for people; JSON, CSV and GeoJSON for scripts.
+
+Every string that came from OSM goes through `sanitize.clean` (no escape sequences reach the
+terminal) and into Rich as `Text` (never parsed as markup); CSV cells are neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from solomo_cli.geo import format_distance
+from solomo_cli.places import Place
+from solomo_cli.ranking import explain
+from solomo_cli.sanitize import clean, clean_or_none, csv_cell
+from solomo_cli.search import NearResult
+
+ATTRIBUTION = "© OpenStreetMap contributors"
+LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
+KIND_LABELS = {"coworking": "coworking", "hackerspace": "hackerspace", "library": "library",
+               "cafe": "café"}
+FIELDS = [
+    "rank", "id", "name", "kind", "chain", "lat", "lon", "distance_m", "score", "address",
+    "website", "phone", "email", "opening_hours", "open_state", "next_change", "internet_access",
+    "internet_access_fee", "wheelchair", "check_date", "stale", "my_rating", "visits", "osm_url",
+    "explain",
+]
+
+
+def age_phrase(timestamp: float | None, now: float | None = None) -> str:
+    if timestamp is None:
+        return "age unknown"
+    seconds = max(0.0, (now or time.time()) - timestamp)
+    if seconds < 90:
+        return "just fetched"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min old"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f} h old"
+    return f"{seconds / 86400:.0f} days old"
+
+
+def place_record(place: Place, rank: int) -> dict[str, Any]:
+    """The JSON object of the contract, for one place."""
+    tags = place.tags
+    return {
+        "rank": rank,
+        "id": place.id,
+        "name": clean_or_none(place.name),
+        "kind": place.kind,
+        "chain": place.chain,
+        "lat": round(place.lat, 7),
+        "lon": round(place.lon, 7),
+        "distance_m": int(round(place.distance_m)),
+        "score": place.score,
+        "address": place.address,
+        "website": place.website,
+        "phone": place.phone,
+        "email": place.email,
+        "opening_hours": place.opening_hours,
+        "open_state": place.extra.get("open_state", "unknown"),
+        "next_change": place.extra.get("next_change"),
+        "internet_access": place.internet_access,
+        "internet_access_fee": clean_or_none(tags.get("internet_access:fee")),
+        "wheelchair": clean_or_none(tags.get("wheelchair")),
+        "check_date": place.check_date,
+        "stale": place.extra.get("stale", True),
+        "my_rating": place.extra.get("my_rating"),
+        "visits": place.extra.get("visits", 0),
+        "osm_url": f"https://www.openstreetmap.org/{place.id}",
+        "explain": [{"reason": label, "points": points} for label, points in place.reasons],
+    }
+
+
+def records(result: NearResult) -> list[dict[str, Any]]:
+    return [place_record(p, i) for i, p in enumerate(result.places, 1)]
+
+
+def to_json(result: NearResult) -> str:
+    return json.dumps(records(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(rows: list[dict[str, Any]], fields: list[str] | None = None) -> str:
+    fields = fields or FIELDS
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        flat = dict(row)
+        if isinstance(flat.get("explain"), list):
+            flat["explain"] = " ".join(f"{e['reason']} {e['points']:+g}" for e in flat["explain"])
+        writer.writerow({k: csv_cell(flat.get(k)) for k in fields})
+    return out.getvalue()
+
+
+def to_geojson(rows: list[dict[str, Any]]) -> str:
+    features = []
+    for row in rows:
+        props = {k: v for k, v in row.items() if k not in ("lat", "lon")}
+        features.append({
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+            "properties": props,
+        })
+    collection = {"type": "FeatureCollection", "attribution": LICENSE, "features": features}
+    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
+
+
+def title(result: NearResult) -> str:
+    q = result.query
+    kinds = ", ".join(KIND_LABELS[k] for k in q.kinds)
+    when = result.data_time[:10] if result.data_time else "unknown date"
+    parts = [f"{kinds.capitalize()} within {format_distance(q.radius_m)} of {result.origin.label}",
+             f"data of {when} ({age_phrase(result.fetched_at)})"]
+    if q.open_at is not None:
+        parts.insert(1, f"open {q.open_at.describe()}" + (" (place's local time)"))
+    return " · ".join(parts)
+
+
+def _contact(place: Place) -> Text:
+    return Text("\n".join(v for v in (place.website, place.phone, place.email) if v))
+
+
+def _name_cell(place: Place) -> Text:
+    text = Text(place.display_name, style="bold")
+    rating, visits = place.extra.get("my_rating"), place.extra.get("visits") or 0
+    mine = []
+    if rating:
+        mine.append(f"★{rating:g}")
+    if visits:
+        mine.append(f"{visits} visit{'s' * (visits > 1)}")
+    if mine:
+        text.append("\n" + " · ".join(mine), style="magenta")
+    return text
+
+
+def _hours_cell(place: Place) -> Text:
+    state = place.extra.get("open_state", "unknown")
+    style = {"open": "green", "closed": "red"}.get(state, "dim")
+    return Text(clean(place.extra.get("hours_phrase") or "hours unknown"), style=style)
+
+
+def table(result: NearResult, explain_scores: bool = False) -> Table:
+    grid = Table(title=Text(title(result)), caption=ATTRIBUTION, title_justify="left",
+                 caption_justify="right", expand=False, show_lines=False)
+    grid.add_column("#", justify="right", no_wrap=True)
+    grid.add_column("Name", ratio=3, overflow="fold")
+    grid.add_column("Kind", no_wrap=True)
+    grid.add_column("Dist", justify="right", no_wrap=True)
+    grid.add_column("Score", justify="right", no_wrap=True)
+    grid.add_column("Address", ratio=3, overflow="fold")
+    grid.add_column("Contact", ratio=3, overflow="fold")
+    grid.add_column("Hours", ratio=2, overflow="fold")
+    if explain_scores:
+        grid.add_column("Why", ratio=3, overflow="fold")
+    for rank, place in enumerate(result.places, 1):
+        kind = KIND_LABELS[place.kind] + (" (chain)" if place.chain else "")
+        row = [
+            Text(str(rank)), _name_cell(place), Text(kind, style="dim" if place.chain else "cyan"),
+            Text(format_distance(place.distance_m)), Text(f"{place.score:g}"),
+            Text(place.address or ""), _contact(place), _hours_cell(place),
+        ]
+        if explain_scores:
+            row.append(Text(explain(place), style="dim"))
+        grid.add_row(*row)
+    return grid
+
+
+def print_table(console: Console, result: NearResult, explain_scores: bool = False) -> None:
+    if not result.places:
+        console.print(Text(title(result)))
+        console.print(Text("No places found. Try a larger --radius, or more kinds (--kind all)."))
+        console.print(Text(ATTRIBUTION, style="dim"))
+        return
+    console.print(table(result, explain_scores))
+    if result.total > len(result.places):
+        console.print(Text(f"{result.total - len(result.places)} more; use --limit to see them.",
+                           style="dim"))
+
+
+def plain_table(result: NearResult, explain_scores: bool = False, width: int = 160) -> str:
+    """The table as plain text, for --output FILE."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, no_color=True, color_system=None,
+                      force_terminal=False, highlight=False)
+    print_table(console, result, explain_scores)
+    return buffer.getvalue()

@@ -1,0 +1,247 @@
+"""The core of `solomo near` and `solomo sync`: where is PLACE, is the area known locally and
+fresh, fetch it if not (once, with a margin), then filter, rank and remember the listing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from solomo_cli.config import Settings
+from solomo_cli.errors import NoLocalData
+from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
+from solomo_cli.places import WIFI_YES, Place
+from solomo_cli.ranking import is_stale, rank
+from solomo_cli.store import Cache
+
+if TYPE_CHECKING:
+    import httpx
+
+    from solomo_cli.hours import When
+
+Notify = Callable[[str], None]
+LAST_LISTING = "last_listing"
+
+
+@dataclass
+class Origin:
+    """The point a search is about, and what the tool understood of the user's PLACE."""
+
+    query: str
+    label: str  # display name, or the coordinates as given
+    lat: float
+    lon: float
+    alternatives: tuple[str, ...] = ()
+    geocoded: bool = False
+
+
+@dataclass
+class NearQuery:
+    place: str
+    radius_m: float = 2000.0
+    kinds: tuple[str, ...] = ("coworking",)
+    limit: int = 20
+    sort: str = "score"
+    offline: bool = False
+    refresh: bool = False
+    country: str | None = None
+    open_at: When | None = None  # --open-now / --open-at
+    strict_hours: bool = False
+    wifi: bool = False
+    free_wifi: bool = False
+    wheelchair: bool = False
+
+
+@dataclass
+class NearResult:
+    origin: Origin
+    query: NearQuery
+    places: list[Place]
+    total: int  # matches before --limit
+    fetched_at: float | None  # when the data used was fetched
+    osm_base: str | None  # Overpass' own data timestamp, when it gave one
+    network_requests: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def data_time(self) -> str | None:
+        """ISO time of the data: Overpass' timestamp_osm_base if known, else the fetch time."""
+        if self.osm_base:
+            return self.osm_base
+        if self.fetched_at is None:
+            return None
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.fetched_at))
+
+
+class Session:
+    """What one command needs, opened lazily: settings, the cache, and (only when the network
+    is really used) the shared httpx client."""
+
+    def __init__(self, settings: Settings, notify: Notify | None = None) -> None:
+        self.settings = settings
+        self.notify = notify
+        self.cache = Cache(settings.paths.cache_db)
+        self._client: httpx.Client | None = None
+        self.requests = 0
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            from solomo_cli.http import make_client
+
+            self._client = make_client(self.settings)
+            self._client.event_hooks["request"].append(self._count)
+        return self._client
+
+    def _count(self, request: Any) -> None:
+        self.requests += 1
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        self.cache.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def locate(self, text: str, country: str | None, offline: bool, refresh: bool) -> Origin:
+        coords = parse_latlon(text)
+        if coords is not None:
+            return Origin(text, f"{coords[0]:.5f},{coords[1]:.5f}", coords[0], coords[1])
+        from solomo_cli.geocode import geocode, validate_country
+
+        country = validate_country(country)
+        if self.notify and not offline:
+            self.notify(f"Looking up {text!r}…")
+        found = geocode(self.settings, self.cache, None if offline else self.client, text,
+                        country, self.notify, offline=offline, refresh=refresh)
+        return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
+
+    def ensure_area(self, origin: Origin, radius_m: float, kinds: Sequence[str], *,
+                    offline: bool, refresh: bool, margin: bool = True) -> tuple[float | None, str | None]:
+        """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base)."""
+        max_age = float("inf") if offline else self.settings.fresh_days * 86400.0
+        have = self.cache.coverage(origin.lat, origin.lon, radius_m, kinds, max_age)
+        missing = tuple(kinds) if refresh and not offline else have.missing
+        if not missing:
+            return have.fetched_at, have.osm_base
+        if offline:
+            names = ", ".join(missing)
+            raise NoLocalData(
+                f"no local data for {names} within {format_distance(radius_m)} of {origin.label}",
+                hint=f"with a connection, run: solomo sync {origin.query!r} "
+                f"--radius {max(radius_m, 5000) / 1000:g}km --kind {','.join(kinds)}",
+            )
+        from solomo_cli import overpass
+
+        # Fetch a wider circle so that nearby follow-up questions are answered locally.
+        fetch_radius = min(MAX_RADIUS_M, max(radius_m * 2, radius_m + 2000)) if margin else radius_m
+        if self.notify:
+            self.notify(f"Fetching {', '.join(missing)} within {format_distance(fetch_radius)} "
+                        "from OpenStreetMap…")
+        answer = overpass.fetch(self.client, self.settings.overpass_urls, origin.lat, origin.lon,
+                                fetch_radius, missing, self.notify)
+        now = time.time()
+        self.cache.save_fetch(answer.places, origin.lat, origin.lon, fetch_radius, missing,
+                              answer.osm_base, answer.endpoint, fetched_at=now)
+        if len(missing) == len(kinds):
+            return now, answer.osm_base
+        return have.fetched_at or now, have.osm_base or answer.osm_base
+
+
+def _keep(place: Place, q: NearQuery) -> bool:
+    tags = place.tags
+    if (q.wifi or q.free_wifi) and tags.get("internet_access") not in WIFI_YES:
+        return False
+    if q.free_wifi and tags.get("internet_access:fee") not in ("no", "customers"):
+        return False
+    return not (q.wheelchair and tags.get("wheelchair") not in ("yes", "limited"))
+
+
+def annotate_hours(places: list[Place], at: When | None) -> None:
+    """open_state / next_change / hours phrase for each place, evaluated in its own time zone."""
+    from solomo_cli.hours import evaluate
+
+    for place in places:
+        info = evaluate(place.opening_hours, place.lat, place.lon, at)
+        place.extra["open_state"] = info.state
+        place.extra["next_change"] = info.next_change.isoformat() if info.next_change else None
+        place.extra["hours_phrase"] = info.phrase
+        place.extra["hours_error"] = info.error
+
+
+def add_freshness(places: list[Place]) -> None:
+    for place in places:
+        place.extra["stale"] = is_stale(place.check_date)
+
+
+def add_personal_signals(settings: Settings, places: list[Place]) -> None:
+    """The user's own ratings and visits (from the user-data file, if there is one)."""
+    if not places or not settings.paths.user_db.exists():
+        return
+    from solomo_cli.userdata import personal_signals
+
+    signals = personal_signals(settings.paths.user_db, [p.id for p in places])
+    for place in places:
+        rating, visits = signals.get(place.id, (None, 0))
+        place.extra["my_rating"] = rating
+        place.extra["visits"] = visits
+
+
+def near(session: Session, q: NearQuery) -> NearResult:
+    origin = session.locate(q.place, q.country, q.offline, q.refresh)
+    fetched_at, osm_base = session.ensure_area(origin, q.radius_m, q.kinds,
+                                               offline=q.offline, refresh=q.refresh)
+    places = [p for p in session.cache.places_within(origin.lat, origin.lon, q.radius_m, q.kinds)
+              if _keep(p, q)]
+    annotate_hours(places, q.open_at)
+    if q.open_at is not None:
+        allowed = ("open",) if q.strict_hours else ("open", "unknown")
+        places = [p for p in places if p.extra["open_state"] in allowed]
+    add_freshness(places)
+    add_personal_signals(session.settings, places)
+    ranked = rank(places, q.radius_m, q.sort, time_asked=q.open_at is not None)
+    shown = ranked[: q.limit] if q.limit > 0 else ranked
+    remember_listing(session.cache, origin, shown)
+    return NearResult(origin, q, shown, len(ranked), fetched_at, osm_base, session.requests)
+
+
+def remember_listing(cache: Cache, origin: Origin, places: list[Place]) -> None:
+    """Keep the last listing so that `solomo show 2` means result #2 of it."""
+    cache.set_state(LAST_LISTING, {
+        "origin": {"query": origin.query, "label": origin.label, "lat": origin.lat, "lon": origin.lon},
+        "at": time.time(),
+        "places": [{"id": p.id, "name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon,
+                    "tags": p.tags} for p in places],
+    })
+
+
+def last_listing(cache: Cache) -> dict[str, Any] | None:
+    return cache.get_state(LAST_LISTING)
+
+
+@dataclass
+class SyncResult:
+    origin: Origin
+    radius_m: float
+    kinds: tuple[str, ...]
+    places: int
+    fetched_at: float | None
+    osm_base: str | None
+    network_requests: int
+
+
+def sync(session: Session, place: str, radius_m: float, kinds: tuple[str, ...],
+         country: str | None = None, refresh: bool = False) -> SyncResult:
+    """Fill the store for an area ahead of going offline."""
+    origin = session.locate(place, country, offline=False, refresh=refresh)
+    fetched_at, osm_base = session.ensure_area(origin, radius_m, kinds, offline=False,
+                                               refresh=refresh, margin=False)
+    count = len(session.cache.places_within(origin.lat, origin.lon, radius_m, kinds))
+    return SyncResult(origin, radius_m, kinds, count, fetched_at, osm_base, session.requests)

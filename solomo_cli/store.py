@@ -1,0 +1,267 @@
+"""The disposable local cache: places fetched from OSM (R*Tree-indexed), the areas each fetch
+covered, geocoding answers, and the last listing. Deleting it loses nothing of the user's."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solomo_cli import db
+from solomo_cli.errors import StoreError
+from solomo_cli.geo import bbox, distance_m
+from solomo_cli.places import Place
+
+GEOCODE_MAX_AGE_S = 90 * 86400.0  # place names rarely move: months, not minutes
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    conn.executescript(
+        """
+        CREATE TABLE places (
+            rid INTEGER PRIMARY KEY,
+            osm_id TEXT NOT NULL UNIQUE,
+            name TEXT,
+            kind TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            tags TEXT NOT NULL,
+            fetched_at REAL NOT NULL
+        );
+        CREATE VIRTUAL TABLE places_rtree USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
+        CREATE TABLE coverage (
+            id INTEGER PRIMARY KEY,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            radius_m REAL NOT NULL,
+            kinds TEXT NOT NULL,
+            fetched_at REAL NOT NULL,
+            osm_base TEXT,
+            endpoint TEXT
+        );
+        CREATE TABLE geocodes (
+            key TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            raw TEXT NOT NULL,
+            fetched_at REAL NOT NULL
+        );
+        CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+
+
+MIGRATIONS = [m001_initial]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a query circle the store covers with fresh data."""
+
+    missing: tuple[str, ...]  # kinds that must be fetched
+    fetched_at: float | None  # oldest fetch among the covering areas
+    osm_base: str | None  # Overpass timestamp_osm_base of that fetch, when known
+
+
+@dataclass(frozen=True)
+class Geocode:
+    query: str
+    display_name: str
+    lat: float
+    lon: float
+    fetched_at: float
+
+
+class Cache:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = db.connect(self.path)
+            db.migrate(conn, MIGRATIONS)
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- places ---------------------------------------------------------------------------
+
+    def places_within(
+        self, lat: float, lon: float, radius_m: float, kinds: Sequence[str]
+    ) -> list[Place]:
+        """Places of these kinds within the circle, each with its `distance_m`, nearest first."""
+        min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
+        marks = ",".join("?" * len(kinds))
+        try:
+            rows = self.conn.execute(
+                f"""SELECT p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags
+                    FROM places_rtree r JOIN places p ON p.rid = r.rid
+                    WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?
+                      AND p.kind IN ({marks})""",
+                (min_lat, max_lat, min_lon, max_lon, *kinds),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the local store: {exc}") from exc
+        found = []
+        for osm_id, name, kind, plat, plon, tags in rows:
+            d = distance_m(lat, lon, plat, plon)
+            if d <= radius_m:
+                found.append(Place(osm_id, name, kind, plat, plon, json.loads(tags), distance_m=d))
+        found.sort(key=lambda p: p.distance_m)
+        return found
+
+    def get_place(self, osm_id: str) -> Place | None:
+        row = self.conn.execute(
+            "SELECT osm_id, name, kind, lat, lon, tags FROM places WHERE osm_id = ?", (osm_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return Place(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+
+    def find_places_by_name(self, text: str, limit: int = 20) -> list[Place]:
+        rows = self.conn.execute(
+            "SELECT osm_id, name, kind, lat, lon, tags FROM places WHERE name LIKE ? "
+            "ORDER BY name LIMIT ?",
+            (f"%{text}%", limit),
+        ).fetchall()
+        return [Place(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def coverage(
+        self, lat: float, lon: float, radius_m: float, kinds: Sequence[str], max_age_s: float,
+        now: float | None = None,
+    ) -> Coverage:
+        now = time.time() if now is None else now
+        rows = self.conn.execute(
+            "SELECT lat, lon, radius_m, kinds, fetched_at, osm_base FROM coverage "
+            "WHERE fetched_at >= ? ORDER BY fetched_at DESC",
+            (now - max_age_s,),
+        ).fetchall()
+        missing = []
+        used: list[tuple[float, str | None]] = []
+        for kind in kinds:
+            for clat, clon, cradius, ckinds, fetched_at, osm_base in rows:
+                # 1 m of slack absorbs float noise when the same circle is asked again.
+                if kind in ckinds.split(",") and distance_m(lat, lon, clat, clon) + radius_m <= cradius + 1:
+                    used.append((fetched_at, osm_base))
+                    break
+            else:
+                missing.append(kind)
+        oldest = min(used, key=lambda u: u[0]) if used else (None, None)
+        return Coverage(tuple(missing), oldest[0], oldest[1])
+
+    def save_fetch(
+        self, places: Iterable[Place], lat: float, lon: float, radius_m: float,
+        kinds: Sequence[str], osm_base: str | None, endpoint: str, fetched_at: float | None = None,
+    ) -> int:
+        """Upsert a complete Overpass answer for the circle, drop places of those kinds that
+        vanished from it, and record the area as covered — all in one transaction."""
+        fetched_at = time.time() if fetched_at is None else fetched_at
+        count = 0
+        conn = self.conn
+        with db.transaction(conn):
+            for place in places:
+                (rid,) = conn.execute(
+                    """INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (osm_id) DO UPDATE SET name = excluded.name,
+                         kind = excluded.kind, lat = excluded.lat, lon = excluded.lon,
+                         tags = excluded.tags, fetched_at = excluded.fetched_at
+                       RETURNING rid""",
+                    (place.id, place.name, place.kind, place.lat, place.lon,
+                     json.dumps(place.tags, ensure_ascii=False), fetched_at),
+                ).fetchone()
+                conn.execute(
+                    "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
+                    (rid, place.lat, place.lat, place.lon, place.lon),
+                )
+                count += 1
+            min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
+            marks = ",".join("?" * len(kinds))
+            stale = conn.execute(
+                f"""SELECT p.rid, p.lat, p.lon FROM places_rtree r JOIN places p ON p.rid = r.rid
+                    WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?
+                      AND p.kind IN ({marks}) AND p.fetched_at < ?""",
+                (min_lat, max_lat, min_lon, max_lon, *kinds, fetched_at),
+            ).fetchall()
+            gone = [(rid,) for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
+            conn.executemany("DELETE FROM places WHERE rid = ?", gone)
+            conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
+            conn.execute(
+                "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (lat, lon, radius_m, ",".join(kinds), fetched_at, osm_base, endpoint),
+            )
+        return count
+
+    # -- geocodes -------------------------------------------------------------------------
+
+    def get_geocode(self, key: str, max_age_s: float = GEOCODE_MAX_AGE_S) -> Geocode | None:
+        row = self.conn.execute(
+            "SELECT display_name, lat, lon, fetched_at FROM geocodes WHERE key = ? AND fetched_at >= ?",
+            (key, time.time() - max_age_s),
+        ).fetchone()
+        return Geocode(key, row[0], row[1], row[2], row[3]) if row else None
+
+    def put_geocode(self, key: str, display_name: str, lat: float, lon: float, raw: Any) -> None:
+        with db.transaction(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO geocodes VALUES (?, ?, ?, ?, ?, ?)",
+                (key, display_name, lat, lon, json.dumps(raw, ensure_ascii=False), time.time()),
+            )
+
+    # -- small state (the last listing) ---------------------------------------------------
+
+    def get_state(self, key: str) -> Any:
+        row = self.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_state(self, key: str, value: Any) -> None:
+        with db.transaction(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False))
+            )
+
+    # -- maintenance ----------------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {"path": str(self.path), "exists": False, "places": 0, "areas": 0,
+                    "geocodes": 0, "size_bytes": 0, "oldest_fetch": None, "newest_fetch": None}
+        conn = self.conn
+        places = conn.execute("SELECT count(*) FROM places").fetchone()[0]
+        areas, oldest, newest = conn.execute(
+            "SELECT count(*), min(fetched_at), max(fetched_at) FROM coverage"
+        ).fetchone()
+        geocodes = conn.execute("SELECT count(*) FROM geocodes").fetchone()[0]
+        size = sum(
+            p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()
+        )
+        return {"path": str(self.path), "exists": True, "places": places, "areas": areas,
+                "geocodes": geocodes, "size_bytes": size, "oldest_fetch": oldest,
+                "newest_fetch": newest}
+
+    def clear(self) -> bool:
+        """Delete the cache files. Returns whether there was anything to delete."""
+        self.close()
+        existed = False
+        for suffix in ("", "-wal", "-shm"):
+            target = Path(f"{self.path}{suffix}")
+            try:
+                target.unlink()
+                existed = True
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise StoreError(f"cannot delete {target}: {exc.strerror}") from exc
+        return existed

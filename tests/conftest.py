@@ -1,0 +1,60 @@
+"""Shared fixtures: an isolated SOLOMO_HOME, fake Overpass/Nominatim servers, the shared real data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakeservers import LYON_DISPLAY_NAME, LYON_LAT, LYON_LON, FakeServices, nominatim_result
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+LYON_OVERPASS_FILES = ("lyon_coworking.json", "lyon_libraries.json", "lyon_cafes.json")
+
+
+@pytest.fixture(autouse=True)
+def solomo_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point SOLOMO_HOME at a fresh (not yet created) directory and drop other SOLOMO_* settings."""
+    for name in list(os.environ):
+        if name.startswith("SOLOMO_") and name != "SOLOMO_REQUIRE_SHARED_DATA":
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("SOLOMO_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def services(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServices]:
+    """A started FakeServices, with SOLOMO_OVERPASS_URL / SOLOMO_NOMINATIM_URL pointing at it."""
+    with FakeServices() as fake:
+        monkeypatch.setenv("SOLOMO_OVERPASS_URL", fake.overpass_url)
+        monkeypatch.setenv("SOLOMO_NOMINATIM_URL", fake.nominatim_url)
+        # Keep loopback traffic away from any HTTP proxy configured in the environment.
+        for var in ("NO_PROXY", "no_proxy"):
+            current = os.environ.get(var, "")
+            monkeypatch.setenv(var, ",".join(filter(None, [current, "127.0.0.1", "localhost"])))
+        yield fake
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real data folder ``../shared/data`` beside the project (read in place, never copied)."""
+    if not SHARED_DATA.is_dir():
+        message = (
+            "../shared/data is absent: real-data tests need the shared data folder beside the project"
+            f" (looked for {SHARED_DATA})"
+        )
+        if os.environ.get("SOLOMO_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail(message + " (SOLOMO_REQUIRE_SHARED_DATA=1)")
+        pytest.skip(message)
+    return SHARED_DATA
+
+
+@pytest.fixture
+def lyon_services(services: FakeServices, shared_data: Path) -> FakeServices:
+    """``services`` with the real Lyon coworking/library/café data and the geocode "Lyon"."""
+    for name in LYON_OVERPASS_FILES:
+        services.load_overpass_file(shared_data / "overpass" / name)
+    services.set_geocode("Lyon", [nominatim_result("Lyon", LYON_LAT, LYON_LON, display_name=LYON_DISPLAY_NAME)])
+    return services
