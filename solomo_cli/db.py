@@ -49,14 +49,25 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise StoreError(f"could not save to the local store: {exc}") from exc
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several `;`-separated statements inside the current transaction.
+
+    (`Connection.executescript` would COMMIT first, breaking a migration's atomicity.)"""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +18,10 @@ from geopy.adapters import BaseSyncAdapter
 from geopy.geocoders import Nominatim
 
 from solomo_cli.config import Settings
-from solomo_cli.errors import BadResponse, NoLocalData, PlaceNotFound, UsageError
+from solomo_cli.errors import BadResponse, PlaceNotFound
 from solomo_cli.http import Notify, send
 from solomo_cli.sanitize import clean
-from solomo_cli.store import Cache
+from solomo_cli.store import Cache, geocode_key
 
 try:
     import fcntl
@@ -86,11 +85,6 @@ class HttpxAdapter(BaseSyncAdapter):
             raise BadResponse("Nominatim sent an invalid answer", hint="try again later") from exc
 
 
-def cache_key(query: str, country: str | None) -> str:
-    text = " ".join(unicodedata.normalize("NFC", query).casefold().split())
-    return f"{text}|{(country or '').lower()}"
-
-
 @dataclass(frozen=True)
 class Understood:
     """The place the tool understood, and how many other candidates there were."""
@@ -100,8 +94,6 @@ class Understood:
     lat: float
     lon: float
     alternatives: tuple[str, ...]
-    from_cache: bool
-    fetched_at: float
 
 
 def make_geocoder(settings: Settings, client: httpx.Client, notify: Notify | None) -> Nominatim:
@@ -119,32 +111,9 @@ def make_geocoder(settings: Settings, client: httpx.Client, notify: Notify | Non
     )
 
 
-def validate_country(country: str | None) -> str | None:
-    if country is None:
-        return None
-    codes = [c.strip().lower() for c in country.split(",") if c.strip()]
-    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
-        raise UsageError(f"bad country code {country!r}", hint="use ISO 3166-1 alpha-2 codes, e.g. fr or de,at")
-    return ",".join(codes)
-
-
-def geocode(settings: Settings, cache: Cache, client: httpx.Client | None, query: str,
-            country: str | None = None, notify: Notify | None = None,
-            offline: bool = False, refresh: bool = False) -> Understood:
-    """Best match for a place name; cached answers first (unless refresh), network unless offline."""
-    key = cache_key(query, country)
-    if not refresh:
-        hit = cache.get_geocode(key)
-        if hit is not None:
-            return Understood(query, hit.display_name, hit.lat, hit.lon, (), True, hit.fetched_at)
-    if offline or client is None:
-        hit = cache.get_geocode(key, max_age_s=float("inf"))
-        if hit is not None:
-            return Understood(query, hit.display_name, hit.lat, hit.lon, (), True, hit.fetched_at)
-        raise NoLocalData(
-            f"{query!r} has never been looked up, and --offline forbids the network",
-            hint="run the same command once with a connection, or give coordinates (LAT,LON)",
-        )
+def geocode(settings: Settings, cache: Cache, client: httpx.Client, query: str,
+            country: str | None = None, notify: Notify | None = None) -> Understood:
+    """Ask Nominatim for the best match of a place name, and cache the answer."""
     geocoder = make_geocoder(settings, client, notify)
     locations = geocoder.geocode(query, exactly_one=False, limit=5, country_codes=country) or []
     if not locations:
@@ -156,6 +125,6 @@ def geocode(settings: Settings, cache: Cache, client: httpx.Client | None, query
     best = locations[0]
     display = clean(best.raw.get("display_name") or best.address or query)
     others = tuple(clean(loc.raw.get("display_name") or loc.address) for loc in locations[1:])
-    cache.put_geocode(key, display, float(best.latitude), float(best.longitude), best.raw)
-    return Understood(query, display, float(best.latitude), float(best.longitude), others, False,
-                      time.time())
+    lat, lon = float(best.latitude), float(best.longitude)
+    cache.put_geocode(geocode_key(query, country), display, lat, lon, best.raw)
+    return Understood(query, display, lat, lon, others)

@@ -26,7 +26,8 @@ CHAINS = (
     "regus", "spaces", "wework", "morning", "wojo", "kwerk", "iwg", "hq", "multiburo",
     "startway", "mindspace", "industrious", "servcorp", "deskeo", "silversquare", "nextdoor",
     "signature by regus", "the office group", "knotel", "convene", "bureaux a partager",
-    "now coworking", "station f", "welkin & meraki", "urban campus",
+    "now coworking", "station f", "welkin & meraki", "urban campus", "hiptown", "wellio",
+    "newton offices", "bureaux & co", "flex-o", "ubiq",
 )
 # Words too common to mark a chain when they only appear in a place's name.
 _GENERIC = frozenset({"spaces", "hq", "morning", "nextdoor", "convene", "station f"})

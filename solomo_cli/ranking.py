@@ -84,5 +84,5 @@ def rank(places: list[Place], radius_m: float, sort: str = "score", *,
     return sorted(places, key=lambda p: (-p.score, p.distance_m, p.id))
 
 
-def explain(place: Place) -> str:
-    return " ".join(f"{label} {points:+g}" for label, points in place.reasons if points)
+def explain(place: Place, sep: str = ", ") -> str:
+    return sep.join(f"{label} {points:+g}" for label, points in place.reasons if points)

@@ -94,7 +94,7 @@ def to_csv(rows: list[dict[str, Any]], fields: list[str] | None = None) -> str:
     for row in rows:
         flat = dict(row)
         if isinstance(flat.get("explain"), list):
-            flat["explain"] = " ".join(f"{e['reason']} {e['points']:+g}" for e in flat["explain"])
+            flat["explain"] = ", ".join(f"{e['reason']} {e['points']:+g}" for e in flat["explain"])
         writer.writerow({k: csv_cell(flat.get(k)) for k in fields})
     return out.getvalue()
 
@@ -168,7 +168,7 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
             Text(place.address or ""), _contact(place), _hours_cell(place),
         ]
         if explain_scores:
-            row.append(Text(explain(place), style="dim"))
+            row.append(Text(explain(place, "\n"), style="dim"))
         grid.add_row(*row)
     return grid
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from solomo_cli.config import Settings
-from solomo_cli.errors import NoLocalData
+from solomo_cli.errors import NoLocalData, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
 from solomo_cli.places import WIFI_YES, Place
 from solomo_cli.ranking import is_stale, rank
-from solomo_cli.store import Cache
+from solomo_cli.store import GEOCODE_MAX_AGE_S, Cache, geocode_key
 
 if TYPE_CHECKING:
     import httpx
@@ -74,6 +74,17 @@ class NearResult:
         return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.fetched_at))
 
 
+def validate_country(country: str | None) -> str | None:
+    """'FR' or 'de,at' → lower-case ISO 3166-1 alpha-2 codes for Nominatim's countrycodes."""
+    if country is None:
+        return None
+    codes = [c.strip().lower() for c in country.split(",") if c.strip()]
+    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
+        raise UsageError(f"bad country code {country!r}",
+                         hint="use ISO 3166-1 alpha-2 codes, e.g. fr or de,at")
+    return ",".join(codes)
+
+
 class Session:
     """What one command needs, opened lazily: settings, the cache, and (only when the network
     is really used) the shared httpx client."""
@@ -114,13 +125,22 @@ class Session:
         coords = parse_latlon(text)
         if coords is not None:
             return Origin(text, f"{coords[0]:.5f},{coords[1]:.5f}", coords[0], coords[1])
-        from solomo_cli.geocode import geocode, validate_country
-
         country = validate_country(country)
-        if self.notify and not offline:
+        if not refresh:  # the warm path: no geopy, no httpx
+            max_age = float("inf") if offline else GEOCODE_MAX_AGE_S
+            hit = self.cache.get_geocode(geocode_key(text, country), max_age)
+            if hit is not None:
+                return Origin(text, hit.display_name, hit.lat, hit.lon, (), True)
+        if offline:
+            raise NoLocalData(
+                f"{text!r} has never been looked up, and --offline forbids the network",
+                hint="run the same command once with a connection, or give coordinates (LAT,LON)",
+            )
+        from solomo_cli.geocode import geocode
+
+        if self.notify:
             self.notify(f"Looking up {text!r}…")
-        found = geocode(self.settings, self.cache, None if offline else self.client, text,
-                        country, self.notify, offline=offline, refresh=refresh)
+        found = geocode(self.settings, self.cache, self.client, text, country, self.notify)
         return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
 
     def ensure_area(self, origin: Origin, radius_m: float, kinds: Sequence[str], *,

@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated SOLOMO_HOME, fake Overpass/Nominatim servers, the shared real data."""
+"""Shared fixtures: isolated SOLOMO_HOME, fake Overpass/Nominatim servers, shared real data."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServices]:
             current = os.environ.get(var, "")
             monkeypatch.setenv(var, ",".join(filter(None, [current, "127.0.0.1", "localhost"])))
         yield fake
+    assert not fake.errors, "the fake server raised:\n" + "\n".join(fake.errors)
 
 
 @pytest.fixture
@@ -42,8 +43,8 @@ def shared_data() -> Path:
     """The real data folder ``../shared/data`` beside the project (read in place, never copied)."""
     if not SHARED_DATA.is_dir():
         message = (
-            "../shared/data is absent: real-data tests need the shared data folder beside the project"
-            f" (looked for {SHARED_DATA})"
+            "../shared/data is absent: real-data tests need the shared data folder"
+            f" beside the project (looked for {SHARED_DATA})"
         )
         if os.environ.get("SOLOMO_REQUIRE_SHARED_DATA") == "1":
             pytest.fail(message + " (SOLOMO_REQUIRE_SHARED_DATA=1)")
@@ -56,5 +57,7 @@ def lyon_services(services: FakeServices, shared_data: Path) -> FakeServices:
     """``services`` with the real Lyon coworking/library/café data and the geocode "Lyon"."""
     for name in LYON_OVERPASS_FILES:
         services.load_overpass_file(shared_data / "overpass" / name)
-    services.set_geocode("Lyon", [nominatim_result("Lyon", LYON_LAT, LYON_LON, display_name=LYON_DISPLAY_NAME)])
+    services.set_geocode(
+        "Lyon", [nominatim_result("Lyon", LYON_LAT, LYON_LON, display_name=LYON_DISPLAY_NAME)]
+    )
     return services

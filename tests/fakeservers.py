@@ -117,7 +117,12 @@ def nominatim_result(
         "addresstype": "city",
         "name": name,
         "display_name": display_name if display_name is not None else name,
-        "boundingbox": [f"{flat - 0.05:.7f}", f"{flat + 0.05:.7f}", f"{flon - 0.05:.7f}", f"{flon + 0.05:.7f}"],
+        "boundingbox": [
+            f"{flat - 0.05:.7f}",
+            f"{flat + 0.05:.7f}",
+            f"{flon - 0.05:.7f}",
+            f"{flon + 0.05:.7f}",
+        ],
     }
     result.update(extra)
     return result
@@ -418,9 +423,7 @@ class _Parser:
             if len(values) != 3:
                 raise self.error("the fake server supports only (around:radius,lat,lon)")
             radius, lat, lon = values
-            stmt.spatial_filters.append(
-                lambda la, lo: haversine_m(lat, lon, la, lo) <= radius
-            )
+            stmt.spatial_filters.append(lambda la, lo: haversine_m(lat, lon, la, lo) <= radius)
             return
         if self.accept("id"):
             self.expect(":")
@@ -513,7 +516,8 @@ class _ElementStore:
 
     def render(self, element: Element, modes: frozenset[str]) -> Element:
         """One output element; ``nodes``/``members``/``geometry`` are never emitted."""
-        # Verbosity (default "body"): ids < skel (coords) < body (coords, tags) < meta; "tags" = tags only.
+        # Verbosity (default "body"): ids; skel = coords; body = coords + tags; meta = body + meta;
+        # tags = tags only.
         detail = next((m for m in ("meta", "body", "skel", "tags", "ids") if m in modes), "body")
         with_tags = detail in ("body", "meta", "tags")
         with_coords = detail in ("skel", "body", "meta") or bool(modes & {"center", "geom", "bb"})
@@ -521,9 +525,8 @@ class _ElementStore:
         if "noids" not in modes:
             out["id"] = element["id"]
         coords = self.coords(element)
-        if element["type"] == "node":
-            if with_coords and coords is not None:
-                out["lat"], out["lon"] = coords
+        if element["type"] == "node" and with_coords and coords is not None:
+            out["lat"], out["lon"] = coords
         if "meta" in modes:
             for key in ("timestamp", "version", "changeset", "user", "uid"):
                 if key in element:
@@ -598,7 +601,9 @@ def _overpass_xml(elements: list[Element], osm_base: str | None) -> str:
         lines.append(f"<meta osm_base={quoteattr(osm_base)}/>")
     for element in elements:
         attrs = "".join(
-            f" {key}={quoteattr(str(element[key]))}" for key in ("id", "lat", "lon") if key in element
+            f" {key}={quoteattr(str(element[key]))}"
+            for key in ("id", "lat", "lon")
+            if key in element
         )
         inner = []
         if "center" in element:
@@ -668,11 +673,15 @@ def _first_values(parsed: dict[str, list[str]]) -> dict[str, str]:
     return {key: values[0] for key, values in parsed.items() if values}
 
 
-def _json_response(payload: Any, status: int = 200, content_type: str = "application/json") -> _Response:
+def _json_response(
+    payload: Any, status: int = 200, content_type: str = "application/json"
+) -> _Response:
     return _Response(status, content_type, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
 
-def _text_response(status: int, text: str, content_type: str = "text/plain; charset=utf-8") -> _Response:
+def _text_response(
+    status: int, text: str, content_type: str = "text/plain; charset=utf-8"
+) -> _Response:
     return _Response(status, content_type, text.encode("utf-8"))
 
 
@@ -693,18 +702,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     server_version = "FakeOSM/1.0"
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without this, delayed ACKs add ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._handle()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._handle()
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -784,7 +798,7 @@ class FakeServices:
         server.services = self
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
         return self
@@ -831,7 +845,7 @@ class FakeServices:
     # -- data ------------------------------------------------------------------------
 
     def add_elements(self, elements: Iterable[Element]) -> None:
-        """Add OSM elements (Overpass JSON form); a later element replaces one of same type and id."""
+        """Add OSM elements (Overpass JSON); a later element replaces one of same type and id."""
         with self._lock:
             for element in elements:
                 key = (str(element["type"]), int(element["id"]))
@@ -854,7 +868,7 @@ class FakeServices:
             return list(self._elements.values())
 
     def set_geocode(self, query: str, results: list[dict[str, Any]]) -> None:
-        """Answer Nominatim ``/search?q=<query>`` (case- and whitespace-insensitive) with ``results``."""
+        """Answer ``/search?q=<query>`` (case- and whitespace-insensitive) with ``results``."""
         with self._lock:
             self._geocodes[_normalise_query(query)] = copy.deepcopy(results)
 
@@ -867,7 +881,9 @@ class FakeServices:
 
     def count(self, path_prefix: str | None = None) -> int:
         with self._lock:
-            return sum(1 for r in self._log if path_prefix is None or r.path.startswith(path_prefix))
+            return sum(
+                1 for r in self._log if path_prefix is None or r.path.startswith(path_prefix)
+            )
 
     def reset_log(self) -> None:
         with self._lock:
@@ -879,14 +895,17 @@ class FakeServices:
     def fail_next(
         self, mode: str, times: int = 1, path: str = "/api/interpreter", **opts: Any
     ) -> None:
-        """Queue ``times`` failures of ``mode`` for the next requests whose path starts with ``path``.
+        """Queue ``times`` failures of ``mode`` for the next requests whose path starts with
+        ``path`` (one failure consumed per matching request, in order).
 
         Modes: "429" (opt ``retry_after``, default 1; None omits the header), "503", "504",
         "remark" (opt ``body``), "html" (opts ``body``, ``status``), "truncated", "reset",
         "slow" (opt ``delay`` in seconds, default 2). "429"/"503"/"504" also take ``body``.
         """
         if mode not in FAILURE_MODES:
-            raise ValueError(f"unknown failure mode {mode!r}; expected one of {sorted(FAILURE_MODES)}")
+            raise ValueError(
+                f"unknown failure mode {mode!r}; expected one of {sorted(FAILURE_MODES)}"
+            )
         with self._lock:
             self._failures.extend(_Failure(mode, path, dict(opts)) for _ in range(times))
 
@@ -923,8 +942,14 @@ class FakeServices:
         mode, opts = failure.mode, failure.opts
         body = opts.get("body")
         if mode in ("429", "503", "504"):
-            reasons = {"429": "Too Many Requests", "503": "Service Unavailable", "504": "Gateway Timeout"}
-            response = _text_response(int(mode), body if body is not None else f"{mode} {reasons[mode]}\n")
+            reasons = {
+                "429": "Too Many Requests",
+                "503": "Service Unavailable",
+                "504": "Gateway Timeout",
+            }
+            response = _text_response(
+                int(mode), body if body is not None else f"{mode} {reasons[mode]}\n"
+            )
             retry_after = opts.get("retry_after", 1 if mode == "429" else None)
             if retry_after is not None:
                 response.headers["Retry-After"] = str(retry_after)
@@ -975,7 +1000,9 @@ class FakeServices:
         query = record.overpass_query
         if not query or not query.strip():
             return _text_response(
-                400, overpass_error_page("line 1: parse error: empty query"), "text/html; charset=utf-8"
+                400,
+                overpass_error_page("line 1: parse error: empty query"),
+                "text/html; charset=utf-8",
             )
         try:
             settings, elements = run_overpass_query(query, self.elements)
@@ -983,7 +1010,9 @@ class FakeServices:
             return _text_response(400, overpass_error_page(str(exc)), "text/html; charset=utf-8")
         out_format = settings.get("out", "xml")
         if out_format == "xml":
-            return _text_response(200, _overpass_xml(elements, self.osm_base), "application/osm3s+xml")
+            return _text_response(
+                200, _overpass_xml(elements, self.osm_base), "application/osm3s+xml"
+            )
         if out_format != "json":
             return _text_response(
                 400,
@@ -1004,7 +1033,13 @@ class FakeServices:
         fmt = params.get("format", "jsonv2")
         if fmt not in ("json", "jsonv2"):
             return _json_response(
-                {"error": {"code": 400, "message": f"format={fmt} is not supported by the fake server"}}, 400
+                {
+                    "error": {
+                        "code": 400,
+                        "message": f"format={fmt} is not supported by the fake server",
+                    }
+                },
+                400,
             )
         query = params.get("q")
         if query is None:
@@ -1014,7 +1049,9 @@ class FakeServices:
                 if params.get(k)
             ]
             if not structured:
-                return _json_response({"error": {"code": 400, "message": "Nothing to search for."}}, 400)
+                return _json_response(
+                    {"error": {"code": 400, "message": "Nothing to search for."}}, 400
+                )
             query = ", ".join(structured)
         with self._lock:
             results = copy.deepcopy(self._geocodes.get(_normalise_query(query), []))

@@ -1,0 +1,351 @@
+"""Opening hours of a place, evaluated in the place's own time zone and country.
+
+A thin layer over opening_hours_py (``import opening_hours``); the OSM syntax is never parsed
+here. What opening_hours_py 2.1 does, as found by trying it:
+
+- ``OpeningHours(value, coords=(lat, lon))`` infers the IANA zone and the country (for ``PH``,
+  public holidays) from the coordinates. The first such call in a process costs about 0.25 s
+  (it loads its geographic data); later ones take about 20 µs. Without coordinates nothing is
+  inferred: times are taken as they come and ``PH`` never matches.
+- A bad value raises ``opening_hours.ParserError`` (its docstring says SyntaxError) with a
+  multi-line pest message; bad coordinates (lat > 90, NaN...) raise ``InvalidCoordinatesError``.
+  Where no zone is found (e.g. lat 90, lon 180) it falls back to UTC and prints a line on stderr.
+- A naive datetime is read as wall-clock time in the place's zone. An aware datetime is accepted
+  only with a ``zoneinfo.ZoneInfo`` tzinfo (it reads ``.key``): ``datetime.timezone.utc`` raises
+  TypeError. Results are aware datetimes in the place's ``ZoneInfo``.
+- With no time given, it takes the *machine's* local wall clock as the place's wall clock, which
+  is wrong whenever the two zones differ: this module always passes an explicit instant.
+- ``state(t)`` gives ``(State, comment)``; ``State.OPEN/CLOSED/UNKNOWN`` print as ``open`` etc.
+  and the comment is ``''`` when the matching rule has none.
+- ``next_change(t)`` also stops at changes of comment only; with ``max_interval_days`` it returns
+  None when the change lies beyond that horizon. ``intervals(start, end)`` yields
+  ``(start, end, State, comment)``; without ``end`` and with ``max_interval_days`` it yields one
+  interval ending None and then jumps far ahead, so an end is always given here.
+- A rule whose only modifier is a comment (``"on appointment"``,
+  ``Mo-Fr 09:00-18:00 "on appointment"``, ``... || "by appointment"``) evaluates as open; the
+  OSM specification and opening_hours.js say unknown, which this module follows.
+- Known quirks: after a closed part of a fallback rule (``A || B``) it may not see the next
+  opening of ``A``; an open end (``20:00+``) is open until midnight; ``SH`` parses but never
+  matches. It rejects en dashes, ``Sun`` and a trailing ``;``, all seen in real data.
+- Its ``ZoneInfo`` objects need the IANA database: on Windows that is the ``tzdata`` package.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from opening_hours import OpeningHours
+
+__all__ = ["HoursInfo", "When", "check", "evaluate", "parse_when"]
+
+StateName = Literal["open", "closed", "unknown"]
+
+HORIZON_DAYS = 8
+UNKNOWN_PHRASE = "hours unknown"
+# 4 decimals is about 11 m: same zone, country and sun times, and nearby lookups share the cache.
+_COORD_DECIMALS = 4
+_MAX_INTERVALS = 500
+_MAX_COMMENT = 40
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class HoursInfo:
+    """State of a place at one instant, ready for a table cell."""
+
+    state: StateName
+    next_change: datetime | None
+    phrase: str
+    error: str | None = None
+    comment: str | None = None
+
+
+def evaluate(
+    value: str | None, lat: float, lon: float, at: When | datetime | None = None
+) -> HoursInfo:
+    """Evaluate an OSM ``opening_hours`` value for the place at (lat, lon).
+
+    ``at``: None means now; an aware datetime is that instant; a naive one is wall-clock time in
+    the place's zone; a ``When`` is resolved against the place's zone. A missing or unparsable
+    value gives state "unknown" (with the parser message in ``error``). ``next_change`` is the
+    next change of *state* within ``HORIZON_DAYS`` days, in the place's zone, and None when
+    there is none or the state is unknown. Raises ValueError for invalid coordinates.
+    """
+    if value is None or not value.strip():
+        return HoursInfo("unknown", None, UNKNOWN_PHRASE)
+    import opening_hours
+
+    lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
+    try:
+        compiled = _compile(value, lat, lon)
+        if isinstance(at, When):
+            at = at.resolve(_zone(lat, lon))
+    except opening_hours.InvalidCoordinatesError as exc:
+        raise ValueError(f"invalid coordinates: {lat}, {lon}") from exc
+    if isinstance(compiled, str):
+        return HoursInfo("unknown", None, UNKNOWN_PHRASE, error=compiled)
+
+    start = _library_time(_utcnow() if at is None else at)
+    try:
+        end: datetime | None = start + timedelta(days=HORIZON_DAYS)
+    except OverflowError:
+        end = None
+    intervals = itertools.islice(compiled.intervals(start, end), _MAX_INTERVALS)
+    first = next(intervals, None)
+    if first is None:
+        return HoursInfo("unknown", None, UNKNOWN_PHRASE)
+    local_at, first_end, first_state, raw_comment = first
+    comment = raw_comment or None
+    state = _effective_state(str(first_state), raw_comment, value)
+    if state == "unknown":
+        return HoursInfo("unknown", None, _unknown_phrase(comment), comment=comment)
+
+    change: datetime | None = None
+    next_state: str | None = None
+    if first_end is not None:
+        for change_start, change_end, st, cmt in intervals:
+            candidate = _effective_state(str(st), cmt, value)
+            if candidate != state:
+                change, next_state = change_start, candidate
+                break
+            if change_end is None:
+                break
+    return HoursInfo(
+        state, change, _phrase(state, local_at, change, next_state), comment=comment
+    )
+
+
+def check(value: str) -> str | None:
+    """Parser error message for an unparsable value, or None when it parses."""
+    import opening_hours
+
+    try:
+        opening_hours.OpeningHours(value)
+    except opening_hours.ParserError as exc:
+        return _one_line(str(exc))
+    return None
+
+
+@functools.lru_cache(maxsize=2048)
+def _compile(value: str, lat: float, lon: float) -> OpeningHours | str:
+    """The parsed value for a place, or the parser's message when it does not parse."""
+    import opening_hours
+
+    try:
+        return opening_hours.OpeningHours(
+            value, coords=(lat, lon), max_interval_days=HORIZON_DAYS
+        )
+    except opening_hours.ParserError as exc:
+        return _one_line(str(exc))
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(lat: float, lon: float) -> tzinfo:
+    """The place's time zone, as inferred by opening_hours_py."""
+    probe = _compile("24/7", lat, lon)
+    assert not isinstance(probe, str)
+    first = next(probe.intervals(datetime(2000, 1, 1), datetime(2000, 1, 2)))
+    return first[0].tzinfo or ZoneInfo("UTC")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(ZoneInfo("UTC"))
+
+
+def _library_time(at: datetime) -> datetime:
+    """``at`` in a form opening_hours_py reads as meant (see the module docstring)."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        return at.replace(tzinfo=None)
+    return at.astimezone(ZoneInfo("UTC"))
+
+
+def _effective_state(state: str, comment: str, value: str) -> str:
+    """The library's state, except that a rule whose only modifier is a comment is unknown."""
+    if state == "open" and comment:
+        explicit = r'\bopen\s+"' + re.escape(comment) + '"'
+        if not re.search(explicit, value, re.IGNORECASE):
+            return "unknown"
+    return state
+
+
+def _one_line(message: str) -> str:
+    """A pest parser message reduced to one line: where it failed and what it expected."""
+    where = re.search(r"-->\s*(\d+):(\d+)", message)
+    expected = re.search(r"^\s*=\s*(.+?)\s*$", message, re.MULTILINE)
+    if where is None or expected is None:
+        return " ".join(message.split())
+    line, column = where.groups()
+    at = f"column {column}" if line == "1" else f"line {line}, column {column}"
+    return f"invalid opening_hours at {at}: {expected.group(1)}"
+
+
+def _unknown_phrase(comment: str | None) -> str:
+    if not comment:
+        return UNKNOWN_PHRASE
+    text = " ".join(comment.split()) or "?"
+    if len(text) > _MAX_COMMENT:
+        text = text[: _MAX_COMMENT - 1].rstrip() + "…"
+    return f"unknown · {text}"
+
+
+def _phrase(
+    state: str, local_at: datetime, change: datetime | None, next_state: str | None
+) -> str:
+    if change is None:
+        return "open 24/7" if state == "open" else "closed"
+    days = (change.date() - local_at.date()).days
+    if state == "open":
+        verb = "closes" if next_state == "closed" else "until"
+        if days == 1 and change.time() == time(0):
+            return f"open · {verb} 24:00"
+    else:
+        verb = "opens" if next_state == "open" else "until"
+    if days == 0:
+        when = f"{change:%H:%M}"
+    elif days < 7:
+        when = f"{_DAYS[change.weekday()]} {change:%H:%M}"
+    else:
+        when = _day_and_time(change)
+    return f"{state} · {verb} {when}"
+
+
+def _day_and_time(moment: datetime, year: int | None = None) -> str:
+    """'Tue 1 Dec 09:00', with the year when it is not ``year``."""
+    text = f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]}"
+    if year is not None and moment.year != year:
+        text += f" {moment.year}"
+    return f"{text} {moment:%H:%M}"
+
+
+_ACCEPTED = (
+    "now; a time today: 9:00, 18h, 18h30; today 14:30; tomorrow 9:00; "
+    "a weekday and time: mon 9:00, Monday 09:00, fri 18h (the next such day); "
+    "a date and time, local to each place: 2026-12-01T09:00 or 2026-12-01 09:00; "
+    "an exact instant: 2026-12-01T09:00+01:00 or 2026-12-01T08:00Z"
+)
+_ISO = re.compile(
+    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[T ]\s*"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})|h(?P<hminute>\d{2})?)", re.I)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class When:
+    """A time the user asked about, interpreted in each place's own time zone.
+
+    A wall-clock spec (``clock`` with ``day``, ``days_ahead`` or ``weekday``) is resolved
+    against the place's local today; an absolute ``instant`` stays the same instant; a When
+    with no field set means now.
+    """
+
+    clock: time | None = None
+    day: date | None = None
+    days_ahead: int | None = None
+    weekday: int | None = None  # 0 is Monday
+    instant: datetime | None = None
+
+    def resolve(self, tz: tzinfo, now: datetime | None = None) -> datetime:
+        """This time as an aware datetime in ``tz``; ``now`` (aware) defaults to the clock."""
+        local_now = (now or datetime.now(timezone.utc)).astimezone(tz)
+        if self.instant is not None:
+            return self.instant.astimezone(tz)
+        if self.clock is None:
+            return local_now
+        if self.day is not None:
+            day = self.day
+        elif self.weekday is not None:
+            ahead = (self.weekday - local_now.weekday()) % 7
+            if ahead == 0 and self.clock <= local_now.time():
+                ahead = 7
+            day = local_now.date() + timedelta(days=ahead)
+        else:
+            day = local_now.date() + timedelta(days=self.days_ahead or 0)
+        return datetime.combine(day, self.clock, tzinfo=tz)
+
+    def describe(self, tz: tzinfo | None = None) -> str:
+        """A short title: 'Tue 1 Dec 09:00' when resolved in ``tz``, else as the user meant it."""
+        this_year = datetime.now(timezone.utc).year
+        if tz is not None:
+            return _day_and_time(self.resolve(tz), this_year)
+        if self.instant is not None:
+            offset = self.instant.strftime("%z")
+            offset = "" if offset in ("+0000", "-0000") else f"{offset[:3]}:{offset[3:]}"
+            return f"{_day_and_time(self.instant, this_year)} UTC{offset}"
+        if self.clock is None:
+            return "now"
+        clock = f"{self.clock:%H:%M}"
+        if self.day is not None:
+            return _day_and_time(datetime.combine(self.day, self.clock), this_year)
+        if self.weekday is not None:
+            return f"{_DAYS[self.weekday]} {clock}"
+        return f"{'tomorrow' if self.days_ahead else 'today'} {clock}"
+
+
+def parse_when(text: str) -> When:
+    """Parse the user's ``--open-at`` argument; ValueError names the accepted forms."""
+    words = text.strip()
+    try:
+        when = _parse_when(words)
+    except ValueError as exc:
+        raise ValueError(f"cannot read {text!r} as a time ({exc}); accepted: {_ACCEPTED}") from None
+    if when is None:
+        raise ValueError(f"cannot read {text!r} as a time; accepted: {_ACCEPTED}")
+    return when
+
+
+def _parse_when(text: str) -> When | None:
+    if text.lower() == "now":
+        return When()
+    iso = _ISO.fullmatch(text)
+    if iso is not None:
+        day = date(int(iso["year"]), int(iso["month"]), int(iso["day"]))
+        clock = _clock(iso["hour"], iso["minute"], iso["second"])
+        if iso["offset"] is None:
+            return When(clock=clock, day=day)
+        return When(instant=datetime.combine(day, clock, tzinfo=_offset(iso["offset"])))
+    parts = text.split()
+    if parts[1:2] and parts[1].lower() == "at":
+        del parts[1]
+    if not 1 <= len(parts) <= 2:
+        return None
+    match = _CLOCK.fullmatch(parts[-1])
+    if match is None:
+        return None
+    clock = _clock(match["hour"], match["minute"] or match["hminute"], None)
+    if len(parts) == 1:
+        return When(clock=clock, days_ahead=0)
+    name = parts[0].lower()
+    if name in ("today", "tomorrow"):
+        return When(clock=clock, days_ahead=int(name == "tomorrow"))
+    for number, weekday in enumerate(_WEEKDAYS):
+        if len(name) >= 2 and weekday.startswith(name):
+            return When(clock=clock, weekday=number)
+    return None
+
+
+def _clock(hour: str, minute: str | None, second: str | None) -> time:
+    """A wall-clock time; ValueError ('hour must be in 0..23') when out of range."""
+    return time(int(hour), int(minute or 0), int(second or 0))
+
+
+def _offset(text: str) -> timezone:
+    if text.upper() == "Z":
+        return timezone.utc
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"offset {text} out of range")
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if text[0] == "-" else delta)
