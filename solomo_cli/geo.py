@@ -24,10 +24,16 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def bbox(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle."""
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    coslat = math.cos(math.radians(lat))
-    dlon = 180.0 if coslat < 1e-6 else min(180.0, dlat / coslat)
+    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle.
+
+    Longitudes may run past ±180 when the circle crosses the antimeridian (the caller wraps);
+    a circle that reaches a pole covers every longitude."""
+    d = radius_m / EARTH_RADIUS_M
+    dlat = math.degrees(d)
+    if abs(lat) + dlat >= 90.0:
+        return max(-90.0, lat - dlat), min(90.0, lat + dlat), -180.0, 180.0
+    # Exact half-width of a spherical cap (d / cos(lat) is slightly too narrow).
+    dlon = math.degrees(math.asin(min(1.0, math.sin(d) / math.cos(math.radians(lat)))))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
@@ -57,13 +63,14 @@ def parse_radius(text: str) -> float:
 
 _LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\s*$")
 _LOOKS_NUMERIC = re.compile(r"^[\s\d.,;+-]+$")
+_POSTCODE = re.compile(r"^\s*\d+\s*$")  # "69007": a place name for the geocoder, not coordinates
 
 
 def parse_latlon(text: str) -> tuple[float, float] | None:
     """'45.76,4.84' → (45.76, 4.84); None when the text is a place name.
 
     Raises UsageError for text that is clearly meant as coordinates but is not valid."""
-    if not _LOOKS_NUMERIC.match(text or ""):
+    if not _LOOKS_NUMERIC.match(text or "") or _POSTCODE.match(text):
         return None
     match = _LATLON.match(text)
     if not match:

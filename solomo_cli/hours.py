@@ -8,7 +8,8 @@ here. What opening_hours_py 2.1 does, as found by trying it:
   (it loads its geographic data); later ones take about 20 µs. Without coordinates nothing is
   inferred: times are taken as they come and ``PH`` never matches.
 - A bad value raises ``opening_hours.ParserError`` (its docstring says SyntaxError) with a
-  multi-line pest message; bad coordinates (lat > 90, NaN...) raise ``InvalidCoordinatesError``.
+  multi-line pest message; bad coordinates (lat > 90, NaN...) raise ``InvalidCoordinatesError``;
+  a lone surrogate in the value raises UnicodeEncodeError. The type stub omits these classes.
   Where no zone is found (e.g. lat 90, lon 180) it falls back to UTC and prints a line on stderr.
 - A naive datetime is read as wall-clock time in the place's zone. An aware datetime is accepted
   only with a ``zoneinfo.ZoneInfo`` tzinfo (it reads ``.key``): ``datetime.timezone.utc`` raises
@@ -37,15 +38,14 @@ import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from opening_hours import OpeningHours
 
-__all__ = ["HoursInfo", "When", "check", "evaluate", "parse_when"]
-
-StateName = Literal["open", "closed", "unknown"]
+__all__ = ["HoursInfo", "When", "check", "evaluate", "parse_when", "place_zone"]
 
 HORIZON_DAYS = 8
 UNKNOWN_PHRASE = "hours unknown"
@@ -61,7 +61,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 class HoursInfo:
     """State of a place at one instant, ready for a table cell."""
 
-    state: StateName
+    state: str  # "open" | "closed" | "unknown"
     next_change: datetime | None
     phrase: str
     error: str | None = None
@@ -69,7 +69,8 @@ class HoursInfo:
 
 
 def evaluate(
-    value: str | None, lat: float, lon: float, at: When | datetime | None = None
+    value: str | None, lat: float, lon: float, at: When | datetime | None = None,
+    *, tz: str | None = None, country: str | None = None,
 ) -> HoursInfo:
     """Evaluate an OSM ``opening_hours`` value for the place at (lat, lon).
 
@@ -78,17 +79,21 @@ def evaluate(
     value gives state "unknown" (with the parser message in ``error``). ``next_change`` is the
     next change of *state* within ``HORIZON_DAYS`` days, in the place's zone, and None when
     there is none or the state is unknown. Raises ValueError for invalid coordinates.
+
+    ``tz``/``country`` (from ``place_zone``, stored with the place) skip the library's inference
+    from coordinates, whose first use in a process loads ~110 MB of geographic data.
     """
-    if value is None or not value.strip():
+    value = (value or "").strip()  # the library accepts some surrounding spaces, not all
+    if not value:
         return HoursInfo("unknown", None, UNKNOWN_PHRASE)
     import opening_hours
 
     lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
     try:
-        compiled = _compile(value, lat, lon)
+        compiled = _compile(value, lat, lon, tz, country)
         if isinstance(at, When):
-            at = at.resolve(_zone(lat, lon))
-    except opening_hours.InvalidCoordinatesError as exc:
+            at = at.resolve(ZoneInfo(tz) if tz else _zone(lat, lon))
+    except opening_hours.InvalidCoordinatesError as exc:  # type: ignore[attr-defined]
         raise ValueError(f"invalid coordinates: {lat}, {lon}") from exc
     if isinstance(compiled, str):
         return HoursInfo("unknown", None, UNKNOWN_PHRASE, error=compiled)
@@ -118,33 +123,72 @@ def evaluate(
                 break
             if change_end is None:
                 break
-    return HoursInfo(
-        state, change, _phrase(state, local_at, change, next_state), comment=comment
-    )
+    return HoursInfo(state, change, _phrase(state, local_at, change, next_state), comment=comment)
 
 
 def check(value: str) -> str | None:
     """Parser error message for an unparsable value, or None when it parses."""
-    import opening_hours
-
-    try:
-        opening_hours.OpeningHours(value)
-    except opening_hours.ParserError as exc:
-        return _one_line(str(exc))
-    return None
+    parsed = _parse(value.strip())
+    return parsed if isinstance(parsed, str) else None
 
 
 @functools.lru_cache(maxsize=2048)
-def _compile(value: str, lat: float, lon: float) -> OpeningHours | str:
-    """The parsed value for a place, or the parser's message when it does not parse."""
+def _compile(
+    value: str, lat: float, lon: float, tz: str | None = None, country: str | None = None
+) -> OpeningHours | str:
+    """The parsed value for a place (cached), or the parser's message."""
+    if tz:
+        return _parse(value, coords=(lat, lon), timezone=ZoneInfo(tz), country=country,
+                      auto_timezone=False, auto_country=False, max_interval_days=HORIZON_DAYS)
+    return _parse(value, coords=(lat, lon), max_interval_days=HORIZON_DAYS)
+
+
+def place_zone(lat: float, lon: float) -> tuple[str, str | None]:
+    """(IANA zone, ISO country code or None) of a place, computed once when it is fetched.
+
+    The zone is opening_hours_py's own inference; the country is the one tzdata's zone.tab
+    gives for that zone (the library does not expose the country it infers)."""
+    lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
+    zone = _zone(lat, lon)
+    key = getattr(zone, "key", None) or "UTC"
+    return key, _zone_countries().get(key)
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone → country code, from zone.tab (tzdata package, else the system's copy)."""
+    candidates = []
+    try:
+        from importlib.resources import files
+
+        candidates.append(files("tzdata").joinpath("zoneinfo", "zone.tab"))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    candidates.append(Path("/usr/share/zoneinfo/zone.tab"))
+    for candidate in candidates:
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        table = {}
+        for line in text.splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 3 and not line.startswith("#"):
+                table[fields[2]] = fields[0]
+        return table
+    return {}
+
+
+def _parse(value: str, **options: Any) -> OpeningHours | str:
+    """``OpeningHours(value, **options)``, or a one-line message when the value is invalid."""
     import opening_hours
 
     try:
-        return opening_hours.OpeningHours(
-            value, coords=(lat, lon), max_interval_days=HORIZON_DAYS
-        )
-    except opening_hours.ParserError as exc:
+        return opening_hours.OpeningHours(value, **options)
+    except opening_hours.ParserError as exc:  # type: ignore[attr-defined]
         return _one_line(str(exc))
+    except UnicodeEncodeError as exc:  # lone surrogates, e.g. from a JSON "\ud800" escape
+        return f"invalid opening_hours: character {exc.start + 1} is not valid text"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -192,13 +236,12 @@ def _unknown_phrase(comment: str | None) -> str:
         return UNKNOWN_PHRASE
     text = " ".join(comment.split()) or "?"
     if len(text) > _MAX_COMMENT:
-        text = text[: _MAX_COMMENT - 1].rstrip() + "…"
+        cut = text[: _MAX_COMMENT - 1]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "…"
     return f"unknown · {text}"
 
 
-def _phrase(
-    state: str, local_at: datetime, change: datetime | None, next_state: str | None
-) -> str:
+def _phrase(state: str, local_at: datetime, change: datetime | None, next_state: str | None) -> str:
     if change is None:
         return "open 24/7" if state == "open" else "closed"
     days = (change.date() - local_at.date()).days
@@ -295,9 +338,8 @@ class When:
 
 def parse_when(text: str) -> When:
     """Parse the user's ``--open-at`` argument; ValueError names the accepted forms."""
-    words = text.strip()
     try:
-        when = _parse_when(words)
+        when = _parse_when(text.strip())
     except ValueError as exc:
         raise ValueError(f"cannot read {text!r} as a time ({exc}); accepted: {_ACCEPTED}") from None
     if when is None:

@@ -11,7 +11,7 @@ _ESCAPES = re.compile(
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]          # CSI ... final byte
     | (?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c)  # OSC ... BEL or ST
     | \x1b[PX^_].*?(?:\x1b\\|\x9c)            # DCS, SOS, PM, APC ... ST
-    | \x1b[@-Z\\-_]                           # other two-byte escapes
+    | \x1b[ -/]*[0-~]                         # other escapes: nF, Fp, Fe, Fs (ESC c resets)
     """,
     re.VERBOSE | re.DOTALL,
 )

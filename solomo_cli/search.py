@@ -167,6 +167,7 @@ class Session:
                         "from OpenStreetMap…")
         answer = overpass.fetch(self.client, self.settings.overpass_urls, origin.lat, origin.lon,
                                 fetch_radius, missing, self.notify)
+        add_zones(answer.places)
         now = time.time()
         self.cache.save_fetch(answer.places, origin.lat, origin.lon, fetch_radius, missing,
                               answer.osm_base, answer.endpoint, fetched_at=now)
@@ -189,11 +190,23 @@ def annotate_hours(places: list[Place], at: When | None) -> None:
     from solomo_cli.hours import evaluate
 
     for place in places:
-        info = evaluate(place.opening_hours, place.lat, place.lon, at)
+        info = evaluate(place.opening_hours, place.lat, place.lon, at,
+                        tz=place.extra.get("tz"), country=place.extra.get("country"))
         place.extra["open_state"] = info.state
         place.extra["next_change"] = info.next_change.isoformat() if info.next_change else None
         place.extra["hours_phrase"] = info.phrase
         place.extra["hours_error"] = info.error
+
+
+def add_zones(places: list[Place]) -> None:
+    """Infer each place's time zone and country once, when fetched (only where hours exist)."""
+    if not any(p.opening_hours for p in places):
+        return
+    from solomo_cli.hours import place_zone
+
+    for place in places:
+        if place.opening_hours:
+            place.extra["tz"], place.extra["country"] = place_zone(place.lat, place.lon)
 
 
 def add_freshness(places: list[Place]) -> None:

@@ -68,6 +68,22 @@ def m002_place_zone(conn: sqlite3.Connection) -> None:
 MIGRATIONS = [m001_initial, m002_place_zone]
 
 
+def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
+    """R*Tree condition for the circle's bounding box, split in two across the antimeridian."""
+    min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
+    if max_lon - min_lon >= 360.0:
+        spans = [(-180.0, 180.0)]
+    elif min_lon < -180.0:
+        spans = [(min_lon + 360.0, 180.0), (-180.0, max_lon)]
+    elif max_lon > 180.0:
+        spans = [(min_lon, 180.0), (-180.0, max_lon - 360.0)]
+    else:
+        spans = [(min_lon, max_lon)]
+    lon_sql = " OR ".join("(r.max_lon >= ? AND r.min_lon <= ?)" for _ in spans)
+    return (f"r.max_lat >= ? AND r.min_lat <= ? AND ({lon_sql})",
+            [min_lat, max_lat, *(v for span in spans for v in span)])
+
+
 @dataclass(frozen=True)
 class Coverage:
     """How much of a query circle the store covers with fresh data."""
@@ -116,15 +132,14 @@ class Cache:
         self, lat: float, lon: float, radius_m: float, kinds: Sequence[str]
     ) -> list[Place]:
         """Places of these kinds within the circle, each with its `distance_m`, nearest first."""
-        min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
+        box, box_args = _rtree_box(lat, lon, radius_m)
         marks = ",".join("?" * len(kinds))
         try:
             rows = self.conn.execute(
                 f"""SELECT p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags, p.tz, p.country
                     FROM places_rtree r JOIN places p ON p.rid = r.rid
-                    WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?
-                      AND p.kind IN ({marks})""",
-                (min_lat, max_lat, min_lon, max_lon, *kinds),
+                    WHERE {box} AND p.kind IN ({marks})""",
+                (*box_args, *kinds),
             ).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read the local store: {exc}") from exc
@@ -205,13 +220,12 @@ class Cache:
                     (rid, place.lat, place.lat, place.lon, place.lon),
                 )
                 count += 1
-            min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
+            box, box_args = _rtree_box(lat, lon, radius_m)
             marks = ",".join("?" * len(kinds))
             stale = conn.execute(
                 f"""SELECT p.rid, p.lat, p.lon FROM places_rtree r JOIN places p ON p.rid = r.rid
-                    WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?
-                      AND p.kind IN ({marks}) AND p.fetched_at < ?""",
-                (min_lat, max_lat, min_lon, max_lon, *kinds, fetched_at),
+                    WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
+                (*box_args, *kinds, fetched_at),
             ).fetchall()
             gone = [(rid,) for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
             conn.executemany("DELETE FROM places WHERE rid = ?", gone)

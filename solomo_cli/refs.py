@@ -1,0 +1,161 @@
+"""What the user means by REF: a rank in the last listing (`2`), an id (`node/123456`, an
+openstreetmap.org URL, `google/…` for imported places), or a name that matches one known place.
+
+Several places match a name → a usage error listing them: never a silent guess."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solomo_cli.errors import PlaceNotFound, UsageError
+from solomo_cli.geo import distance_m
+from solomo_cli.places import Place
+from solomo_cli.userdata import UserData, fold
+
+_RANK = re.compile(r"^#?(\d+)$")
+_OSM_ID = re.compile(r"^(node|way|relation|n|w|r)\s*[/ ]?\s*(\d+)$", re.IGNORECASE)
+_OSM_URL = re.compile(r"^https?://(?:www\.)?openstreetmap\.org/(node|way|relation)/(\d+)", re.IGNORECASE)
+_OTHER_ID = re.compile(r"^[a-z]+/\S+$")
+_SHORT = {"n": "node", "w": "way", "r": "relation"}
+MAX_LISTED = 8
+
+
+@dataclass
+class Resolved:
+    place: Place
+    known_from: str  # "listing", "cache" (fetched from OSM) or "mine" (the user's own data)
+    origin: dict[str, Any] | None  # the last search point {"query","label","lat","lon"}, if any
+
+    @property
+    def distance_from_origin(self) -> float | None:
+        if not self.origin:
+            return None
+        return distance_m(self.origin["lat"], self.origin["lon"], self.place.lat, self.place.lon)
+
+
+def normalise_id(ref: str) -> str | None:
+    """'node/123', 'N123', 'https://www.openstreetmap.org/way/42' → 'node/123', 'way/42'."""
+    text = ref.strip()
+    match = _OSM_URL.match(text) or _OSM_ID.match(text)
+    if match:
+        kind = match.group(1).lower()
+        return f"{_SHORT.get(kind, kind)}/{int(match.group(2))}"
+    return text if _OTHER_ID.match(text) else None
+
+
+def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
+    """The place REF designates, with what is known of it (listing > cache > the user's copy)."""
+    text = (ref or "").strip()
+    if not text:
+        raise UsageError("empty REF", hint="give a rank from the last listing (2), an OSM id "
+                         "(node/123) or a place name")
+    cache = None
+    if cache_path.exists():
+        from solomo_cli.store import Cache
+
+        cache = Cache(cache_path)
+    try:
+        listing = _last_listing(cache)
+        origin = listing.get("origin") if listing else None
+        rank = _RANK.match(text)
+        if rank:
+            return Resolved(_by_rank(int(rank.group(1)), listing), "listing", origin)
+        place_id = normalise_id(text)
+        if place_id:
+            found = _by_id(place_id, listing, cache, user, origin)
+            if found is not None:
+                return found
+            if place_id.split("/")[0] in ("node", "way", "relation"):
+                raise PlaceNotFound(
+                    f"{place_id} is not a place solomo knows",
+                    hint="places become known when 'solomo near' finds them: search near it first",
+                )
+        return _by_name(text, listing, cache, user, origin)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _last_listing(cache: Any) -> dict[str, Any] | None:
+    if cache is None:
+        return None
+    from solomo_cli.search import last_listing
+
+    return last_listing(cache)
+
+
+def _listed(item: dict[str, Any]) -> Place:
+    return Place(item["id"], item.get("name"), item["kind"], item["lat"], item["lon"],
+                 dict(item.get("tags") or {}))
+
+
+def _by_rank(rank: int, listing: dict[str, Any] | None) -> Place:
+    if not listing:
+        raise UsageError(f"there is no last listing to take #{rank} from",
+                         hint="run 'solomo near PLACE' first, or give an OSM id (node/123) or a name")
+    places = listing.get("places") or []
+    if not 1 <= rank <= len(places):
+        raise PlaceNotFound(
+            f"the last listing has {len(places)} place{'s' * (len(places) != 1)}; there is no #{rank}",
+            hint="run 'solomo near' again, or give an OSM id (node/123) or a name",
+        )
+    return _listed(places[rank - 1])
+
+
+def _by_id(place_id: str, listing: dict[str, Any] | None, cache: Any, user: UserData,
+           origin: dict[str, Any] | None) -> Resolved | None:
+    for item in (listing or {}).get("places") or []:
+        if item["id"] == place_id:
+            return Resolved(_listed(item), "listing", origin)
+    if cache is not None and place_id.split("/")[0] in ("node", "way", "relation"):
+        found = cache.get_place(place_id)
+        if found is not None:
+            return Resolved(found, "cache", origin)
+    mine = user.place(place_id)
+    return Resolved(mine, "mine", origin) if mine is not None else None
+
+
+def _by_name(text: str, listing: dict[str, Any] | None, cache: Any, user: UserData,
+             origin: dict[str, Any] | None) -> Resolved:
+    key = fold(text)
+    found: dict[str, tuple[Place, str]] = {}
+    for item in (listing or {}).get("places") or []:
+        if key in fold(item.get("name")):
+            found.setdefault(item["id"], (_listed(item), "listing"))
+    if cache is not None:
+        for place in cache.find_places_by_name(text, limit=50):
+            found.setdefault(place.id, (place, "cache"))
+    for place in user.find_places(text):
+        found.setdefault(place.id, (place, "mine"))
+    if not found:
+        raise PlaceNotFound(
+            f"no known place matches {text!r}",
+            hint="use a rank from 'solomo near' (e.g. 2) or an OSM id (node/123)",
+        )
+    exact = {pid: hit for pid, hit in found.items() if fold(hit[0].name) == key}
+    candidates = exact or found
+    if len(candidates) == 1:
+        place, known_from = next(iter(candidates.values()))
+        return Resolved(place, known_from, origin)
+    raise UsageError(f"{text!r} matches {len(candidates)} places: "
+                     + _describe(list(candidates.values()), origin),
+                     hint="give a more precise name, the rank from the last listing, or the id "
+                     "shown in brackets")
+
+
+def _describe(hits: list[tuple[Place, str]], origin: dict[str, Any] | None) -> str:
+    def away(place: Place) -> float:
+        if not origin:
+            return 0.0
+        return distance_m(origin["lat"], origin["lon"], place.lat, place.lon)
+
+    hits.sort(key=lambda h: (away(h[0]), fold(h[0].name), h[0].id))
+    parts = []
+    for place, _ in hits[:MAX_LISTED]:
+        where = place.address or f"{place.lat:.4f},{place.lon:.4f}"
+        parts.append(f"{place.display_name} [{place.id}] ({where})")
+    more = len(hits) - MAX_LISTED
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")

@@ -1,0 +1,49 @@
+"""Small helpers shared by the tests of `near`, `sync`, `paths` and `cache`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from solomo_cli.cli import app
+
+LYON_POINT = "45.74906,4.84789"  # the GeoNames point of Lyon, as coordinates
+ESC = "\x1b"
+
+
+def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
+    """Run the real Typer app in-process (stdout and stderr kept apart)."""
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+def assert_one_error(stderr: str, *fragments: str) -> str:
+    """The CLI's error report: one `solomo: error: ...` line (optionally followed by one indented
+    hint line), no traceback. Returns the whole text for further checks."""
+    lines = error_lines(stderr)
+    assert lines, "nothing on stderr"
+    assert "Traceback" not in stderr
+    assert lines[0].startswith("solomo: error: "), lines
+    assert len(lines) <= 2, lines
+    assert all(line.startswith("  ") for line in lines[1:]), lines
+    for fragment in fragments:
+        assert fragment.lower() in stderr.lower(), (fragment, stderr)
+    return stderr
+
+
+def solomo_command() -> list[str]:
+    """The installed `solomo` script beside this Python, else `python -m solomo_cli`."""
+    beside = Path(sys.executable).parent / "solomo"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("solomo", path=str(Path(sys.executable).parent))
+    if found:
+        return [found]
+    return [sys.executable, "-m", "solomo_cli"]
