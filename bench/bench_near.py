@@ -13,12 +13,12 @@ import math
 import os
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # this process leaves no __pycache__ in the repo
@@ -30,7 +30,7 @@ FLOOR = [sys.executable, "-c", "import typer, rich.console, rich.table"]
 PLACE = "Lyon"
 FS = None  # tests/fakeservers.py, loaded by main()
 FRANCE = (42.3, 51.1, -4.8, 8.2)  # min_lat, max_lat, min_lon, max_lon
-CITIES = [  # (lat, lon, weight, spread in km): where the dense clusters are
+CITIES = [  # (lat, lon, weight, spread in km): the dense clusters
     (48.8566, 2.3522, 5, 10), (45.7640, 4.8357, 2, 6), (43.2965, 5.3698, 2, 6),
     (43.6047, 1.4442, 1, 6), (43.7102, 7.2620, 1, 6), (47.2184, -1.5536, 1, 6),
     (48.5734, 7.7521, 1, 6), (43.6108, 3.8767, 1, 6), (44.8378, -0.5792, 1, 6),
@@ -39,15 +39,19 @@ CITIES = [  # (lat, lon, weight, spread in km): where the dense clusters are
     (49.4432, 1.0999, 1, 6), (43.1242, 5.9280, 1, 6), (49.2583, 4.0317, 1, 6),
 ]
 KIND_MIX = (("coworking", 0.40), ("cafe", 0.35), ("library", 0.15), ("hackerspace", 0.10))
-KIND_TAGS = {"coworking": {"office": "coworking"}, "cafe": {"amenity": "cafe", "internet_access": "wlan"},
+KIND_TAGS = {"coworking": {"office": "coworking"},
+             "cafe": {"amenity": "cafe", "internet_access": "wlan"},
              "library": {"amenity": "library"}, "hackerspace": {"leisure": "hackerspace"}}
-HOURS = ["Mo-Fr 08:30-19:00", "24/7", "Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off", "Mo-Su 07:00-22:00"]
+HOURS = ["Mo-Fr 08:30-19:00", "24/7", "Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off",
+         "Mo-Su 07:00-22:00"]
+KIB = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss unit: bytes on macOS
 
 
-# -- helpers -------------------------------------------------------------------------------
+# -- helpers ------------------------------------------------------------------------------
 
 def load_fakeservers():
-    spec = importlib.util.spec_from_file_location("fakeservers", ROOT / "tests" / "fakeservers.py")
+    path = ROOT / "tests" / "fakeservers.py"
+    spec = importlib.util.spec_from_file_location("fakeservers", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["fakeservers"] = module  # dataclasses need the module registered
     spec.loader.exec_module(module)
@@ -55,9 +59,10 @@ def load_fakeservers():
 
 
 def fake_tags(rng: random.Random, i: int, kind: str) -> dict[str, str]:
-    tags = {**KIND_TAGS[kind], "name": f"Synthetic {kind} {i}", "addr:street": "Rue de la Paix",
-            "addr:housenumber": str(rng.randint(1, 120)), "addr:postcode": f"{rng.randint(1000, 95999):05d}",
-            "addr:city": "Ville", "website": f"https://example.org/{i}"}
+    tags = {**KIND_TAGS[kind], "name": f"Synthetic {kind} {i}", "addr:city": "Ville",
+            "addr:street": "Rue de la Paix", "addr:housenumber": str(rng.randint(1, 120)),
+            "addr:postcode": f"{rng.randint(1000, 95999):05d}",
+            "website": f"https://example.org/{i}"}
     if rng.random() < 0.7:
         tags["opening_hours"] = rng.choice(HOURS)
     if rng.random() < 0.5:
@@ -66,27 +71,32 @@ def fake_tags(rng: random.Random, i: int, kind: str) -> dict[str, str]:
 
 
 def jitter(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
-    dlat = rng.gauss(0, km) / 111.2
-    return lat + dlat, lon + rng.gauss(0, km) / (111.2 * math.cos(math.radians(lat)))
+    dlat, dlon = rng.gauss(0, km) / 111.2, rng.gauss(0, km) / 111.2
+    return lat + dlat, lon + dlon / math.cos(math.radians(lat))
 
 
 def synthetic_elements(lat: float, lon: float, n: int = 60) -> list[dict]:
-    """Coworking nodes scattered around (lat, lon), when the real Lyon data is absent."""
+    """Coworking nodes scattered around (lat, lon), for when the real Lyon data is absent."""
     rng = random.Random(7)
-    return [{"type": "node", "id": 9_000_000 + i, **dict(zip(("lat", "lon"), jitter(rng, lat, lon, 1.5))),
-             "tags": fake_tags(rng, i, "coworking")} for i in range(n)]
+    elements = []
+    for i in range(n):
+        plat, plon = jitter(rng, lat, lon, 1.5)
+        elements.append({"type": "node", "id": 9_000_000 + i, "lat": plat, "lon": plon,
+                         "tags": fake_tags(rng, i, "coworking")})
+    return elements
 
 
 def base_env(home: Path, fake=None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLOMO_")}
-    # Cached bytecode, as in any real install, but kept out of the repo (PYTHONDONTWRITEBYTECODE lifted).
+    # Cached bytecode as in any real install, but kept out of the repo.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(home.parent / "pycache")
     no_proxy = ",".join(filter(None, [env.get("NO_PROXY", ""), "127.0.0.1", "localhost"]))
-    env.update(SOLOMO_HOME=str(home), SOLOMO_NOMINATIM_MIN_INTERVAL="0", NO_PROXY=no_proxy, no_proxy=no_proxy,
-               # offline runs get a dead loopback port, so an accidental request fails fast
-               SOLOMO_OVERPASS_URL=fake.overpass_url if fake else "http://127.0.0.1:9/api/interpreter",
-               SOLOMO_NOMINATIM_URL=fake.nominatim_url if fake else "http://127.0.0.1:9")
+    dead = "http://127.0.0.1:9"  # offline runs: an accidental request fails fast
+    env.update(SOLOMO_HOME=str(home), SOLOMO_NOMINATIM_MIN_INTERVAL="0",
+               NO_PROXY=no_proxy, no_proxy=no_proxy,
+               SOLOMO_OVERPASS_URL=fake.overpass_url if fake else dead + "/api/interpreter",
+               SOLOMO_NOMINATIM_URL=fake.nominatim_url if fake else dead)
     return env
 
 
@@ -95,12 +105,14 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
+        sys.exit(f"bench: {' '.join(cmd)} failed ({done.returncode}):\n"
+                 f"{done.stderr.decode()[-2000:]}")
     return elapsed
 
 
-def median_walls(cmds: dict[str, list[str]], env: dict[str, str], runs: int, warmups: int = 2) -> dict:
-    """Median wall time of each command; rounds interleave the commands so drift hits all alike."""
+def median_walls(cmds: dict[str, list[str]], env: dict[str, str], runs: int,
+                 warmups: int = 2) -> dict[str, float]:
+    """Median wall time of each command; rounds interleave the commands, so drift hits all."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for i in range(warmups + runs):
         for name, cmd in cmds.items():
@@ -110,28 +122,29 @@ def median_walls(cmds: dict[str, list[str]], env: dict[str, str], runs: int, war
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-RSS_HELPER = ("import resource, subprocess, sys\n"
-              "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)\n"
-              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+RSS_HELPER = """import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"""
 
 
 def peak_rss_mb(cmd: list[str], env: dict[str, str], samples: int = 3) -> float:
-    """Median peak RSS of `cmd`, each sample measured by a fresh helper process."""
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
-    values = [int(subprocess.run([sys.executable, "-c", RSS_HELPER, *cmd], env=env, check=True,
-                                 capture_output=True, text=True).stdout.split()[-1]) / scale
-              for _ in range(samples)]
+    """Median peak RSS of `cmd`, each sample taken by a fresh helper process."""
+    values = []
+    for _ in range(samples):
+        out = subprocess.run([sys.executable, "-c", RSS_HELPER, *cmd], env=env, check=True,
+                             capture_output=True, text=True).stdout
+        values.append(int(out.split()[-1]) / KIB)
     return statistics.median(values)
 
 
-# -- the four figures ------------------------------------------------------------------------
+# -- the figures ----------------------------------------------------------------------------
 
 def network_counts(fake, home: Path) -> list[tuple[str, int, int]]:
-    """(case, geocode requests, Overpass requests) for a new area, the same again, a circle inside."""
+    """(case, geocode requests, Overpass requests): new area, same again, a circle inside."""
     env = base_env(home, fake)
-    off_lat, off_lon = jitter(random.Random(3), FS.LYON_LAT, FS.LYON_LON, 0.4)
+    lat, lon = jitter(random.Random(3), FS.LYON_LAT, FS.LYON_LON, 0.4)
     cases = [("new area", [PLACE]), ("same query again", [PLACE]),
-             ("smaller circle inside", [f"{off_lat:.5f},{off_lon:.5f}", "--radius", "1km"])]
+             ("smaller circle inside", [f"{lat:.5f},{lon:.5f}", "--radius", "1km"])]
     counts = []
     for label, args in cases:
         fake.reset_log()
@@ -141,30 +154,32 @@ def network_counts(fake, home: Path) -> list[tuple[str, int, int]]:
 
 
 def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
-    """(build s, median ms, p95 ms, mean found) for Cache.places_within over n synthetic places."""
+    """(build s, median ms, p95 ms, mean found) of Cache.places_within over n places."""
     from solomo_cli.places import KINDS, Place
     from solomo_cli.store import Cache
 
     rng = random.Random(42)
-    kinds, weights = zip(*KIND_MIX)
+    kinds, weights = zip(*KIND_MIX, strict=True)
+    city_weights = [c[2] for c in CITIES]
 
     def point() -> tuple[float, float]:  # 75 % in city clusters, 25 % anywhere in the bbox
         if rng.random() < 0.25:
             return rng.uniform(*FRANCE[:2]), rng.uniform(*FRANCE[2:])
-        lat, lon, _, km = rng.choices(CITIES, weights=[c[2] for c in CITIES])[0]
+        lat, lon, _, km = rng.choices(CITIES, weights=city_weights)[0]
         return jitter(rng, lat, lon, km)
 
     places = []
     for i in range(n):
         kind = rng.choices(kinds, weights)[0]
         lat, lon = point()
-        places.append(Place(f"node/{i + 1}", f"Synthetic {kind} {i}", kind, lat, lon, fake_tags(rng, i, kind)))
+        places.append(Place(f"node/{i + 1}", f"Synthetic {kind} {i}", kind, lat, lon,
+                            fake_tags(rng, i, kind)))
     with tempfile.TemporaryDirectory(prefix="solomo-bench-store-") as tmp:
         cache = Cache(Path(tmp) / "cache.db")
         start = time.perf_counter()
         cache.save_fetch(places, 46.6, 2.2, 50_000, tuple(KINDS), None, "synthetic")
         build = time.perf_counter() - start
-        cache.places_within(45.764, 4.8357, 2000, ("coworking",))  # warm the page cache
+        cache.places_within(45.764, 4.8357, 2000, ("coworking",))  # warm up
         times, found = [], []
         for _ in range(queries):
             lat, lon = point()
@@ -174,20 +189,21 @@ def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
             found.append(len(hits))
         cache.close()
     times.sort()
-    return build, statistics.median(times), times[int(0.95 * (len(times) - 1))], statistics.mean(found)
+    p95 = times[int(0.95 * (len(times) - 1))]
+    return build, statistics.median(times), p95, statistics.mean(found)
 
 
-# -- import-time diagnosis -------------------------------------------------------------------
+# -- import-time diagnosis --------------------------------------------------------------------
 
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
 def import_tree(args: list[str], env: dict[str, str]) -> list[dict]:
-    err = subprocess.run([sys.executable, "-X", "importtime", *args], env=env, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True).stderr
-    rows = [{"name": m[4], "self": int(m[1]), "cum": int(m[2]), "depth": len(m[3]) // 2, "parent": None}
+    err = subprocess.run([sys.executable, "-X", "importtime", *args], env=env, text=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).stderr
+    rows = [{"name": m[4], "self": int(m[1]), "depth": len(m[3]) // 2, "parent": None}
             for m in map(IMPORT_LINE.match, err.splitlines()) if m]
-    pending: list[dict] = []  # importtime prints children before their parent (post-order)
+    pending: list[dict] = []  # importtime prints children before their parent
     for row in rows:
         while pending and pending[-1]["depth"] > row["depth"]:
             pending.pop()["parent"] = row["name"]
@@ -196,39 +212,42 @@ def import_tree(args: list[str], env: dict[str, str]) -> list[dict]:
 
 
 def extra_imports(env: dict[str, str], top: int) -> tuple[float, list[dict]]:
-    """Modules the warm `near` imports beyond the floor's, each with the time of its extra subtree."""
+    """Modules the warm `near` imports beyond the floor's, with the self time of each subtree
+    counted over non-floor modules only."""
     floor = {row["name"] for row in import_tree(FLOOR[1:], env)}
     rows = import_tree(["-m", "solomo_cli", "near", PLACE, "--offline"], env)
     by_name = {row["name"]: row for row in rows}
-    for row in rows:  # post-order: every child is done before its parent
-        row["extra"] = row["self"] * (row["name"] not in floor)
     for row in rows:
+        row["extra"] = row["self"] * (row["name"] not in floor)
+    for row in rows:  # post-order: a child's subtree is complete before its parent's line
         if row["parent"] in by_name:
             by_name[row["parent"]]["extra"] += row["extra"]
     extra = [r for r in rows if r["name"] not in floor]
     return sum(r["self"] for r in extra) / 1000, sorted(extra, key=lambda r: -r["extra"])[:top]
 
 
-HOURS_PROBE = ("import resource, time\nfrom solomo_cli import hours\nr0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-               "t = time.perf_counter(); hours.evaluate('Mo-Fr 09:00-18:00', 45.764, 4.8357)\n"
-               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - r0)")
+HOURS_PROBE = """import resource, time
+from solomo_cli import hours
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+hours.evaluate("Mo-Fr 09:00-18:00", 45.764, 4.8357)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)"""
 
 
-# -- report ------------------------------------------------------------------------------------
+# -- report ---------------------------------------------------------------------------------
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="timed runs per command (after 2 warm-ups)")
-    parser.add_argument("--places", type=int, default=100_000, help="synthetic places in the store")
-    parser.add_argument("--queries", type=int, default=500, help="random centres for the radius query")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs (after 2 warm-ups)")
+    parser.add_argument("--places", type=int, default=100_000, help="places in the store")
+    parser.add_argument("--queries", type=int, default=500, help="centres for places_within")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     opts = parser.parse_args()
     global FS
     FS = load_fakeservers()
-    from importlib.metadata import version
-    print(f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, rich {version('rich')}, "
-          f"opening_hours_py {version('opening_hours_py')}; solomo: {' '.join(SOLOMO)}")
-    rows: list[tuple[str, str, str, bool | None]] = []
+    print(f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, "
+          f"rich {version('rich')}, opening_hours_py {version('opening_hours_py')}; "
+          f"running {' '.join(SOLOMO)}")
 
     with tempfile.TemporaryDirectory(prefix="solomo-bench-") as tmp, FS.FakeServices() as fake:
         home = Path(tmp) / "home"
@@ -237,48 +256,53 @@ def main() -> int:
             print(f"data: real Overpass answer {SHARED_FILE} (read in place)")
         else:
             fake.add_elements(synthetic_elements(FS.LYON_LAT, FS.LYON_LON))
-            print(f"data: {SHARED_FILE} is absent; using 60 SYNTHETIC coworking nodes around Lyon")
+            print(f"data: {SHARED_FILE} is absent: using 60 SYNTHETIC coworking nodes")
         fake.set_geocode(PLACE, [FS.nominatim_result(PLACE, FS.LYON_LAT, FS.LYON_LON,
-                                                      display_name=FS.LYON_DISPLAY_NAME)])
-        net = network_counts(fake, home)  # its first run is the online `near` that fills `home`
+                                                     display_name=FS.LYON_DISPLAY_NAME)])
+        net = network_counts(fake, home)  # its first run is the online `near` filling `home`
         env = base_env(home)
         near = [*SOLOMO, "near", PLACE, "--offline"]
         walls = median_walls({"floor": FLOOR, "table": near, "json": [*near, "--format", "json"]},
                              env, opts.runs)
         rss, rss_floor = peak_rss_mb(near, env), peak_rss_mb(FLOOR, env)
         extra_ms, top = extra_imports(env, 12)
-        probe = subprocess.run([sys.executable, "-c", HOURS_PROBE], env=env, capture_output=True, text=True)
+        probe = subprocess.run([sys.executable, "-c", HOURS_PROBE], env=env, text=True,
+                               capture_output=True)
+    build, med, p95, found = store_bench(opts.places, opts.queries)
 
     floor = walls["floor"]
-    rows.append(("import floor (typer+rich) median", f"{floor * 1000:.0f} ms", "baseline", None))
+    rows: list[tuple[str, str, str, bool | None]] = [
+        ("import floor (typer+rich) median", f"{floor * 1000:.0f} ms", "baseline", None)]
     for fmt in ("table", "json"):
         ratio = walls[fmt] / floor
-        rows.append((f"near --offline ({fmt}) median", f"{walls[fmt] * 1000:.0f} ms = {ratio:.2f}x floor",
-                     "<= 1.20x floor", ratio <= 1.2))
-    build, med, p95, found = store_bench(opts.places, opts.queries)
-    rows.append((f"store build, {opts.places:,} places", f"{build:.1f} s", "(one save_fetch)", None))
-    rows.append(("places_within 2 km median", f"{med:.2f} ms (p95 {p95:.1f}, avg {found:.0f} found)",
-                 "<= 10 ms", med <= 10))
-    rows.append(("peak RSS near --offline", f"{rss:.1f} MB", f"<= 60 MB (floor {rss_floor:.1f} MB)", rss <= 60))
-    for (label, geo, ovp), limit in zip(net, (1, 0, 0)):
+        rows.append((f"near --offline ({fmt}) median", f"{walls[fmt] * 1000:.0f} ms"
+                     f" = {ratio:.2f}x floor", "<= 1.20x floor", ratio <= 1.2))
+    rows.append((f"store build, {opts.places:,} places", f"{build:.1f} s", "(one save_fetch)",
+                 None))
+    rows.append(("places_within 2 km median", f"{med:.2f} ms (p95 {p95:.1f}, "
+                 f"avg {found:.0f} found)", "<= 10 ms", med <= 10))
+    rows.append(("peak RSS near --offline", f"{rss:.1f} MB",
+                 f"<= 60 MB (floor {rss_floor:.1f} MB)", rss <= 60))
+    for (label, geo, ovp), limit in zip(net, (1, 0, 0), strict=True):
         rows.append((f"requests: {label}", f"{geo} geocode + {ovp} Overpass",
                      f"<= {limit} + {limit}", geo <= limit and ovp <= limit))
 
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     print()
-    print(f"{'figure':<{widths[0]}}  {'measured':<{widths[1]}}  {'baseline/target':<{widths[2]}}  verdict")
-    for figure, measured, target, ok in rows:
-        verdict = "-" if ok is None else "ok" if ok else "over"
+    for figure, measured, target, ok in [("figure", "measured", "baseline/target", None), *rows]:
+        verdict = "verdict" if figure == "figure" else "-" if ok is None else "ok" if ok else "over"
         print(f"{figure:<{widths[0]}}  {measured:<{widths[1]}}  {target:<{widths[2]}}  {verdict}")
 
-    print(f"\nwarm-path imports beyond the floor (python -X importtime): {extra_ms:.0f} ms of self time;"
-          " top subtrees\n  (module: extra cumulative / self, imported by; '-' = by code running, not by a module):")
+    print(f"\nwarm-path imports beyond the floor (-X importtime): {extra_ms:.0f} ms self time;"
+          " top subtrees\n  (module: non-floor self time of its subtree / own self time,"
+          " imported by; '-' = by running code)")
     for r in top:
-        print(f"  {r['name']:<34} {r['extra'] / 1000:7.1f} ms / {r['self'] / 1000:5.1f} ms  <- {r['parent'] or '-'}")
+        print(f"  {r['name']:<34} {r['extra'] / 1000:6.1f} ms / {r['self'] / 1000:5.1f} ms"
+              f"  <- {r['parent'] or '-'}")
     if probe.returncode == 0:
-        seconds, rss_delta = map(float, probe.stdout.split())
-        print(f"first hours.evaluate() with coordinates in a process (not an import): {seconds * 1000:.0f} ms,"
-              f" peak RSS +{rss_delta / (1024 * 1024 if sys.platform == 'darwin' else 1024):.0f} MB")
+        seconds, grown = map(float, probe.stdout.split())
+        print(f"first hours.evaluate() with coordinates in a process (not an import): "
+              f"{seconds * 1000:.0f} ms, peak RSS +{grown / KIB:.0f} MB")
     else:
         print(f"(hours.evaluate probe failed: {probe.stderr.strip().splitlines()[-1:]})")
     missed = [r[0] for r in rows if r[3] is False]

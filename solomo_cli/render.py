@@ -124,8 +124,16 @@ def title(result: NearResult) -> str:
     return " · ".join(parts)
 
 
+def short_url(url: str) -> str:
+    """'https://www.example.org/a/b/' → 'example.org' (the full URL is in JSON and `show`)."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    return host[4:] if host.lower().startswith("www.") else host
+
+
 def _contact(place: Place) -> Text:
-    return Text("\n".join(v for v in (place.website, place.phone, place.email) if v))
+    website = short_url(place.website) if place.website else None
+    shown = [v for v in (website, place.phone) if v] or [place.email or ""]
+    return Text("\n".join(shown))
 
 
 def _name_cell(place: Place) -> Text:

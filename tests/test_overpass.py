@@ -190,7 +190,7 @@ def test_very_long_retry_after_is_not_waited(fake: FakeServices, client: httpx.C
 def test_send_passes_retry_wait_to_the_injected_sleep(fake: FakeServices,
                                                       client: httpx.Client) -> None:
     waited: list[float] = []
-    fake.fail_next("429", retry_after=2)
+    fake.fail_next("429", retry_after=2, path="/api/status")
     response = http.send(client, "GET", fake.base_url + "/api/status", service="Overpass",
                          sleep=waited.append)
     assert response.status_code == 200
