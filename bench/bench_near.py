@@ -42,16 +42,14 @@ KIND_MIX = (("coworking", 0.40), ("cafe", 0.35), ("library", 0.15), ("hackerspac
 KIND_TAGS = {"coworking": {"office": "coworking"},
              "cafe": {"amenity": "cafe", "internet_access": "wlan"},
              "library": {"amenity": "library"}, "hackerspace": {"leisure": "hackerspace"}}
-HOURS = ["Mo-Fr 08:30-19:00", "24/7", "Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off",
-         "Mo-Su 07:00-22:00"]
+HOURS = ["Mo-Fr 08:30-19:00", "24/7", "Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off", "Mo 14:00-18:00"]
 KIB = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss unit: bytes on macOS
 
 
 # -- helpers ------------------------------------------------------------------------------
 
 def load_fakeservers():
-    path = ROOT / "tests" / "fakeservers.py"
-    spec = importlib.util.spec_from_file_location("fakeservers", path)
+    spec = importlib.util.spec_from_file_location("fakeservers", ROOT / "tests/fakeservers.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["fakeservers"] = module  # dataclasses need the module registered
     spec.loader.exec_module(module)
@@ -78,12 +76,9 @@ def jitter(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float
 def synthetic_elements(lat: float, lon: float, n: int = 60) -> list[dict]:
     """Coworking nodes scattered around (lat, lon), for when the real Lyon data is absent."""
     rng = random.Random(7)
-    elements = []
-    for i in range(n):
-        plat, plon = jitter(rng, lat, lon, 1.5)
-        elements.append({"type": "node", "id": 9_000_000 + i, "lat": plat, "lon": plon,
-                         "tags": fake_tags(rng, i, "coworking")})
-    return elements
+    return [{"type": "node", "id": 9_000_000 + i, "tags": fake_tags(rng, i, "coworking"),
+             **dict(zip(("lat", "lon"), jitter(rng, lat, lon, 1.5), strict=True))}
+            for i in range(n)]
 
 
 def base_env(home: Path, fake=None) -> dict[str, str]:
@@ -105,13 +100,11 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
-        sys.exit(f"bench: {' '.join(cmd)} failed ({done.returncode}):\n"
-                 f"{done.stderr.decode()[-2000:]}")
+        sys.exit(f"bench: {cmd} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
     return elapsed
 
 
-def median_walls(cmds: dict[str, list[str]], env: dict[str, str], runs: int,
-                 warmups: int = 2) -> dict[str, float]:
+def median_walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
     """Median wall time of each command; rounds interleave the commands, so drift hits all."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for i in range(warmups + runs):
@@ -129,12 +122,9 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"""
 
 def peak_rss_mb(cmd: list[str], env: dict[str, str], samples: int = 3) -> float:
     """Median peak RSS of `cmd`, each sample taken by a fresh helper process."""
-    values = []
-    for _ in range(samples):
-        out = subprocess.run([sys.executable, "-c", RSS_HELPER, *cmd], env=env, check=True,
-                             capture_output=True, text=True).stdout
-        values.append(int(out.split()[-1]) / KIB)
-    return statistics.median(values)
+    outs = [subprocess.run([sys.executable, "-c", RSS_HELPER, *cmd], env=env, check=True,
+                           capture_output=True, text=True).stdout for _ in range(samples)]
+    return statistics.median(int(out.split()[-1]) / KIB for out in outs)
 
 
 # -- the figures ----------------------------------------------------------------------------
@@ -169,10 +159,8 @@ def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
         return jitter(rng, lat, lon, km)
 
     places = []
-    for i in range(n):
-        kind = rng.choices(kinds, weights)[0]
-        lat, lon = point()
-        places.append(Place(f"node/{i + 1}", f"Synthetic {kind} {i}", kind, lat, lon,
+    for i, kind in enumerate(rng.choices(kinds, weights, k=n)):
+        places.append(Place(f"node/{i + 1}", f"Synthetic {kind} {i}", kind, *point(),
                             fake_tags(rng, i, kind)))
     with tempfile.TemporaryDirectory(prefix="solomo-bench-store-") as tmp:
         cache = Cache(Path(tmp) / "cache.db")
@@ -188,8 +176,7 @@ def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
             times.append((time.perf_counter() - start) * 1000)
             found.append(len(hits))
         cache.close()
-    times.sort()
-    p95 = times[int(0.95 * (len(times) - 1))]
+    p95 = sorted(times)[int(0.95 * (len(times) - 1))]
     return build, statistics.median(times), p95, statistics.mean(found)
 
 
@@ -226,11 +213,9 @@ def extra_imports(env: dict[str, str], top: int) -> tuple[float, list[dict]]:
     return sum(r["self"] for r in extra) / 1000, sorted(extra, key=lambda r: -r["extra"])[:top]
 
 
-HOURS_PROBE = """import resource, time
-from solomo_cli import hours
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
-hours.evaluate("Mo-Fr 09:00-18:00", 45.764, 4.8357)
+HOURS_PROBE = """import resource, time; from solomo_cli import hours
+before, start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter()
+hours.evaluate("Mo-Fr 09:00-18:00", 45.764, 4.8357)  # no stored zone: inferred from coordinates
 print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)"""
 
 
@@ -277,8 +262,7 @@ def main() -> int:
         ratio = walls[fmt] / floor
         rows.append((f"near --offline ({fmt}) median", f"{walls[fmt] * 1000:.0f} ms"
                      f" = {ratio:.2f}x floor", "<= 1.20x floor", ratio <= 1.2))
-    rows.append((f"store build, {opts.places:,} places", f"{build:.1f} s", "(one save_fetch)",
-                 None))
+    rows.append((f"store build, {opts.places:,} places", f"{build:.1f} s", "one save_fetch", None))
     rows.append(("places_within 2 km median", f"{med:.2f} ms (p95 {p95:.1f}, "
                  f"avg {found:.0f} found)", "<= 10 ms", med <= 10))
     rows.append(("peak RSS near --offline", f"{rss:.1f} MB",
@@ -301,8 +285,8 @@ def main() -> int:
               f"  <- {r['parent'] or '-'}")
     if probe.returncode == 0:
         seconds, grown = map(float, probe.stdout.split())
-        print(f"first hours.evaluate() with coordinates in a process (not an import): "
-              f"{seconds * 1000:.0f} ms, peak RSS +{grown / KIB:.0f} MB")
+        print(f"first hours.evaluate() in a process without a stored zone (inferred from "
+              f"coordinates): {seconds * 1000:.0f} ms, peak RSS +{grown / KIB:.0f} MB")
     else:
         print(f"(hours.evaluate probe failed: {probe.stderr.strip().splitlines()[-1:]})")
     missed = [r[0] for r in rows if r[3] is False]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -218,8 +219,8 @@ def sync(
         result = run_sync(session, place, radius_m, kinds, country, refresh)
     fetched = "fetched" if result.network_requests else "already up to date"
     print(f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
-          f"{result.origin.label}: {fetched}.\nUse 'solomo near {place!r} --offline' without a "
-          "connection. © OpenStreetMap contributors")
+          f"{result.origin.label}: {fetched}.\nWithout a connection: solomo near "
+          f"{shlex.quote(place)} --offline\n© OpenStreetMap contributors")
 
 
 @app.command()

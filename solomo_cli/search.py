@@ -3,6 +3,7 @@ fresh, fetch it if not (once, with a margin), then filter, rank and remember the
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -134,7 +135,8 @@ class Session:
         if offline:
             raise NoLocalData(
                 f"{text!r} has never been looked up, and --offline forbids the network",
-                hint="run the same command once with a connection, or give coordinates (LAT,LON)",
+                hint=f"with a connection, run: solomo sync {shlex.quote(text)} --radius 10km "
+                "(or give coordinates as LAT,LON)",
             )
         from solomo_cli.geocode import geocode
 
@@ -155,7 +157,7 @@ class Session:
             names = ", ".join(missing)
             raise NoLocalData(
                 f"no local data for {names} within {format_distance(radius_m)} of {origin.label}",
-                hint=f"with a connection, run: solomo sync {origin.query!r} "
+                hint=f"with a connection, run: solomo sync {shlex.quote(origin.query)} "
                 f"--radius {max(radius_m, 5000) / 1000:g}km --kind {','.join(kinds)}",
             )
         from solomo_cli import overpass
