@@ -699,6 +699,76 @@ class UserData:
             "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at") if key in fold(text)]
         return found
 
+    # -- import primitives: call inside one `write()`; records never overwrite local ones --
+
+    def ensure_place(self, place: Place) -> bool:
+        """Insert a stub (seen_at '') for a place known only from a visit or an encounter
+        record; any full snapshot, imported later or seen in OSM, replaces it."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO places (id, name, kind, lat, lon, tags, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, '')",
+            (place.id, place.name, place.kind, place.lat, place.lon,
+             json.dumps(place.tags, ensure_ascii=False, sort_keys=True)),
+        )
+        return cur.rowcount > 0
+
+    def _has_uid(self, table: str, uid: str) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM {table} WHERE uid = ?", (uid,)).fetchone() is not None
+
+    def _free_id(self, table: str, wanted: int | None) -> int | None:
+        """Keep the exported id when it is free here (a round trip gives the same ids)."""
+        if wanted is None:
+            return None
+        taken = self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (wanted,)).fetchone()
+        return None if taken else wanted
+
+    def import_visit(self, *, uid: str, place_id: str, day: str, rating: int | None,
+                     note: str | None, cost: str | None, currency: str | None, created_at: str,
+                     id: int | None = None) -> bool:
+        if self._has_uid("visits", uid):
+            return False
+        self.conn.execute(
+            "INSERT INTO visits (id, uid, place_id, day, rating, note, cost, currency, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self._free_id("visits", id), uid, place_id, day, rating, _text_or_none(note), cost,
+             currency, created_at),
+        )
+        return True
+
+    def import_note(self, *, uid: str, place_id: str, created_at: str, text: str) -> bool:
+        if self._has_uid("place_notes", uid):
+            return False
+        self.conn.execute("INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
+                          (uid, place_id, created_at, text))
+        return True
+
+    def import_contact(self, *, uid: str, name: str, org: str | None, email: str | None,
+                       phone: str | None, note: str | None, created_at: str, updated_at: str,
+                       tags: Sequence[str], id: int | None = None) -> tuple[int, bool]:
+        """(contact id, whether it is new). A contact already here — same uid, or same name —
+        keeps its own fields and gains the imported tags."""
+        row = (self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
+               or self.conn.execute("SELECT id FROM contacts WHERE name_key = ?", (fold(name),)).fetchone())
+        if row:
+            self._add_tags(row[0], tags)
+            return row[0], False
+        cur = self.conn.execute(
+            "INSERT INTO contacts (id, uid, name, name_key, org, email, phone, note, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self._free_id("contacts", id), uid, name, fold(name), _text_or_none(org),
+             _text_or_none(email), _text_or_none(phone), _text_or_none(note), created_at, updated_at),
+        )
+        contact_id = cur.lastrowid or 0
+        self._add_tags(contact_id, tags)
+        return contact_id, True
+
+    def import_encounter(self, *, uid: str, contact_id: int, place_id: str | None, day: str,
+                         note: str | None, created_at: str) -> bool:
+        if self._has_uid("encounters", uid):
+            return False
+        self._add_encounter(contact_id, place_id, day, note, uid=uid, created_at=created_at)
+        return True
+
     def counts(self) -> dict[str, int]:
         tables = ("places", "visits", "place_notes", "contacts", "contact_tags", "encounters")
         if not self.exists:
