@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shlex
 import sys
 import traceback
@@ -15,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from solomo_cli import __version__
 from solomo_cli.errors import ExitStatus, SolomoError, UsageError
@@ -38,7 +40,7 @@ _state = {"debug": bool(os.environ.get("SOLOMO_DEBUG"))}
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 def fail(message: str, hint: str | None, status: int) -> typer.Exit:
@@ -95,8 +97,8 @@ def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     """Find a good place to work nearby, from OpenStreetMap."""
-    if debug:
-        _state["debug"] = True
+    # Set on every run (not only at import), so that the app can be invoked more than once.
+    _state["debug"] = debug or bool(os.environ.get("SOLOMO_DEBUG"))
 
 
 class Sort(str, Enum):
@@ -127,7 +129,18 @@ def write_output(text: str, output: Path | None, force: bool) -> None:
     print(f"Wrote {output}", file=sys.stderr)
 
 
-@app.command()
+_SOUTH_OR_WEST = re.compile(r"^-\d+(?:\.\d+)?\s*[,;]")
+
+
+class PlaceCommand(TyperCommand):
+    """A command whose PLACE may be `-33.87,151.21`: coordinates, not an unknown option `-3`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # A leading space keeps click's parser off it; parse_latlon ignores it.
+        return super().parse_args(ctx, [" " + a if _SOUTH_OR_WEST.match(a) else a for a in args])
+
+
+@app.command(cls=PlaceCommand)
 @handles_errors
 def near(
     place: Annotated[str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')],
@@ -155,6 +168,7 @@ def near(
     from solomo_cli.search import NearQuery, Session
     from solomo_cli.search import near as run_near
 
+    place = place.strip()  # see PlaceCommand
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
     if open_now and open_at:
@@ -184,9 +198,13 @@ def near(
     if result.origin.alternatives:
         print(f"solomo: {len(result.origin.alternatives)} other places match {place!r}; "
               "be more precise or use --country if this is not the one", file=sys.stderr)
+    if offline and fmt is not Format.table:  # the table's title says it; scripts get it here
+        day = result.data_time[:10] if result.data_time else "unknown date"
+        print(f"solomo: offline answer from local data of {day} "
+              f"({render.age_phrase(result.fetched_at)})", file=sys.stderr)
     if fmt is Format.table:
         if output is None:
-            render.print_table(Console(highlight=False), result, explain)
+            render.print_table(Console(highlight=False, emoji=False), result, explain)
             return
         text = render.plain_table(result, explain)
     elif fmt is Format.json:
@@ -198,7 +216,7 @@ def near(
     write_output(text, output, force)
 
 
-@app.command()
+@app.command(cls=PlaceCommand)
 @handles_errors
 def sync(
     place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],
@@ -214,6 +232,7 @@ def sync(
     from solomo_cli.search import sync as run_sync
 
     radius_m, kinds = parse_radius(radius), parse_kinds(kind)
+    place = place.strip()  # see PlaceCommand
     settings = load_settings()
     with progress() as notify, Session(settings, notify) as session:
         result = run_sync(session, place, radius_m, kinds, country, refresh)
@@ -269,6 +288,10 @@ def cache_clear() -> None:
     existed = Cache(get_paths().cache_db).clear()
     print("Cache cleared; your visits, notes and contacts are untouched." if existed
           else "The cache was already empty.")
+
+
+from solomo_cli.cli_user import register  # noqa: E402
+register(app)
 
 
 def main() -> None:

@@ -63,7 +63,7 @@ def get_paths() -> Paths:
 def _read_toml(path: Path) -> dict:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no config (the store reports a bad home)
         return {}
     except OSError as exc:
         raise UsageError(f"cannot read the config file {path}: {exc.strerror}") from exc

@@ -5,7 +5,6 @@ terminal) and into Rich as `Text` (never parsed as markup); CSV cells are neutra
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import time
@@ -87,6 +86,8 @@ def to_json(result: NearResult) -> str:
 
 
 def to_csv(rows: list[dict[str, Any]], fields: list[str] | None = None) -> str:
+    import csv
+
     fields = fields or FIELDS
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
@@ -159,15 +160,15 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
     grid = Table(title=Text(title(result)), caption=ATTRIBUTION, title_justify="left",
                  caption_justify="right", expand=False, show_lines=False)
     grid.add_column("#", justify="right", no_wrap=True)
-    grid.add_column("Name", ratio=3, overflow="fold")
+    grid.add_column("Name", overflow="fold")
     grid.add_column("Kind", no_wrap=True)
     grid.add_column("Dist", justify="right", no_wrap=True)
     grid.add_column("Score", justify="right", no_wrap=True)
-    grid.add_column("Address", ratio=3, overflow="fold")
-    grid.add_column("Contact", ratio=3, overflow="fold")
-    grid.add_column("Hours", ratio=2, overflow="fold")
+    grid.add_column("Address", overflow="fold")
+    grid.add_column("Contact", overflow="fold")
+    grid.add_column("Hours", overflow="fold")
     if explain_scores:
-        grid.add_column("Why", ratio=3, overflow="fold")
+        grid.add_column("Why", overflow="fold")
     for rank, place in enumerate(result.places, 1):
         kind = KIND_LABELS[place.kind] + (" (chain)" if place.chain else "")
         row = [
@@ -197,6 +198,6 @@ def plain_table(result: NearResult, explain_scores: bool = False, width: int = 1
     """The table as plain text, for --output FILE."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, no_color=True, color_system=None,
-                      force_terminal=False, highlight=False)
+                      force_terminal=False, highlight=False, emoji=False)
     print_table(console, result, explain_scores)
     return buffer.getvalue()

@@ -235,14 +235,16 @@ def near(session: Session, q: NearQuery) -> NearResult:
                                                offline=q.offline, refresh=q.refresh)
     places = [p for p in session.cache.places_within(origin.lat, origin.lon, q.radius_m, q.kinds)
               if _keep(p, q)]
-    annotate_hours(places, q.open_at)
-    if q.open_at is not None:
+    if q.open_at is not None:  # hours filter and score: every candidate needs them
+        annotate_hours(places, q.open_at)
         allowed = ("open",) if q.strict_hours else ("open", "unknown")
         places = [p for p in places if p.extra["open_state"] in allowed]
     add_freshness(places)
     add_personal_signals(session.settings, places)
     ranked = rank(places, q.radius_m, q.sort, time_asked=q.open_at is not None)
     shown = ranked[: q.limit] if q.limit > 0 else ranked
+    if q.open_at is None:  # only for display: the places shown are enough
+        annotate_hours(shown, None)
     remember_listing(session.cache, origin, shown)
     return NearResult(origin, q, shown, len(ranked), fetched_at, osm_base, session.requests)
 

@@ -32,7 +32,9 @@ def m001_initial(conn: sqlite3.Connection) -> None:
             lat REAL NOT NULL,
             lon REAL NOT NULL,
             tags TEXT NOT NULL,
-            fetched_at REAL NOT NULL
+            fetched_at REAL NOT NULL,
+            tz TEXT,       -- time zone and country, inferred once at fetch time: inferring
+            country TEXT   -- them per listing would load ~110 MB of geographic data each time
         );
         CREATE VIRTUAL TABLE places_rtree USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
         CREATE TABLE coverage (
@@ -58,14 +60,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-def m002_place_zone(conn: sqlite3.Connection) -> None:
-    """Each place's time zone and country, inferred once when fetched: inferring them again on
-    every listing would load opening_hours' geographic data (~0.25 s, ~110 MB) each time."""
-    conn.execute("ALTER TABLE places ADD COLUMN tz TEXT")
-    conn.execute("ALTER TABLE places ADD COLUMN country TEXT")
-
-
-MIGRATIONS = [m001_initial, m002_place_zone]
+MIGRATIONS = [m001_initial]
 
 
 def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:

@@ -526,7 +526,7 @@ class UserData:
     def add_contact(self, name: str, *, org: str | None = None, email: str | None = None,
                     phone: str | None = None, note: str | None = None,
                     tags: Sequence[str] = (), at: Place | None = None,
-                    day: str | None = None) -> Contact:
+                    day: str | None = None, remember: bool = True) -> Contact:
         name = " ".join((name or "").split())
         if not name:
             raise UsageError("the contact's name is empty")
@@ -543,7 +543,8 @@ class UserData:
             contact_id = cur.lastrowid or 0
             self._add_tags(contact_id, tags)
             if at is not None:
-                self.remember(at)
+                if remember:
+                    self.remember(at)
                 self._add_encounter(contact_id, at.id, day or today(), None)
             return self.contact(contact_id)
 
@@ -576,11 +577,13 @@ class UserData:
         )
         return cur.lastrowid or 0
 
-    def meet(self, name: str, at: Place, day: str | None = None, note: str | None = None) -> Contact:
+    def meet(self, name: str, at: Place, day: str | None = None, note: str | None = None,
+             remember: bool = True) -> Contact:
         """Record that the user met this contact at this place (today by default)."""
         with self.write():
             contact = self.find_contact(name)
-            self.remember(at)
+            if remember:
+                self.remember(at)
             self._add_encounter(contact.id, at.id, day or today(), note)
             return self.contact(contact.id)
 

@@ -25,14 +25,16 @@ def error_lines(stderr: str) -> list[str]:
 
 
 def assert_one_error(stderr: str, *fragments: str) -> str:
-    """The CLI's error report: one `solomo: error: ...` line (optionally followed by one indented
-    hint line), no traceback. Returns the whole text for further checks."""
+    """The CLI's error report: one `solomo: error: ...` line, optionally followed by one indented
+    hint line, and no traceback. Informational `solomo: ...` lines (such as which place was
+    understood) may come before it. Returns stderr for further checks."""
     lines = error_lines(stderr)
-    assert lines, "nothing on stderr"
     assert "Traceback" not in stderr
-    assert lines[0].startswith("solomo: error: "), lines
-    assert len(lines) <= 2, lines
-    assert all(line.startswith("  ") for line in lines[1:]), lines
+    errors = [i for i, line in enumerate(lines) if line.startswith("solomo: error: ")]
+    assert len(errors) == 1, lines
+    before, after = lines[: errors[0]], lines[errors[0] + 1 :]
+    assert all(line.startswith("solomo: ") for line in before), lines
+    assert len(after) <= 1 and all(line.startswith("  ") for line in after), lines
     for fragment in fragments:
         assert fragment.lower() in stderr.lower(), (fragment, stderr)
     return stderr

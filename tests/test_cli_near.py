@@ -186,17 +186,24 @@ def test_geojson_coordinates_are_lon_lat(lyon: FakeServices) -> None:
     assert len(collection["features"]) == 20
 
 
-def test_output_writes_the_file(lyon: FakeServices, tmp_path: Path) -> None:
-    target = tmp_path / "spots.json"
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
+
+
+def test_output_writes_the_file(lyon: FakeServices, folder: Path) -> None:
+    target = folder / "spots.json"
     result = ok(["near", "Lyon", "--format", "json", "--output", str(target)])
     assert result.stdout == ""
     assert f"Wrote {target}" in result.stderr
     assert len(json.loads(target.read_text(encoding="utf-8"))) == 20
-    assert [p.name for p in tmp_path.iterdir()] == ["spots.json"]  # no temporary file left
+    assert [p.name for p in folder.iterdir()] == ["spots.json"]  # no temporary file left
 
 
-def test_output_refuses_to_overwrite(lyon: FakeServices, tmp_path: Path) -> None:
-    target = tmp_path / "spots.csv"
+def test_output_refuses_to_overwrite(lyon: FakeServices, folder: Path) -> None:
+    target = folder / "spots.csv"
     target.write_text("precious\n")
     result = invoke(["near", "Lyon", "--format", "csv", "--output", str(target)])
     assert result.exit_code == 2
@@ -204,15 +211,15 @@ def test_output_refuses_to_overwrite(lyon: FakeServices, tmp_path: Path) -> None
     assert target.read_text() == "precious\n"
 
 
-def test_output_force_replaces_atomically(lyon: FakeServices, tmp_path: Path) -> None:
-    target = tmp_path / "spots.csv"
+def test_output_force_replaces_atomically(lyon: FakeServices, folder: Path) -> None:
+    target = folder / "spots.csv"
     target.write_text("old\n")
     before = os.stat(target).st_ino
     ok(["near", "Lyon", "--format", "csv", "--output", str(target), "--force"])
     # A new file renamed over the old one (never the old file rewritten in place).
     assert os.stat(target).st_ino != before
     assert target.read_text(encoding="utf-8").startswith("rank,id,name,")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["spots.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["spots.csv"]
 
 
 def test_output_table_is_plain_text(lyon: FakeServices, tmp_path: Path) -> None:
@@ -245,10 +252,15 @@ def test_kind_cafe_only_cafes_with_internet_access(lyon: FakeServices,
         f"{e['type']}/{e['id']}" for e in elements["elements"]
         if e["tags"].get("internet_access") in INTERNET_YES
         and e["tags"].get("office") != "coworking"  # a coworking café is a coworking space
-        and distance_m(LYON_LAT, LYON_LON, e["lat"], e["lon"]) <= 2000
+        and distance_m(LYON_LAT, LYON_LON, *position(e)) <= 2000
     }
     assert places and {p["id"] for p in places} == expected
     assert {p["kind"] for p in places} == {"cafe"}
+
+
+def position(element: dict[str, Any]) -> tuple[float, float]:
+    point = element if "lat" in element else element["center"]
+    return point["lat"], point["lon"]
 
 
 def test_kind_library(lyon: FakeServices) -> None:
@@ -530,3 +542,40 @@ def test_data_fetched_now_is_dated(lyon: FakeServices) -> None:
     finally:
         conn.close()
     assert started - 1 <= fetched_at <= time.time() + 1
+
+
+# -- south of the equator, west of Greenwich -------------------------------------------------------
+
+SOUTH = [
+    {"type": "node", "id": 9, "lat": -33.8690, "lon": 151.2090,
+     "tags": {"office": "coworking", "name": "Sydney Hub"}},
+    {"type": "node", "id": 10, "lat": -12.0460, "lon": -77.0430,
+     "tags": {"amenity": "coworking_space", "name": "Lima Cowork"}},
+]
+
+
+@pytest.mark.parametrize(
+    ("place", "name"),
+    [("-33.8688,151.2093", "Sydney Hub"), ("-33.8688, 151.2093", "Sydney Hub"),
+     ("-33.8688;151.2093", "Sydney Hub"), ("-12.0464,-77.0428", "Lima Cowork")],
+)
+def test_negative_coordinates_are_a_place_not_an_option(
+    services: FakeServices, monkeypatch: pytest.MonkeyPatch, place: str, name: str
+) -> None:
+    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    services.add_elements(SOUTH)
+    places = near_json(place, "--radius", "1km")
+    assert [p["name"] for p in places] == [name]
+    assert services.count("/search") == 0
+
+
+def test_negative_coordinates_sync_then_offline(services: FakeServices,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    services.add_elements(SOUTH)
+    result = invoke(["near", "-33.8688,151.2093", "--offline"])
+    assert result.exit_code == 6
+    assert "solomo sync -33.8688,151.2093 " in result.stderr  # a hint that works as written
+    ok(["sync", "-33.8688,151.2093", "--radius", "5km"])
+    services.stop()
+    assert [p["name"] for p in near_json("-33.8688,151.2093", "--offline")] == ["Sydney Hub"]
