@@ -318,15 +318,15 @@ def contact_met(
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
     """Record that you met a contact at a place."""
-    from solomo_cli.userdata import parse_day
+    from solomo_cli.userdata import parse_day, today
 
-    when = parse_day(day) if day else None
+    when = parse_day(day) if day else today()
     paths, user = _open()
     with user:
         found = _resolve(at, paths, user)
         contact = user.meet(name, found.place, when, note, remember=found.known_from != "mine")
     _say("Met ", _untrusted(contact.name), " at ", _place_text(found.place),
-         f" on {contact.encounters[0].day} ({len(contact.encounters)} encounter"
+         f" on {when} ({len(contact.encounters)} encounter"
          f"{'s' * (len(contact.encounters) > 1)} in all).")
 
 
@@ -480,10 +480,10 @@ def import_(
     with user:
         report = import_file(user, file, fmt.value if fmt else None)
     kind = "Google Saved Places" if report.source == "google" else f"solomo {report.source}"
-    added = ", ".join(f"{n} {t}" for t, n in report.added.items()) or "nothing new"
+    added = ", ".join(_count(n, t) for t, n in report.added.items()) or "nothing new"
     line = f"Imported {file} ({kind}, {report.fmt}): {added}"
     if report.known:
-        line += "; already there: " + ", ".join(f"{n} {t}" for t, n in report.known.items())
+        line += "; already there: " + ", ".join(_count(n, t) for t, n in report.known.items())
     if report.ignored:
         line += f"; {report.ignored} without a location skipped"
     _say(line + ".")
@@ -501,8 +501,8 @@ def backup(
 
     paths, _ = _open()
     counts = run_backup(paths.user_db, file, overwrite=force)
-    _say(f"Backed up {paths.user_db} to {file}: " + ", ".join(
-        f"{n} {t.replace('place_notes', 'notes')}" for t, n in counts.items()) + ".")
+    _say(f"Backed up {paths.user_db} to {file}: "
+         + ", ".join(_count(n, t) for t, n in counts.items()) + ".")
     _say(f"To restore, copy it over {paths.user_db} while no solomo command runs.")
 
 
@@ -519,6 +519,11 @@ def register(app: typer.Typer) -> None:
 
 
 # -- rendering (Rich; untrusted text always as Text, cleaned) --------------------------------
+
+
+def _count(n: int, table: str) -> str:
+    word = {"place_notes": "notes"}.get(table, table)
+    return f"{n} {word[:-1] if n == 1 else word}"
 
 
 def _untrusted(value: Any, style: str = "") -> Any:
@@ -708,7 +713,8 @@ def _print_show(console: Console, found: Resolved, summary: Any, hours: Any) -> 
         rows.append(("Hours", value))
     else:
         rows.append(("Hours", Text("unknown", style="dim")))
-    rows.append(("Checked", _freshness(place.check_date)))
+    if source_is_osm(place.id):
+        rows.append(("Checked", _freshness(place.check_date)))
     for key, label in _DETAIL_TAGS:
         if place.tags.get(key):
             rows.append((label, place.tags[key]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,7 @@ def connect(path: Path, *, private: bool = False) -> sqlite3.Connection:
                 os.chmod(path, 0o600)
         conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _set_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except (OSError, sqlite3.Error) as exc:
@@ -36,6 +37,19 @@ def connect(path: Path, *, private: bool = False) -> sqlite3.Connection:
             hint="check that the directory is writable (solomo paths shows where files live)",
         ) from exc
     return conn
+
+
+def _set_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
+    """Switch to WAL. SQLite answers "database is locked" at once, without its busy handler,
+    when another process switches a new file at the same moment: wait and try again."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager
@@ -90,6 +104,10 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> int:
         if func.__name__ in done:
             continue
         with transaction(conn):
+            # Another process may have applied it since we looked (two first runs at once).
+            applied = "SELECT 1 FROM _migrations WHERE name = ?"
+            if conn.execute(applied, (func.__name__,)).fetchone():
+                continue
             func(conn)
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))",

@@ -586,7 +586,8 @@ def _write(user: UserData, what: str, records: list[Any], report: ImportReport) 
             for note in notes:
                 report.count("notes", user.import_note(place_id=place.id, **note))
     elif what == "visits":
-        for place, visit in records:
+        # Oldest first, so that ids given here follow the original order.
+        for place, visit in reversed(records):
             if user.ensure_place(place):
                 report.count("places", True)
             report.count("visits", user.import_visit(**visit))
@@ -595,7 +596,7 @@ def _write(user: UserData, what: str, records: list[Any], report: ImportReport) 
             encounters = rec.pop("encounters")
             contact_id, new = user.import_contact(**rec)
             report.count("contacts", new)
-            for place, enc in encounters:
+            for place, enc in reversed(encounters):
                 if place is not None and user.ensure_place(place):
                     report.count("places", True)
                 report.count("encounters", user.import_encounter(

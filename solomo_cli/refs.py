@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solomo_cli.errors import PlaceNotFound, UsageError
+from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
 from solomo_cli.places import Place
 from solomo_cli.userdata import UserData, fold
@@ -69,7 +69,7 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
             if found is not None:
                 return found
             if place_id.split("/")[0] in ("node", "way", "relation"):
-                raise PlaceNotFound(
+                raise UsageError(
                     f"{place_id} is not a place solomo knows",
                     hint="places become known when 'solomo near' finds them: search near it first",
                 )
@@ -98,7 +98,7 @@ def _by_rank(rank: int, listing: dict[str, Any] | None) -> Place:
                          hint="run 'solomo near PLACE' first, or give an OSM id (node/123) or a name")
     places = listing.get("places") or []
     if not 1 <= rank <= len(places):
-        raise PlaceNotFound(
+        raise UsageError(
             f"the last listing has {len(places)} place{'s' * (len(places) != 1)}; there is no #{rank}",
             hint="run 'solomo near' again, or give an OSM id (node/123) or a name",
         )
@@ -131,7 +131,7 @@ def _by_name(text: str, listing: dict[str, Any] | None, cache: Any, user: UserDa
     for place in user.find_places(text):
         found.setdefault(place.id, (place, "mine"))
     if not found:
-        raise PlaceNotFound(
+        raise UsageError(
             f"no known place matches {text!r}",
             hint="use a rank from 'solomo near' (e.g. 2) or an OSM id (node/123)",
         )

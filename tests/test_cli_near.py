@@ -158,7 +158,7 @@ def test_sort_score_is_by_score(lyon: FakeServices) -> None:
 def test_radius_gives_the_real_counts(lyon: FakeServices, radius: str, count: int) -> None:
     places = near_json("Lyon", "--radius", radius, "--limit", "0")
     assert len(places) == count
-    assert max(p["distance_m"] for p in places) <= 1000 if count == 9 else 2000
+    assert max(p["distance_m"] for p in places) <= (1000 if count == 9 else 2000)
 
 
 def test_limit_cuts_the_list(lyon: FakeServices) -> None:
@@ -447,8 +447,8 @@ def test_sync_fetches_all_kinds_in_one_request(lyon: FakeServices) -> None:
     result = ok(["sync", "Lyon", "--radius", "20km"])
     assert counts(lyon) == (1, 1)
     (query,) = overpass_queries(lyon)
-    for fragment in ('"office"="coworking"', '"amenity"="coworking_space"', '"leisure"="hackerspace"',
-                     '"amenity"="library"', '"amenity"="cafe"'):
+    for fragment in ('"office"="coworking"', '"amenity"="coworking_space"',
+                     '"leisure"="hackerspace"', '"amenity"="library"', '"amenity"="cafe"'):
         assert fragment in query
     assert "(around:20000," in query
     assert "fetched" in result.stdout and "--offline" in result.stdout
@@ -490,6 +490,23 @@ def test_offline_json_says_how_old_the_data_is_on_stderr(lyon: FakeServices) -> 
     assert "3 days old" in result.stderr
 
 
+def test_offline_with_a_kind_not_synced(lyon: FakeServices) -> None:
+    ok(["sync", "Lyon", "--radius", "5km", "--kind", "coworking"])
+    lyon.reset_log()
+    result = invoke(["near", "Lyon", "--offline", "--kind", "coworking,library"])
+    assert result.exit_code == 6
+    assert_one_error(result.stderr, "no local data for library", "--kind coworking,library")
+    assert lyon.count() == 0
+
+
+def test_output_dash_is_stdout(lyon: FakeServices, folder: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(folder)
+    result = ok(["near", "Lyon", "--format", "json", "--output", "-"])
+    assert len(json.loads(result.stdout)) == 20
+    assert list(folder.iterdir()) == []
+
+
 def test_offline_outside_the_synced_area(lyon: FakeServices) -> None:
     ok(["sync", "Lyon", "--radius", "5km"])
     lyon.reset_log()
@@ -502,7 +519,7 @@ def test_offline_outside_the_synced_area(lyon: FakeServices) -> None:
 def test_sync_with_coordinates(lyon: FakeServices) -> None:
     result = ok(["sync", LYON_POINT, "--radius", "3km", "--kind", "coworking"])
     assert counts(lyon) == (0, 1)
-    assert result.stdout.startswith("55 places") or "places" in result.stdout
+    assert result.stdout.startswith("48 places (coworking) within 3.0 km of 45.74906,4.84789")
     lyon.reset_log()
     assert len(near_json(LYON_POINT, "--offline", "--radius", "2km", "--limit", "0")) == 36
 

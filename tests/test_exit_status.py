@@ -83,7 +83,7 @@ def test_2_bad_config_file(fast: FakeServices, solomo_home: Path) -> None:
     assert_one_error(result.stderr, "not valid TOML")
 
 
-# -- 3 not found ------------------------------------------------------------------------------------
+# -- 3 not found ---------------------------------------------------------------------------------
 
 
 def test_3_place_not_found(fast: FakeServices) -> None:
@@ -212,7 +212,7 @@ def test_6_offline_without_data(fast: FakeServices, place: str) -> None:
     assert fast.count() == 0
 
 
-# -- 1 unexpected, and --debug ------------------------------------------------------------------------
+# -- 1 unexpected, and --debug ----------------------------------------------------------------
 
 
 def boom(*args: object, **kwargs: object) -> None:

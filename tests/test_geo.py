@@ -8,7 +8,14 @@ import pytest
 from geopy.distance import great_circle
 
 from solomo_cli.errors import ExitStatus, UsageError
-from solomo_cli.geo import MAX_RADIUS_M, bbox, distance_m, format_distance, parse_latlon, parse_radius
+from solomo_cli.geo import (
+    MAX_RADIUS_M,
+    bbox,
+    distance_m,
+    format_distance,
+    parse_latlon,
+    parse_radius,
+)
 
 
 @pytest.mark.parametrize(
@@ -106,7 +113,9 @@ def random_pairs(count: int, seed: int) -> list[tuple[float, float, float, float
         *random_pairs(50, seed=7),
     ],
 )
-def test_haversine_agrees_with_geopy_great_circle(points: tuple[float, float, float, float]) -> None:
+def test_haversine_agrees_with_geopy_great_circle(
+    points: tuple[float, float, float, float],
+) -> None:
     ours = distance_m(*points)
     theirs = great_circle(points[:2], points[2:]).meters
     assert ours == pytest.approx(theirs, rel=1e-4)
@@ -127,6 +136,20 @@ def test_bbox_contains_the_circle(lat: float, lon: float) -> None:
     assert distance_m(lat, lon, lat, min_lon) >= radius * 0.999
 
 
-@pytest.mark.parametrize(("metres", "text"), [(339.4, "339 m"), (1500, "1.5 km"), (20000, "20.0 km")])
+@pytest.mark.parametrize(
+    ("metres", "text"), [(339.4, "339 m"), (1500, "1.5 km"), (20000, "20.0 km")]
+)
 def test_format_distance(metres: float, text: str) -> None:
     assert format_distance(metres) == text
+
+
+@pytest.mark.parametrize(("lat", "radius"), [(89.9, 15000.0), (-89.95, 10000.0), (90.0, 1000.0)])
+def test_bbox_of_a_circle_around_a_pole_spans_every_longitude(lat: float, radius: float) -> None:
+    min_lat, max_lat, min_lon, max_lon = bbox(lat, 30.0, radius)
+    assert (min_lon, max_lon) == (-180.0, 180.0)
+    assert -90.0 <= min_lat < lat <= max_lat <= 90.0 or lat == 90.0
+
+
+def test_bbox_across_the_antimeridian_runs_past_180() -> None:
+    min_lat, max_lat, min_lon, max_lon = bbox(-16.8, 179.99, 10000.0)
+    assert min_lon < 179.99 < 180.0 < max_lon

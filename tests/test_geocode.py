@@ -278,9 +278,15 @@ def test_concurrent_processes_share_the_rate_limit(fake: FakeServices,
         for name in ("Lyon", "Paris")
     ]
     outputs = [p.communicate(timeout=60) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
         assert json.loads(out) == []
     times = sorted(r.time for r in fake.requests if r.path == "/search")
     assert len(times) == 2
     assert times[1] - times[0] >= 1.0
+
+
+def test_cli_country_option_reaches_nominatim(fake: FakeServices) -> None:
+    result = invoke(["near", "Lyon", "--country", "FR", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert fake.countrycodes_seen == ["fr"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from clitools import invoke
 from fakeservers import LYON_LAT, LYON_LON, FakeServices
 
 from solomo_cli import __version__, http, overpass
@@ -368,3 +370,15 @@ def test_stored_places_come_from_the_answer(fake: FakeServices, settings: Settin
     finally:
         cache.close()
     assert {p.id for p in found} == {"node/1", "way/2"}
+
+
+def test_cli_falls_back_to_the_next_endpoint(fake: FakeServices,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeServices() as busy:
+        busy.fail_next("504", times=10, retry_after=0)
+        monkeypatch.setenv("SOLOMO_OVERPASS_URL", f"{busy.overpass_url},{fake.overpass_url}")
+        result = invoke(["near", "45.75,4.85", "--format", "json"])
+        assert busy.count("/api/interpreter") == http.MAX_RETRIES + 1
+    assert result.exit_code == 0, result.stderr
+    assert {p["id"] for p in json.loads(result.stdout)} == {"node/1", "way/2"}
+    assert interpreter_requests(fake) == 1

@@ -314,3 +314,40 @@ def test_state_round_trip(cache: Cache) -> None:
     assert cache.get_state("last_listing") is None
     cache.set_state("last_listing", {"places": [{"id": "node/1", "name": "Ça"}]})
     assert cache.get_state("last_listing") == {"places": [{"id": "node/1", "name": "Ça"}]}
+
+
+FIRST_OPEN = """
+import sys, time
+from pathlib import Path
+from solomo_cli import db
+from solomo_cli.store import MIGRATIONS
+base, start, rounds = Path(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+for k in range(rounds):
+    time.sleep(max(0.0, start + k * 0.08 - time.time()))
+    conn = db.connect(base / f"{k}.db")
+    db.migrate(conn, MIGRATIONS)
+    conn.close()
+"""
+
+
+def test_processes_opening_a_new_store_at_once(tmp_path: Path) -> None:
+    # Two commands started together on a fresh SOLOMO_HOME: both must get a working store
+    # (SQLite's switch to WAL and the first migration both race).
+    import subprocess
+    import sys
+
+    rounds = 10
+    start = str(time.time() + 1.0)
+    procs = [subprocess.Popen([sys.executable, "-c", FIRST_OPEN, str(tmp_path), start, str(rounds)],
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    for k in range(rounds):
+        conn = sqlite3.connect(tmp_path / f"{k}.db")
+        try:
+            names = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        finally:
+            conn.close()
+        assert sorted(names) == sorted(m.__name__ for m in MIGRATIONS)
+        assert mode == "wal"

@@ -1,0 +1,114 @@
+"""The user's ratings and visits feed `solomo near`: one read-only query, never creating or
+upgrading the user's file; a place rated 5 and visited often rises, a place rated 1 sinks."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from clitools import invoke
+from fakeservers import FakeServices
+
+from solomo_cli import db
+from solomo_cli.config import get_paths
+from solomo_cli.places import Place
+from solomo_cli.userdata import UserData, m001_initial, personal_signals
+
+SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483, {"name": "Smooth"})
+CORDEE = Place("node/8795134202", "La cordée", "coworking", 45.7496347, 4.8432509, {"name": "La cordée"})
+
+
+def test_no_file_no_signals_and_no_file_created(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "solomo.db"
+    assert personal_signals(path, ["node/1"]) == {}
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_average_rating_and_visit_count(tmp_path: Path) -> None:
+    user = UserData(tmp_path / "solomo.db")
+    for rating in (5, 4, 4, None):
+        user.add_visit(SMOOTH, "2026-11-20", rating)
+    user.add_visit(CORDEE, "2026-11-21")
+    user.close()
+    signals = personal_signals(tmp_path / "solomo.db", [SMOOTH.id, CORDEE.id, "node/404"])
+    assert signals == {SMOOTH.id: (4.3, 4), CORDEE.id: (None, 1)}
+
+
+def test_one_query_for_many_places(tmp_path: Path) -> None:
+    user = UserData(tmp_path / "solomo.db")
+    user.add_visit(SMOOTH, "2026-11-20", 3)
+    user.close()
+    ids = [f"node/{i}" for i in range(40_000)] + [SMOOTH.id]  # beyond SQLite's parameter limit
+    assert personal_signals(tmp_path / "solomo.db", ids) == {SMOOTH.id: (3.0, 1)}
+
+
+def test_an_old_schema_is_read_as_it_is_never_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "solomo.db"
+    conn = db.connect(path, private=True)
+    db.migrate(conn, [m001_initial])
+    with db.transaction(conn):
+        conn.execute("INSERT INTO places VALUES ('node/1', 'A', 'coworking', 45, 4, '{}', '')")
+        conn.execute("INSERT INTO visits (uid, place_id, day, rating, created_at) "
+                     "VALUES ('u', 'node/1', '2026-11-20', 2, 'now')")
+    conn.close()
+    before = path.read_bytes()
+    assert personal_signals(path, ["node/1"]) == {"node/1": (2.0, 1)}
+    conn = sqlite3.connect(path)
+    assert [n for (n,) in conn.execute("SELECT name FROM _migrations")] == ["m001_initial"]
+    conn.close()
+    assert path.read_bytes() == before
+
+
+def test_a_file_without_tables_yet_gives_no_signals(tmp_path: Path) -> None:
+    path = tmp_path / "solomo.db"
+    sqlite3.connect(path).close()
+    assert personal_signals(path, ["node/1"]) == {}
+
+
+# -- through `solomo near` on the real Lyon data ---------------------------------------------
+
+
+def near_json() -> list[dict]:
+    result = invoke(["near", "Lyon", "--format", "json", "--limit", "0"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def lyon(lyon_services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
+    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    return lyon_services
+
+
+def test_ratings_and_visits_move_places_in_near(lyon: FakeServices) -> None:
+    before = near_json()
+    assert all(p["my_rating"] is None and p["visits"] == 0 for p in before)
+    assert not get_paths().user_db.exists()  # near never creates the user's file
+    top, fifth = before[0], before[4]
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"):
+        assert invoke(["visit", "5", "--rating", "5", "--date", day]).exit_code == 0
+    assert invoke(["visit", "1", "--rating", "1", "--date", "2026-11-06"]).exit_code == 0
+
+    after = near_json()
+    rank = {p["id"]: p["rank"] for p in after}
+    by_id = {p["id"]: p for p in after}
+    assert rank[fifth["id"]] < 5
+    assert rank[top["id"]] > 1
+    assert (by_id[fifth["id"]]["my_rating"], by_id[fifth["id"]]["visits"]) == (5.0, 4)
+    assert (by_id[top["id"]]["my_rating"], by_id[top["id"]]["visits"]) == (1.0, 1)
+    assert by_id[fifth["id"]]["score"] == pytest.approx(fifth["score"] + 12 + 8)
+    assert by_id[top["id"]]["score"] == pytest.approx(top["score"] - 12 + 2)
+    reasons = {e["reason"] for e in by_id[fifth["id"]]["explain"]}
+    assert {"your rating ★5", "4 visits"} <= reasons
+
+
+def test_the_table_shows_the_users_marks(lyon: FakeServices) -> None:
+    near_json()
+    invoke(["visit", "1", "--rating", "4", "--date", "2026-11-02"])
+    invoke(["visit", "1", "--rating", "4", "--date", "2026-11-03"])
+    invoke(["visit", "1", "--date", "2026-11-04"])
+    result = invoke(["near", "Lyon", "--limit", "3"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "★4 · 3 visits" in result.stdout

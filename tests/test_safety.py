@@ -1,0 +1,287 @@
+"""Nothing of the user's is ever lost or leaked: a private file, WAL with a busy timeout, one
+transaction per command, concurrent writers, kill -9 in the middle of a large import, migrations
+from the first schema, consistent backups. Real SQLite files and real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from clitools import invoke, solomo_command
+
+from solomo_cli import db
+from solomo_cli.config import get_paths
+from solomo_cli.places import Place
+from solomo_cli.search import Origin, remember_listing
+from solomo_cli.store import Cache
+from solomo_cli.userdata import MIGRATIONS, UserData, m001_initial
+
+LYON = (45.74906, 4.84789)
+SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
+               {"name": "Smooth", "office": "coworking"})
+TABLES = ("places", "visits", "place_notes", "contacts", "contact_tags", "encounters")
+
+
+@pytest.fixture(autouse=True)
+def known_place() -> None:
+    cache = Cache(get_paths().cache_db)
+    cache.save_fetch([SMOOTH], *LYON, 5000, ["coworking"], None, "test")
+    remember_listing(cache, Origin("Lyon", "Lyon, France", *LYON), [SMOOTH])
+    cache.close()
+
+
+def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*solomo_command(), *args], capture_output=True, text=True, timeout=120,
+                          env=os.environ.copy(), **kwargs)  # type: ignore[call-overload]
+
+
+def counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        conn.close()
+
+
+def integrity(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_the_user_file_is_created_for_its_owner_only_whatever_the_umask() -> None:
+    result = run("visit", "1", "--rating", "4", preexec_fn=lambda: os.umask(0))
+    assert result.returncode == 0, result.stderr
+    path = get_paths().user_db
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            assert side.stat().st_mode & 0o077 == 0, suffix
+
+
+def test_wal_mode_and_busy_timeout() -> None:
+    assert invoke(["visit", "1"]).exit_code == 0
+    conn = sqlite3.connect(get_paths().user_db)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    conn.close()
+    user = UserData(get_paths().user_db)
+    assert user.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    user.close()
+
+
+def test_twenty_visit_processes_started_at_once_all_land() -> None:
+    # A fresh home: the twenty also race to create the file and apply the migrations.
+    assert not get_paths().user_db.exists()
+    procs = [subprocess.Popen([*solomo_command(), "visit", "node/12155174562", "--note", f"run {i}",
+                               "--date", "2026-11-20"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+             for i in range(20)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    for p in procs:
+        for stream in (p.stdout, p.stderr):
+            if stream:
+                stream.close()
+    assert [rc for rc, _ in outcomes] == [0] * 20, [err for rc, err in outcomes if rc]
+    path = get_paths().user_db
+    conn = sqlite3.connect(path)
+    notes = sorted(n for (n,) in conn.execute("SELECT note FROM visits"))
+    applied = conn.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+    conn.close()
+    assert notes == sorted(f"run {i}" for i in range(20))
+    assert applied == len(MIGRATIONS)
+    assert integrity(path) == "ok"
+
+
+def test_kill_9_in_the_middle_of_a_large_import_changes_nothing(tmp_path: Path) -> None:
+    user = UserData(get_paths().user_db)
+    user.add_visit(SMOOTH, "2026-11-20", 4, "before the import")
+    user.add_contact("Jeanne Martin", at=SMOOTH, tags=["ux"])
+    user.add_note(SMOOTH, "quiet")
+    user.close()
+    before = counts(get_paths().user_db)
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"solomo_export": "visits", "visits": [
+        {"uid": str(uuid.uuid4()), "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+         "place_id": f"node/{1000 + i % 400}", "place_name": f"Place {i % 400}",
+         "kind": "coworking", "lat": 45.7 + (i % 400) / 10000, "lon": 4.8, "note": "x" * 40}
+        for i in range(100_000)]}), encoding="utf-8")
+    wal = Path(f"{get_paths().user_db}-wal")
+    proc = subprocess.Popen([*solomo_command(), "import", str(big)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=os.environ.copy())
+    try:
+        # Wait until the import holds the write lock and has pages in the WAL: mid-transaction.
+        deadline = time.monotonic() + 60
+        probe = sqlite3.connect(get_paths().user_db, timeout=0, isolation_level=None)
+        writing = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+            except sqlite3.OperationalError:  # locked: the importer is inside its transaction
+                if wal.exists() and wal.stat().st_size > 256 * 1024:
+                    writing = True
+                    break
+            time.sleep(0.005)
+        probe.close()
+        assert writing, "the import finished or never started writing before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert integrity(get_paths().user_db) == "ok"
+    assert counts(get_paths().user_db) == before
+    # The file works as before: the lock went with the process.
+    result = run("visit", "1", "--note", "after the crash")
+    assert result.returncode == 0, result.stderr
+    assert counts(get_paths().user_db)["visits"] == before["visits"] + 1
+
+
+def test_a_failure_in_the_middle_of_a_command_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(UserData, "_add_encounter", broken)
+    result = invoke(["contact", "add", "Jeanne Martin", "--at", "1", "--tag", "ux"])
+    assert result.exit_code == 1
+    assert "unexpected RuntimeError" in result.stderr
+    assert counts(get_paths().user_db) == dict.fromkeys(TABLES, 0)  # no contact, tag or place
+
+
+FIRST_SCHEMA_ROWS = {
+    "places": [("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
+                '{"name": "Smooth"}', "2026-01-02T03:04:05Z"),
+               ("google/42", "Café Mokxa", "saved", 45.764, 4.832, '{"name": "Café Mokxa"}', "")],
+    "visits": [(3, "u-v3", "node/12155174562", "2026-01-02", 4, "multi\nline", "20.50", "EUR",
+                "2026-01-02T10:00:00Z"),
+               (7, "u-v7", "google/42", "2026-02-03", None, None, None, None, "2026-02-03T10:00:00Z")],
+    "place_notes": [(1, "u-n1", "node/12155174562", "2026-01-02T10:00:00Z", "=not a formula")],
+    "contacts": [(1, "u-c1", "Élodie Roux", "=Org", "elodie@example.org", "+33 6", "note é",
+                  "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"),
+                 (5, "u-c5", "Karim Benali", None, None, None, None, "2026-01-01T00:00:00Z",
+                  "2026-01-01T00:00:00Z")],
+    "contact_tags": [(1, "ux"), (1, "freelance"), (5, "dev")],
+    "encounters": [(1, "u-e1", 1, "node/12155174562", "2026-01-02", "coffee", "2026-01-02T10:00:00Z"),
+                   (2, "u-e2", 5, None, "2025-06-01", None, "2026-01-01T00:00:00Z")],
+}
+
+
+def test_migration_from_the_first_schema_keeps_every_row() -> None:
+    path = get_paths().user_db
+    conn = db.connect(path, private=True)
+    db.migrate(conn, [m001_initial])
+    with db.transaction(conn):
+        for table, rows in FIRST_SCHEMA_ROWS.items():
+            marks = ",".join("?" * len(rows[0]))
+            conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+    conn.close()
+
+    result = invoke(["contact", "show", "ÉLODIE", "-f", "json"])  # opening the file upgrades it
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == "Élodie Roux"
+
+    conn = sqlite3.connect(path)
+    for table, rows in FIRST_SCHEMA_ROWS.items():
+        columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")][: len(rows[0])]
+        kept = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+        assert sorted(kept, key=repr) == sorted(rows, key=repr), table
+    assert conn.execute("SELECT name, name_key FROM contacts ORDER BY id").fetchall() == [
+        ("Élodie Roux", "elodie roux"), ("Karim Benali", "karim benali")]
+    assert [n for (n,) in conn.execute("SELECT name FROM _migrations ORDER BY name")] == [
+        f.__name__ for f in MIGRATIONS]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.close()
+    assert integrity(path) == "ok"
+    # New ids continue after the old ones.
+    assert invoke(["visit", "1"]).exit_code == 0
+    assert UserData(path).visits()[0].id == 8
+
+
+def test_a_migration_race_lost_to_another_process_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    from solomo_cli import userdata
+
+    real = db.migrate
+    calls = []
+
+    def racing(conn: sqlite3.Connection, migrations: object) -> int:
+        calls.append(1)
+        if len(calls) == 1:  # as if another process had just created the tables
+            real(sqlite3.connect(get_paths().user_db, isolation_level=None), MIGRATIONS)
+            raise sqlite3.OperationalError("table places already exists")
+        return real(conn, migrations)  # type: ignore[arg-type]
+
+    get_paths().user_db.parent.mkdir(parents=True)
+    monkeypatch.setattr(userdata.db, "migrate", racing)
+    user = UserData(get_paths().user_db)
+    user.add_visit(SMOOTH, "2026-11-20")
+    assert len(calls) == 2 and len(user.visits()) == 1
+    user.close()
+
+
+def test_a_failing_migration_leaves_the_file_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    from solomo_cli import userdata
+    from solomo_cli.errors import StoreError
+
+    user = UserData(get_paths().user_db)
+    user.add_visit(SMOOTH, "2026-11-20", 5)
+    user.close()
+
+    def m003_broken(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE visits ADD COLUMN mood TEXT")
+        conn.execute("UPDATE visits SET rating = NULL")
+        raise sqlite3.OperationalError("simulated failure half-way")
+
+    monkeypatch.setattr(userdata, "MIGRATIONS", [*MIGRATIONS, m003_broken])
+    with pytest.raises(StoreError):
+        UserData(get_paths().user_db).visits()
+    conn = sqlite3.connect(get_paths().user_db)
+    assert conn.execute("SELECT rating FROM visits").fetchall() == [(5,)]
+    assert "mood" not in [c[1] for c in conn.execute("PRAGMA table_info(visits)")]
+    conn.close()
+
+
+def test_backup_is_a_consistent_copy_while_another_process_writes(tmp_path: Path) -> None:
+    user = UserData(get_paths().user_db)
+    for day in range(1, 11):
+        user.add_visit(SMOOTH, f"2026-11-{day:02d}")
+    user.close()
+    writer = sqlite3.connect(get_paths().user_db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM visits WHERE day < '2026-11-06'")  # not committed yet
+    try:
+        out = tmp_path / "backup.db"
+        result = run("backup", str(out))
+        assert result.returncode == 0, result.stderr
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert integrity(out) == "ok"
+    assert counts(out)["visits"] == 10  # the state before the uncommitted change, whole
+    assert counts(get_paths().user_db)["visits"] == 5
+    assert not Path(f"{out}-wal").exists()
+    conn = sqlite3.connect(out)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # one self-contained file
+    conn.close()
+
+
+def test_backup_never_replaces_a_file_without_force(tmp_path: Path) -> None:
+    assert invoke(["visit", "1"]).exit_code == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    out = folder / "keep.db"
+    out.write_bytes(b"precious")
+    result = run("backup", str(out))
+    assert result.returncode == 2
+    assert out.read_bytes() == b"precious"
+    assert [p.name for p in folder.iterdir()] == ["keep.db"]  # no temporary file left behind
