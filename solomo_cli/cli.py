@@ -291,6 +291,7 @@ def cache_clear() -> None:
 
 
 from solomo_cli.cli_user import register  # noqa: E402
+
 register(app)
 
 

@@ -5,8 +5,6 @@ Thin like cli.py: parse the options, call one core function, render. The core (S
 resolution, file formats) is imported inside each command so that `solomo near` does not pay
 for it at start-up."""
 
-from __future__ import annotations
-
 import functools
 import sys
 from collections.abc import Callable
@@ -56,16 +54,18 @@ class DefaultCommandGroup(TyperGroup):
 
 
 visit_app = typer.Typer(
-    cls=DefaultCommandGroup, no_args_is_help=True,
+    cls=DefaultCommandGroup,
+    no_args_is_help=True,
     subcommand_metavar="REF [OPTIONS] | edit ID [OPTIONS] | rm ID",
     help="Log a day worked at a place: solomo visit REF [--date] [--rating] [--note] [--cost]. "
     "Change or delete one with: solomo visit edit ID …, solomo visit rm ID.",
 )
-contact_app = typer.Typer(no_args_is_help=True,
-                          help="Your small personal CRM: the people you met at places.")
+contact_app = typer.Typer(
+    no_args_is_help=True, help="Your small personal CRM: the people you met at places."
+)
 
 
-class LogFormat(str, Enum):
+class ListFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -98,7 +98,7 @@ class ImportFormat(str, Enum):
 # -- plumbing -------------------------------------------------------------------------------
 
 
-def _open() -> tuple[Paths, UserData]:
+def _open() -> "tuple[Paths, UserData]":
     from solomo_cli.config import get_paths
     from solomo_cli.userdata import UserData
 
@@ -106,13 +106,13 @@ def _open() -> tuple[Paths, UserData]:
     return paths, UserData(paths.user_db)
 
 
-def _resolve(ref: str, paths: Paths, user: UserData) -> Resolved:
+def _resolve(ref: str, paths: "Paths", user: "UserData") -> "Resolved":
     from solomo_cli.refs import resolve
 
     return resolve(ref, paths.cache_db, user)
 
 
-def _console() -> Console:
+def _console() -> "Console":
     from rich.console import Console
 
     return Console(highlight=False)
@@ -122,9 +122,11 @@ def _say(*parts: Any) -> None:
     """One line on stdout, untrusted parts as Text (never parsed as markup)."""
     from rich.text import Text
 
+    from solomo_cli.sanitize import clean
+
     line = Text()
     for part in parts:
-        line.append(part if isinstance(part, Text) else Text(str(part)))
+        line.append(part if isinstance(part, Text) else Text(clean(part)))
     _console().print(line, soft_wrap=True)
 
 
@@ -143,9 +145,14 @@ def _default_currency() -> str | None:
 def visit_add(
     ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
     day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
-    rating: Annotated[int | None, typer.Option("--rating", min=1, max=5, help="How it was, 1 (bad) to 5 (great).")] = None,
+    rating: Annotated[
+        int | None, typer.Option("--rating", min=1, max=5, help="How it was, 1 (bad) to 5 (great).")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note about the day there.")] = None,
-    cost: Annotated[str | None, typer.Option("--cost", metavar="AMOUNT", help="What the day cost: 20, 20.50, '20 EUR'.")] = None,
+    cost: Annotated[
+        str | None,
+        typer.Option("--cost", metavar="AMOUNT", help="What the day cost: 20, 20.50, '20 EUR'."),
+    ] = None,
 ) -> None:
     """Log a day worked at a place (the default: solomo visit REF …)."""
     from solomo_cli.userdata import parse_cost, parse_day, today
@@ -157,21 +164,32 @@ def visit_add(
     paths, user = _open()
     with user:
         found = _resolve(ref, paths, user)
-        visit = user.add_visit(found.place, when, rating, note, amount, currency,
-                               remember=found.known_from != "mine")
+        visit = user.add_visit(
+            found.place, when, rating, note, amount, currency, remember=found.known_from != "mine"
+        )
     _say(f"Logged visit #{visit.id}: ", _visit_line(visit))
 
 
 @visit_app.command("edit")
 @guarded
 def visit_edit(
-    visit_id: Annotated[int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")],
-    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="New day.")] = None,
-    rating: Annotated[int | None, typer.Option("--rating", min=1, max=5, help="New rating, 1 to 5.")] = None,
+    visit_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")
+    ],
+    day: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="New day.")
+    ] = None,
+    rating: Annotated[
+        int | None, typer.Option("--rating", min=1, max=5, help="New rating, 1 to 5.")
+    ] = None,
     no_rating: Annotated[bool, typer.Option("--no-rating", help="Remove the rating.")] = False,
     note: Annotated[str | None, typer.Option("--note", help='New note ("" removes it).')] = None,
-    cost: Annotated[str | None, typer.Option("--cost", metavar="AMOUNT", help='New cost ("" removes it).')] = None,
-    place: Annotated[str | None, typer.Option("--place", metavar="REF", help="Move it to another place.")] = None,
+    cost: Annotated[
+        str | None, typer.Option("--cost", metavar="AMOUNT", help='New cost ("" removes it).')
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", metavar="REF", help="Move it to another place.")
+    ] = None,
 ) -> None:
     """Change a logged visit."""
     from solomo_cli.errors import UsageError
@@ -186,20 +204,31 @@ def visit_edit(
         if price[1] is None:
             price = (price[0], _default_currency())
     if all(v is None for v in (day, rating, note, cost, place)) and not no_rating:
-        raise UsageError("nothing to change", hint="give --date, --rating, --note, --cost or --place")
+        raise UsageError(
+            "nothing to change", hint="give --date, --rating, --note, --cost or --place"
+        )
     paths, user = _open()
     with user:
         moved = _resolve(place, paths, user).place if place else None
-        visit = user.edit_visit(visit_id, place=moved, day=when, rating=rating,
-                                clear_rating=no_rating, note=note, cost=price,
-                                clear_cost=cost == "")
+        visit = user.edit_visit(
+            visit_id,
+            place=moved,
+            day=when,
+            rating=rating,
+            clear_rating=no_rating,
+            note=note,
+            cost=price,
+            clear_cost=cost == "",
+        )
     _say(f"Visit #{visit.id} is now: ", _visit_line(visit))
 
 
 @visit_app.command("rm")
 @guarded
 def visit_rm(
-    visit_id: Annotated[int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")],
+    visit_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")
+    ],
 ) -> None:
     """Delete a logged visit."""
     _, user = _open()
@@ -210,10 +239,18 @@ def visit_rm(
 
 @guarded
 def log(
-    since: Annotated[str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="From this day on.")] = None,
-    until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Up to this day.")] = None,
-    place: Annotated[str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")] = None,
-    fmt: Annotated[LogFormat, typer.Option("--format", "-f", help="Output format.")] = LogFormat.table,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="From this day on.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Up to this day.")
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.table,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
     from solomo_cli.errors import UsageError
@@ -227,12 +264,18 @@ def log(
     with user:
         place_id = _resolve(place, paths, user).place.id if place else None
         visits = user.visits(start, end, place_id)
-    if fmt is LogFormat.json:
+    if fmt is ListFormat.json:
         from solomo_cli.exchange import dumps, totals_record, visit_record
 
-        sys.stdout.write(dumps({"visits": [visit_record(v) for v in visits],
-                                "totals": totals_record(totals(visits))}))
-    elif fmt is LogFormat.csv:
+        sys.stdout.write(
+            dumps(
+                {
+                    "visits": [visit_record(v) for v in visits],
+                    "totals": totals_record(totals(visits)),
+                }
+            )
+        )
+    elif fmt is ListFormat.csv:
         from solomo_cli.exchange import VISIT_FIELDS, to_csv, visit_record
 
         sys.stdout.write(to_csv([visit_record(v) for v in visits], VISIT_FIELDS))
@@ -259,7 +302,9 @@ def note(
 @guarded
 def show(
     ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.table,
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.table,
 ) -> None:
     """Everything about one place: details, hours, your visits, notes, and people met there."""
     paths, user = _open()
@@ -283,13 +328,24 @@ def show(
 @guarded
 def contact_add(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Their name, in quotes.")],
-    at: Annotated[str | None, typer.Option("--at", metavar="REF", help="Where you met them (records an encounter).")] = None,
-    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="When you met (with --at; default: today).")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="REF", help="Where you met them (records an encounter)."),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="When you met (with --at; default: today)."
+        ),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What to remember about them.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="E-mail address.")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Company or organisation.")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="T", help="A tag (repeat for several): ux, freelance…")] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", metavar="T", help="A tag (repeat for several): ux, freelance…"),
+    ] = None,
 ) -> None:
     """Add a person to your contacts, optionally with where you met them."""
     from solomo_cli.errors import UsageError
@@ -302,9 +358,17 @@ def contact_add(
     paths, user = _open()
     with user:
         place = _resolve(at, paths, user) if at else None
-        contact = user.add_contact(name, org=org, email=email, phone=phone, note=note, tags=tags,
-                                   at=place.place if place else None, day=when,
-                                   remember=place is not None and place.known_from != "mine")
+        contact = user.add_contact(
+            name,
+            org=org,
+            email=email,
+            phone=phone,
+            note=note,
+            tags=tags,
+            at=place.place if place else None,
+            day=when,
+            remember=place is not None and place.known_from != "mine",
+        )
     where = [" (met at ", _place_text(place.place), f" on {contact.last_seen})"] if place else []
     _say(f"Added contact #{contact.id}: ", _untrusted(contact.name), *where, ".")
 
@@ -312,7 +376,9 @@ def contact_add(
 @contact_app.command("met")
 @guarded
 def contact_met(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+    ],
     at: Annotated[str, typer.Option("--at", metavar="REF", help="Where you met them.")],
     day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
@@ -325,19 +391,42 @@ def contact_met(
     with user:
         found = _resolve(at, paths, user)
         contact = user.meet(name, found.place, when, note, remember=found.known_from != "mine")
-    _say("Met ", _untrusted(contact.name), " at ", _place_text(found.place),
-         f" on {when} ({len(contact.encounters)} encounter"
-         f"{'s' * (len(contact.encounters) > 1)} in all).")
+    _say(
+        "Met ",
+        _untrusted(contact.name),
+        " at ",
+        _place_text(found.place),
+        f" on {when} ({len(contact.encounters)} encounter"
+        f"{'s' * (len(contact.encounters) > 1)} in all).",
+    )
 
 
 @contact_app.command("list")
 @guarded
 def contact_list(
-    near: Annotated[str | None, typer.Option("--near", metavar="PLACE", help="Only people met within --radius of PLACE (a name or LAT,LON).")] = None,
-    radius: Annotated[str, typer.Option("--radius", "-r", help="With --near: how far, e.g. 25km.")] = "25km",
-    tag: Annotated[str | None, typer.Option("--tag", metavar="T", help="Only people with this tag.")] = None,
-    stale: Annotated[str | None, typer.Option("--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y.")] = None,
-    fmt: Annotated[LogFormat, typer.Option("--format", "-f", help="Output format.")] = LogFormat.table,
+    near: Annotated[
+        str | None,
+        typer.Option(
+            "--near",
+            metavar="PLACE",
+            help="Only people met within --radius of PLACE (a name or LAT,LON).",
+        ),
+    ] = None,
+    radius: Annotated[
+        str, typer.Option("--radius", "-r", help="With --near: how far, e.g. 25km.")
+    ] = "25km",
+    tag: Annotated[
+        str | None, typer.Option("--tag", metavar="T", help="Only people with this tag.")
+    ] = None,
+    stale: Annotated[
+        str | None,
+        typer.Option(
+            "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
+        ),
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.table,
 ) -> None:
     """Who you know: around a place, with a tag, or not seen for a while."""
     from solomo_cli.geo import parse_radius
@@ -353,9 +442,9 @@ def contact_list(
         found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
     from solomo_cli.exchange import CONTACT_FIELDS, contact_record, dumps, to_csv
 
-    if fmt is LogFormat.json:
+    if fmt is ListFormat.json:
         sys.stdout.write(dumps([contact_record(c) for c in found]))
-    elif fmt is LogFormat.csv:
+    elif fmt is ListFormat.csv:
         sys.stdout.write(to_csv([contact_record(c) for c in found], CONTACT_FIELDS))
     else:
         _print_contacts(_console(), found, label, radius_m if near else None, stale)
@@ -364,8 +453,12 @@ def contact_list(
 @contact_app.command("show")
 @guarded
 def contact_show(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")],
-    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.table,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+    ],
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.table,
 ) -> None:
     """One contact: details, tags, notes, and every encounter with its place."""
     _, user = _open()
@@ -382,30 +475,51 @@ def contact_show(
 @contact_app.command("edit")
 @guarded
 def contact_edit(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+    ],
     new_name: Annotated[str | None, typer.Option("--name", help="Their new name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help='E-mail ("" removes it).')] = None,
     phone: Annotated[str | None, typer.Option("--phone", help='Phone ("" removes it).')] = None,
     org: Annotated[str | None, typer.Option("--org", help='Organisation ("" removes it).')] = None,
-    note: Annotated[str | None, typer.Option("--note", help='Replace the note ("" removes it).')] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="T", help="Add a tag (repeatable).")] = None,
-    untag: Annotated[list[str] | None, typer.Option("--untag", metavar="T", help="Remove a tag (repeatable).")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help='Replace the note ("" removes it).')
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", metavar="T", help="Add a tag (repeatable).")
+    ] = None,
+    untag: Annotated[
+        list[str] | None, typer.Option("--untag", metavar="T", help="Remove a tag (repeatable).")
+    ] = None,
 ) -> None:
     """Change a contact's details or tags."""
     from solomo_cli.errors import UsageError
     from solomo_cli.userdata import clean_tag
 
     if all(v is None for v in (new_name, email, phone, org, note)) and not tag and not untag:
-        raise UsageError("nothing to change",
-                         hint="give --name, --email, --phone, --org, --note, --tag or --untag")
+        raise UsageError(
+            "nothing to change",
+            hint="give --name, --email, --phone, --org, --note, --tag or --untag",
+        )
     tags = [clean_tag(t) for t in tag or []]
     _, user = _open()
     with user:
         contact = user.find_contact(name)
-        contact = user.edit_contact(contact.id, name=new_name, org=org, email=email, phone=phone,
-                                    note=note, add_tags=tags, remove_tags=untag or [])
-    _say(f"Updated contact #{contact.id}: ", _untrusted(contact.name),
-         f" ({', '.join(contact.tags) or 'no tags'}).")
+        contact = user.edit_contact(
+            contact.id,
+            name=new_name,
+            org=org,
+            email=email,
+            phone=phone,
+            note=note,
+            add_tags=tags,
+            remove_tags=untag or [],
+        )
+    _say(
+        f"Updated contact #{contact.id}: ",
+        _untrusted(contact.name),
+        f" ({', '.join(contact.tags) or 'no tags'}).",
+    )
 
 
 @contact_app.command("forget")
@@ -422,14 +536,24 @@ def contact_forget(
             from solomo_cli.sanitize import clean
 
             count = len(contact.encounters)
-            typer.confirm(f"Erase {clean(contact.name)} and {count} encounter{'s' * (count != 1)} "
-                          "for good?", abort=True, err=True)
+            typer.confirm(
+                f"Erase {clean(contact.name)} and {count} encounter{'s' * (count != 1)} for good?",
+                abort=True,
+                err=True,
+            )
         gone = user.forget_contact(contact.id)
-    _say("Erased ", _untrusted(gone.name), f": the contact, {gone.encounters} encounter"
-         f"{'s' * (gone.encounters != 1)} and {gone.tags} tag{'s' * (gone.tags != 1)}.")
+    _say(
+        "Erased ",
+        _untrusted(gone.name),
+        f": the contact, {gone.encounters} encounter"
+        f"{'s' * (gone.encounters != 1)} and {gone.tags} tag{'s' * (gone.tags != 1)}.",
+    )
     if gone.mentions:
-        print(f"solomo: your own notes still mention them: {'; '.join(gone.mentions)} "
-              "(edit them with 'solomo visit edit ID --note …' if needed)", file=sys.stderr)
+        print(
+            f"solomo: your own notes still mention them: {'; '.join(gone.mentions)} "
+            "(edit them with 'solomo visit edit ID --note …' if needed)",
+            file=sys.stderr,
+        )
 
 
 # -- files ----------------------------------------------------------------------------------
@@ -438,8 +562,16 @@ def contact_forget(
 @guarded
 def export(
     what: Annotated[ExportWhat, typer.Argument(help="What to export.", case_sensitive=False)],
-    file: Annotated[str, typer.Argument(metavar="FILE", help="The file to write (.csv, .json, .geojson, .vcf), or - for stdout.")],
-    fmt: Annotated[ExportFormat | None, typer.Option("--format", "-f", help="Format, when the extension does not tell it.")] = None,
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="The file to write (.csv, .json, .geojson, .vcf), or - for stdout."
+        ),
+    ],
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", help="Format, when the extension does not tell it."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Export your places, visits or contacts to a file (CSV, JSON, GeoJSON, vCard).
@@ -467,8 +599,17 @@ def export(
 
 @guarded
 def import_(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A solomo export (CSV, JSON, GeoJSON) or Google Takeout's Saved Places.json.")],
-    fmt: Annotated[ImportFormat | None, typer.Option("--format", "-f", help="Format, when it cannot be told from the content.")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A solomo export (CSV, JSON, GeoJSON) or Google Takeout's Saved Places.json.",
+        ),
+    ],
+    fmt: Annotated[
+        ImportFormat | None,
+        typer.Option("--format", "-f", help="Format, when it cannot be told from the content."),
+    ] = None,
 ) -> None:
     """Import solomo's own exports, or Google Maps' Saved Places.json.
 
@@ -501,8 +642,11 @@ def backup(
 
     paths, _ = _open()
     counts = run_backup(paths.user_db, file, overwrite=force)
-    _say(f"Backed up {paths.user_db} to {file}: "
-         + ", ".join(_count(n, t) for t, n in counts.items()) + ".")
+    _say(
+        f"Backed up {paths.user_db} to {file}: "
+        + ", ".join(_count(n, t) for t, n in counts.items())
+        + "."
+    )
     _say(f"To restore, copy it over {paths.user_db} while no solomo command runs.")
 
 
@@ -557,7 +701,7 @@ def _money_totals(cost: dict[str, Any]) -> str:
     return ", ".join(_money(amount, cur) for cur, amount in sorted(cost.items())) or "—"
 
 
-def _visit_line(v: Visit) -> Any:
+def _visit_line(v: "Visit") -> Any:
     text = _place_text(v.place)
     text.append(f", {v.day}")
     if v.rating:
@@ -570,49 +714,82 @@ def _visit_line(v: Visit) -> Any:
     return text
 
 
-def _table(title: str | Any, *columns: tuple[str, str]) -> Table:
+def _table(title: str | Any, *columns: tuple[str, str]) -> "Table":
     from rich.table import Table
     from rich.text import Text
 
-    grid = Table(title=title if not isinstance(title, str) else Text(title), title_justify="left",
-                 expand=False)
+    grid = Table(
+        title=title if not isinstance(title, str) else Text(title),
+        title_justify="left",
+        expand=False,
+    )
     for name, justify in columns:
         grid.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     return grid
 
 
-def _print_log(console: Console, visits: list[Visit], t: Totals, start: str | None,
-               end: str | None) -> None:
+def _print_log(
+    console: "Console", visits: "list[Visit]", t: "Totals", start: str | None, end: str | None
+) -> None:
     from rich.text import Text
 
-    span = " ".join(p for p in (f"since {start}" if start else "", f"until {end}" if end else "") if p)
+    span = " ".join(
+        p for p in (f"since {start}" if start else "", f"until {end}" if end else "") if p
+    )
     if not visits:
         console.print(Text(f"No visits logged {span}.".replace("  ", " ").replace(" .", ".")))
-        console.print(Text("Log one with: solomo visit 2 --rating 4 --note \"quiet, fast Wi-Fi\"",
-                           style="dim"))
+        console.print(
+            Text('Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"', style="dim")
+        )
         return
-    grid = _table(f"Visits {span}".strip(), ("ID", "right"), ("Date", "left"), ("Place", "left"),
-                  ("Rating", "left"), ("Cost", "right"), ("Note", "left"))
+    grid = _table(
+        f"Visits {span}".strip(),
+        ("ID", "right"),
+        ("Date", "left"),
+        ("Place", "left"),
+        ("Rating", "left"),
+        ("Cost", "right"),
+        ("Note", "left"),
+    )
     for v in visits:
-        grid.add_row(Text(str(v.id)), Text(v.day), _untrusted(v.place.display_name),
-                     Text(f"★{v.rating}" if v.rating else "", style="magenta"),
-                     Text(_money(v.cost, v.currency) if v.cost is not None else ""),
-                     _untrusted(v.note or ""))
+        grid.add_row(
+            Text(str(v.id)),
+            Text(v.day),
+            _untrusted(v.place.display_name),
+            Text(f"★{v.rating}" if v.rating else "", style="magenta"),
+            Text(_money(v.cost, v.currency) if v.cost is not None else ""),
+            _untrusted(v.note or ""),
+        )
     console.print(grid)
-    by_place = _table("Per place", ("Place", "left"), ("Days", "right"), ("Visits", "right"),
-                      ("Cost", "right"))
+    by_place = _table(
+        "Per place", ("Place", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+    )
     for row in t.by_place:
-        by_place.add_row(_untrusted(row["place"].display_name), Text(str(row["days"])),
-                         Text(str(row["visits"])), Text(_money_totals(row["cost"])))
+        by_place.add_row(
+            _untrusted(row["place"].display_name),
+            Text(str(row["days"])),
+            Text(str(row["visits"])),
+            Text(_money_totals(row["cost"])),
+        )
     console.print(by_place)
-    by_month = _table("Per month", ("Month", "left"), ("Days", "right"), ("Visits", "right"),
-                      ("Cost", "right"))
+    by_month = _table(
+        "Per month", ("Month", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+    )
     for row in t.by_month:
-        by_month.add_row(Text(row["month"]), Text(str(row["days"])), Text(str(row["visits"])),
-                         Text(_money_totals(row["cost"])))
+        by_month.add_row(
+            Text(row["month"]),
+            Text(str(row["days"])),
+            Text(str(row["visits"])),
+            Text(_money_totals(row["cost"])),
+        )
     console.print(by_month)
-    console.print(Text(f"Total: {t.days} day{'s' * (t.days != 1)} worked, {t.visits} visit"
-                       f"{'s' * (t.visits != 1)}, cost {_money_totals(t.cost)}", style="bold"))
+    console.print(
+        Text(
+            f"Total: {t.days} day{'s' * (t.days != 1)} worked, {t.visits} visit"
+            f"{'s' * (t.visits != 1)}, cost {_money_totals(t.cost)}",
+            style="bold",
+        )
+    )
 
 
 def _hours(place: Any) -> Any:
@@ -640,14 +817,30 @@ def _freshness(check_date: str | None) -> str:
 
 # Tags worth showing beyond the address, contact and hours lines.
 _DETAIL_TAGS = (
-    ("internet_access", "Internet"), ("internet_access:fee", "Internet fee"),
-    ("internet_access:ssid", "Wi-Fi name"), ("wheelchair", "Wheelchair"), ("fee", "Fee"),
-    ("charge", "Price"), ("capacity", "Capacity"), ("access", "Access"), ("level", "Level"),
-    ("operator", "Operator"), ("brand", "Brand"), ("description", "Description"),
+    ("internet_access", "Internet"),
+    ("internet_access:fee", "Internet fee"),
+    ("internet_access:ssid", "Wi-Fi name"),
+    ("wheelchair", "Wheelchair"),
+    ("fee", "Fee"),
+    ("charge", "Price"),
+    ("capacity", "Capacity"),
+    ("access", "Access"),
+    ("level", "Level"),
+    ("operator", "Operator"),
+    ("brand", "Brand"),
+    ("description", "Description"),
     ("note", "OSM note"),
 )
-_CONTACT_KEYS = ("website", "contact:website", "url", "phone", "contact:phone", "contact:mobile",
-                 "email", "contact:email")
+_CONTACT_KEYS = (
+    "website",
+    "contact:website",
+    "url",
+    "phone",
+    "contact:phone",
+    "contact:mobile",
+    "email",
+    "contact:email",
+)
 
 
 def _contact_lines(tags: dict[str, str]) -> list[tuple[str, str]]:
@@ -661,27 +854,34 @@ def _contact_lines(tags: dict[str, str]) -> list[tuple[str, str]]:
     return lines
 
 
-def _show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) -> dict[str, Any]:
+def _show_record(
+    found: "Resolved", summary: Any, seen_at: str | None, hours: Any
+) -> dict[str, Any]:
     from solomo_cli.exchange import encounter_record, place_record, visit_record
     from solomo_cli.ranking import is_stale
 
     place = found.place
     record = place_record(place, seen_at=seen_at, visits=summary.visits, notes=summary.notes)
     distance = found.distance_from_origin
-    record.update({
-        "distance_m": None if distance is None else int(round(distance)),
-        "from": found.origin.get("label") if found.origin else None,
-        "check_date": place.check_date, "stale": is_stale(place.check_date),
-        "open_state": hours.state if hours else "unknown",
-        "hours_phrase": hours.phrase if hours else None,
-        "hours_error": hours.error if hours else None,
-        "visit_list": [visit_record(v) for v in summary.visits],
-        "met_here": [{"contact": e.contact_name, **encounter_record(e)} for e in summary.encounters],
-    })
+    record.update(
+        {
+            "distance_m": None if distance is None else int(round(distance)),
+            "from": found.origin.get("label") if found.origin else None,
+            "check_date": place.check_date,
+            "stale": is_stale(place.check_date),
+            "open_state": hours.state if hours else "unknown",
+            "hours_phrase": hours.phrase if hours else None,
+            "hours_error": hours.error if hours else None,
+            "visit_list": [visit_record(v) for v in summary.visits],
+            "met_here": [
+                {"contact": e.contact_name, **encounter_record(e)} for e in summary.encounters
+            ],
+        }
+    )
     return record
 
 
-def _print_show(console: Console, found: Resolved, summary: Any, hours: Any) -> None:
+def _print_show(console: "Console", found: "Resolved", summary: Any, hours: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -713,7 +913,7 @@ def _print_show(console: Console, found: Resolved, summary: Any, hours: Any) -> 
         rows.append(("Hours", value))
     else:
         rows.append(("Hours", Text("unknown", style="dim")))
-    if source_is_osm(place.id):
+    if _is_osm(place.id):
         rows.append(("Checked", _freshness(place.check_date)))
     for key, label in _DETAIL_TAGS:
         if place.tags.get(key):
@@ -731,8 +931,11 @@ def _print_show(console: Console, found: Resolved, summary: Any, hours: Any) -> 
     visits = summary.visits
     if visits:
         rating = f" · average ★{summary.rating:g}" if summary.rating else ""
-        console.print(Text(f"\nYour visits: {len(visits)}{rating} · last {visits[0].day}",
-                           style="bold magenta"))
+        console.print(
+            Text(
+                f"\nYour visits: {len(visits)}{rating} · last {visits[0].day}", style="bold magenta"
+            )
+        )
         for v in visits[:10]:
             line = Text(f"  #{v.id} {v.day}")
             if v.rating:
@@ -744,8 +947,9 @@ def _print_show(console: Console, found: Resolved, summary: Any, hours: Any) -> 
                 line.append_text(_untrusted(v.note))
             console.print(line)
         if len(visits) > 10:
-            console.print(Text(f"  … {len(visits) - 10} more: solomo log --place {place.id}",
-                               style="dim"))
+            console.print(
+                Text(f"  … {len(visits) - 10} more: solomo log --place {place.id}", style="dim")
+            )
     else:
         console.print(Text("\nNo visits yet.", style="dim"))
     if summary.notes:
@@ -763,11 +967,11 @@ def _print_show(console: Console, found: Resolved, summary: Any, hours: Any) -> 
                 line.append(" — ")
                 line.append_text(_untrusted(e.note))
             console.print(line)
-    if source_is_osm(place.id):
+    if _is_osm(place.id):
         console.print(Text("\n" + OSM_LICENSE, style="dim"))
 
 
-def source_is_osm(place_id: str) -> bool:
+def _is_osm(place_id: str) -> bool:
     from solomo_cli.userdata import source_of
 
     return source_of(place_id) == "osm"
@@ -789,8 +993,13 @@ def _ago(day: str) -> str:
     return f"{days // 365} years ago"
 
 
-def _print_contacts(console: Console, found: list[Contact], near: str | None,
-                    radius_m: float | None, stale: str | None) -> None:
+def _print_contacts(
+    console: "Console",
+    found: "list[Contact]",
+    near: str | None,
+    radius_m: float | None,
+    stale: str | None,
+) -> None:
     from rich.text import Text
 
     from solomo_cli.geo import format_distance
@@ -803,11 +1012,22 @@ def _print_contacts(console: Console, found: list[Contact], near: str | None,
         parts.append(f"not seen for {stale}")
     title = "Contacts" + (" " + ", ".join(parts) if parts else "")
     if not found:
-        console.print(Text(f"No contacts {', '.join(parts)}." if parts else
-                           "No contacts yet. Add one: solomo contact add \"Jeanne Martin\" --at 2"))
+        console.print(
+            Text(
+                f"No contacts {', '.join(parts)}."
+                if parts
+                else 'No contacts yet. Add one: solomo contact add "Jeanne Martin" --at 2'
+            )
+        )
         return
-    columns = [("Name", "left"), ("Org", "left"), ("Tags", "left"), ("Last seen", "left"),
-               ("Where", "left"), ("Reach", "left")]
+    columns = [
+        ("Name", "left"),
+        ("Org", "left"),
+        ("Tags", "left"),
+        ("Last seen", "left"),
+        ("Where", "left"),
+        ("Reach", "left"),
+    ]
     if near:
         columns.insert(4, ("Dist", "right"))
     grid = _table(title, *columns)
@@ -816,17 +1036,21 @@ def _print_contacts(console: Console, found: list[Contact], near: str | None,
         place = c.nearest_place if near else (last.place if last else None)
         seen = Text(c.last_seen)
         seen.append(f"\n{_ago(c.last_seen)}" + ("" if last else " (added)"), style="dim")
-        row = [_untrusted(c.name, "bold"), _untrusted(c.org or ""),
-               _untrusted(", ".join(c.tags), "cyan"), seen,
-               _untrusted(place.display_name if place else ""),
-               _untrusted("\n".join(v for v in (c.email, c.phone) if v))]
+        row = [
+            _untrusted(c.name, "bold"),
+            _untrusted(c.org or ""),
+            _untrusted(", ".join(c.tags), "cyan"),
+            seen,
+            _untrusted(place.display_name if place else ""),
+            _untrusted("\n".join(v for v in (c.email, c.phone) if v)),
+        ]
         if near:
             row.insert(4, Text(format_distance(c.distance_m or 0)))
         grid.add_row(*row)
     console.print(grid)
 
 
-def _print_contact(console: Console, c: Contact) -> None:
+def _print_contact(console: "Console", c: "Contact") -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -836,16 +1060,25 @@ def _print_contact(console: Console, c: Contact) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="cyan", no_wrap=True)
     grid.add_column(overflow="fold")
-    for label, value in (("Org", c.org), ("E-mail", c.email), ("Phone", c.phone),
-                         ("Tags", ", ".join(c.tags)), ("Note", c.note),
-                         ("Added", _local_day(c.created_at)),
-                         ("Last seen", f"{c.last_seen} ({_ago(c.last_seen)})")):
+    for label, value in (
+        ("Org", c.org),
+        ("E-mail", c.email),
+        ("Phone", c.phone),
+        ("Tags", ", ".join(c.tags)),
+        ("Note", c.note),
+        ("Added", _local_day(c.created_at)),
+        ("Last seen", f"{c.last_seen} ({_ago(c.last_seen)})"),
+    ):
         if value:
             grid.add_row(Text(label), _untrusted(value))
     console.print(grid)
     if not c.encounters:
-        console.print(Text("\nNo encounters recorded. Record one: solomo contact met NAME --at REF",
-                           style="dim"))
+        console.print(
+            Text(
+                "\nNo encounters recorded. Record one: solomo contact met NAME --at REF",
+                style="dim",
+            )
+        )
         return
     console.print(Text(f"\nEncounters ({len(c.encounters)})", style="bold"))
     for e in c.encounters:

@@ -24,23 +24,88 @@ from solomo_cli.errors import UsageError
 from solomo_cli.places import Place
 from solomo_cli.sanitize import clean
 from solomo_cli.userdata import (
-    Contact, Encounter, Note, Totals, UserData, Visit, clean_tag, now_utc, parse_day, source_of,
+    Contact,
+    Encounter,
+    Note,
+    Totals,
+    UserData,
+    Visit,
+    clean_tag,
+    now_utc,
+    parse_day,
+    source_of,
 )
 
 OSM_LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
 WHAT = ("places", "visits", "contacts")
-FORMATS = {"places": ("csv", "json", "geojson"), "visits": ("csv", "json", "geojson"),
-           "contacts": ("csv", "json", "vcard")}
-SUFFIXES = {".csv": "csv", ".json": "json", ".geojson": "geojson", ".vcf": "vcard", ".vcard": "vcard"}
+FORMATS = {
+    "places": ("csv", "json", "geojson"),
+    "visits": ("csv", "json", "geojson"),
+    "contacts": ("csv", "json", "vcard"),
+}
+SUFFIXES = {
+    ".csv": "csv",
+    ".json": "json",
+    ".geojson": "geojson",
+    ".vcf": "vcard",
+    ".vcard": "vcard",
+}
 SAVED_KIND = "saved"  # places imported from Google Maps: no OSM kind
 
-PLACE_FIELDS = ["id", "name", "kind", "lat", "lon", "address", "website", "phone", "email",
-                "opening_hours", "url", "source", "seen_at", "my_rating", "visits", "last_visit",
-                "notes", "tags", "attribution"]
-VISIT_FIELDS = ["id", "uid", "date", "place_id", "place_name", "kind", "lat", "lon", "address",
-                "rating", "note", "cost", "currency", "created_at", "url", "attribution"]
-CONTACT_FIELDS = ["id", "uid", "name", "org", "email", "phone", "tags", "note", "created_at",
-                  "updated_at", "last_seen", "encounters", "attribution"]
+PLACE_FIELDS = [
+    "id",
+    "name",
+    "kind",
+    "lat",
+    "lon",
+    "address",
+    "website",
+    "phone",
+    "email",
+    "opening_hours",
+    "url",
+    "source",
+    "seen_at",
+    "my_rating",
+    "visits",
+    "last_visit",
+    "notes",
+    "tags",
+    "attribution",
+]
+VISIT_FIELDS = [
+    "id",
+    "uid",
+    "date",
+    "place_id",
+    "place_name",
+    "kind",
+    "lat",
+    "lon",
+    "address",
+    "rating",
+    "note",
+    "cost",
+    "currency",
+    "created_at",
+    "url",
+    "attribution",
+]
+CONTACT_FIELDS = [
+    "id",
+    "uid",
+    "name",
+    "org",
+    "email",
+    "phone",
+    "tags",
+    "note",
+    "created_at",
+    "updated_at",
+    "last_seen",
+    "encounters",
+    "attribution",
+]
 _USER_TEXT = {"note"}  # the user's own words: line breaks kept in CSV
 
 # -- records (shared by exports and the --format json of log, show and contact) ------------
@@ -56,46 +121,84 @@ def _attribution(place: Place | None) -> str | None:
     return OSM_LICENSE if place is not None and source_of(place.id) == "osm" else None
 
 
-def place_record(place: Place, *, seen_at: str | None, visits: Sequence[Visit] = (),
-                 notes: Sequence[Note] = ()) -> dict[str, Any]:
+def place_record(
+    place: Place, *, seen_at: str | None, visits: Sequence[Visit] = (), notes: Sequence[Note] = ()
+) -> dict[str, Any]:
     rated = [v.rating for v in visits if v.rating]
     return {
-        "id": place.id, "name": place.name, "kind": place.kind, "lat": place.lat, "lon": place.lon,
-        "address": place.address, "website": place.website, "phone": place.phone,
-        "email": place.email, "opening_hours": place.opening_hours, "url": place_url(place),
-        "source": source_of(place.id), "seen_at": seen_at,
+        "id": place.id,
+        "name": place.name,
+        "kind": place.kind,
+        "lat": place.lat,
+        "lon": place.lon,
+        "address": place.address,
+        "website": place.website,
+        "phone": place.phone,
+        "email": place.email,
+        "opening_hours": place.opening_hours,
+        "url": place_url(place),
+        "source": source_of(place.id),
+        "seen_at": seen_at,
         "my_rating": round(sum(rated) / len(rated), 1) if rated else None,
-        "visits": len(visits), "last_visit": max((v.day for v in visits), default=None),
+        "visits": len(visits),
+        "last_visit": max((v.day for v in visits), default=None),
         "notes": [{"uid": n.uid, "created_at": n.created_at, "text": n.text} for n in notes],
-        "tags": place.tags, "attribution": _attribution(place),
+        "tags": place.tags,
+        "attribution": _attribution(place),
     }
 
 
 def visit_record(v: Visit) -> dict[str, Any]:
     return {
-        "id": v.id, "uid": v.uid, "date": v.day, "place_id": v.place.id, "place_name": v.place.name,
-        "kind": v.place.kind, "lat": v.place.lat, "lon": v.place.lon, "address": v.place.address,
-        "rating": v.rating, "note": v.note, "cost": v.cost, "currency": v.currency,
-        "created_at": v.created_at, "url": place_url(v.place), "attribution": _attribution(v.place),
+        "id": v.id,
+        "uid": v.uid,
+        "date": v.day,
+        "place_id": v.place.id,
+        "place_name": v.place.name,
+        "kind": v.place.kind,
+        "lat": v.place.lat,
+        "lon": v.place.lon,
+        "address": v.place.address,
+        "rating": v.rating,
+        "note": v.note,
+        "cost": v.cost,
+        "currency": v.currency,
+        "created_at": v.created_at,
+        "url": place_url(v.place),
+        "attribution": _attribution(v.place),
     }
 
 
 def encounter_record(e: Encounter) -> dict[str, Any]:
     p = e.place
     return {
-        "uid": e.uid, "date": e.day, "place_id": p.id if p else None,
-        "place_name": p.name if p else None, "kind": p.kind if p else None,
-        "lat": p.lat if p else None, "lon": p.lon if p else None,
-        "address": p.address if p else None, "note": e.note, "created_at": e.created_at,
+        "uid": e.uid,
+        "date": e.day,
+        "place_id": p.id if p else None,
+        "place_name": p.name if p else None,
+        "kind": p.kind if p else None,
+        "lat": p.lat if p else None,
+        "lon": p.lon if p else None,
+        "address": p.address if p else None,
+        "note": e.note,
+        "created_at": e.created_at,
     }
 
 
 def contact_record(c: Contact) -> dict[str, Any]:
     osm = any(e.place is not None and source_of(e.place.id) == "osm" for e in c.encounters)
     record = {
-        "id": c.id, "uid": c.uid, "name": c.name, "org": c.org, "email": c.email, "phone": c.phone,
-        "tags": list(c.tags), "note": c.note, "created_at": c.created_at,
-        "updated_at": c.updated_at, "last_seen": c.last_seen,
+        "id": c.id,
+        "uid": c.uid,
+        "name": c.name,
+        "org": c.org,
+        "email": c.email,
+        "phone": c.phone,
+        "tags": list(c.tags),
+        "note": c.note,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+        "last_seen": c.last_seen,
         "encounters": [encounter_record(e) for e in c.encounters],
         "attribution": OSM_LICENSE if osm else None,
     }
@@ -110,11 +213,28 @@ def _money(cost: dict[str, Decimal]) -> dict[str, str]:
 
 def totals_record(t: Totals) -> dict[str, Any]:
     return {
-        "days": t.days, "visits": t.visits, "cost": _money(t.cost),
-        "by_place": [{"place_id": r["place"].id, "name": r["place"].name, "days": r["days"],
-                      "visits": r["visits"], "cost": _money(r["cost"])} for r in t.by_place],
-        "by_month": [{"month": r["month"], "days": r["days"], "visits": r["visits"],
-                      "cost": _money(r["cost"])} for r in t.by_month],
+        "days": t.days,
+        "visits": t.visits,
+        "cost": _money(t.cost),
+        "by_place": [
+            {
+                "place_id": r["place"].id,
+                "name": r["place"].name,
+                "days": r["days"],
+                "visits": r["visits"],
+                "cost": _money(r["cost"]),
+            }
+            for r in t.by_place
+        ],
+        "by_month": [
+            {
+                "month": r["month"],
+                "days": r["days"],
+                "visits": r["visits"],
+                "cost": _money(r["cost"]),
+            }
+            for r in t.by_month
+        ],
     }
 
 
@@ -164,19 +284,33 @@ def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
 
 
 def _wrap(what: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"solomo_export": what, "version": 1, "generator": f"solomo {__version__}",
-            "exported_at": now_utc(), "attribution": OSM_LICENSE, what: items}
+    return {
+        "solomo_export": what,
+        "version": 1,
+        "generator": f"solomo {__version__}",
+        "exported_at": now_utc(),
+        "attribution": OSM_LICENSE,
+        what: items,
+    }
 
 
 def to_geojson(what: str, items: list[dict[str, Any]]) -> str:
-    features = [{
-        "type": "Feature",
-        "id": item["id"],
-        "geometry": {"type": "Point", "coordinates": [item["lon"], item["lat"]]},
-        "properties": {k: v for k, v in item.items() if k not in ("lat", "lon")},
-    } for item in items]
-    collection = {"type": "FeatureCollection", "solomo_export": what, "version": 1,
-                  "attribution": OSM_LICENSE, "features": features}
+    features = [
+        {
+            "type": "Feature",
+            "id": item["id"],
+            "geometry": {"type": "Point", "coordinates": [item["lon"], item["lat"]]},
+            "properties": {k: v for k, v in item.items() if k not in ("lat", "lon")},
+        }
+        for item in items
+    ]
+    collection = {
+        "type": "FeatureCollection",
+        "solomo_export": what,
+        "version": 1,
+        "attribution": OSM_LICENSE,
+        "features": features,
+    }
     return dumps(collection)
 
 
@@ -188,12 +322,15 @@ def export_format(path: str | None, fmt: str | None, what: str) -> str:
         suffix = Path(path or "").suffix.lower()
         fmt = SUFFIXES.get(suffix)
         if fmt is None:
-            raise UsageError(f"cannot tell the format from {path!r}",
-                             hint=f"name the file .csv, .json, .geojson or .vcf, or use --format "
-                             f"({', '.join(FORMATS[what])})")
+            raise UsageError(
+                f"cannot tell the format from {path!r}",
+                hint=f"name the file .csv, .json, .geojson or .vcf, or use --format "
+                f"({', '.join(FORMATS[what])})",
+            )
     if fmt not in FORMATS[what]:
-        raise UsageError(f"{what} cannot be exported as {fmt}",
-                         hint=f"choose among {', '.join(FORMATS[what])}")
+        raise UsageError(
+            f"{what} cannot be exported as {fmt}", hint=f"choose among {', '.join(FORMATS[what])}"
+        )
     return fmt
 
 
@@ -201,10 +338,15 @@ def export(user: UserData, what: str, fmt: str) -> tuple[str, int]:
     """(file text, number of records)."""
     if what == "places":
         visits, notes = user.visits(), user.notes()
-        items = [place_record(p, seen_at=user.seen_at(p.id) or None,
-                              visits=[v for v in visits if v.place.id == p.id],
-                              notes=[n for n in notes if n.place_id == p.id])
-                 for p in user.places()]
+        items = [
+            place_record(
+                p,
+                seen_at=user.seen_at(p.id) or None,
+                visits=[v for v in visits if v.place.id == p.id],
+                notes=[n for n in notes if n.place_id == p.id],
+            )
+            for p in user.places()
+        ]
         fields = PLACE_FIELDS
     elif what == "visits":
         items = [visit_record(v) for v in user.visits()]
@@ -228,8 +370,7 @@ def vcard_escape(text: str) -> str:
     """A TEXT value: backslash, comma, semicolon and newline escaped (RFC 6350 §3.4)."""
     lines = [clean(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     value = "\n".join(lines)
-    return (value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-            .replace("\n", "\\n"))
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
 def fold_line(line: str, limit: int = 75) -> str:
@@ -252,8 +393,13 @@ def _stamp(iso: str) -> str:
 
 
 def vcard(c: Contact) -> str:
-    lines = ["BEGIN:VCARD", "VERSION:4.0", f"PRODID:-//solomo//solomo {__version__}//EN",
-             f"UID:urn:uuid:{c.uid}", f"FN:{vcard_escape(c.name)}"]
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:4.0",
+        f"PRODID:-//solomo//solomo {__version__}//EN",
+        f"UID:urn:uuid:{c.uid}",
+        f"FN:{vcard_escape(c.name)}",
+    ]
     if c.org:
         lines.append(f"ORG:{vcard_escape(c.org)}")
     if c.email:
@@ -262,8 +408,12 @@ def vcard(c: Contact) -> str:
         lines.append(f"TEL;VALUE=text:{vcard_escape(c.phone)}")
     if c.tags:
         lines.append("CATEGORIES:" + ",".join(vcard_escape(t) for t in c.tags))
-    met = [f"Met {e.day}" + (f" at {e.place.display_name}" if e.place else "")
-           + (f": {e.note}" if e.note else "") for e in c.encounters]
+    met = [
+        f"Met {e.day}"
+        + (f" at {e.place.display_name}" if e.place else "")
+        + (f": {e.note}" if e.note else "")
+        for e in c.encounters
+    ]
     note = "\n".join(part for part in [c.note or "", *met] if part)
     if note:
         lines.append(f"NOTE:{vcard_escape(note)}")
@@ -359,8 +509,14 @@ def _stub(rec: dict[str, Any], id_key: str, name_key: str) -> Place:
     """The place a visit or an encounter record points at, from the fields it carries."""
     name, address = _text(rec, name_key), _text(rec, "address")
     tags = {k: v for k, v in (("name", name), ("addr:full", address)) if v}
-    return Place(_place_id(rec, id_key), name, _text(rec, "kind") or SAVED_KIND,
-                 _number(rec, "lat", -90, 90), _number(rec, "lon", -180, 180), tags)
+    return Place(
+        _place_id(rec, id_key),
+        name,
+        _text(rec, "kind") or SAVED_KIND,
+        _number(rec, "lat", -90, 90),
+        _number(rec, "lon", -180, 180),
+        tags,
+    )
 
 
 def _read_place(rec: dict[str, Any]) -> tuple[Place, str, list[dict[str, str]]]:
@@ -368,15 +524,25 @@ def _read_place(rec: dict[str, Any]) -> tuple[Place, str, list[dict[str, str]]]:
     name = _text(rec, "name")
     if name is not None and tags.get("name") is not None and clean(tags["name"]) == name:
         name = tags["name"]  # the CSV cell is the cleaned form of the exact tag
-    place = Place(_place_id(rec, "id"), name, _text(rec, "kind", required=True) or "",
-                  _number(rec, "lat", -90, 90), _number(rec, "lon", -180, 180), tags)
+    place = Place(
+        _place_id(rec, "id"),
+        name,
+        _text(rec, "kind", required=True) or "",
+        _number(rec, "lat", -90, 90),
+        _number(rec, "lon", -180, 180),
+        tags,
+    )
     notes = []
     for note in _json_value(rec, "notes", list):
         if not isinstance(note, dict):
             raise BadRecord("notes should be a list of objects")
-        notes.append({"uid": _text(note, "uid", True) or "",
-                      "created_at": _text(note, "created_at", True) or "",
-                      "text": _text(note, "text", True) or ""})
+        notes.append(
+            {
+                "uid": _text(note, "uid", True) or "",
+                "created_at": _text(note, "created_at", True) or "",
+                "text": _text(note, "text", True) or "",
+            }
+        )
     return place, _text(rec, "seen_at") or "", notes
 
 
@@ -399,9 +565,15 @@ def _read_visit(rec: dict[str, Any]) -> tuple[Place, dict[str, Any]]:
         raise BadRecord(f"bad rating {rating} (1 to 5)")
     place = _stub(rec, "place_id", "place_name")
     return place, {
-        "id": _int(rec, "id"), "uid": _text(rec, "uid", True), "place_id": place.id,
-        "day": _day(rec), "rating": rating, "note": _text(rec, "note"), "cost": _cost(rec),
-        "currency": _text(rec, "currency"), "created_at": _text(rec, "created_at") or now_utc(),
+        "id": _int(rec, "id"),
+        "uid": _text(rec, "uid", True),
+        "place_id": place.id,
+        "day": _day(rec),
+        "rating": rating,
+        "note": _text(rec, "note"),
+        "cost": _cost(rec),
+        "currency": _text(rec, "currency"),
+        "created_at": _text(rec, "created_at") or now_utc(),
     }
 
 
@@ -420,15 +592,30 @@ def _read_contact(rec: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(enc, dict):
             raise BadRecord("encounters should be a list of objects")
         place = _stub(enc, "place_id", "place_name") if enc.get("place_id") else None
-        encounters.append((place, {"uid": _text(enc, "uid", True), "day": _day(enc),
-                                   "note": _text(enc, "note"),
-                                   "created_at": _text(enc, "created_at") or now_utc()}))
+        encounters.append(
+            (
+                place,
+                {
+                    "uid": _text(enc, "uid", True),
+                    "day": _day(enc),
+                    "note": _text(enc, "note"),
+                    "created_at": _text(enc, "created_at") or now_utc(),
+                },
+            )
+        )
     now = now_utc()
     return {
-        "id": _int(rec, "id"), "uid": _text(rec, "uid", True), "name": _text(rec, "name", True),
-        "org": _text(rec, "org"), "email": _text(rec, "email"), "phone": _text(rec, "phone"),
-        "note": _text(rec, "note"), "created_at": _text(rec, "created_at") or now,
-        "updated_at": _text(rec, "updated_at") or now, "tags": tags, "encounters": encounters,
+        "id": _int(rec, "id"),
+        "uid": _text(rec, "uid", True),
+        "name": _text(rec, "name", True),
+        "org": _text(rec, "org"),
+        "email": _text(rec, "email"),
+        "phone": _text(rec, "phone"),
+        "note": _text(rec, "note"),
+        "created_at": _text(rec, "created_at") or now,
+        "updated_at": _text(rec, "updated_at") or now,
+        "tags": tags,
+        "encounters": encounters,
     }
 
 
@@ -452,17 +639,30 @@ def _google_place(feature: Any) -> tuple[Place, str] | None:
         return None
     if (lat, lon) == (0.0, 0.0) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
-    address = loc.get("address") or loc.get("Address")
-    name = (loc.get("name") or loc.get("Business Name") or props.get("Title")
-            or (address.split(",")[0] if address else None))
-    url = props.get("google_maps_url") or props.get("Google Maps URL")
-    query = parse_qs(urlsplit(url).query) if isinstance(url, str) else {}
-    key = (query.get("cid") or query.get("ftid") or [None])[0]
-    if not key:
-        key = hashlib.sha1(f"{name}|{lat:.6f}|{lon:.6f}".encode()).hexdigest()[:16]
-    tags = {k: str(v) for k, v in (("name", name), ("addr:full", address),
-                                    ("addr:country", loc.get("country_code") or loc.get("Country Code")),
-                                    ("google_maps_url", url)) if v}
+
+    def text(value: Any) -> str | None:
+        return str(value) if value not in (None, "") else None
+
+    address = text(loc.get("address") or loc.get("Address"))
+    name = text(loc.get("name") or loc.get("Business Name") or props.get("Title"))
+    name = name or (address.split(",")[0] if address else None)
+    url = text(props.get("google_maps_url") or props.get("Google Maps URL"))
+    query = parse_qs(urlsplit(url).query) if url else {}
+    found = query.get("cid") or query.get("ftid")
+    # Same place, same id: importing the file again finds what it imported before.
+    key = (
+        found[0] if found else hashlib.sha1(f"{name}|{lat:.6f}|{lon:.6f}".encode()).hexdigest()[:16]
+    )
+    tags = {
+        k: str(v)
+        for k, v in (
+            ("name", name),
+            ("addr:full", address),
+            ("addr:country", loc.get("country_code") or loc.get("Country Code")),
+            ("google_maps_url", url),
+        )
+        if v
+    }
     seen = props.get("date") or props.get("Updated") or props.get("Published") or now_utc()
     return Place(f"google/{key}", name, SAVED_KIND, lat, lon, tags), str(seen)
 
@@ -477,8 +677,10 @@ def _rows(items: Any, what: str, where: str, read: Callable[[dict[str, Any]], An
                 raise BadRecord("not an object")
             parsed.append(read(rec))
         except BadRecord as exc:
-            raise UsageError(f"{where}, {what} record {number}: {exc}",
-                             hint="nothing was imported; fix the file and try again") from None
+            raise UsageError(
+                f"{where}, {what} record {number}: {exc}",
+                hint="nothing was imported; fix the file and try again",
+            ) from None
     return parsed
 
 
@@ -492,11 +694,15 @@ def _csv_records(text: str, where: str) -> tuple[str, list[dict[str, Any]]]:
     elif {"id", "tags", "seen_at"} <= header:
         what = "places"
     else:
-        raise UsageError(f"{where} is not a solomo export",
-                         hint="solomo imports its own CSV/JSON exports and Google's Saved Places.json")
+        raise UsageError(
+            f"{where} is not a solomo export",
+            hint="solomo imports its own CSV/JSON exports and Google's Saved Places.json",
+        )
     try:
-        rows = [{k: uncell(v) if isinstance(v, str) else v for k, v in row.items() if k}
-                for row in reader]
+        rows = [
+            {k: uncell(v) if isinstance(v, str) else v for k, v in row.items() if k}
+            for row in reader
+        ]
     except csv.Error as exc:
         raise UsageError(f"{where} is not valid CSV: {exc}") from None
     return what, rows
@@ -506,14 +712,17 @@ def _detect(text: str, fmt: str | None, where: str) -> tuple[str, str, Any]:
     """(what, format, payload) of an import file."""
     stripped = text.lstrip()
     if fmt == "vcard" or stripped[:11].upper() == "BEGIN:VCARD":
-        raise UsageError("solomo does not import vCards",
-                         hint="to move contacts between machines, export and import them as JSON or CSV")
+        raise UsageError(
+            "solomo does not import vCards",
+            hint="to move contacts between machines, export and import them as JSON or CSV",
+        )
     if fmt in (None, "json", "geojson") and stripped[:1] in ("{", "["):
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise UsageError(f"{where} is not valid JSON: {exc}",
-                             hint="nothing was imported") from None
+            raise UsageError(
+                f"{where} is not valid JSON: {exc}", hint="nothing was imported"
+            ) from None
         if isinstance(data, dict) and data.get("solomo_export") in WHAT:
             what = data["solomo_export"]
             if data.get("type") == "FeatureCollection":
@@ -538,8 +747,10 @@ def read_import(path: Path, fmt: str | None = None) -> tuple[str, str, list[Any]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UsageError(f"{where} is not UTF-8 text", hint="solomo imports its own exports and "
-                         "Google's Saved Places.json") from None
+        raise UsageError(
+            f"{where} is not UTF-8 text",
+            hint="solomo imports its own exports and Google's Saved Places.json",
+        ) from None
     what, fmt, payload = _detect(text, fmt, where)
     if what == "google":
         features = payload.get("features")
@@ -599,7 +810,9 @@ def _write(user: UserData, what: str, records: list[Any], report: ImportReport) 
             for place, enc in reversed(encounters):
                 if place is not None and user.ensure_place(place):
                     report.count("places", True)
-                report.count("encounters", user.import_encounter(
-                    contact_id=contact_id, place_id=place.id if place else None, **enc))
-
-
+                report.count(
+                    "encounters",
+                    user.import_encounter(
+                        contact_id=contact_id, place_id=place.id if place else None, **enc
+                    ),
+                )

@@ -17,7 +17,9 @@ from solomo_cli.userdata import UserData, fold
 
 _RANK = re.compile(r"^#?(\d+)$")
 _OSM_ID = re.compile(r"^(node|way|relation|n|w|r)\s*[/ ]?\s*(\d+)$", re.IGNORECASE)
-_OSM_URL = re.compile(r"^https?://(?:www\.)?openstreetmap\.org/(node|way|relation)/(\d+)", re.IGNORECASE)
+_OSM_URL = re.compile(
+    r"^https?://(?:www\.)?openstreetmap\.org/(node|way|relation)/(\d+)", re.IGNORECASE
+)
 _OTHER_ID = re.compile(r"^[a-z]+/\S+$")
 _SHORT = {"n": "node", "w": "way", "r": "relation"}
 MAX_LISTED = 8
@@ -50,8 +52,10 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
     """The place REF designates, with what is known of it (listing > cache > the user's copy)."""
     text = (ref or "").strip()
     if not text:
-        raise UsageError("empty REF", hint="give a rank from the last listing (2), an OSM id "
-                         "(node/123) or a place name")
+        raise UsageError(
+            "empty REF",
+            hint="give a rank from the last listing (2), an OSM id (node/123) or a place name",
+        )
     cache = None
     if cache_path.exists():
         from solomo_cli.store import Cache
@@ -88,25 +92,39 @@ def _last_listing(cache: Any) -> dict[str, Any] | None:
 
 
 def _listed(item: dict[str, Any]) -> Place:
-    return Place(item["id"], item.get("name"), item["kind"], item["lat"], item["lon"],
-                 dict(item.get("tags") or {}))
+    return Place(
+        item["id"],
+        item.get("name"),
+        item["kind"],
+        item["lat"],
+        item["lon"],
+        dict(item.get("tags") or {}),
+    )
 
 
 def _by_rank(rank: int, listing: dict[str, Any] | None) -> Place:
     if not listing:
-        raise UsageError(f"there is no last listing to take #{rank} from",
-                         hint="run 'solomo near PLACE' first, or give an OSM id (node/123) or a name")
+        raise UsageError(
+            f"there is no last listing to take #{rank} from",
+            hint="run 'solomo near PLACE' first, or give an OSM id (node/123) or a name",
+        )
     places = listing.get("places") or []
     if not 1 <= rank <= len(places):
+        count = f"{len(places)} place{'s' * (len(places) != 1)}"
         raise UsageError(
-            f"the last listing has {len(places)} place{'s' * (len(places) != 1)}; there is no #{rank}",
+            f"the last listing has {count}; there is no #{rank}",
             hint="run 'solomo near' again, or give an OSM id (node/123) or a name",
         )
     return _listed(places[rank - 1])
 
 
-def _by_id(place_id: str, listing: dict[str, Any] | None, cache: Any, user: UserData,
-           origin: dict[str, Any] | None) -> Resolved | None:
+def _by_id(
+    place_id: str,
+    listing: dict[str, Any] | None,
+    cache: Any,
+    user: UserData,
+    origin: dict[str, Any] | None,
+) -> Resolved | None:
     for item in (listing or {}).get("places") or []:
         if item["id"] == place_id:
             return Resolved(_listed(item), "listing", origin)
@@ -118,8 +136,13 @@ def _by_id(place_id: str, listing: dict[str, Any] | None, cache: Any, user: User
     return Resolved(mine, "mine", origin) if mine is not None else None
 
 
-def _by_name(text: str, listing: dict[str, Any] | None, cache: Any, user: UserData,
-             origin: dict[str, Any] | None) -> Resolved:
+def _by_name(
+    text: str,
+    listing: dict[str, Any] | None,
+    cache: Any,
+    user: UserData,
+    origin: dict[str, Any] | None,
+) -> Resolved:
     key = fold(text)
     found: dict[str, tuple[Place, str]] = {}
     for item in (listing or {}).get("places") or []:
@@ -140,10 +163,12 @@ def _by_name(text: str, listing: dict[str, Any] | None, cache: Any, user: UserDa
     if len(candidates) == 1:
         place, known_from = next(iter(candidates.values()))
         return Resolved(place, known_from, origin)
-    raise UsageError(f"{text!r} matches {len(candidates)} places: "
-                     + _describe(list(candidates.values()), origin),
-                     hint="give a more precise name, the rank from the last listing, or the id "
-                     "shown in brackets")
+    raise UsageError(
+        f"{text!r} matches {len(candidates)} places: "
+        + _describe(list(candidates.values()), origin),
+        hint="give a more precise name, the rank from the last listing, or the id "
+        "shown in brackets",
+    )
 
 
 def _describe(hits: list[tuple[Place, str]], origin: dict[str, Any] | None) -> str:

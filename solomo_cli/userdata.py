@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX encounters_contact ON encounters (contact_id, day);
         CREATE INDEX encounters_place ON encounters (place_id);
-        """
+        """,
     )
 
 
@@ -100,8 +100,9 @@ def m002_contact_name_keys(conn: sqlite3.Connection) -> None:
     # here for the rows already there, makes name lookups exact and indexed.
     conn.execute("ALTER TABLE contacts ADD COLUMN name_key TEXT")
     rows = conn.execute("SELECT id, name FROM contacts").fetchall()
-    conn.executemany("UPDATE contacts SET name_key = ? WHERE id = ?",
-                     [(fold(name), cid) for cid, name in rows])
+    conn.executemany(
+        "UPDATE contacts SET name_key = ? WHERE id = ?", [(fold(name), cid) for cid, name in rows]
+    )
     conn.execute("CREATE INDEX contacts_name_key ON contacts (name_key)")
 
 
@@ -127,14 +128,18 @@ def parse_day(text: str, what: str = "date") -> str:
             raise ValueError
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise UsageError(f"bad {what} {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2026-11-20") from None
+        raise UsageError(
+            f"bad {what} {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2026-11-20"
+        ) from None
 
 
 def parse_cost(text: str) -> tuple[str, str | None]:
     """'20', '20.50', '20,50 EUR', '€20' → ('20.50', 'EUR'): an exact amount and a currency."""
     match = _COST.match(text or "")
     if not match or (match.group("pre") and match.group("post")):
-        raise UsageError(f"bad cost {text!r}", hint="give an amount and optionally a currency: 20, 20.50, 20 EUR")
+        raise UsageError(
+            f"bad cost {text!r}", hint="give an amount and optionally a currency: 20, 20.50, 20 EUR"
+        )
     amount = Decimal(match.group("amount").replace(",", "."))
     currency = match.group("pre") or match.group("post")
     if currency:
@@ -153,7 +158,9 @@ def parse_age(text: str) -> int:
 def clean_tag(text: str) -> str:
     tag = " ".join((text or "").split())
     if not tag or "," in tag:
-        raise UsageError(f"bad tag {text!r}", hint="a tag is a non-empty word or phrase without commas")
+        raise UsageError(
+            f"bad tag {text!r}", hint="a tag is a non-empty word or phrase without commas"
+        )
     return tag
 
 
@@ -279,8 +286,9 @@ def totals(visits: Sequence[Visit]) -> Totals:
         {"month": month, "days": len(g["days"]), "visits": g["visits"], "cost": g["cost"]}
         for month, g in sorted(group(lambda v: v.day[:7]).items(), reverse=True)
     ]
-    return Totals(len(everything["days"]), everything["visits"], everything["cost"], by_place,
-                  by_month)
+    return Totals(
+        len(everything["days"]), everything["visits"], everything["cost"], by_place, by_month
+    )
 
 
 @dataclass
@@ -348,7 +356,7 @@ class UserData:
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = db.connect(self.path, private=True)
-            # Deleted rows (a forgotten contact, a removed visit) are overwritten, not just unlinked.
+            # Deleted rows (a forgotten contact, a removed visit) are overwritten, not unlinked.
             conn.execute("PRAGMA secure_delete = ON")
             _migrate(conn)
             self._conn = conn
@@ -397,8 +405,15 @@ class UserData:
                      lat = excluded.lat, lon = excluded.lon, tags = excluded.tags,
                      seen_at = excluded.seen_at
                    WHERE excluded.seen_at >= places.seen_at""",
-                (place.id, place.name, place.kind, place.lat, place.lon,
-                 json.dumps(place.tags, ensure_ascii=False, sort_keys=True), seen_at),
+                (
+                    place.id,
+                    place.name,
+                    place.kind,
+                    place.lat,
+                    place.lon,
+                    json.dumps(place.tags, ensure_ascii=False, sort_keys=True),
+                    seen_at,
+                ),
             )
 
     def place(self, place_id: str) -> Place | None:
@@ -410,7 +425,9 @@ class UserData:
         return rows[0][0] if rows else None
 
     def places(self) -> list[Place]:
-        rows = self._read(f"SELECT {_PLACE_COLS} FROM places p ORDER BY p.name COLLATE NOCASE, p.id")
+        rows = self._read(
+            f"SELECT {_PLACE_COLS} FROM places p ORDER BY p.name COLLATE NOCASE, p.id"
+        )
         return [p for p in map(_place, rows) if p is not None]
 
     def find_places(self, text: str) -> list[Place]:
@@ -420,9 +437,17 @@ class UserData:
 
     # -- visits ---------------------------------------------------------------------------
 
-    def add_visit(self, place: Place, day: str, rating: int | None = None, note: str | None = None,
-                  cost: str | None = None, currency: str | None = None, *,
-                  remember: bool = True) -> Visit:
+    def add_visit(
+        self,
+        place: Place,
+        day: str,
+        rating: int | None = None,
+        note: str | None = None,
+        cost: str | None = None,
+        currency: str | None = None,
+        *,
+        remember: bool = True,
+    ) -> Visit:
         _check_rating(rating)
         with self.write() as conn:
             if remember:
@@ -437,13 +462,23 @@ class UserData:
     def visit(self, visit_id: int) -> Visit:
         rows = self._read(_VISIT_SQL + " WHERE v.id = ?", (visit_id,))
         if not rows:
-            raise UsageError(f"there is no visit #{visit_id}", hint="solomo log shows the visits and their ids")
+            raise UsageError(
+                f"there is no visit #{visit_id}", hint="solomo log shows the visits and their ids"
+            )
         return _visit(rows[0])
 
-    def edit_visit(self, visit_id: int, *, place: Place | None = None, day: str | None = None,
-                   rating: int | None = None, clear_rating: bool = False,
-                   note: str | None = None, cost: tuple[str, str | None] | None = None,
-                   clear_cost: bool = False) -> Visit:
+    def edit_visit(
+        self,
+        visit_id: int,
+        *,
+        place: Place | None = None,
+        day: str | None = None,
+        rating: int | None = None,
+        clear_rating: bool = False,
+        note: str | None = None,
+        cost: tuple[str, str | None] | None = None,
+        clear_cost: bool = False,
+    ) -> Visit:
         """Change what is given; `note=''` clears the note."""
         _check_rating(rating)
         with self.write() as conn:
@@ -466,7 +501,9 @@ class UserData:
                 changes["cost"], changes["currency"] = cost
             if changes:
                 sets = ", ".join(f"{k} = ?" for k in changes)
-                conn.execute(f"UPDATE visits SET {sets} WHERE id = ?", (*changes.values(), visit_id))
+                conn.execute(
+                    f"UPDATE visits SET {sets} WHERE id = ?", (*changes.values(), visit_id)
+                )
             return self.visit(visit_id)
 
     def remove_visit(self, visit_id: int) -> Visit:
@@ -475,8 +512,9 @@ class UserData:
             conn.execute("DELETE FROM visits WHERE id = ?", (visit_id,))
         return visit
 
-    def visits(self, since: str | None = None, until: str | None = None,
-               place_id: str | None = None) -> list[Visit]:
+    def visits(
+        self, since: str | None = None, until: str | None = None, place_id: str | None = None
+    ) -> list[Visit]:
         """Newest first."""
         where, params = [], []
         if since:
@@ -495,7 +533,9 @@ class UserData:
 
     def add_note(self, place: Place, text: str, *, remember: bool = True) -> Note:
         if not text or not text.strip():
-            raise UsageError("the note is empty", hint='write it in quotes: solomo note 2 "quiet at lunch"')
+            raise UsageError(
+                "the note is empty", hint='write it in quotes: solomo note 2 "quiet at lunch"'
+            )
         with self.write() as conn:
             if remember:
                 self.remember(place)
@@ -508,8 +548,10 @@ class UserData:
 
     def notes(self, place_id: str | None = None) -> list[Note]:
         sql = "SELECT id, uid, place_id, created_at, text FROM place_notes"
-        rows = self._read(sql + (" WHERE place_id = ?" if place_id else "") + " ORDER BY created_at, id",
-                          (place_id,) if place_id else ())
+        rows = self._read(
+            sql + (" WHERE place_id = ?" if place_id else "") + " ORDER BY created_at, id",
+            (place_id,) if place_id else (),
+        )
         return [Note(*r) for r in rows]
 
     def summary(self, place_id: str) -> PlaceSummary:
@@ -517,16 +559,30 @@ class UserData:
             self.place(place_id),
             self.visits(place_id=place_id),
             self.notes(place_id),
-            [_encounter(r) for r in self._read(
-                _ENCOUNTER_SQL + " WHERE e.place_id = ? ORDER BY e.day DESC, e.id DESC", (place_id,))],
+            [
+                _encounter(r)
+                for r in self._read(
+                    _ENCOUNTER_SQL + " WHERE e.place_id = ? ORDER BY e.day DESC, e.id DESC",
+                    (place_id,),
+                )
+            ],
         )
 
     # -- contacts -------------------------------------------------------------------------
 
-    def add_contact(self, name: str, *, org: str | None = None, email: str | None = None,
-                    phone: str | None = None, note: str | None = None,
-                    tags: Sequence[str] = (), at: Place | None = None,
-                    day: str | None = None, remember: bool = True) -> Contact:
+    def add_contact(
+        self,
+        name: str,
+        *,
+        org: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        note: str | None = None,
+        tags: Sequence[str] = (),
+        at: Place | None = None,
+        day: str | None = None,
+        remember: bool = True,
+    ) -> Contact:
         name = " ".join((name or "").split())
         if not name:
             raise UsageError("the contact's name is empty")
@@ -537,8 +593,17 @@ class UserData:
             cur = conn.execute(
                 "INSERT INTO contacts (uid, name, name_key, org, email, phone, note, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), name, fold(name), _text_or_none(org), _text_or_none(email),
-                 _text_or_none(phone), _text_or_none(note), now, now),
+                (
+                    new_uid(),
+                    name,
+                    fold(name),
+                    _text_or_none(org),
+                    _text_or_none(email),
+                    _text_or_none(phone),
+                    _text_or_none(note),
+                    now,
+                    now,
+                ),
             )
             contact_id = cur.lastrowid or 0
             self._add_tags(contact_id, tags)
@@ -549,36 +614,63 @@ class UserData:
             return self.contact(contact_id)
 
     def _refuse_duplicate(self, name: str, except_id: int | None = None) -> None:
-        row = self.conn.execute("SELECT id, name FROM contacts WHERE name_key = ? AND id IS NOT ?",
-                                (fold(name), except_id)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, name FROM contacts WHERE name_key = ? AND id IS NOT ?",
+            (fold(name), except_id),
+        ).fetchone()
         if row:
             raise UsageError(
                 f"there is already a contact called {row[1]!r}",
                 hint="to record a new meeting use 'solomo contact met'; for another person with "
-                "the same name, add something that tells them apart, e.g. 'Jeanne Martin (Grenoble)'",
+                "the same name, add what tells them apart, e.g. 'Jeanne Martin (Grenoble)'",
             )
 
     def _add_tags(self, contact_id: int, tags: Sequence[str]) -> None:
-        have = {fold(t) for (t,) in self.conn.execute(
-            "SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,))}
+        have = {
+            fold(t)
+            for (t,) in self.conn.execute(
+                "SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,)
+            )
+        }
         for tag in tags:
             tag = clean_tag(tag)
             if fold(tag) not in have:
                 have.add(fold(tag))
-                self.conn.execute("INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)",
-                                  (contact_id, tag))
+                self.conn.execute(
+                    "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag)
+                )
 
-    def _add_encounter(self, contact_id: int, place_id: str | None, day: str, note: str | None,
-                       uid: str | None = None, created_at: str | None = None) -> int:
+    def _add_encounter(
+        self,
+        contact_id: int,
+        place_id: str | None,
+        day: str,
+        note: str | None,
+        uid: str | None = None,
+        created_at: str | None = None,
+    ) -> int:
         cur = self.conn.execute(
             "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (uid or new_uid(), contact_id, place_id, day, _text_or_none(note), created_at or now_utc()),
+            (
+                uid or new_uid(),
+                contact_id,
+                place_id,
+                day,
+                _text_or_none(note),
+                created_at or now_utc(),
+            ),
         )
         return cur.lastrowid or 0
 
-    def meet(self, name: str, at: Place, day: str | None = None, note: str | None = None,
-             remember: bool = True) -> Contact:
+    def meet(
+        self,
+        name: str,
+        at: Place,
+        day: str | None = None,
+        note: str | None = None,
+        remember: bool = True,
+    ) -> Contact:
         """Record that the user met this contact at this place (today by default)."""
         with self.write():
             contact = self.find_contact(name)
@@ -593,38 +685,66 @@ class UserData:
         key = fold(name)
         rows = self._read("SELECT id, name FROM contacts WHERE name_key = ?", (key,))
         if not rows and key:
-            rows = [r for r in self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key")
-                    if key in r[2]]
+            rows = [
+                r
+                for r in self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key")
+                if key in r[2]
+            ]
             if exact and rows:
                 names = ", ".join(repr(r[1]) for r in rows[:8])
-                raise UsageError(f"no contact is called exactly {name!r}",
-                                 hint=f"give the full name: {names}")
+                raise UsageError(
+                    f"no contact is called exactly {name!r}", hint=f"give the full name: {names}"
+                )
         if not rows:
-            raise UsageError(f"no contact called {name!r}", hint="solomo contact list shows them all")
+            raise UsageError(
+                f"no contact called {name!r}", hint="solomo contact list shows them all"
+            )
         if len(rows) > 1:
             names = ", ".join(repr(r[1]) for r in rows[:8]) + (" …" if len(rows) > 8 else "")
-            raise UsageError(f"{name!r} matches {len(rows)} contacts: {names}",
-                             hint="give more of the name")
+            raise UsageError(
+                f"{name!r} matches {len(rows)} contacts: {names}", hint="give more of the name"
+            )
         return self.contact(rows[0][0])
 
     def contact(self, contact_id: int) -> Contact:
-        rows = self._read("SELECT id, uid, name, org, email, phone, note, created_at, updated_at "
-                          "FROM contacts WHERE id = ?", (contact_id,))
+        rows = self._read(
+            "SELECT id, uid, name, org, email, phone, note, created_at, updated_at "
+            "FROM contacts WHERE id = ?",
+            (contact_id,),
+        )
         if not rows:
             raise UsageError(f"there is no contact #{contact_id}")
         contact = Contact(*rows[0])
-        contact.tags = [t for (t,) in self._read(
-            "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag COLLATE NOCASE", (contact_id,))]
-        contact.encounters = [_encounter(r) for r in self._read(
-            _ENCOUNTER_SQL + " WHERE e.contact_id = ? ORDER BY e.day DESC, e.id DESC", (contact_id,))]
+        contact.tags = [
+            t
+            for (t,) in self._read(
+                "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag COLLATE NOCASE",
+                (contact_id,),
+            )
+        ]
+        contact.encounters = [
+            _encounter(r)
+            for r in self._read(
+                _ENCOUNTER_SQL + " WHERE e.contact_id = ? ORDER BY e.day DESC, e.id DESC",
+                (contact_id,),
+            )
+        ]
         return contact
 
-    def contacts(self, *, tag: str | None = None, stale_days: int | None = None,
-                 near: tuple[float, float] | None = None, radius_m: float = 25_000.0,
-                 on: date | None = None) -> list[Contact]:
+    def contacts(
+        self,
+        *,
+        tag: str | None = None,
+        stale_days: int | None = None,
+        near: tuple[float, float] | None = None,
+        radius_m: float = 25_000.0,
+        on: date | None = None,
+    ) -> list[Contact]:
         """Contacts, by name; `stale_days`: not seen for that long (oldest first); `near`: met at a
         place within `radius_m` of the point (nearest first)."""
-        found = [self.contact(cid) for (cid,) in self._read("SELECT id FROM contacts ORDER BY name_key")]
+        found = [
+            self.contact(cid) for (cid,) in self._read("SELECT id FROM contacts ORDER BY name_key")
+        ]
         if tag is not None:
             key = fold(tag)
             found = [c for c in found if key in {fold(t) for t in c.tags}]
@@ -635,8 +755,11 @@ class UserData:
         if near is not None:
             kept = []
             for c in found:
-                spots = [(distance_m(near[0], near[1], e.place.lat, e.place.lon), e.place)
-                         for e in c.encounters if e.place is not None]
+                spots = [
+                    (distance_m(near[0], near[1], e.place.lat, e.place.lon), e.place)
+                    for e in c.encounters
+                    if e.place is not None
+                ]
                 if spots:
                     c.distance_m, c.nearest_place = min(spots, key=lambda s: s[0])
                     if c.distance_m <= radius_m:
@@ -646,9 +769,18 @@ class UserData:
                 found.sort(key=lambda c: (c.distance_m or 0.0, fold(c.name)))
         return found
 
-    def edit_contact(self, contact_id: int, *, name: str | None = None, org: str | None = None,
-                     email: str | None = None, phone: str | None = None, note: str | None = None,
-                     add_tags: Sequence[str] = (), remove_tags: Sequence[str] = ()) -> Contact:
+    def edit_contact(
+        self,
+        contact_id: int,
+        *,
+        name: str | None = None,
+        org: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        note: str | None = None,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+    ) -> Contact:
         """Change what is given; an empty string clears a field."""
         _check_email(email or None)
         with self.write() as conn:
@@ -665,15 +797,20 @@ class UserData:
                     changes[key] = _text_or_none(value)
             self._add_tags(contact_id, add_tags)
             drop = {fold(t) for t in remove_tags}
-            for (tag,) in conn.execute("SELECT tag FROM contact_tags WHERE contact_id = ?",
-                                       (contact_id,)).fetchall():
+            for (tag,) in conn.execute(
+                "SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,)
+            ).fetchall():
                 if fold(tag) in drop:
-                    conn.execute("DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?",
-                                 (contact_id, tag))
+                    conn.execute(
+                        "DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?",
+                        (contact_id, tag),
+                    )
             if changes or add_tags or remove_tags:
                 changes["updated_at"] = now_utc()
                 sets = ", ".join(f"{k} = ?" for k in changes)
-                conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id))
+                conn.execute(
+                    f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id)
+                )
             return self.contact(contact_id)
 
     def forget_contact(self, contact_id: int) -> Forgotten:
@@ -690,16 +827,27 @@ class UserData:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except sqlite3.Error:
             pass
-        return Forgotten(contact.name, len(contact.encounters), len(contact.tags),
-                         self.mentions(contact.name))
+        return Forgotten(
+            contact.name, len(contact.encounters), len(contact.tags), self.mentions(contact.name)
+        )
 
     def mentions(self, name: str) -> list[str]:
         """Notes of the user's own (visits, places) whose text contains `name`."""
         key = fold(name)
-        found = [f"visit #{vid} ({day})" for vid, day, note in self._read(
-            "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day") if key in fold(note)]
-        found += [f"note on {pid} ({created[:10]})" for pid, created, text in self._read(
-            "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at") if key in fold(text)]
+        found = [
+            f"visit #{vid} ({day})"
+            for vid, day, note in self._read(
+                "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day"
+            )
+            if key in fold(note)
+        ]
+        found += [
+            f"note on {pid} ({created[:10]})"
+            for pid, created, text in self._read(
+                "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at"
+            )
+            if key in fold(text)
+        ]
         return found
 
     # -- import primitives: call inside one `write()`; records never overwrite local ones --
@@ -710,13 +858,21 @@ class UserData:
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO places (id, name, kind, lat, lon, tags, seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?, '')",
-            (place.id, place.name, place.kind, place.lat, place.lon,
-             json.dumps(place.tags, ensure_ascii=False, sort_keys=True)),
+            (
+                place.id,
+                place.name,
+                place.kind,
+                place.lat,
+                place.lon,
+                json.dumps(place.tags, ensure_ascii=False, sort_keys=True),
+            ),
         )
         return cur.rowcount > 0
 
     def _has_uid(self, table: str, uid: str) -> bool:
-        return self.conn.execute(f"SELECT 1 FROM {table} WHERE uid = ?", (uid,)).fetchone() is not None
+        return (
+            self.conn.execute(f"SELECT 1 FROM {table} WHERE uid = ?", (uid,)).fetchone() is not None
+        )
 
     def _free_id(self, table: str, wanted: int | None) -> int | None:
         """Keep the exported id when it is free here (a round trip gives the same ids)."""
@@ -725,48 +881,102 @@ class UserData:
         taken = self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (wanted,)).fetchone()
         return None if taken else wanted
 
-    def import_visit(self, *, uid: str, place_id: str, day: str, rating: int | None,
-                     note: str | None, cost: str | None, currency: str | None, created_at: str,
-                     id: int | None = None) -> bool:
+    def import_visit(
+        self,
+        *,
+        uid: str,
+        place_id: str,
+        day: str,
+        rating: int | None,
+        note: str | None,
+        cost: str | None,
+        currency: str | None,
+        created_at: str,
+        id: int | None = None,
+    ) -> bool:
         if self._has_uid("visits", uid):
             return False
         self.conn.execute(
             "INSERT INTO visits (id, uid, place_id, day, rating, note, cost, currency, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self._free_id("visits", id), uid, place_id, day, rating, _text_or_none(note), cost,
-             currency, created_at),
+            (
+                self._free_id("visits", id),
+                uid,
+                place_id,
+                day,
+                rating,
+                _text_or_none(note),
+                cost,
+                currency,
+                created_at,
+            ),
         )
         return True
 
     def import_note(self, *, uid: str, place_id: str, created_at: str, text: str) -> bool:
         if self._has_uid("place_notes", uid):
             return False
-        self.conn.execute("INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
-                          (uid, place_id, created_at, text))
+        self.conn.execute(
+            "INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
+            (uid, place_id, created_at, text),
+        )
         return True
 
-    def import_contact(self, *, uid: str, name: str, org: str | None, email: str | None,
-                       phone: str | None, note: str | None, created_at: str, updated_at: str,
-                       tags: Sequence[str], id: int | None = None) -> tuple[int, bool]:
+    def import_contact(
+        self,
+        *,
+        uid: str,
+        name: str,
+        org: str | None,
+        email: str | None,
+        phone: str | None,
+        note: str | None,
+        created_at: str,
+        updated_at: str,
+        tags: Sequence[str],
+        id: int | None = None,
+    ) -> tuple[int, bool]:
         """(contact id, whether it is new). A contact already here — same uid, or same name —
         keeps its own fields and gains the imported tags."""
-        row = (self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
-               or self.conn.execute("SELECT id FROM contacts WHERE name_key = ?", (fold(name),)).fetchone())
+        row = (
+            self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
+            or self.conn.execute(
+                "SELECT id FROM contacts WHERE name_key = ?", (fold(name),)
+            ).fetchone()
+        )
         if row:
             self._add_tags(row[0], tags)
             return row[0], False
         cur = self.conn.execute(
             "INSERT INTO contacts (id, uid, name, name_key, org, email, phone, note, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self._free_id("contacts", id), uid, name, fold(name), _text_or_none(org),
-             _text_or_none(email), _text_or_none(phone), _text_or_none(note), created_at, updated_at),
+            (
+                self._free_id("contacts", id),
+                uid,
+                name,
+                fold(name),
+                _text_or_none(org),
+                _text_or_none(email),
+                _text_or_none(phone),
+                _text_or_none(note),
+                created_at,
+                updated_at,
+            ),
         )
         contact_id = cur.lastrowid or 0
         self._add_tags(contact_id, tags)
         return contact_id, True
 
-    def import_encounter(self, *, uid: str, contact_id: int, place_id: str | None, day: str,
-                         note: str | None, created_at: str) -> bool:
+    def import_encounter(
+        self,
+        *,
+        uid: str,
+        contact_id: int,
+        place_id: str | None,
+        day: str,
+        note: str | None,
+        created_at: str,
+    ) -> bool:
         if self._has_uid("encounters", uid):
             return False
         self._add_encounter(contact_id, place_id, day, note, uid=uid, created_at=created_at)
@@ -790,14 +1000,16 @@ def _check_email(email: str | None) -> None:
 
 
 def _unreadable(path: Path, exc: Exception) -> StoreError:
-    return StoreError(f"your data file {path} is unreadable: {exc}",
-                      hint="restore it from a copy made with 'solomo backup'")
+    return StoreError(
+        f"your data file {path} is unreadable: {exc}",
+        hint="restore it from a copy made with 'solomo backup'",
+    )
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
     # Processes started together may race to apply the same migration; the loser's transaction
     # is rolled back ("table already exists"), and a second look at _migrations skips it.
-    for attempt in range(len(MIGRATIONS) + 2):
+    for _attempt in range(len(MIGRATIONS) + 2):
         try:
             db.migrate(conn, MIGRATIONS)
             return
@@ -847,12 +1059,16 @@ def backup(source: Path, target: Path, *, overwrite: bool = False) -> dict[str, 
 
     Returns the row counts of the copy."""
     if not source.exists():
-        raise UsageError("there is no user data to back up yet", hint="solomo paths shows where it would be")
+        raise UsageError(
+            "there is no user data to back up yet", hint="solomo paths shows where it would be"
+        )
     target = Path(target)
     if target.is_dir():
         raise UsageError(f"{target} is a directory", hint="give a file name")
     if target.exists() and not overwrite:
-        raise UsageError(f"{target} already exists", hint="use --force to overwrite it, or choose another name")
+        raise UsageError(
+            f"{target} already exists", hint="use --force to overwrite it, or choose another name"
+        )
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {target}: the folder {parent} does not exist")
@@ -870,10 +1086,14 @@ def backup(source: Path, target: Path, *, overwrite: bool = False) -> dict[str, 
         dst.execute("PRAGMA journal_mode = DELETE")
         check = dst.execute("PRAGMA integrity_check").fetchone()[0]
         if check != "ok":
-            raise StoreError(f"the copy failed its integrity check: {check}",
-                             hint="your data file may be damaged; keep it and any older backup")
-        counts = {t: dst.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("places", "visits", "place_notes", "contacts", "encounters")}
+            raise StoreError(
+                f"the copy failed its integrity check: {check}",
+                hint="your data file may be damaged; keep it and any older backup",
+            )
+        counts = {
+            t: dst.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("places", "visits", "place_notes", "contacts", "encounters")
+        }
         dst.close()
         dst = None
         with open(tmp, "rb") as handle:

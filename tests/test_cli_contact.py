@@ -17,12 +17,30 @@ from solomo_cli.search import Origin, remember_listing
 from solomo_cli.store import Cache
 
 LYON = (45.74906, 4.84789)
-CORDEE = Place("node/8795134202", "La cordée - Jean Macé", "coworking", 45.7496347, 4.8432509,
-               {"name": "La cordée - Jean Macé", "office": "coworking"})
-SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
-               {"name": "Smooth", "office": "coworking"})
-VILLEFRANCHE = Place("node/777", "Cowork Villefranche", "coworking", 45.9897, 4.7186,
-                     {"name": "Cowork Villefranche", "office": "coworking"})  # 29 km from Lyon
+CORDEE = Place(
+    "node/8795134202",
+    "La cordée - Jean Macé",
+    "coworking",
+    45.7496347,
+    4.8432509,
+    {"name": "La cordée - Jean Macé", "office": "coworking"},
+)
+SMOOTH = Place(
+    "node/12155174562",
+    "Smooth",
+    "coworking",
+    45.7514387,
+    4.8451483,
+    {"name": "Smooth", "office": "coworking"},
+)
+VILLEFRANCHE = Place(
+    "node/777",
+    "Cowork Villefranche",
+    "coworking",
+    45.9897,
+    4.7186,
+    {"name": "Cowork Villefranche", "office": "coworking"},
+)  # 29 km from Lyon
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +64,23 @@ def names() -> list[str]:
 
 def people() -> None:
     long_ago = (date.today() - timedelta(days=200)).isoformat()
-    ok("contact", "add", "Jeanne Martin", "--at", "1", "--note", "UX freelance, open to a joint mission",
-       "--email", "jeanne@example.org", "--org", "Studio JM", "--tag", "ux", "--tag", "freelance")
+    ok(
+        "contact",
+        "add",
+        "Jeanne Martin",
+        "--at",
+        "1",
+        "--note",
+        "UX freelance, open to a joint mission",
+        "--email",
+        "jeanne@example.org",
+        "--org",
+        "Studio JM",
+        "--tag",
+        "ux",
+        "--tag",
+        "freelance",
+    )
     ok("contact", "add", "Karim Benali", "--at", "smooth", "--date", long_ago, "--tag", "dev")
     ok("contact", "add", "Paul Grenier", "--at", "3", "--tag", "UX")
     ok("contact", "add", "Élodie Roux", "--phone", "+33 6 12 34 56 78")
@@ -55,7 +88,10 @@ def people() -> None:
 
 def test_add_says_where_and_when() -> None:
     text = ok("contact", "add", "Jeanne Martin", "--at", "1", "--date", "2026-11-03")
-    assert text == "Added contact #1: Jeanne Martin (met at La cordée - Jean Macé [node/8795134202] on 2026-11-03)."
+    assert text == (
+        "Added contact #1: Jeanne Martin "
+        "(met at La cordée - Jean Macé [node/8795134202] on 2026-11-03)."
+    )
 
 
 def test_add_twice_is_refused() -> None:
@@ -65,14 +101,17 @@ def test_add_twice_is_refused() -> None:
     assert_one_error(result.stderr, "already a contact called 'Jeanne Martin'", "contact met")
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["contact", "add", "X", "--at", "9"], "no #9"),
-    (["contact", "add", "X", "--date", "2026-11-03"], "--date needs --at"),
-    (["contact", "add", "X", "--at", "1", "--date", "2026-13-45"], "bad date"),
-    (["contact", "add", "X", "--email", "nope"], "bad e-mail"),
-    (["contact", "add", "X", "--tag", "a,b"], "bad tag"),
-    (["contact", "add", "  "], "name is empty"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["contact", "add", "X", "--at", "9"], "no #9"),
+        (["contact", "add", "X", "--date", "2026-11-03"], "--date needs --at"),
+        (["contact", "add", "X", "--at", "1", "--date", "2026-13-45"], "bad date"),
+        (["contact", "add", "X", "--email", "nope"], "bad e-mail"),
+        (["contact", "add", "X", "--tag", "a,b"], "bad tag"),
+        (["contact", "add", "  "], "name is empty"),
+    ],
+)
 def test_add_errors_write_nothing(args: list[str], fragment: str) -> None:
     result = invoke(args)
     assert result.exit_code == 2
@@ -83,7 +122,10 @@ def test_add_errors_write_nothing(args: list[str], fragment: str) -> None:
 def test_met_records_an_encounter() -> None:
     people()
     text = ok("contact", "met", "jeanne", "--at", "2", "--note", "coffee", "--date", "2026-11-20")
-    assert text == "Met Jeanne Martin at Smooth [node/12155174562] on 2026-11-20 (2 encounters in all)."
+    assert (
+        text
+        == "Met Jeanne Martin at Smooth [node/12155174562] on 2026-11-20 (2 encounters in all)."
+    )
     result = invoke(["contact", "met", "Jeanne", "--at", "node/1"])
     assert result.exit_code == 2
     result = invoke(["contact", "met", "nobody", "--at", "1"])
@@ -94,10 +136,18 @@ def test_met_records_an_encounter() -> None:
 def test_list_all_by_name() -> None:
     people()
     data = json.loads(invoke(["contact", "list", "--format", "json"]).stdout)
-    assert [c["name"] for c in data] == ["Élodie Roux", "Jeanne Martin", "Karim Benali", "Paul Grenier"]
+    assert [c["name"] for c in data] == [
+        "Élodie Roux",
+        "Jeanne Martin",
+        "Karim Benali",
+        "Paul Grenier",
+    ]
     jeanne = data[1]
-    assert (jeanne["email"], jeanne["org"], jeanne["tags"]) == ("jeanne@example.org", "Studio JM",
-                                                                 ["freelance", "ux"])
+    assert (jeanne["email"], jeanne["org"], jeanne["tags"]) == (
+        "jeanne@example.org",
+        "Studio JM",
+        ["freelance", "ux"],
+    )
     assert jeanne["encounters"][0]["place_id"] == CORDEE.id
 
 
@@ -106,16 +156,19 @@ def test_list_near_coordinates_with_radius() -> None:
     data = json.loads(invoke(["contact", "list", "--near", "45.75,4.85", "-f", "json"]).stdout)
     assert [c["name"] for c in data] == ["Karim Benali", "Jeanne Martin"]
     assert all(c["distance_m"] < 1000 for c in data)
-    data = json.loads(invoke(["contact", "list", "--near", "45.75,4.85", "--radius", "50km",
-                              "-f", "json"]).stdout)
+    data = json.loads(
+        invoke(["contact", "list", "--near", "45.75,4.85", "--radius", "50km", "-f", "json"]).stdout
+    )
     assert [c["name"] for c in data][-1] == "Paul Grenier"
 
 
-def test_list_near_a_name_geocodes_once_then_uses_the_cache(services: FakeServices,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_near_a_name_geocodes_once_then_uses_the_cache(
+    services: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
-    services.set_geocode("Villefranche-sur-Saône",
-                         [nominatim_result("Villefranche-sur-Saône", 45.9864, 4.7259)])
+    services.set_geocode(
+        "Villefranche-sur-Saône", [nominatim_result("Villefranche-sur-Saône", 45.9864, 4.7259)]
+    )
     people()
     text = ok("contact", "list", "--near", "Villefranche-sur-Saône")
     assert "Paul Grenier" in text and "Jeanne" not in text
@@ -144,12 +197,29 @@ def test_list_csv() -> None:
 
 def test_show() -> None:
     people()
-    ok("contact", "met", "Jeanne Martin", "--at", "2", "--note", "talked about a bank", "--date", "2026-11-20")
+    ok(
+        "contact",
+        "met",
+        "Jeanne Martin",
+        "--at",
+        "2",
+        "--note",
+        "talked about a bank",
+        "--date",
+        "2026-11-20",
+    )
     text = ok("contact", "show", "jeanne")
-    for fragment in ("Jeanne Martin contact #1", "Studio JM", "jeanne@example.org", "freelance, ux",
-                     "UX freelance, open to a joint mission", "Encounters (2)",
-                     "Smooth [node/12155174562] — talked about a bank",
-                     "La cordée - Jean Macé [node/8795134202]", "Met at 2 places"):
+    for fragment in (
+        "Jeanne Martin contact #1",
+        "Studio JM",
+        "jeanne@example.org",
+        "freelance, ux",
+        "UX freelance, open to a joint mission",
+        "Encounters (2)",
+        "Smooth [node/12155174562] — talked about a bank",
+        "La cordée - Jean Macé [node/8795134202]",
+        "Met at 2 places",
+    ):
         assert fragment in text, fragment
     data = json.loads(invoke(["contact", "show", "Jeanne", "-f", "json"]).stdout)
     dates = [e["date"] for e in data["encounters"]]
@@ -167,8 +237,21 @@ def test_show_ambiguous_name() -> None:
 
 def test_edit() -> None:
     people()
-    text = ok("contact", "edit", "jeanne", "--name", "Jeanne Martin-Roux", "--untag", "freelance",
-              "--tag", "bank", "--phone", "+33 7", "--email", "")
+    text = ok(
+        "contact",
+        "edit",
+        "jeanne",
+        "--name",
+        "Jeanne Martin-Roux",
+        "--untag",
+        "freelance",
+        "--tag",
+        "bank",
+        "--phone",
+        "+33 7",
+        "--email",
+        "",
+    )
     assert text == "Updated contact #1: Jeanne Martin-Roux (bank, ux)."
     data = json.loads(invoke(["contact", "show", "martin-roux", "-f", "json"]).stdout)
     assert (data["phone"], data["email"]) == ("+33 7", None)
@@ -178,8 +261,9 @@ def test_edit() -> None:
 
 def everything_in_the_file() -> bytes:
     path = get_paths().user_db
-    return b"".join(Path(f"{path}{s}").read_bytes() for s in ("", "-wal")
-                    if Path(f"{path}{s}").exists())
+    return b"".join(
+        Path(f"{path}{s}").read_bytes() for s in ("", "-wal") if Path(f"{path}{s}").exists()
+    )
 
 
 def test_forget_asks_first_and_then_erases_every_trace() -> None:
@@ -192,17 +276,22 @@ def test_forget_asks_first_and_then_erases_every_trace() -> None:
     result = invoke(["contact", "forget", "jeanne martin", "--yes"])
     assert result.exit_code == 0
     assert " ".join(result.stdout.split()) == (
-        "Erased Jeanne Martin: the contact, 2 encounters and 2 tags.")
+        "Erased Jeanne Martin: the contact, 2 encounters and 2 tags."
+    )
     assert "visit #1" in result.stderr  # her name is still in one of the user's own notes
     assert names() == ["Élodie Roux", "Karim Benali", "Paul Grenier"]
     conn = sqlite3.connect(get_paths().user_db)
     for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
         for row in conn.execute(f"SELECT * FROM {table}"):
             text = repr(row)
-            assert "jeanne@example.org" not in text and "zqx" not in text and "Studio JM" not in text
+            assert (
+                "jeanne@example.org" not in text and "zqx" not in text and "Studio JM" not in text
+            )
     conn.close()
     data = everything_in_the_file()
-    assert b"jeanne@example.org" not in data and b"zqx secret" not in data and b"Studio JM" not in data
+    assert (
+        b"jeanne@example.org" not in data and b"zqx secret" not in data and b"Studio JM" not in data
+    )
 
 
 def test_forget_confirmed_interactively() -> None:

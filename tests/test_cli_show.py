@@ -15,19 +15,46 @@ from solomo_cli.store import Cache
 from solomo_cli.userdata import UserData
 
 LYON = (45.74906, 4.84789)
-CORDEE = Place("node/8795134202", "La cordée - Jean Macé", "coworking", 45.7496347, 4.8432509, {
-    "name": "La cordée - Jean Macé", "office": "coworking", "opening_hours": "24/7",
-    "website": "https://www.la-cordee.net/", "contact:email": "jeanmace@la-cordee.net",
-    "contact:phone": "+33 4 00 00 00 00", "contact:mastodon": "@lacordee@mastodon.social",
-    "addr:housenumber": "12", "addr:street": "Rue Jean Macé", "addr:postcode": "69007",
-    "addr:city": "Lyon", "internet_access": "wlan", "internet_access:fee": "customers",
-    "wheelchair": "yes", "check_date": "2019-04-02", "operator": "La Cordée",
-})
-ODD = Place("node/2", "Bad \x1b[31mHours\x1b[0m Café", "coworking", 45.7514, 4.8451, {
-    "name": "Bad \x1b[31mHours\x1b[0m Café", "office": "coworking", "opening_hours": "Mo-Fr 9h-18h",
-    "description": "\x1b]8;;http://evil.example\x07click\x1b]8;;\x07 me [bold]not markup[/bold]",
-    "check_date": "2026-10-01",
-})
+CORDEE = Place(
+    "node/8795134202",
+    "La cordée - Jean Macé",
+    "coworking",
+    45.7496347,
+    4.8432509,
+    {
+        "name": "La cordée - Jean Macé",
+        "office": "coworking",
+        "opening_hours": "24/7",
+        "website": "https://www.la-cordee.net/",
+        "contact:email": "jeanmace@la-cordee.net",
+        "contact:phone": "+33 4 00 00 00 00",
+        "contact:mastodon": "@lacordee@mastodon.social",
+        "addr:housenumber": "12",
+        "addr:street": "Rue Jean Macé",
+        "addr:postcode": "69007",
+        "addr:city": "Lyon",
+        "internet_access": "wlan",
+        "internet_access:fee": "customers",
+        "wheelchair": "yes",
+        "check_date": "2019-04-02",
+        "operator": "La Cordée",
+    },
+)
+ODD = Place(
+    "node/2",
+    "Bad \x1b[31mHours\x1b[0m Café",
+    "coworking",
+    45.7514,
+    4.8451,
+    {
+        "name": "Bad \x1b[31mHours\x1b[0m Café",
+        "office": "coworking",
+        "opening_hours": "Mo-Fr 9h-18h",
+        "description": "\x1b]8;;http://evil.example\x07click\x1b]8;;\x07 me "
+        "[bold]not markup[/bold]",
+        "check_date": "2026-10-01",
+    },
+)
 BARE = Place("way/3", "Bare", "coworking", 45.7600, 4.8600, {"name": "Bare", "office": "coworking"})
 WIDE = {"COLUMNS": "200"}
 
@@ -88,12 +115,17 @@ def test_untrusted_text_is_cleaned_and_never_markup() -> None:
 
 
 def test_the_users_visits_notes_rating_and_people() -> None:
-    for args in (["1", "--date", "2026-11-18", "--rating", "4", "--cost", "20 EUR", "--note", "quiet"],
-                 ["1", "--date", "2026-11-19", "--rating", "5"],
-                 ["1", "--date", "2026-11-20"]):
+    for args in (
+        ["1", "--date", "2026-11-18", "--rating", "4", "--cost", "20 EUR", "--note", "quiet"],
+        ["1", "--date", "2026-11-19", "--rating", "5"],
+        ["1", "--date", "2026-11-20"],
+    ):
         assert invoke(["visit", *args]).exit_code == 0
     assert invoke(["note", "1", "Ask for the quiet room upstairs"]).exit_code == 0
-    assert invoke(["contact", "add", "Jeanne Martin", "--at", "1", "--date", "2026-11-19"]).exit_code == 0
+    assert (
+        invoke(["contact", "add", "Jeanne Martin", "--at", "1", "--date", "2026-11-19"]).exit_code
+        == 0
+    )
     text = show("cordée")
     assert "Your visits: 3 · average ★4.5 · last 2026-11-20" in text
     assert "#1 2026-11-18 ★4 20 EUR — quiet" in text
@@ -111,7 +143,9 @@ def test_json() -> None:
     assert (data["my_rating"], data["visits"]) == (4.0, 1)
     assert data["tags"]["contact:mastodon"] == "@lacordee@mastodon.social"
     assert [v["date"] for v in data["visit_list"]] == ["2026-11-18"]
-    assert [(m["contact"], m["date"]) for m in data["met_here"]] == [("Jeanne Martin", "2026-11-19")]
+    assert [(m["contact"], m["date"]) for m in data["met_here"]] == [
+        ("Jeanne Martin", "2026-11-19")
+    ]
     assert "OpenStreetMap contributors" in data["attribution"]
 
 
@@ -130,17 +164,30 @@ def test_a_place_only_in_the_users_data_after_the_cache_is_cleared() -> None:
 
 
 def test_an_imported_google_place() -> None:
-    UserData(get_paths().user_db).remember(Place(
-        "google/123", "Café Mokxa", "saved", 45.764, 4.832,
-        {"name": "Café Mokxa", "addr:full": "3 Rue X, Lyon", "google_maps_url": "http://maps.google.com/?cid=123"}))
+    UserData(get_paths().user_db).remember(
+        Place(
+            "google/123",
+            "Café Mokxa",
+            "saved",
+            45.764,
+            4.832,
+            {
+                "name": "Café Mokxa",
+                "addr:full": "3 Rue X, Lyon",
+                "google_maps_url": "http://maps.google.com/?cid=123",
+            },
+        )
+    )
     text = show("mokxa")
     assert "Café Mokxa  saved · google/123" in text
     assert "http://maps.google.com/?cid=123" in text
     assert "Checked" not in text and "OpenStreetMap" not in text
 
 
-@pytest.mark.parametrize(("ref", "fragment"), [("9", "no #9"), ("node/5", "not a place solomo knows"),
-                                               ("Wojo", "no known place")])
+@pytest.mark.parametrize(
+    ("ref", "fragment"),
+    [("9", "no #9"), ("node/5", "not a place solomo knows"), ("Wojo", "no known place")],
+)
 def test_unknown_ref(ref: str, fragment: str) -> None:
     result = invoke(["show", ref])
     assert result.exit_code == 2

@@ -18,13 +18,36 @@ from solomo_cli.store import Cache
 from solomo_cli.userdata import UserData
 
 LYON = (45.74906, 4.84789)
-CORDEE = Place("node/8795134202", "La cordée - Jean Macé", "coworking", 45.7496347, 4.8432509,
-               {"name": "La cordée - Jean Macé", "office": "coworking"})
-SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
-               {"name": "Smooth", "office": "coworking", "addr:street": "Rue Chevreul",
-                "addr:housenumber": "3", "addr:city": "Lyon"})
-PERRACHE = Place("node/3989498385", "La Cordée Perrache", "coworking", 45.7506, 4.8256,
-                 {"name": "La Cordée Perrache"})
+CORDEE = Place(
+    "node/8795134202",
+    "La cordée - Jean Macé",
+    "coworking",
+    45.7496347,
+    4.8432509,
+    {"name": "La cordée - Jean Macé", "office": "coworking"},
+)
+SMOOTH = Place(
+    "node/12155174562",
+    "Smooth",
+    "coworking",
+    45.7514387,
+    4.8451483,
+    {
+        "name": "Smooth",
+        "office": "coworking",
+        "addr:street": "Rue Chevreul",
+        "addr:housenumber": "3",
+        "addr:city": "Lyon",
+    },
+)
+PERRACHE = Place(
+    "node/3989498385",
+    "La Cordée Perrache",
+    "coworking",
+    45.7506,
+    4.8256,
+    {"name": "La Cordée Perrache"},
+)
 
 
 @pytest.fixture(autouse=True)
@@ -43,18 +66,33 @@ def visits() -> list[tuple]:
         return []
     conn = sqlite3.connect(path)
     try:
-        return conn.execute("SELECT id, place_id, day, rating, note, cost, currency FROM visits "
-                            "ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT id, place_id, day, rating, note, cost, currency FROM visits ORDER BY id"
+        ).fetchall()
     finally:
         conn.close()
 
 
 def test_visit_by_rank_with_everything() -> None:
-    result = invoke(["visit", "2", "--rating", "4", "--note", "quiet, fast Wi-Fi",
-                     "--cost", "20 EUR", "--date", "2026-11-20"])
+    result = invoke(
+        [
+            "visit",
+            "2",
+            "--rating",
+            "4",
+            "--note",
+            "quiet, fast Wi-Fi",
+            "--cost",
+            "20 EUR",
+            "--date",
+            "2026-11-20",
+        ]
+    )
     assert result.exit_code == 0, result.stderr
-    assert "Logged visit #1: Smooth [node/12155174562], 2026-11-20, ★4, 20 EUR — quiet, fast Wi-Fi" \
+    assert (
+        "Logged visit #1: Smooth [node/12155174562], 2026-11-20, ★4, 20 EUR — quiet, fast Wi-Fi"
         in " ".join(result.stdout.split())
+    )
     assert visits() == [(1, SMOOTH.id, "2026-11-20", 4, "quiet, fast Wi-Fi", "20", "EUR")]
 
 
@@ -62,8 +100,10 @@ def test_visit_defaults_to_today_by_id_and_by_name() -> None:
     assert invoke(["visit", "node/8795134202"]).exit_code == 0
     assert invoke(["visit", "perrache", "--cost", "12,50"]).exit_code == 0
     today = date.today().isoformat()
-    assert visits() == [(1, CORDEE.id, today, None, None, None, None),
-                        (2, PERRACHE.id, today, None, None, "12.50", None)]
+    assert visits() == [
+        (1, CORDEE.id, today, None, None, None, None),
+        (2, PERRACHE.id, today, None, None, "12.50", None),
+    ]
 
 
 def test_options_may_come_before_the_ref() -> None:
@@ -84,18 +124,21 @@ def test_the_default_currency_comes_from_the_config(solomo_home: Path) -> None:
     assert visits()[0][5:] == ("35", "CHF")
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["visit", "2", "--rating", "9"], "9 is not in the range"),
-    (["visit", "2", "--rating", "0"], "0 is not in the range"),
-    (["visit", "2", "--rating", "four"], "four"),
-    (["visit", "2", "--date", "2026-13-45"], "bad date '2026-13-45'"),
-    (["visit", "2", "--date", "20/11/2026"], "bad date"),
-    (["visit", "2", "--cost", "twenty"], "bad cost"),
-    (["visit", "9"], "there is no #9"),
-    (["visit", "node/999"], "node/999 is not a place solomo knows"),
-    (["visit", "Wojo"], "no known place matches 'Wojo'"),
-    (["visit", "cordée"], "matches 2 places"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["visit", "2", "--rating", "9"], "9 is not in the range"),
+        (["visit", "2", "--rating", "0"], "0 is not in the range"),
+        (["visit", "2", "--rating", "four"], "four"),
+        (["visit", "2", "--date", "2026-13-45"], "bad date '2026-13-45'"),
+        (["visit", "2", "--date", "20/11/2026"], "bad date"),
+        (["visit", "2", "--cost", "twenty"], "bad cost"),
+        (["visit", "9"], "there is no #9"),
+        (["visit", "node/999"], "node/999 is not a place solomo knows"),
+        (["visit", "Wojo"], "no known place matches 'Wojo'"),
+        (["visit", "cordée"], "matches 2 places"),
+    ],
+)
 def test_bad_input_is_a_usage_error_and_writes_nothing(args: list[str], fragment: str) -> None:
     result = invoke(args)
     assert result.exit_code == 2
@@ -105,17 +148,39 @@ def test_bad_input_is_a_usage_error_and_writes_nothing(args: list[str], fragment
 
 def test_an_ambiguous_name_lists_the_candidates_on_one_line() -> None:
     result = invoke(["visit", "cordée"])
-    assert_one_error(result.stderr, "La cordée - Jean Macé [node/8795134202]",
-                     "La Cordée Perrache [node/3989498385]", "more precise")
+    assert_one_error(
+        result.stderr,
+        "La cordée - Jean Macé [node/8795134202]",
+        "La Cordée Perrache [node/3989498385]",
+        "more precise",
+    )
 
 
 def test_edit_and_rm() -> None:
-    invoke(["visit", "2", "--rating", "3", "--note", "noisy", "--cost", "20 EUR", "--date", "2026-11-20"])
+    invoke(
+        [
+            "visit",
+            "2",
+            "--rating",
+            "3",
+            "--note",
+            "noisy",
+            "--cost",
+            "20 EUR",
+            "--date",
+            "2026-11-20",
+        ]
+    )
     result = invoke(["visit", "edit", "1", "--rating", "5", "--note", "", "--place", "1"])
     assert result.exit_code == 0, result.stderr
     assert "Visit #1 is now: La cordée - Jean Macé" in result.stdout
     assert visits() == [(1, CORDEE.id, "2026-11-20", 5, None, "20", "EUR")]
-    assert invoke(["visit", "edit", "1", "--no-rating", "--cost", "", "--date", "2026-11-21"]).exit_code == 0
+    assert (
+        invoke(
+            ["visit", "edit", "1", "--no-rating", "--cost", "", "--date", "2026-11-21"]
+        ).exit_code
+        == 0
+    )
     assert visits() == [(1, CORDEE.id, "2026-11-21", None, None, None, None)]
     result = invoke(["visit", "rm", "1"])
     assert result.exit_code == 0
@@ -123,14 +188,17 @@ def test_edit_and_rm() -> None:
     assert visits() == []
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["visit", "edit", "7", "--rating", "5"], "no visit #7"),
-    (["visit", "rm", "7"], "no visit #7"),
-    (["visit", "edit", "1"], "nothing to change"),
-    (["visit", "edit", "1", "--date", "2026-13-45"], "bad date"),
-    (["visit", "edit", "1", "--rating", "6"], "not in the range"),
-    (["visit", "edit", "1", "--rating", "4", "--no-rating"], "contradict"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["visit", "edit", "7", "--rating", "5"], "no visit #7"),
+        (["visit", "rm", "7"], "no visit #7"),
+        (["visit", "edit", "1"], "nothing to change"),
+        (["visit", "edit", "1", "--date", "2026-13-45"], "bad date"),
+        (["visit", "edit", "1", "--rating", "6"], "not in the range"),
+        (["visit", "edit", "1", "--rating", "4", "--no-rating"], "contradict"),
+    ],
+)
 def test_edit_errors_change_nothing(args: list[str], fragment: str) -> None:
     invoke(["visit", "2", "--rating", "3", "--date", "2026-11-20"])
     before = visits()
@@ -151,10 +219,12 @@ def test_help_shows_all_three_forms() -> None:
 
 
 def fill() -> None:
-    for args in (["2", "--date", "2026-11-18", "--rating", "4", "--cost", "20 EUR"],
-                 ["2", "--date", "2026-11-19", "--rating", "5", "--cost", "20.50 EUR"],
-                 ["1", "--date", "2026-11-19", "--cost", "$12"],
-                 ["3", "--date", "2026-10-02", "--rating", "2", "--note", "=cold"]):
+    for args in (
+        ["2", "--date", "2026-11-18", "--rating", "4", "--cost", "20 EUR"],
+        ["2", "--date", "2026-11-19", "--rating", "5", "--cost", "20.50 EUR"],
+        ["1", "--date", "2026-11-19", "--cost", "$12"],
+        ["3", "--date", "2026-10-02", "--rating", "2", "--note", "=cold"],
+    ):
         assert invoke(["visit", *args]).exit_code == 0
 
 
@@ -181,7 +251,8 @@ def test_log_json_and_filters() -> None:
     assert {v["place_id"] for v in data["visits"]} == {SMOOTH.id}
     data = json.loads(invoke(["log", "--until", "2026-10-31", "-f", "json"]).stdout)
     assert [(v["place_name"], v["rating"], v["note"]) for v in data["visits"]] == [
-        ("La Cordée Perrache", 2, "=cold")]
+        ("La Cordée Perrache", 2, "=cold")
+    ]
 
 
 def test_log_csv_is_neutralised() -> None:
@@ -209,7 +280,8 @@ def test_note() -> None:
     assert result.exit_code == 0
     assert f"Noted on {date.today().isoformat()} for Smooth [node/12155174562]." in result.stdout
     assert [n.text for n in UserData(get_paths().user_db).notes(SMOOTH.id)] == [
-        "Ask for the quiet room upstairs"]
+        "Ask for the quiet room upstairs"
+    ]
     assert invoke(["note", "2", "  "]).exit_code == 2
 
 
@@ -239,7 +311,9 @@ def test_export_to_stdout_needs_a_format() -> None:
     assert json.loads(result.stdout)["type"] == "FeatureCollection"
 
 
-def test_export_import_round_trip_between_two_homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_import_round_trip_between_two_homes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fill()
     invoke(["note", "1", "line one\nline two"])
     for what in ("places", "visits"):
@@ -266,8 +340,10 @@ def test_import_reports_what_it_did(tmp_path: Path) -> None:
 
 def test_import_of_a_bad_file_is_a_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"solomo_export": "visits", "visits": [{"uid": "x", "date": "2026-13-45"}]}',
-                   encoding="utf-8")
+    bad.write_text(
+        '{"solomo_export": "visits", "visits": [{"uid": "x", "date": "2026-13-45"}]}',
+        encoding="utf-8",
+    )
     result = invoke(["import", str(bad)])
     assert result.exit_code == 2
     assert_one_error(result.stderr, "visits record 1", "nothing was imported")

@@ -17,21 +17,61 @@ from hypothesis import strategies as st
 from solomo_cli import sanitize
 from solomo_cli.errors import UsageError
 from solomo_cli.exchange import (
-    OSM_LICENSE, csv_cell, export, export_format, fold_line, import_file, uncell, vcard_escape,
+    OSM_LICENSE,
+    csv_cell,
+    export,
+    export_format,
+    fold_line,
+    import_file,
+    uncell,
+    vcard_escape,
 )
 from solomo_cli.places import Place
 from solomo_cli.userdata import UserData
 
-SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
-               {"name": "Smooth", "office": "coworking", "opening_hours": "Mo-Fr 10:00-20:00",
-                "phone": "+33 4 78 00 00 00", "addr:street": "Rue Chevreul", "addr:housenumber": "3",
-                "addr:postcode": "69007", "addr:city": "Lyon", "note": "=HYPERLINK(\"x\")"})
-CORDEE = Place("way/8795134202", "La cordée - Jean Macé", "coworking", 45.7496347, 4.8432509,
-               {"name": "La cordée - Jean Macé", "amenity": "coworking_space",
-                "website": "https://la-cordee.net", "description": "bidi \u202etxt.exe"})
+SMOOTH = Place(
+    "node/12155174562",
+    "Smooth",
+    "coworking",
+    45.7514387,
+    4.8451483,
+    {
+        "name": "Smooth",
+        "office": "coworking",
+        "opening_hours": "Mo-Fr 10:00-20:00",
+        "phone": "+33 4 78 00 00 00",
+        "addr:street": "Rue Chevreul",
+        "addr:housenumber": "3",
+        "addr:postcode": "69007",
+        "addr:city": "Lyon",
+        "note": '=HYPERLINK("x")',
+    },
+)
+CORDEE = Place(
+    "way/8795134202",
+    "La cordée - Jean Macé",
+    "coworking",
+    45.7496347,
+    4.8432509,
+    {
+        "name": "La cordée - Jean Macé",
+        "amenity": "coworking_space",
+        "website": "https://la-cordee.net",
+        "description": "bidi \u202etxt.exe",
+    },
+)
 TRICKY = [
-    "=1+2", "+33 6 12 34 56 78", "-5 days", "@jeanne", "|cmd", "%TEMP%", "'already quoted",
-    "''=two quotes", "multi\nline\nnote", "commas, \"quotes\"; semicolons", "Zoë — café ☕",
+    "=1+2",
+    "+33 6 12 34 56 78",
+    "-5 days",
+    "@jeanne",
+    "|cmd",
+    "%TEMP%",
+    "'already quoted",
+    "''=two quotes",
+    "multi\nline\nnote",
+    'commas, "quotes"; semicolons',
+    "Zoë — café ☕",
 ]
 
 
@@ -51,20 +91,44 @@ def full(user: UserData) -> UserData:
     """A store with every kind of record and text that CSV and JSON find hard."""
     for i, text in enumerate(TRICKY):
         place = SMOOTH if i % 2 else CORDEE
-        user.add_visit(place, f"2026-10-{i + 1:02d}", (i % 5) + 1, text,
-                       f"{10 + i}.50" if i % 3 else None, "EUR" if i % 4 else None)
+        user.add_visit(
+            place,
+            f"2026-10-{i + 1:02d}",
+            (i % 5) + 1,
+            text,
+            f"{10 + i}.50" if i % 3 else None,
+            "EUR" if i % 4 else None,
+        )
         user.add_note(place, text)
     user.add_visit(SMOOTH, "2026-11-20")
-    user.add_contact("Jeanne Martin", email="jeanne@example.org", phone="+33 6 12 34 56 78",
-                     org="=Studio; JM", note="UX freelance\nopen to a joint mission, maybe",
-                     tags=["ux", "freelance", "-dash"], at=CORDEE, day="2026-11-03")
+    user.add_contact(
+        "Jeanne Martin",
+        email="jeanne@example.org",
+        phone="+33 6 12 34 56 78",
+        org="=Studio; JM",
+        note="UX freelance\nopen to a joint mission, maybe",
+        tags=["ux", "freelance", "-dash"],
+        at=CORDEE,
+        day="2026-11-03",
+    )
     user.meet("Jeanne Martin", SMOOTH, "2026-11-20", "@coffee, talked about a bank; UX audit")
     user.add_contact("Élodie Roux", tags=["ux"])
     user.add_contact("Karim Benali", at=SMOOTH, day="2026-06-10")
-    user.remember(Place("google/123", "Café Mokxa", "saved", 45.764, 4.832,
-                        {"name": "Café Mokxa", "addr:full": "3 Rue X, Lyon",
-                         "google_maps_url": "http://maps.google.com/?cid=123"}),
-                  seen_at="2025-03-14T09:13:23Z")
+    user.remember(
+        Place(
+            "google/123",
+            "Café Mokxa",
+            "saved",
+            45.764,
+            4.832,
+            {
+                "name": "Café Mokxa",
+                "addr:full": "3 Rue X, Lyon",
+                "google_maps_url": "http://maps.google.com/?cid=123",
+            },
+        ),
+        seen_at="2025-03-14T09:13:23Z",
+    )
     return user
 
 
@@ -73,8 +137,14 @@ def records(text: str, fmt: str, what: str) -> list[dict[str, Any]]:
     if fmt == "json":
         return json.loads(text)[what]
     if fmt == "geojson":
-        return [{**f["properties"], "lon": f["geometry"]["coordinates"][0],
-                 "lat": f["geometry"]["coordinates"][1]} for f in json.loads(text)["features"]]
+        return [
+            {
+                **f["properties"],
+                "lon": f["geometry"]["coordinates"][0],
+                "lat": f["geometry"]["coordinates"][1],
+            }
+            for f in json.loads(text)["features"]
+        ]
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -91,8 +161,12 @@ def test_numbers_are_left_as_numbers() -> None:
     assert csv_cell(-3.5) == -3.5 and csv_cell(4) == 4
 
 
-printable = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp", "Zs"),
-                                  whitelist_characters=" "), max_size=40)
+printable = st.text(
+    st.characters(
+        blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp", "Zs"), whitelist_characters=" "
+    ),
+    max_size=40,
+)
 
 
 @given(printable)
@@ -123,22 +197,31 @@ def test_escape_sequences_never_reach_a_csv() -> None:
 # -- export ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "fmt", "what", "expected"), [
-    ("v.csv", None, "visits", "csv"), ("p.JSON", None, "places", "json"),
-    ("p.geojson", None, "places", "geojson"), ("c.vcf", None, "contacts", "vcard"),
-    ("c.vcard", None, "contacts", "vcard"), ("out.txt", "csv", "visits", "csv"),
-    ("-", "json", "contacts", "json"),
-])
+@pytest.mark.parametrize(
+    ("path", "fmt", "what", "expected"),
+    [
+        ("v.csv", None, "visits", "csv"),
+        ("p.JSON", None, "places", "json"),
+        ("p.geojson", None, "places", "geojson"),
+        ("c.vcf", None, "contacts", "vcard"),
+        ("c.vcard", None, "contacts", "vcard"),
+        ("out.txt", "csv", "visits", "csv"),
+        ("-", "json", "contacts", "json"),
+    ],
+)
 def test_export_format(path: str, fmt: str | None, what: str, expected: str) -> None:
     assert export_format(path, fmt, what) == expected
 
 
-@pytest.mark.parametrize(("path", "fmt", "what", "message"), [
-    ("out.txt", None, "visits", "cannot tell the format"),
-    ("c.geojson", None, "contacts", "contacts cannot be exported as geojson"),
-    ("v.vcf", None, "visits", "visits cannot be exported as vcard"),
-    ("v.csv", None, "people", "cannot export 'people'"),
-])
+@pytest.mark.parametrize(
+    ("path", "fmt", "what", "message"),
+    [
+        ("out.txt", None, "visits", "cannot tell the format"),
+        ("c.geojson", None, "contacts", "contacts cannot be exported as geojson"),
+        ("v.vcf", None, "visits", "visits cannot be exported as vcard"),
+        ("v.csv", None, "people", "cannot export 'people'"),
+    ],
+)
 def test_export_format_refusals(path: str, fmt: str | None, what: str, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         export_format(path, fmt, what)
@@ -149,7 +232,11 @@ def test_visits_csv_keeps_ids_coordinates_addresses_and_attribution(full: UserDa
     rows = records(text, "csv", "visits")
     assert count == len(rows) == len(TRICKY) + 1
     first = rows[0]
-    assert (first["date"], first["place_id"], first["place_name"]) == ("2026-11-20", SMOOTH.id, "Smooth")
+    assert (first["date"], first["place_id"], first["place_name"]) == (
+        "2026-11-20",
+        SMOOTH.id,
+        "Smooth",
+    )
     assert (float(first["lat"]), float(first["lon"])) == (SMOOTH.lat, SMOOTH.lon)
     assert first["address"] == "3 Rue Chevreul, 69007 Lyon"
     assert first["attribution"] == OSM_LICENSE
@@ -169,7 +256,9 @@ def test_places_json_keeps_tags_notes_and_exact_text(full: UserData) -> None:
     by_id = {p["id"]: p for p in data["places"]}
     smooth = by_id[SMOOTH.id]
     assert smooth["tags"] == SMOOTH.tags
-    assert smooth["address"] == "3 Rue Chevreul, 69007 Lyon" and smooth["phone"] == "+33 4 78 00 00 00"
+    assert (
+        smooth["address"] == "3 Rue Chevreul, 69007 Lyon" and smooth["phone"] == "+33 4 78 00 00 00"
+    )
     assert smooth["visits"] == 6 and smooth["last_visit"] == "2026-11-20"
     assert "multi\nline\nnote" in [n["text"] for n in by_id[CORDEE.id]["notes"]]
     assert by_id["google/123"]["source"] == "google" and by_id["google/123"]["attribution"] is None
@@ -227,14 +316,24 @@ def test_vcards_read_back_with_vobject(full: UserData) -> None:
 # -- round trips ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("what", "fmt"), [
-    ("places", "json"), ("places", "csv"), ("places", "geojson"),
-    ("visits", "json"), ("visits", "csv"), ("visits", "geojson"),
-    ("contacts", "json"), ("contacts", "csv"),
-])
-def test_round_trip_gives_the_same_records(full: UserData, tmp_path: Path, what: str, fmt: str) -> None:
+@pytest.mark.parametrize(
+    ("what", "fmt"),
+    [
+        ("places", "json"),
+        ("places", "csv"),
+        ("places", "geojson"),
+        ("visits", "json"),
+        ("visits", "csv"),
+        ("visits", "geojson"),
+        ("contacts", "json"),
+        ("contacts", "csv"),
+    ],
+)
+def test_round_trip_gives_the_same_records(
+    full: UserData, tmp_path: Path, what: str, fmt: str
+) -> None:
     original = {w: export(full, w, "json")[0] for w in ("places", "visits", "contacts")}
-    file = tmp_path / f"export.{ 'csv' if fmt == 'csv' else fmt}"
+    file = tmp_path / f"export.{'csv' if fmt == 'csv' else fmt}"
     file.write_text(export(full, what, fmt)[0], encoding="utf-8")
     other = make_user(tmp_path / "b")
     # Whole data set: places first (as a user restoring would), then the file under test.
@@ -284,8 +383,9 @@ def test_a_visit_file_alone_brings_its_places(full: UserData, tmp_path: Path) ->
     report = import_file(other, path)
     assert report.added == {"places": 2, "visits": len(TRICKY) + 1}
     assert other.place(SMOOTH.id).address == "3 Rue Chevreul, 69007 Lyon"  # type: ignore[union-attr]
-    assert records(export(other, "visits", "csv")[0], "csv", "visits") == \
-        records(export(full, "visits", "csv")[0], "csv", "visits")
+    assert records(export(other, "visits", "csv")[0], "csv", "visits") == records(
+        export(full, "visits", "csv")[0], "csv", "visits"
+    )
     other.close()
 
 
@@ -302,27 +402,48 @@ def test_csv_saved_with_a_byte_order_mark(full: UserData, tmp_path: Path) -> Non
 GOOGLE = {
     "type": "FeatureCollection",
     "features": [
-        {"geometry": {"coordinates": [4.832, 45.764], "type": "Point"},
-         "properties": {"date": "2025-03-14T09:13:23Z",
-                        "google_maps_url": "http://maps.google.com/?cid=3697878718076448074",
-                        "location": {"address": "12 Rue de la République, 69002 Lyon, France",
-                                     "country_code": "FR", "name": "Café Mokxa"}},
-         "type": "Feature"},
-        {"geometry": {"coordinates": [0, 0], "type": "Point"},
-         "properties": {"date": "2025-03-15T10:00:00Z",
-                        "google_maps_url": "http://maps.google.com/?q=45.75,4.85",
-                        "Comment": "No location information is available for this saved place"},
-         "type": "Feature"},
-        {"geometry": {"coordinates": [2.3567354, 48.8517232], "type": "Point"},
-         "properties": {"Google Maps URL": "http://maps.google.com/?cid=11086473770627030104",
-                        "Location": {"Address": "31 Rue Saint-Louis en l'Île, 75004 Paris",
-                                     "Business Name": "Berthillon", "Country Code": "FR",
-                                     "Geo Coordinates": {"Latitude": "48.8517232",
-                                                         "Longitude": "2.3567354"}},
-                        "Published": "2019-05-01T10:00:00Z", "Title": "Berthillon"},
-         "type": "Feature"},
-        {"geometry": {"coordinates": [4.85, 45.76], "type": "Point"},
-         "properties": {"location": {"address": "5 Place Bellecour, Lyon"}}, "type": "Feature"},
+        {
+            "geometry": {"coordinates": [4.832, 45.764], "type": "Point"},
+            "properties": {
+                "date": "2025-03-14T09:13:23Z",
+                "google_maps_url": "http://maps.google.com/?cid=3697878718076448074",
+                "location": {
+                    "address": "12 Rue de la République, 69002 Lyon, France",
+                    "country_code": "FR",
+                    "name": "Café Mokxa",
+                },
+            },
+            "type": "Feature",
+        },
+        {
+            "geometry": {"coordinates": [0, 0], "type": "Point"},
+            "properties": {
+                "date": "2025-03-15T10:00:00Z",
+                "google_maps_url": "http://maps.google.com/?q=45.75,4.85",
+                "Comment": "No location information is available for this saved place",
+            },
+            "type": "Feature",
+        },
+        {
+            "geometry": {"coordinates": [2.3567354, 48.8517232], "type": "Point"},
+            "properties": {
+                "Google Maps URL": "http://maps.google.com/?cid=11086473770627030104",
+                "Location": {
+                    "Address": "31 Rue Saint-Louis en l'Île, 75004 Paris",
+                    "Business Name": "Berthillon",
+                    "Country Code": "FR",
+                    "Geo Coordinates": {"Latitude": "48.8517232", "Longitude": "2.3567354"},
+                },
+                "Published": "2019-05-01T10:00:00Z",
+                "Title": "Berthillon",
+            },
+            "type": "Feature",
+        },
+        {
+            "geometry": {"coordinates": [4.85, 45.76], "type": "Point"},
+            "properties": {"location": {"address": "5 Place Bellecour, Lyon"}},
+            "type": "Feature",
+        },
     ],
 }
 
@@ -351,35 +472,59 @@ def test_google_import_twice_makes_no_duplicates(user: UserData, tmp_path: Path)
 
 # -- bad files ------------------------------------------------------------------------------
 
-VISITS_HEADER = "id,uid,date,place_id,place_name,kind,lat,lon,address,rating,note,cost,currency,created_at\n"
+VISITS_HEADER = (
+    "id,uid,date,place_id,place_name,kind,lat,lon,address,rating,note,cost,currency,created_at\n"
+)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b'{"solomo_export": "visits", "visits": [', "not valid JSON"),
-    (b"\xff\xfe\x00garbage", "not UTF-8"),
-    (b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nEND:VCARD\r\n", "does not import vCards"),
-    (b"name,address\nx,y\n", "not a solomo export"),
-    (b"", "not a solomo export"),
-    (b'{"type": "Topology"}', "neither a solomo export"),
-    (b'{"solomo_export": "visits", "visits": {"a": 1}}', "should be a list"),
-    ((VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,45.7,4.8,,4,,,,\n"
-      "2,u2,2026-13-45,node/1,A,coworking,45.7,4.8,,4,,,,\n").encode(),
-     "visits record 2: bad date '2026-13-45'"),
-    ((VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,45.7,4.8,,9,,,,\n").encode(),
-     "bad rating 9"),
-    ((VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,145.7,4.8,,,,,,\n").encode(),
-     "lat 145.7 is out of range"),
-    ((VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,45.7,4.8,,,,-20,,\n").encode(),
-     "bad cost"),
-    ((VISITS_HEADER + "1,,2026-11-20,node/1,A,coworking,45.7,4.8,,,,,,\n").encode(),
-     "uid is missing"),
-    (b'{"solomo_export": "contacts", "contacts": [{"uid": "u", "name": "A", "tags": ["a,b"]}]}',
-     "bad tag"),
-    (b'{"solomo_export": "places", "places": [{"id": "node/1", "kind": "coworking", '
-     b'"lat": "x", "lon": 1}]}', "lat should be a number"),
-])
-def test_bad_files_are_refused_whole(full: UserData, tmp_path: Path, content: bytes,
-                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"solomo_export": "visits", "visits": [', "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nEND:VCARD\r\n", "does not import vCards"),
+        (b"name,address\nx,y\n", "not a solomo export"),
+        (b"", "not a solomo export"),
+        (b'{"type": "Topology"}', "neither a solomo export"),
+        (b'{"solomo_export": "visits", "visits": {"a": 1}}', "should be a list"),
+        (
+            (
+                VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,45.7,4.8,,4,,,,\n"
+                "2,u2,2026-13-45,node/1,A,coworking,45.7,4.8,,4,,,,\n"
+            ).encode(),
+            "visits record 2: bad date '2026-13-45'",
+        ),
+        (
+            (VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,45.7,4.8,,9,,,,\n").encode(),
+            "bad rating 9",
+        ),
+        (
+            (VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,145.7,4.8,,,,,,\n").encode(),
+            "lat 145.7 is out of range",
+        ),
+        (
+            (VISITS_HEADER + "1,u1,2026-11-20,node/1,A,coworking,45.7,4.8,,,,-20,,\n").encode(),
+            "bad cost",
+        ),
+        (
+            (VISITS_HEADER + "1,,2026-11-20,node/1,A,coworking,45.7,4.8,,,,,,\n").encode(),
+            "uid is missing",
+        ),
+        (
+            b'{"solomo_export": "contacts", '
+            b'"contacts": [{"uid": "u", "name": "A", "tags": ["a,b"]}]}',
+            "bad tag",
+        ),
+        (
+            b'{"solomo_export": "places", "places": [{"id": "node/1", "kind": "coworking", '
+            b'"lat": "x", "lon": 1}]}',
+            "lat should be a number",
+        ),
+    ],
+)
+def test_bad_files_are_refused_whole(
+    full: UserData, tmp_path: Path, content: bytes, message: str
+) -> None:
     before = full.counts()
     path = tmp_path / "bad.csv"
     path.write_bytes(content)

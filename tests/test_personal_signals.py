@@ -17,7 +17,9 @@ from solomo_cli.places import Place
 from solomo_cli.userdata import UserData, m001_initial, personal_signals
 
 SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483, {"name": "Smooth"})
-CORDEE = Place("node/8795134202", "La cordée", "coworking", 45.7496347, 4.8432509, {"name": "La cordée"})
+CORDEE = Place(
+    "node/8795134202", "La cordée", "coworking", 45.7496347, 4.8432509, {"name": "La cordée"}
+)
 
 
 def test_no_file_no_signals_and_no_file_created(tmp_path: Path) -> None:
@@ -50,8 +52,10 @@ def test_an_old_schema_is_read_as_it_is_never_upgraded(tmp_path: Path) -> None:
     db.migrate(conn, [m001_initial])
     with db.transaction(conn):
         conn.execute("INSERT INTO places VALUES ('node/1', 'A', 'coworking', 45, 4, '{}', '')")
-        conn.execute("INSERT INTO visits (uid, place_id, day, rating, created_at) "
-                     "VALUES ('u', 'node/1', '2026-11-20', 2, 'now')")
+        conn.execute(
+            "INSERT INTO visits (uid, place_id, day, rating, created_at) "
+            "VALUES ('u', 'node/1', '2026-11-20', 2, 'now')"
+        )
     conn.close()
     before = path.read_bytes()
     assert personal_signals(path, ["node/1"]) == {"node/1": (2.0, 1)}

@@ -16,13 +16,36 @@ from solomo_cli.userdata import UserData
 
 LYON = (45.74906, 4.84789)
 PLACES = [
-    Place("node/8795134202", "La cordée - Jean Macé", "coworking", 45.7496347, 4.8432509,
-          {"name": "La cordée - Jean Macé", "office": "coworking"}),
-    Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
-          {"name": "Smooth", "office": "coworking"}),
-    Place("node/3989498385", "La Cordée Perrache", "coworking", 45.7506, 4.8256,
-          {"name": "La Cordée Perrache", "amenity": "coworking_space",
-           "addr:street": "Cours de Verdun", "addr:housenumber": "14", "addr:city": "Lyon"}),
+    Place(
+        "node/8795134202",
+        "La cordée - Jean Macé",
+        "coworking",
+        45.7496347,
+        4.8432509,
+        {"name": "La cordée - Jean Macé", "office": "coworking"},
+    ),
+    Place(
+        "node/12155174562",
+        "Smooth",
+        "coworking",
+        45.7514387,
+        4.8451483,
+        {"name": "Smooth", "office": "coworking"},
+    ),
+    Place(
+        "node/3989498385",
+        "La Cordée Perrache",
+        "coworking",
+        45.7506,
+        4.8256,
+        {
+            "name": "La Cordée Perrache",
+            "amenity": "coworking_space",
+            "addr:street": "Cours de Verdun",
+            "addr:housenumber": "14",
+            "addr:city": "Lyon",
+        },
+    ),
     Place("way/42", "Locaux Motiv'", "coworking", 45.7540, 4.8440, {"name": "Locaux Motiv'"}),
 ]
 
@@ -32,7 +55,9 @@ def seed(places: list[Place] = PLACES, listed: list[Place] | None = None) -> Pat
     paths = get_paths()
     cache = Cache(paths.cache_db)
     cache.save_fetch(places, *LYON, 5000, ["coworking"], None, "test")
-    remember_listing(cache, Origin("Lyon", "Lyon, France", *LYON), listed if listed is not None else places)
+    remember_listing(
+        cache, Origin("Lyon", "Lyon, France", *LYON), listed if listed is not None else places
+    )
     cache.close()
     return paths.cache_db
 
@@ -44,13 +69,21 @@ def user(tmp_path: Path) -> UserData:
     store.close()
 
 
-@pytest.mark.parametrize(("ref", "expected"), [
-    ("node/123", "node/123"), ("way/42", "way/42"), ("relation/7", "relation/7"),
-    ("N123", "node/123"), ("w 42", "way/42"), ("Node/00123", "node/123"),
-    ("https://www.openstreetmap.org/node/123#map=19/45.7/4.8", "node/123"),
-    ("google/3697878718076448074", "google/3697878718076448074"),
-    ("Smooth", None), ("La Cordée", None),
-])
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("node/123", "node/123"),
+        ("way/42", "way/42"),
+        ("relation/7", "relation/7"),
+        ("N123", "node/123"),
+        ("w 42", "way/42"),
+        ("Node/00123", "node/123"),
+        ("https://www.openstreetmap.org/node/123#map=19/45.7/4.8", "node/123"),
+        ("google/3697878718076448074", "google/3697878718076448074"),
+        ("Smooth", None),
+        ("La Cordée", None),
+    ],
+)
 def test_normalise_id(ref: str, expected: str | None) -> None:
     assert normalise_id(ref) == expected
 
@@ -88,7 +121,9 @@ def test_osm_id_from_the_cache_when_not_in_the_listing(user: UserData) -> None:
 
 def test_osm_url_is_an_id(user: UserData) -> None:
     cache = seed()
-    assert resolve("https://www.openstreetmap.org/way/42", cache, user).place.name == "Locaux Motiv'"
+    assert (
+        resolve("https://www.openstreetmap.org/way/42", cache, user).place.name == "Locaux Motiv'"
+    )
 
 
 def test_unknown_id_is_a_usage_error(user: UserData) -> None:
@@ -143,8 +178,9 @@ def test_empty_ref(user: UserData) -> None:
 
 
 def test_imported_places_are_found_by_id_and_name(user: UserData) -> None:
-    google = Place("google/3697878718076448074", "Café Mokxa", "saved", 45.764, 4.832,
-                   {"name": "Café Mokxa"})
+    google = Place(
+        "google/3697878718076448074", "Café Mokxa", "saved", 45.764, 4.832, {"name": "Café Mokxa"}
+    )
     user.remember(google)
     cache = get_paths().cache_db
     assert resolve("google/3697878718076448074", cache, user).place.name == "Café Mokxa"

@@ -24,8 +24,14 @@ from solomo_cli.store import Cache
 from solomo_cli.userdata import MIGRATIONS, UserData, m001_initial
 
 LYON = (45.74906, 4.84789)
-SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
-               {"name": "Smooth", "office": "coworking"})
+SMOOTH = Place(
+    "node/12155174562",
+    "Smooth",
+    "coworking",
+    45.7514387,
+    4.8451483,
+    {"name": "Smooth", "office": "coworking"},
+)
 TABLES = ("places", "visits", "place_notes", "contacts", "contact_tags", "encounters")
 
 
@@ -38,8 +44,14 @@ def known_place() -> None:
 
 
 def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*solomo_command(), *args], capture_output=True, text=True, timeout=120,
-                          env=os.environ.copy(), **kwargs)  # type: ignore[call-overload]
+    return subprocess.run(
+        [*solomo_command(), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -83,10 +95,24 @@ def test_wal_mode_and_busy_timeout() -> None:
 def test_twenty_visit_processes_started_at_once_all_land() -> None:
     # A fresh home: the twenty also race to create the file and apply the migrations.
     assert not get_paths().user_db.exists()
-    procs = [subprocess.Popen([*solomo_command(), "visit", "node/12155174562", "--note", f"run {i}",
-                               "--date", "2026-11-20"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=os.environ.copy())
-             for i in range(20)]
+    procs = [
+        subprocess.Popen(
+            [
+                *solomo_command(),
+                "visit",
+                "node/12155174562",
+                "--note",
+                f"run {i}",
+                "--date",
+                "2026-11-20",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        for i in range(20)
+    ]
     outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
     for p in procs:
         for stream in (p.stdout, p.stderr):
@@ -111,14 +137,34 @@ def test_kill_9_in_the_middle_of_a_large_import_changes_nothing(tmp_path: Path) 
     user.close()
     before = counts(get_paths().user_db)
     big = tmp_path / "big.json"
-    big.write_text(json.dumps({"solomo_export": "visits", "visits": [
-        {"uid": str(uuid.uuid4()), "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
-         "place_id": f"node/{1000 + i % 400}", "place_name": f"Place {i % 400}",
-         "kind": "coworking", "lat": 45.7 + (i % 400) / 10000, "lon": 4.8, "note": "x" * 40}
-        for i in range(100_000)]}), encoding="utf-8")
+    big.write_text(
+        json.dumps(
+            {
+                "solomo_export": "visits",
+                "visits": [
+                    {
+                        "uid": str(uuid.uuid4()),
+                        "date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                        "place_id": f"node/{1000 + i % 400}",
+                        "place_name": f"Place {i % 400}",
+                        "kind": "coworking",
+                        "lat": 45.7 + (i % 400) / 10000,
+                        "lon": 4.8,
+                        "note": "x" * 40,
+                    }
+                    for i in range(100_000)
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     wal = Path(f"{get_paths().user_db}-wal")
-    proc = subprocess.Popen([*solomo_command(), "import", str(big)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [*solomo_command(), "import", str(big)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
     try:
         # Wait until the import holds the write lock and has pages in the WAL: mid-transaction.
         deadline = time.monotonic() + 60
@@ -147,7 +193,9 @@ def test_kill_9_in_the_middle_of_a_large_import_changes_nothing(tmp_path: Path) 
     assert counts(get_paths().user_db)["visits"] == before["visits"] + 1
 
 
-def test_a_failure_in_the_middle_of_a_command_writes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_in_the_middle_of_a_command_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk on fire")
 
@@ -159,20 +207,62 @@ def test_a_failure_in_the_middle_of_a_command_writes_nothing(monkeypatch: pytest
 
 
 FIRST_SCHEMA_ROWS = {
-    "places": [("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
-                '{"name": "Smooth"}', "2026-01-02T03:04:05Z"),
-               ("google/42", "Café Mokxa", "saved", 45.764, 4.832, '{"name": "Café Mokxa"}', "")],
-    "visits": [(3, "u-v3", "node/12155174562", "2026-01-02", 4, "multi\nline", "20.50", "EUR",
-                "2026-01-02T10:00:00Z"),
-               (7, "u-v7", "google/42", "2026-02-03", None, None, None, None, "2026-02-03T10:00:00Z")],
+    "places": [
+        (
+            "node/12155174562",
+            "Smooth",
+            "coworking",
+            45.7514387,
+            4.8451483,
+            '{"name": "Smooth"}',
+            "2026-01-02T03:04:05Z",
+        ),
+        ("google/42", "Café Mokxa", "saved", 45.764, 4.832, '{"name": "Café Mokxa"}', ""),
+    ],
+    "visits": [
+        (
+            3,
+            "u-v3",
+            "node/12155174562",
+            "2026-01-02",
+            4,
+            "multi\nline",
+            "20.50",
+            "EUR",
+            "2026-01-02T10:00:00Z",
+        ),
+        (7, "u-v7", "google/42", "2026-02-03", None, None, None, None, "2026-02-03T10:00:00Z"),
+    ],
     "place_notes": [(1, "u-n1", "node/12155174562", "2026-01-02T10:00:00Z", "=not a formula")],
-    "contacts": [(1, "u-c1", "Élodie Roux", "=Org", "elodie@example.org", "+33 6", "note é",
-                  "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"),
-                 (5, "u-c5", "Karim Benali", None, None, None, None, "2026-01-01T00:00:00Z",
-                  "2026-01-01T00:00:00Z")],
+    "contacts": [
+        (
+            1,
+            "u-c1",
+            "Élodie Roux",
+            "=Org",
+            "elodie@example.org",
+            "+33 6",
+            "note é",
+            "2026-01-01T00:00:00Z",
+            "2026-01-02T00:00:00Z",
+        ),
+        (
+            5,
+            "u-c5",
+            "Karim Benali",
+            None,
+            None,
+            None,
+            None,
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+        ),
+    ],
     "contact_tags": [(1, "ux"), (1, "freelance"), (5, "dev")],
-    "encounters": [(1, "u-e1", 1, "node/12155174562", "2026-01-02", "coffee", "2026-01-02T10:00:00Z"),
-                   (2, "u-e2", 5, None, "2025-06-01", None, "2026-01-01T00:00:00Z")],
+    "encounters": [
+        (1, "u-e1", 1, "node/12155174562", "2026-01-02", "coffee", "2026-01-02T10:00:00Z"),
+        (2, "u-e2", 5, None, "2025-06-01", None, "2026-01-01T00:00:00Z"),
+    ],
 }
 
 
@@ -196,9 +286,12 @@ def test_migration_from_the_first_schema_keeps_every_row() -> None:
         kept = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
         assert sorted(kept, key=repr) == sorted(rows, key=repr), table
     assert conn.execute("SELECT name, name_key FROM contacts ORDER BY id").fetchall() == [
-        ("Élodie Roux", "elodie roux"), ("Karim Benali", "karim benali")]
+        ("Élodie Roux", "elodie roux"),
+        ("Karim Benali", "karim benali"),
+    ]
     assert [n for (n,) in conn.execute("SELECT name FROM _migrations ORDER BY name")] == [
-        f.__name__ for f in MIGRATIONS]
+        f.__name__ for f in MIGRATIONS
+    ]
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     conn.close()
     assert integrity(path) == "ok"
@@ -207,7 +300,9 @@ def test_migration_from_the_first_schema_keeps_every_row() -> None:
     assert UserData(path).visits()[0].id == 8
 
 
-def test_a_migration_race_lost_to_another_process_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_migration_race_lost_to_another_process_is_retried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from solomo_cli import userdata
 
     real = db.migrate

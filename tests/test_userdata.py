@@ -12,13 +12,30 @@ import pytest
 from solomo_cli.errors import UsageError
 from solomo_cli.places import Place
 from solomo_cli.userdata import (
-    UserData, fold, parse_age, parse_cost, parse_day, totals,
+    UserData,
+    fold,
+    parse_age,
+    parse_cost,
+    parse_day,
+    totals,
 )
 
-SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483,
-               {"name": "Smooth", "office": "coworking", "opening_hours": "Mo-Fr 10:00-20:00"})
-CORDEE = Place("node/8795134202", "La cordée - Jean Macé", "coworking", 45.7496347, 4.8432509,
-               {"name": "La cordée - Jean Macé", "office": "coworking", "website": "https://la-cordee.net"})
+SMOOTH = Place(
+    "node/12155174562",
+    "Smooth",
+    "coworking",
+    45.7514387,
+    4.8451483,
+    {"name": "Smooth", "office": "coworking", "opening_hours": "Mo-Fr 10:00-20:00"},
+)
+CORDEE = Place(
+    "node/8795134202",
+    "La cordée - Jean Macé",
+    "coworking",
+    45.7496347,
+    4.8432509,
+    {"name": "La cordée - Jean Macé", "office": "coworking", "website": "https://la-cordee.net"},
+)
 
 
 @pytest.fixture
@@ -36,25 +53,39 @@ def test_parse_day_accepts_iso_dates(text: str) -> None:
     assert parse_day(text) == text.strip()
 
 
-@pytest.mark.parametrize("text", ["2026-13-45", "2026-02-30", "2025-02-29", "20/11/2026",
-                                  "2026-11-2", "yesterday", "", "2026-11-20T10:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-13-45",
+        "2026-02-30",
+        "2025-02-29",
+        "20/11/2026",
+        "2026-11-2",
+        "yesterday",
+        "",
+        "2026-11-20T10:00",
+    ],
+)
 def test_parse_day_refuses_anything_else(text: str) -> None:
     with pytest.raises(UsageError, match="bad date"):
         parse_day(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("20", ("20", None)),
-    ("20.50", ("20.50", None)),
-    ("20,50", ("20.50", None)),
-    ("20 EUR", ("20", "EUR")),
-    ("20eur", ("20", "EUR")),
-    ("EUR 12.5", ("12.5", "EUR")),
-    ("€15.50", ("15.50", "EUR")),
-    ("15 €", ("15", "EUR")),
-    ("$9", ("9", "USD")),
-    ("0", ("0", None)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20", ("20", None)),
+        ("20.50", ("20.50", None)),
+        ("20,50", ("20.50", None)),
+        ("20 EUR", ("20", "EUR")),
+        ("20eur", ("20", "EUR")),
+        ("EUR 12.5", ("12.5", "EUR")),
+        ("€15.50", ("15.50", "EUR")),
+        ("15 €", ("15", "EUR")),
+        ("$9", ("9", "USD")),
+        ("0", ("0", None)),
+    ],
+)
 def test_parse_cost(text: str, expected: tuple[str, str | None]) -> None:
     assert parse_cost(text) == expected
 
@@ -65,8 +96,9 @@ def test_parse_cost_refuses_garbage(text: str) -> None:
         parse_cost(text)
 
 
-@pytest.mark.parametrize(("text", "days"), [("90d", 90), ("12w", 84), ("6m", 180), ("1y", 365),
-                                            (" 2 D ", 2)])
+@pytest.mark.parametrize(
+    ("text", "days"), [("90d", 90), ("12w", 84), ("6m", 180), ("1y", 365), (" 2 D ", 2)]
+)
 def test_parse_age(text: str, days: int) -> None:
     assert parse_age(text) == days
 
@@ -107,7 +139,12 @@ def test_the_file_is_private_and_in_wal_mode(user: UserData) -> None:
 def test_a_visit_keeps_everything_given_and_the_place_as_seen(user: UserData) -> None:
     visit = user.add_visit(SMOOTH, "2026-11-20", 4, "quiet, fast Wi-Fi", "20.50", "EUR")
     assert (visit.day, visit.rating, visit.note, visit.cost, visit.currency) == (
-        "2026-11-20", 4, "quiet, fast Wi-Fi", "20.50", "EUR")
+        "2026-11-20",
+        4,
+        "quiet, fast Wi-Fi",
+        "20.50",
+        "EUR",
+    )
     kept = user.place(SMOOTH.id)
     assert kept is not None and kept.tags == SMOOTH.tags and kept.name == "Smooth"
     assert (kept.lat, kept.lon) == (SMOOTH.lat, SMOOTH.lon)
@@ -159,10 +196,14 @@ def test_totals_count_distinct_days_and_add_costs_per_currency(user: UserData) -
     assert t.cost == {"EUR": Decimal("40.50"), "USD": Decimal("12"), "": Decimal("5")}
     # most days first, then by name
     assert [(r["place"].id, r["days"], r["visits"]) for r in t.by_place] == [
-        (CORDEE.id, 2, 2), (SMOOTH.id, 2, 2)]
+        (CORDEE.id, 2, 2),
+        (SMOOTH.id, 2, 2),
+    ]
     assert t.by_place[1]["cost"] == {"EUR": Decimal("40.50")}
     assert [(r["month"], r["days"], r["visits"]) for r in t.by_month] == [
-        ("2026-11", 2, 3), ("2026-10", 1, 1)]
+        ("2026-11", 2, 3),
+        ("2026-10", 1, 1),
+    ]
     assert t.by_month[0]["cost"] == {"EUR": Decimal("40.50"), "USD": Decimal("12")}
 
 
@@ -171,8 +212,14 @@ def test_totals_count_distinct_days_and_add_costs_per_currency(user: UserData) -
 
 def test_a_newer_snapshot_replaces_an_older_one_never_the_reverse(user: UserData) -> None:
     user.remember(SMOOTH, seen_at="2026-11-20T10:00:00Z")
-    renamed = Place(SMOOTH.id, "Smooth Coworking", "coworking", SMOOTH.lat, SMOOTH.lon,
-                    {"name": "Smooth Coworking"})
+    renamed = Place(
+        SMOOTH.id,
+        "Smooth Coworking",
+        "coworking",
+        SMOOTH.lat,
+        SMOOTH.lon,
+        {"name": "Smooth Coworking"},
+    )
     user.remember(renamed, seen_at="2026-01-01T00:00:00Z")
     assert user.place(SMOOTH.id).name == "Smooth"  # type: ignore[union-attr]
     user.remember(renamed, seen_at="2026-11-21T00:00:00Z")
@@ -203,16 +250,24 @@ def test_summary_gathers_visits_notes_rating_and_people(user: UserData) -> None:
     summary = user.summary(SMOOTH.id)
     assert len(summary.visits) == 3 and summary.rating == 4.5
     assert [n.text for n in summary.notes] == ["good coffee"]
-    assert [(e.contact_name, e.day) for e in summary.encounters] == [("Jeanne Martin", "2026-11-19")]
+    assert [(e.contact_name, e.day) for e in summary.encounters] == [
+        ("Jeanne Martin", "2026-11-19")
+    ]
 
 
 # -- contacts -------------------------------------------------------------------------------
 
 
 def test_add_contact_with_tags_and_an_encounter(user: UserData) -> None:
-    c = user.add_contact("  Jeanne   Martin ", email="jeanne@example.org", org="Studio JM",
-                         tags=["ux", "freelance", "UX"], at=CORDEE, day="2026-11-03",
-                         note="open to a joint mission")
+    c = user.add_contact(
+        "  Jeanne   Martin ",
+        email="jeanne@example.org",
+        org="Studio JM",
+        tags=["ux", "freelance", "UX"],
+        at=CORDEE,
+        day="2026-11-03",
+        note="open to a joint mission",
+    )
     assert c.name == "Jeanne Martin"
     assert c.tags == ["freelance", "ux"]
     assert [(e.place.id, e.day) for e in c.encounters if e.place] == [(CORDEE.id, "2026-11-03")]
@@ -250,7 +305,9 @@ def test_meet_adds_an_encounter(user: UserData) -> None:
     user.add_contact("Jeanne Martin", at=CORDEE, day="2026-11-03")
     c = user.meet("jeanne", SMOOTH, "2026-11-20", "coffee")
     assert [(e.place.id, e.day, e.note) for e in c.encounters if e.place] == [
-        (SMOOTH.id, "2026-11-20", "coffee"), (CORDEE.id, "2026-11-03", None)]
+        (SMOOTH.id, "2026-11-20", "coffee"),
+        (CORDEE.id, "2026-11-03", None),
+    ]
 
 
 def test_list_by_tag_stale_and_near(user: UserData) -> None:
@@ -268,15 +325,31 @@ def test_list_by_tag_stale_and_near(user: UserData) -> None:
 
 def test_edit_contact(user: UserData) -> None:
     c = user.add_contact("Jeanne Martin", tags=["ux", "freelance"], phone="+33 6")
-    c = user.edit_contact(c.id, name="Jeanne Martin-Roux", phone="", add_tags=["bank"],
-                          remove_tags=["FREELANCE"], org="Studio JM")
-    assert (c.name, c.phone, c.org, c.tags) == ("Jeanne Martin-Roux", None, "Studio JM", ["bank", "ux"])
+    c = user.edit_contact(
+        c.id,
+        name="Jeanne Martin-Roux",
+        phone="",
+        add_tags=["bank"],
+        remove_tags=["FREELANCE"],
+        org="Studio JM",
+    )
+    assert (c.name, c.phone, c.org, c.tags) == (
+        "Jeanne Martin-Roux",
+        None,
+        "Studio JM",
+        ["bank", "ux"],
+    )
     assert user.find_contact("martin-roux").id == c.id
 
 
 def test_forget_erases_every_row_about_the_person(user: UserData) -> None:
-    jeanne = user.add_contact("Jeanne Martin", email="jeanne@example.org", tags=["ux"],
-                              at=CORDEE, note="knows the bank CTO")
+    jeanne = user.add_contact(
+        "Jeanne Martin",
+        email="jeanne@example.org",
+        tags=["ux"],
+        at=CORDEE,
+        note="knows the bank CTO",
+    )
     user.meet("Jeanne Martin", SMOOTH, "2026-11-20", "coffee with Jeanne")
     other = user.add_contact("Karim Benali", at=SMOOTH)
     user.add_visit(SMOOTH, "2026-11-20", note="lunch with Jeanne Martin")
@@ -284,12 +357,16 @@ def test_forget_erases_every_row_about_the_person(user: UserData) -> None:
     assert (gone.name, gone.encounters, gone.tags) == ("Jeanne Martin", 2, 1)
     assert gone.mentions == ["visit #1 (2026-11-20)"]
     conn = user.conn
-    assert conn.execute("SELECT count(*) FROM contacts WHERE id = ?", (jeanne.id,)).fetchone() == (0,)
-    assert conn.execute("SELECT count(*) FROM encounters WHERE contact_id = ?",
-                        (jeanne.id,)).fetchone() == (0,)
-    assert conn.execute("SELECT count(*) FROM contact_tags WHERE contact_id = ?",
-                        (jeanne.id,)).fetchone() == (0,)
-    for table, in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+    assert conn.execute("SELECT count(*) FROM contacts WHERE id = ?", (jeanne.id,)).fetchone() == (
+        0,
+    )
+    assert conn.execute(
+        "SELECT count(*) FROM encounters WHERE contact_id = ?", (jeanne.id,)
+    ).fetchone() == (0,)
+    assert conn.execute(
+        "SELECT count(*) FROM contact_tags WHERE contact_id = ?", (jeanne.id,)
+    ).fetchone() == (0,)
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
         for row in conn.execute(f"SELECT * FROM {table}").fetchall():
             assert "jeanne@example.org" not in repr(row) and "bank CTO" not in repr(row), table
     assert user.find_contact("Karim").id == other.id  # the others are untouched
@@ -297,15 +374,19 @@ def test_forget_erases_every_row_about_the_person(user: UserData) -> None:
 
 def test_personal_data_is_gone_from_the_file_bytes(user: UserData) -> None:
     secret = "Sécrétine Zzyzx-Quaalude"
-    jeanne = user.add_contact(secret, email="zzyzx@example.org", note="zzyzx private note",
-                              at=SMOOTH, tags=["zzyzx-tag"])
+    jeanne = user.add_contact(
+        secret, email="zzyzx@example.org", note="zzyzx private note", at=SMOOTH, tags=["zzyzx-tag"]
+    )
     user.meet(secret, CORDEE, note="zzyzx encounter note")
     for i in range(50):  # other rows on the same pages
         user.add_contact(f"Person {i}", note="x" * 100, at=SMOOTH)
     user.forget_contact(jeanne.id)
     user.close()
-    data = b"".join(Path(f"{user.path}{s}").read_bytes() for s in ("", "-wal")
-                    if Path(f"{user.path}{s}").exists())
+    data = b"".join(
+        Path(f"{user.path}{s}").read_bytes()
+        for s in ("", "-wal")
+        if Path(f"{user.path}{s}").exists()
+    )
     assert b"zzyzx" not in data.lower()
     assert secret.encode() not in data and "sécrétine".encode() not in data
 
