@@ -31,22 +31,38 @@ PLACE = "Lyon"
 FS = None  # tests/fakeservers.py, loaded by main()
 FRANCE = (42.3, 51.1, -4.8, 8.2)  # min_lat, max_lat, min_lon, max_lon
 CITIES = [  # (lat, lon, weight, spread in km): the dense clusters
-    (48.8566, 2.3522, 5, 10), (45.7640, 4.8357, 2, 6), (43.2965, 5.3698, 2, 6),
-    (43.6047, 1.4442, 1, 6), (43.7102, 7.2620, 1, 6), (47.2184, -1.5536, 1, 6),
-    (48.5734, 7.7521, 1, 6), (43.6108, 3.8767, 1, 6), (44.8378, -0.5792, 1, 6),
-    (50.6292, 3.0573, 1, 6), (48.1173, -1.6778, 1, 6), (45.1885, 5.7245, 1, 6),
-    (47.3220, 5.0415, 1, 6), (47.3941, 0.6848, 1, 6), (45.7772, 3.0870, 1, 6),
-    (49.4432, 1.0999, 1, 6), (43.1242, 5.9280, 1, 6), (49.2583, 4.0317, 1, 6),
+    (48.8566, 2.3522, 5, 10),
+    (45.7640, 4.8357, 2, 6),
+    (43.2965, 5.3698, 2, 6),
+    (43.6047, 1.4442, 1, 6),
+    (43.7102, 7.2620, 1, 6),
+    (47.2184, -1.5536, 1, 6),
+    (48.5734, 7.7521, 1, 6),
+    (43.6108, 3.8767, 1, 6),
+    (44.8378, -0.5792, 1, 6),
+    (50.6292, 3.0573, 1, 6),
+    (48.1173, -1.6778, 1, 6),
+    (45.1885, 5.7245, 1, 6),
+    (47.3220, 5.0415, 1, 6),
+    (47.3941, 0.6848, 1, 6),
+    (45.7772, 3.0870, 1, 6),
+    (49.4432, 1.0999, 1, 6),
+    (43.1242, 5.9280, 1, 6),
+    (49.2583, 4.0317, 1, 6),
 ]
 KIND_MIX = (("coworking", 0.40), ("cafe", 0.35), ("library", 0.15), ("hackerspace", 0.10))
-KIND_TAGS = {"coworking": {"office": "coworking"},
-             "cafe": {"amenity": "cafe", "internet_access": "wlan"},
-             "library": {"amenity": "library"}, "hackerspace": {"leisure": "hackerspace"}}
+KIND_TAGS = {
+    "coworking": {"office": "coworking"},
+    "cafe": {"amenity": "cafe", "internet_access": "wlan"},
+    "library": {"amenity": "library"},
+    "hackerspace": {"leisure": "hackerspace"},
+}
 HOURS = ["Mo-Fr 08:30-19:00", "24/7", "Mo-Fr 09:00-18:00; Sa 10:00-13:00; PH off", "Mo 14:00-18:00"]
 KIB = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss unit: bytes on macOS
 
 
 # -- helpers ------------------------------------------------------------------------------
+
 
 def load_fakeservers():
     spec = importlib.util.spec_from_file_location("fakeservers", ROOT / "tests/fakeservers.py")
@@ -57,10 +73,15 @@ def load_fakeservers():
 
 
 def fake_tags(rng: random.Random, i: int, kind: str) -> dict[str, str]:
-    tags = {**KIND_TAGS[kind], "name": f"Synthetic {kind} {i}", "addr:city": "Ville",
-            "addr:street": "Rue de la Paix", "addr:housenumber": str(rng.randint(1, 120)),
-            "addr:postcode": f"{rng.randint(1000, 95999):05d}",
-            "website": f"https://example.org/{i}"}
+    tags = {
+        **KIND_TAGS[kind],
+        "name": f"Synthetic {kind} {i}",
+        "addr:city": "Ville",
+        "addr:street": "Rue de la Paix",
+        "addr:housenumber": str(rng.randint(1, 120)),
+        "addr:postcode": f"{rng.randint(1000, 95999):05d}",
+        "website": f"https://example.org/{i}",
+    }
     if rng.random() < 0.7:
         tags["opening_hours"] = rng.choice(HOURS)
     if rng.random() < 0.5:
@@ -76,9 +97,15 @@ def jitter(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float
 def synthetic_elements(lat: float, lon: float, n: int = 60) -> list[dict]:
     """Coworking nodes scattered around (lat, lon), for when the real Lyon data is absent."""
     rng = random.Random(7)
-    return [{"type": "node", "id": 9_000_000 + i, "tags": fake_tags(rng, i, "coworking"),
-             **dict(zip(("lat", "lon"), jitter(rng, lat, lon, 1.5), strict=True))}
-            for i in range(n)]
+    return [
+        {
+            "type": "node",
+            "id": 9_000_000 + i,
+            "tags": fake_tags(rng, i, "coworking"),
+            **dict(zip(("lat", "lon"), jitter(rng, lat, lon, 1.5), strict=True)),
+        }
+        for i in range(n)
+    ]
 
 
 def base_env(home: Path, fake=None) -> dict[str, str]:
@@ -88,10 +115,14 @@ def base_env(home: Path, fake=None) -> dict[str, str]:
     env["PYTHONPYCACHEPREFIX"] = str(home.parent / "pycache")
     no_proxy = ",".join(filter(None, [env.get("NO_PROXY", ""), "127.0.0.1", "localhost"]))
     dead = "http://127.0.0.1:9"  # offline runs: an accidental request fails fast
-    env.update(SOLOMO_HOME=str(home), SOLOMO_NOMINATIM_MIN_INTERVAL="0",
-               NO_PROXY=no_proxy, no_proxy=no_proxy,
-               SOLOMO_OVERPASS_URL=fake.overpass_url if fake else dead + "/api/interpreter",
-               SOLOMO_NOMINATIM_URL=fake.nominatim_url if fake else dead)
+    env.update(
+        SOLOMO_HOME=str(home),
+        SOLOMO_NOMINATIM_MIN_INTERVAL="0",
+        NO_PROXY=no_proxy,
+        no_proxy=no_proxy,
+        SOLOMO_OVERPASS_URL=fake.overpass_url if fake else dead + "/api/interpreter",
+        SOLOMO_NOMINATIM_URL=fake.nominatim_url if fake else dead,
+    )
     return env
 
 
@@ -122,19 +153,31 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"""
 
 def peak_rss_mb(cmd: list[str], env: dict[str, str], samples: int = 3) -> float:
     """Median peak RSS of `cmd`, each sample taken by a fresh helper process."""
-    outs = [subprocess.run([sys.executable, "-c", RSS_HELPER, *cmd], env=env, check=True,
-                           capture_output=True, text=True).stdout for _ in range(samples)]
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", RSS_HELPER, *cmd],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for _ in range(samples)
+    ]
     return statistics.median(int(out.split()[-1]) / KIB for out in outs)
 
 
 # -- the figures ----------------------------------------------------------------------------
 
+
 def network_counts(fake, home: Path) -> list[tuple[str, int, int]]:
     """(case, geocode requests, Overpass requests): new area, same again, a circle inside."""
     env = base_env(home, fake)
     lat, lon = jitter(random.Random(3), FS.LYON_LAT, FS.LYON_LON, 0.4)
-    cases = [("new area", [PLACE]), ("same query again", [PLACE]),
-             ("smaller circle inside", [f"{lat:.5f},{lon:.5f}", "--radius", "1km"])]
+    cases = [
+        ("new area", [PLACE]),
+        ("same query again", [PLACE]),
+        ("smaller circle inside", [f"{lat:.5f},{lon:.5f}", "--radius", "1km"]),
+    ]
     counts = []
     for label, args in cases:
         fake.reset_log()
@@ -160,8 +203,9 @@ def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
 
     places = []
     for i, kind in enumerate(rng.choices(kinds, weights, k=n)):
-        places.append(Place(f"node/{i + 1}", f"Synthetic {kind} {i}", kind, *point(),
-                            fake_tags(rng, i, kind)))
+        places.append(
+            Place(f"node/{i + 1}", f"Synthetic {kind} {i}", kind, *point(), fake_tags(rng, i, kind))
+        )
     with tempfile.TemporaryDirectory(prefix="solomo-bench-store-") as tmp:
         cache = Cache(Path(tmp) / "cache.db")
         start = time.perf_counter()
@@ -186,10 +230,18 @@ IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
 def import_tree(args: list[str], env: dict[str, str]) -> list[dict]:
-    err = subprocess.run([sys.executable, "-X", "importtime", *args], env=env, text=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).stderr
-    rows = [{"name": m[4], "self": int(m[1]), "depth": len(m[3]) // 2, "parent": None}
-            for m in map(IMPORT_LINE.match, err.splitlines()) if m]
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        env=env,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ).stderr
+    rows = [
+        {"name": m[4], "self": int(m[1]), "depth": len(m[3]) // 2, "parent": None}
+        for m in map(IMPORT_LINE.match, err.splitlines())
+        if m
+    ]
     pending: list[dict] = []  # importtime prints children before their parent
     for row in rows:
         while pending and pending[-1]["depth"] > row["depth"]:
@@ -221,6 +273,7 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_m
 
 # -- report ---------------------------------------------------------------------------------
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs (after 2 warm-ups)")
@@ -230,9 +283,11 @@ def main() -> int:
     opts = parser.parse_args()
     global FS
     FS = load_fakeservers()
-    print(f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, "
-          f"rich {version('rich')}, opening_hours_py {version('opening_hours_py')}; "
-          f"running {' '.join(SOLOMO)}")
+    print(
+        f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, "
+        f"rich {version('rich')}, opening_hours_py {version('opening_hours_py')}; "
+        f"running {' '.join(SOLOMO)}"
+    )
 
     with tempfile.TemporaryDirectory(prefix="solomo-bench-") as tmp, FS.FakeServices() as fake:
         home = Path(tmp) / "home"
@@ -242,34 +297,67 @@ def main() -> int:
         else:
             fake.add_elements(synthetic_elements(FS.LYON_LAT, FS.LYON_LON))
             print(f"data: {SHARED_FILE} is absent: using 60 SYNTHETIC coworking nodes")
-        fake.set_geocode(PLACE, [FS.nominatim_result(PLACE, FS.LYON_LAT, FS.LYON_LON,
-                                                     display_name=FS.LYON_DISPLAY_NAME)])
+        fake.set_geocode(
+            PLACE,
+            [
+                FS.nominatim_result(
+                    PLACE, FS.LYON_LAT, FS.LYON_LON, display_name=FS.LYON_DISPLAY_NAME
+                )
+            ],
+        )
         net = network_counts(fake, home)  # its first run is the online `near` filling `home`
         env = base_env(home)
         near = [*SOLOMO, "near", PLACE, "--offline"]
-        walls = median_walls({"floor": FLOOR, "table": near, "json": [*near, "--format", "json"]},
-                             env, opts.runs)
+        walls = median_walls(
+            {"floor": FLOOR, "table": near, "json": [*near, "--format", "json"]}, env, opts.runs
+        )
         rss, rss_floor = peak_rss_mb(near, env), peak_rss_mb(FLOOR, env)
         extra_ms, top = extra_imports(env, 12)
-        probe = subprocess.run([sys.executable, "-c", HOURS_PROBE], env=env, text=True,
-                               capture_output=True)
+        probe = subprocess.run(
+            [sys.executable, "-c", HOURS_PROBE], env=env, text=True, capture_output=True
+        )
     build, med, p95, found = store_bench(opts.places, opts.queries)
 
     floor = walls["floor"]
     rows: list[tuple[str, str, str, bool | None]] = [
-        ("import floor (typer+rich) median", f"{floor * 1000:.0f} ms", "baseline", None)]
+        ("import floor (typer+rich) median", f"{floor * 1000:.0f} ms", "baseline", None)
+    ]
     for fmt in ("table", "json"):
         ratio = walls[fmt] / floor
-        rows.append((f"near --offline ({fmt}) median", f"{walls[fmt] * 1000:.0f} ms"
-                     f" = {ratio:.2f}x floor", "<= 1.20x floor", ratio <= 1.2))
+        rows.append(
+            (
+                f"near --offline ({fmt}) median",
+                f"{walls[fmt] * 1000:.0f} ms = {ratio:.2f}x floor",
+                "<= 1.20x floor",
+                ratio <= 1.2,
+            )
+        )
     rows.append((f"store build, {opts.places:,} places", f"{build:.1f} s", "one save_fetch", None))
-    rows.append(("places_within 2 km median", f"{med:.2f} ms (p95 {p95:.1f}, "
-                 f"avg {found:.0f} found)", "<= 10 ms", med <= 10))
-    rows.append(("peak RSS near --offline", f"{rss:.1f} MB",
-                 f"<= 60 MB (floor {rss_floor:.1f} MB)", rss <= 60))
+    rows.append(
+        (
+            "places_within 2 km median",
+            f"{med:.2f} ms (p95 {p95:.1f}, avg {found:.0f} found)",
+            "<= 10 ms",
+            med <= 10,
+        )
+    )
+    rows.append(
+        (
+            "peak RSS near --offline",
+            f"{rss:.1f} MB",
+            f"<= 60 MB (floor {rss_floor:.1f} MB)",
+            rss <= 60,
+        )
+    )
     for (label, geo, ovp), limit in zip(net, (1, 0, 0), strict=True):
-        rows.append((f"requests: {label}", f"{geo} geocode + {ovp} Overpass",
-                     f"<= {limit} + {limit}", geo <= limit and ovp <= limit))
+        rows.append(
+            (
+                f"requests: {label}",
+                f"{geo} geocode + {ovp} Overpass",
+                f"<= {limit} + {limit}",
+                geo <= limit and ovp <= limit,
+            )
+        )
 
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     print()
@@ -277,16 +365,22 @@ def main() -> int:
         verdict = "verdict" if figure == "figure" else "-" if ok is None else "ok" if ok else "over"
         print(f"{figure:<{widths[0]}}  {measured:<{widths[1]}}  {target:<{widths[2]}}  {verdict}")
 
-    print(f"\nwarm-path imports beyond the floor (-X importtime): {extra_ms:.0f} ms self time;"
-          " top subtrees\n  (module: non-floor self time of its subtree / own self time,"
-          " imported by; '-' = by running code)")
+    print(
+        f"\nwarm-path imports beyond the floor (-X importtime): {extra_ms:.0f} ms self time;"
+        " top subtrees\n  (module: non-floor self time of its subtree / own self time,"
+        " imported by; '-' = by running code)"
+    )
     for r in top:
-        print(f"  {r['name']:<34} {r['extra'] / 1000:6.1f} ms / {r['self'] / 1000:5.1f} ms"
-              f"  <- {r['parent'] or '-'}")
+        print(
+            f"  {r['name']:<34} {r['extra'] / 1000:6.1f} ms / {r['self'] / 1000:5.1f} ms"
+            f"  <- {r['parent'] or '-'}"
+        )
     if probe.returncode == 0:
         seconds, grown = map(float, probe.stdout.split())
-        print(f"first hours.evaluate() in a process without a stored zone (inferred from "
-              f"coordinates): {seconds * 1000:.0f} ms, peak RSS +{grown / KIB:.0f} MB")
+        print(
+            f"first hours.evaluate() in a process without a stored zone (inferred from "
+            f"coordinates): {seconds * 1000:.0f} ms, peak RSS +{grown / KIB:.0f} MB"
+        )
     else:
         print(f"(hours.evaluate probe failed: {probe.stderr.strip().splitlines()[-1:]})")
     missed = [r[0] for r in rows if r[3] is False]

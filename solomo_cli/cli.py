@@ -31,8 +31,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
 )
-cache_app = typer.Typer(help="Inspect or clear the disposable local cache of OSM data.",
-                        no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or clear the disposable local cache of OSM data.", no_args_is_help=True
+)
 app.add_typer(cache_app, name="cache")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,8 +68,11 @@ def handles_errors(func: F) -> F:
         except Exception as exc:  # a bug: say so plainly, details with --debug
             if _state["debug"]:
                 traceback.print_exc()
-            raise fail(f"unexpected {type(exc).__name__}: {exc}",
-                       "run again with --debug and report the output", ExitStatus.ERROR) from None
+            raise fail(
+                f"unexpected {type(exc).__name__}: {exc}",
+                "run again with --debug and report the output",
+                ExitStatus.ERROR,
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -92,8 +96,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     """Find a good place to work nearby, from OpenStreetMap."""
@@ -143,24 +151,83 @@ class PlaceCommand(TyperCommand):
 @app.command(cls=PlaceCommand)
 @handles_errors
 def near(
-    place: Annotated[str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')],
-    radius: Annotated[str, typer.Option("--radius", "-r", help="Search radius: 800m, 2km, 1.5 km.")] = "2km",
-    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Show at most N places (0: all).")] = 20,
-    kind: Annotated[str, typer.Option("--kind", "-k", help="Comma list of coworking, hackerspace, library, cafe (with Wi-Fi), or all.")] = "coworking",
-    sort: Annotated[Sort, typer.Option("--sort", help="Order by score (distance and work-friendliness) or pure distance.")] = Sort.score,
+    place: Annotated[
+        str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')
+    ],
+    radius: Annotated[
+        str, typer.Option("--radius", "-r", help="Search radius: 800m, 2km, 1.5 km.")
+    ] = "2km",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="Show at most N places (0: all).")
+    ] = 20,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="Comma list of coworking, hackerspace, library, cafe (with Wi-Fi), or all.",
+        ),
+    ] = "coworking",
+    sort: Annotated[
+        Sort,
+        typer.Option(
+            "--sort", help="Order by score (distance and work-friendliness) or pure distance."
+        ),
+    ] = Sort.score,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")] = False,
-    offline: Annotated[bool, typer.Option("--offline", help="Never touch the network; answer from local data.")] = False,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again even if local data is fresh.")] = False,
-    country: Annotated[str | None, typer.Option("--country", "-c", help="Prefer places in this country (ISO code, e.g. fr).")] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Add a column showing how each score was made.")] = False,
-    open_now: Annotated[bool, typer.Option("--open-now", help="Only places open now (hours unknown are kept and marked).")] = False,
-    open_at: Annotated[str | None, typer.Option("--open-at", metavar="WHEN", help="Only places open at WHEN, in each place's local time: 2026-12-01T09:00, 'tomorrow 9:00', 'mon 9:00'.")] = None,
-    strict_hours: Annotated[bool, typer.Option("--strict-hours", help="With --open-now/--open-at, drop places whose hours are unknown.")] = False,
-    wifi: Annotated[bool, typer.Option("--wifi", help="Only places that declare internet access.")] = False,
-    free_wifi: Annotated[bool, typer.Option("--free-wifi", help="Only places with free internet (internet_access:fee=no or customers).")] = False,
-    wheelchair: Annotated[bool, typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited).")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never touch the network; answer from local data.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch again even if local data is fresh.")
+    ] = False,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", "-c", help="Prefer places in this country (ISO code, e.g. fr)."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add a column showing how each score was made.")
+    ] = False,
+    open_now: Annotated[
+        bool,
+        typer.Option(
+            "--open-now", help="Only places open now (hours unknown are kept and marked)."
+        ),
+    ] = False,
+    open_at: Annotated[
+        str | None,
+        typer.Option(
+            "--open-at",
+            metavar="WHEN",
+            help="Only places open at WHEN, in each place's local time: 2026-12-01T09:00, 'tomorrow 9:00', 'mon 9:00'.",
+        ),
+    ] = None,
+    strict_hours: Annotated[
+        bool,
+        typer.Option(
+            "--strict-hours", help="With --open-now/--open-at, drop places whose hours are unknown."
+        ),
+    ] = False,
+    wifi: Annotated[
+        bool, typer.Option("--wifi", help="Only places that declare internet access.")
+    ] = False,
+    free_wifi: Annotated[
+        bool,
+        typer.Option(
+            "--free-wifi",
+            help="Only places with free internet (internet_access:fee=no or customers).",
+        ),
+    ] = False,
+    wheelchair: Annotated[
+        bool,
+        typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited)."),
+    ] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
     from solomo_cli.geo import parse_radius
@@ -184,9 +251,19 @@ def near(
         except ValueError as exc:
             raise UsageError(f"bad --open-at value: {exc}") from None
     query = NearQuery(
-        place=place, radius_m=parse_radius(radius), kinds=parse_kinds(kind), limit=limit,
-        sort=sort.value, offline=offline, refresh=refresh, country=country, open_at=when,
-        strict_hours=strict_hours, wifi=wifi, free_wifi=free_wifi, wheelchair=wheelchair,
+        place=place,
+        radius_m=parse_radius(radius),
+        kinds=parse_kinds(kind),
+        limit=limit,
+        sort=sort.value,
+        offline=offline,
+        refresh=refresh,
+        country=country,
+        open_at=when,
+        strict_hours=strict_hours,
+        wifi=wifi,
+        free_wifi=free_wifi,
+        wheelchair=wheelchair,
     )
     settings = load_settings()
     with progress() as notify, Session(settings, notify) as session:
@@ -196,12 +273,18 @@ def near(
     if result.origin.geocoded and fmt is not Format.table:
         print(f"solomo: {place!r} understood as {result.origin.label}", file=sys.stderr)
     if result.origin.alternatives:
-        print(f"solomo: {len(result.origin.alternatives)} other places match {place!r}; "
-              "be more precise or use --country if this is not the one", file=sys.stderr)
+        print(
+            f"solomo: {len(result.origin.alternatives)} other places match {place!r}; "
+            "be more precise or use --country if this is not the one",
+            file=sys.stderr,
+        )
     if offline and fmt is not Format.table:  # the table's title says it; scripts get it here
         day = result.data_time[:10] if result.data_time else "unknown date"
-        print(f"solomo: offline answer from local data of {day} "
-              f"({render.age_phrase(result.fetched_at)})", file=sys.stderr)
+        print(
+            f"solomo: offline answer from local data of {day} "
+            f"({render.age_phrase(result.fetched_at)})",
+            file=sys.stderr,
+        )
     if fmt is Format.table:
         if output is None:
             render.print_table(Console(highlight=False, emoji=False), result, explain)
@@ -220,10 +303,18 @@ def near(
 @handles_errors
 def sync(
     place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],
-    radius: Annotated[str, typer.Option("--radius", "-r", help="Area to fetch: 5km, 20km…")] = "10km",
-    kind: Annotated[str, typer.Option("--kind", "-k", help="Kinds to fetch (comma list, or all).")] = "all",
-    country: Annotated[str | None, typer.Option("--country", "-c", help="Prefer places in this country.")] = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")] = False,
+    radius: Annotated[
+        str, typer.Option("--radius", "-r", help="Area to fetch: 5km, 20km…")
+    ] = "10km",
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="Kinds to fetch (comma list, or all).")
+    ] = "all",
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="Prefer places in this country.")
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")
+    ] = False,
 ) -> None:
     """Fetch an area's work places now, so that --offline can answer later."""
     from solomo_cli.geo import format_distance, parse_radius
@@ -237,9 +328,11 @@ def sync(
     with progress() as notify, Session(settings, notify) as session:
         result = run_sync(session, place, radius_m, kinds, country, refresh)
     fetched = "fetched" if result.network_requests else "already up to date"
-    print(f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
-          f"{result.origin.label}: {fetched}.\nWithout a connection: solomo near "
-          f"{shlex.quote(place)} --offline\n© OpenStreetMap contributors")
+    print(
+        f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
+        f"{result.origin.label}: {fetched}.\nWithout a connection: solomo near "
+        f"{shlex.quote(place)} --offline\n© OpenStreetMap contributors"
+    )
 
 
 @app.command()
@@ -286,8 +379,11 @@ def cache_clear() -> None:
     from solomo_cli.store import Cache
 
     existed = Cache(get_paths().cache_db).clear()
-    print("Cache cleared; your visits, notes and contacts are untouched." if existed
-          else "The cache was already empty.")
+    print(
+        "Cache cleared; your visits, notes and contacts are untouched."
+        if existed
+        else "The cache was already empty."
+    )
 
 
 from solomo_cli.cli_user import register  # noqa: E402

@@ -79,7 +79,7 @@ def _read_toml(path: Path) -> dict:
         ) from exc
 
 
-def _split_urls(value: str | list[str]) -> tuple[str, ...]:
+def _split_urls(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else value
     return tuple(str(u).strip().rstrip("/") for u in items if str(u).strip())
 
@@ -106,12 +106,16 @@ def load_settings() -> Settings:
     conf = _read_toml(paths.config_file)
     env = os.environ
     overpass = env.get("SOLOMO_OVERPASS_URL") or conf.get("overpass_url") or DEFAULT_OVERPASS_URLS
-    nominatim = env.get("SOLOMO_NOMINATIM_URL") or conf.get("nominatim_url") or DEFAULT_NOMINATIM_URL
+    nominatim = (
+        env.get("SOLOMO_NOMINATIM_URL") or conf.get("nominatim_url") or DEFAULT_NOMINATIM_URL
+    )
     try:
         fresh_days = float(conf.get("fresh_days", DEFAULT_FRESH_DAYS))
         timeout = max(10.0, float(conf.get("timeout", 30.0)))
         # Nominatim's policy is 1 request/s; the variable exists for the test suite's speed only.
-        interval = float(env.get("SOLOMO_NOMINATIM_MIN_INTERVAL", conf.get("nominatim_interval", 1.0)))
+        interval = float(
+            env.get("SOLOMO_NOMINATIM_MIN_INTERVAL", conf.get("nominatim_interval", 1.0))
+        )
     except (TypeError, ValueError) as exc:
         raise UsageError(f"bad number in {paths.config_file}: {exc}") from exc
     urls = _split_urls(overpass)

@@ -20,21 +20,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from solomo_cli import __version__
+from solomo_cli.contacts import Contact, Encounter
 from solomo_cli.errors import UsageError
 from solomo_cli.places import Place
 from solomo_cli.sanitize import clean
-from solomo_cli.userdata import (
-    Contact,
-    Encounter,
-    Note,
-    Totals,
-    UserData,
-    Visit,
-    clean_tag,
-    now_utc,
-    parse_day,
-    source_of,
-)
+from solomo_cli.userbase import clean_tag, now_utc, parse_day, source_of
+from solomo_cli.userdata import UserData
+from solomo_cli.visits import Note, Totals, Visit
 
 OSM_LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
 WHAT = ("places", "visits", "contacts")

@@ -9,13 +9,17 @@ from pathlib import Path
 from solomo_cli.errors import UsageError
 
 
-def atomic_write(path: Path, data: str | bytes, *, overwrite: bool = False, mode: int = 0o644) -> None:
+def atomic_write(
+    path: Path, data: str | bytes, *, overwrite: bool = False, mode: int = 0o644
+) -> None:
     """Write `data` to `path` all at once; never leave a half-written file behind.
 
     Refuses to replace an existing file unless `overwrite` (the CLI's --force)."""
     path = Path(path)
     if path.exists() and not overwrite:
-        raise UsageError(f"{path} already exists", hint="use --force to overwrite it, or choose another name")
+        raise UsageError(
+            f"{path} already exists", hint="use --force to overwrite it, or choose another name"
+        )
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name")
     parent = path.parent if str(path.parent) else Path(".")

@@ -45,9 +45,7 @@ def parse_radius(text: str) -> float:
     """'800m', '2km', '1.5 km', '2' (km) → metres."""
     match = _RADIUS.match(text or "")
     if not match:
-        raise UsageError(
-            f"bad radius {text!r}", hint="give a distance such as 800m, 2km or 1.5 km"
-        )
+        raise UsageError(f"bad radius {text!r}", hint="give a distance such as 800m, 2km or 1.5 km")
     number = float(match.group(1).replace(",", "."))
     unit = (match.group(2) or "km").lower()
     metres = number * _UNITS[unit]
@@ -75,7 +73,8 @@ def parse_latlon(text: str) -> tuple[float, float] | None:
     match = _LATLON.match(text)
     if not match:
         raise UsageError(
-            f"bad coordinates {text!r}", hint="write them as LAT,LON in decimal degrees, e.g. 45.76,4.84"
+            f"bad coordinates {text!r}",
+            hint="write them as LAT,LON in decimal degrees, e.g. 45.76,4.84",
         )
     lat, lon = float(match.group(1)), float(match.group(2))
     if not -90 <= lat <= 90 or not -180 <= lon <= 180:

@@ -58,8 +58,15 @@ def nominatim_slot(lock_path: Path, interval: float) -> Iterator[None]:
 class HttpxAdapter(BaseSyncAdapter):
     """geopy adapter backed by solomo's shared httpx client, retry policy and rate limit."""
 
-    def __init__(self, *, proxies: Any, ssl_context: Any, client: httpx.Client, settings: Settings,
-                 notify: Notify | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        proxies: Any,
+        ssl_context: Any,
+        client: httpx.Client,
+        settings: Settings,
+        notify: Notify | None = None,
+    ) -> None:
         super().__init__(proxies=proxies, ssl_context=ssl_context)
         self.client = client
         self.settings = settings
@@ -67,8 +74,15 @@ class HttpxAdapter(BaseSyncAdapter):
 
     def get_text(self, url: str, *, timeout: float, headers: dict[str, str]) -> str:
         with nominatim_slot(self.settings.paths.nominatim_lock, self.settings.nominatim_interval):
-            response = send(self.client, "GET", url, service="Nominatim", notify=self.notify,
-                            headers=headers, timeout=max(timeout, 10.0))
+            response = send(
+                self.client,
+                "GET",
+                url,
+                service="Nominatim",
+                notify=self.notify,
+                headers=headers,
+                timeout=max(timeout, 10.0),
+            )
         return response.text
 
     def get_json(self, url: str, *, timeout: float, headers: dict[str, str]) -> Any:
@@ -97,22 +111,34 @@ class Understood:
 
 
 def make_geocoder(settings: Settings, client: httpx.Client, notify: Notify | None) -> Nominatim:
-    parts = urlsplit(settings.nominatim_url if "//" in settings.nominatim_url
-                     else "https://" + settings.nominatim_url)
+    parts = urlsplit(
+        settings.nominatim_url
+        if "//" in settings.nominatim_url
+        else "https://" + settings.nominatim_url
+    )
     return Nominatim(
         domain=(parts.netloc + parts.path).rstrip("/"),
         scheme=parts.scheme or "https",
         user_agent=settings.user_agent,
         timeout=settings.timeout,
         adapter_factory=lambda proxies, ssl_context: HttpxAdapter(
-            proxies=proxies, ssl_context=ssl_context, client=client, settings=settings,
+            proxies=proxies,
+            ssl_context=ssl_context,
+            client=client,
+            settings=settings,
             notify=notify,
         ),
     )
 
 
-def geocode(settings: Settings, cache: Cache, client: httpx.Client, query: str,
-            country: str | None = None, notify: Notify | None = None) -> Understood:
+def geocode(
+    settings: Settings,
+    cache: Cache,
+    client: httpx.Client,
+    query: str,
+    country: str | None = None,
+    notify: Notify | None = None,
+) -> Understood:
     """Ask Nominatim for the best match of a place name, and cache the answer."""
     geocoder = make_geocoder(settings, client, notify)
     locations = geocoder.geocode(query, exactly_one=False, limit=5, country_codes=country) or []

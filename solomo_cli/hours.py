@@ -69,8 +69,13 @@ class HoursInfo:
 
 
 def evaluate(
-    value: str | None, lat: float, lon: float, at: When | datetime | None = None,
-    *, tz: str | None = None, country: str | None = None,
+    value: str | None,
+    lat: float,
+    lon: float,
+    at: When | datetime | None = None,
+    *,
+    tz: str | None = None,
+    country: str | None = None,
 ) -> HoursInfo:
     """Evaluate an OSM ``opening_hours`` value for the place at (lat, lon).
 
@@ -138,8 +143,15 @@ def _compile(
 ) -> OpeningHours | str:
     """The parsed value for a place (cached), or the parser's message."""
     if tz:
-        return _parse(value, coords=(lat, lon), timezone=ZoneInfo(tz), country=country,
-                      auto_timezone=False, auto_country=False, max_interval_days=HORIZON_DAYS)
+        return _parse(
+            value,
+            coords=(lat, lon),
+            timezone=ZoneInfo(tz),
+            country=country,
+            auto_timezone=False,
+            auto_country=False,
+            max_interval_days=HORIZON_DAYS,
+        )
     return _parse(value, coords=(lat, lon), max_interval_days=HORIZON_DAYS)
 
 
@@ -161,7 +173,7 @@ def _zone_countries() -> dict[str, str]:
     try:
         from importlib.resources import files
 
-        candidates.append(files("tzdata").joinpath("zoneinfo", "zone.tab"))
+        candidates.append(files("tzdata") / "zoneinfo" / "zone.tab")
     except (ModuleNotFoundError, TypeError):
         pass
     candidates.append(Path("/usr/share/zoneinfo/zone.tab"))

@@ -90,7 +90,8 @@ def send(
         message = f"{service} at {host} answered HTTP {status}"
         if error is RateLimited:
             raise RateLimited(
-                message + " (busy or rate-limited)", retry_after=retry_after(response),
+                message + " (busy or rate-limited)",
+                retry_after=retry_after(response),
                 hint="wait a minute and try again, or use --offline",
             )
         raise error(message, hint="try again later, or point solomo at another server")

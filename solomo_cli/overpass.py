@@ -21,7 +21,9 @@ def build_query(lat: float, lon: float, radius_m: float, kinds: Sequence[str]) -
     around = f"(around:{int(round(radius_m))},{lat:.6f},{lon:.6f})"
     lines = [f"nwr{tag_filter}{around};" for kind in kinds for tag_filter in KINDS[kind]]
     return (
-        f"[out:json][timeout:{SERVER_TIMEOUT_S}];\n(\n" + "\n".join(lines) + "\n);\nout center tags;"
+        f"[out:json][timeout:{SERVER_TIMEOUT_S}];\n(\n"
+        + "\n".join(lines)
+        + "\n);\nout center tags;"
     )
 
 
@@ -61,23 +63,30 @@ def parse_answer(response: httpx.Response, endpoint: str) -> Answer:
             f"Overpass at {host} could not complete the query: {str(data['remark'])[:200]}",
             hint="try a smaller --radius, or try again later",
         )
-    osm3s = data.get("osm3s") if isinstance(data.get("osm3s"), dict) else {}
+    osm3s = data.get("osm3s")
+    osm3s = osm3s if isinstance(osm3s, dict) else {}
     places = [p for p in map(element_to_place, data["elements"]) if isinstance(p, Place)]
     base = osm3s.get("timestamp_osm_base")
     return Answer(places, str(base) if base else None, endpoint, len(data["elements"]))
 
 
 def fetch(
-    client: httpx.Client, endpoints: Sequence[str], lat: float, lon: float, radius_m: float,
-    kinds: Sequence[str], notify: Notify | None = None,
+    client: httpx.Client,
+    endpoints: Sequence[str],
+    lat: float,
+    lon: float,
+    radius_m: float,
+    kinds: Sequence[str],
+    notify: Notify | None = None,
 ) -> Answer:
     """Ask each endpoint in turn until one gives a complete answer."""
     query = build_query(lat, lon, radius_m, kinds)
     errors: list[ServiceError] = []
     for endpoint in endpoints:
         try:
-            response = send(client, "POST", endpoint, service="Overpass", notify=notify,
-                            data={"data": query})
+            response = send(
+                client, "POST", endpoint, service="Overpass", notify=notify, data={"data": query}
+            )
             return parse_answer(response, endpoint)
         except ServiceError as exc:
             errors.append(exc)

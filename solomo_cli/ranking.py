@@ -1,14 +1,14 @@
 """The ranking score: distance combined with work-friendliness, every point explained.
 
-    score = distance (0–40, linear from 40 at the search point to 0 at the radius)
-          + kind     (community coworking 30, hackerspace 22, library 18, chain coworking 12, café 10)
-          + internet access declared (yes/wlan/wired)     +8
-          + opening hours known                           +6
-          + a contact known (website, phone or e-mail)    +6
-          + checked by a mapper in the last two years     +5
-          + your rating (★1 … ★5)                         (rating − 3) × 6   (−12 … +12)
-          + your visits                                   +2 each, at most +8
-          + open at the time asked (--open-now/--open-at) +15
+score = distance (0–40, linear from 40 at the search point to 0 at the radius)
+      + kind     (community coworking 30, hackerspace 22, library 18, chain coworking 12, café 10)
+      + internet access declared (yes/wlan/wired)     +8
+      + opening hours known                           +6
+      + a contact known (website, phone or e-mail)    +6
+      + checked by a mapper in the last two years     +5
+      + your rating (★1 … ★5)                         (rating − 3) × 6   (−12 … +12)
+      + your visits                                   +2 each, at most +8
+      + open at the time asked (--open-now/--open-at) +15
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ def is_stale(check_date: str | None, today: date | None = None) -> bool:
     return age is None or age > STALE_AFTER_DAYS
 
 
-def score(place: Place, radius_m: float, *, time_asked: bool = False,
-          today: date | None = None) -> tuple[float, list[tuple[str, float]]]:
+def score(
+    place: Place, radius_m: float, *, time_asked: bool = False, today: date | None = None
+) -> tuple[float, list[tuple[str, float]]]:
     reasons: list[tuple[str, float]] = []
     near = DISTANCE_POINTS * max(0.0, 1.0 - place.distance_m / radius_m) if radius_m > 0 else 0.0
     reasons.append(("distance", round(near, 1)))
@@ -74,8 +75,9 @@ def score(place: Place, radius_m: float, *, time_asked: bool = False,
     return round(sum(points for _, points in reasons), 1), reasons
 
 
-def rank(places: list[Place], radius_m: float, sort: str = "score", *,
-         time_asked: bool = False) -> list[Place]:
+def rank(
+    places: list[Place], radius_m: float, sort: str = "score", *, time_asked: bool = False
+) -> list[Place]:
     today = date.today()
     for place in places:
         place.score, place.reasons = score(place, radius_m, time_asked=time_asked, today=today)

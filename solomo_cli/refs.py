@@ -13,7 +13,8 @@ from typing import Any
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
 from solomo_cli.places import Place
-from solomo_cli.userdata import UserData, fold
+from solomo_cli.userbase import fold
+from solomo_cli.userdata import UserData
 
 _RANK = re.compile(r"^#?(\d+)$")
 _OSM_ID = re.compile(r"^(node|way|relation|n|w|r)\s*[/ ]?\s*(\d+)$", re.IGNORECASE)

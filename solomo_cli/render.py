@@ -22,12 +22,37 @@ from solomo_cli.search import NearResult
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
-KIND_LABELS = {"coworking": "coworking", "hackerspace": "hackerspace", "library": "library",
-               "cafe": "café"}
+KIND_LABELS = {
+    "coworking": "coworking",
+    "hackerspace": "hackerspace",
+    "library": "library",
+    "cafe": "café",
+}
 FIELDS = [
-    "rank", "id", "name", "kind", "chain", "lat", "lon", "distance_m", "score", "address",
-    "website", "phone", "email", "opening_hours", "open_state", "next_change", "internet_access",
-    "internet_access_fee", "wheelchair", "check_date", "stale", "my_rating", "visits", "osm_url",
+    "rank",
+    "id",
+    "name",
+    "kind",
+    "chain",
+    "lat",
+    "lon",
+    "distance_m",
+    "score",
+    "address",
+    "website",
+    "phone",
+    "email",
+    "opening_hours",
+    "open_state",
+    "next_change",
+    "internet_access",
+    "internet_access_fee",
+    "wheelchair",
+    "check_date",
+    "stale",
+    "my_rating",
+    "visits",
+    "osm_url",
     "explain",
 ]
 
@@ -104,12 +129,14 @@ def to_geojson(rows: list[dict[str, Any]]) -> str:
     features = []
     for row in rows:
         props = {k: v for k, v in row.items() if k not in ("lat", "lon")}
-        features.append({
-            "type": "Feature",
-            "id": row["id"],
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-            "properties": props,
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": props,
+            }
+        )
     collection = {"type": "FeatureCollection", "attribution": LICENSE, "features": features}
     return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
 
@@ -118,8 +145,10 @@ def title(result: NearResult) -> str:
     q = result.query
     kinds = ", ".join(KIND_LABELS[k] for k in q.kinds)
     when = result.data_time[:10] if result.data_time else "unknown date"
-    parts = [f"{kinds.capitalize()} within {format_distance(q.radius_m)} of {result.origin.label}",
-             f"data of {when} ({age_phrase(result.fetched_at)})"]
+    parts = [
+        f"{kinds.capitalize()} within {format_distance(q.radius_m)} of {result.origin.label}",
+        f"data of {when} ({age_phrase(result.fetched_at)})",
+    ]
     if q.open_at is not None:
         parts.insert(1, f"open {q.open_at.describe()}" + (" (place's local time)"))
     return " · ".join(parts)
@@ -157,8 +186,14 @@ def _hours_cell(place: Place) -> Text:
 
 
 def table(result: NearResult, explain_scores: bool = False) -> Table:
-    grid = Table(title=Text(title(result)), caption=ATTRIBUTION, title_justify="left",
-                 caption_justify="right", expand=False, show_lines=False)
+    grid = Table(
+        title=Text(title(result)),
+        caption=ATTRIBUTION,
+        title_justify="left",
+        caption_justify="right",
+        expand=False,
+        show_lines=False,
+    )
     grid.add_column("#", justify="right", no_wrap=True)
     grid.add_column("Name", overflow="fold")
     grid.add_column("Kind", no_wrap=True)
@@ -172,9 +207,14 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
     for rank, place in enumerate(result.places, 1):
         kind = KIND_LABELS[place.kind] + (" (chain)" if place.chain else "")
         row = [
-            Text(str(rank)), _name_cell(place), Text(kind, style="dim" if place.chain else "cyan"),
-            Text(format_distance(place.distance_m)), Text(f"{place.score:g}"),
-            Text(place.address or ""), _contact(place), _hours_cell(place),
+            Text(str(rank)),
+            _name_cell(place),
+            Text(kind, style="dim" if place.chain else "cyan"),
+            Text(format_distance(place.distance_m)),
+            Text(f"{place.score:g}"),
+            Text(place.address or ""),
+            _contact(place),
+            _hours_cell(place),
         ]
         if explain_scores:
             row.append(Text(explain(place, "\n"), style="dim"))
@@ -190,14 +230,22 @@ def print_table(console: Console, result: NearResult, explain_scores: bool = Fal
         return
     console.print(table(result, explain_scores))
     if result.total > len(result.places):
-        console.print(Text(f"{result.total - len(result.places)} more; use --limit to see them.",
-                           style="dim"))
+        console.print(
+            Text(f"{result.total - len(result.places)} more; use --limit to see them.", style="dim")
+        )
 
 
 def plain_table(result: NearResult, explain_scores: bool = False, width: int = 160) -> str:
     """The table as plain text, for --output FILE."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, color_system=None,
-                      force_terminal=False, highlight=False, emoji=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        no_color=True,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+    )
     print_table(console, result, explain_scores)
     return buffer.getvalue()

@@ -81,8 +81,9 @@ def validate_country(country: str | None) -> str | None:
         return None
     codes = [c.strip().lower() for c in country.split(",") if c.strip()]
     if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
-        raise UsageError(f"bad country code {country!r}",
-                         hint="use ISO 3166-1 alpha-2 codes, e.g. fr or de,at")
+        raise UsageError(
+            f"bad country code {country!r}", hint="use ISO 3166-1 alpha-2 codes, e.g. fr or de,at"
+        )
     return ",".join(codes)
 
 
@@ -145,8 +146,16 @@ class Session:
         found = geocode(self.settings, self.cache, self.client, text, country, self.notify)
         return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
 
-    def ensure_area(self, origin: Origin, radius_m: float, kinds: Sequence[str], *,
-                    offline: bool, refresh: bool, margin: bool = True) -> tuple[float | None, str | None]:
+    def ensure_area(
+        self,
+        origin: Origin,
+        radius_m: float,
+        kinds: Sequence[str],
+        *,
+        offline: bool,
+        refresh: bool,
+        margin: bool = True,
+    ) -> tuple[float | None, str | None]:
         """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base)."""
         max_age = float("inf") if offline else self.settings.fresh_days * 86400.0
         have = self.cache.coverage(origin.lat, origin.lon, radius_m, kinds, max_age)
@@ -165,14 +174,31 @@ class Session:
         # Fetch a wider circle so that nearby follow-up questions are answered locally.
         fetch_radius = min(MAX_RADIUS_M, max(radius_m * 2, radius_m + 2000)) if margin else radius_m
         if self.notify:
-            self.notify(f"Fetching {', '.join(missing)} within {format_distance(fetch_radius)} "
-                        "from OpenStreetMap…")
-        answer = overpass.fetch(self.client, self.settings.overpass_urls, origin.lat, origin.lon,
-                                fetch_radius, missing, self.notify)
+            self.notify(
+                f"Fetching {', '.join(missing)} within {format_distance(fetch_radius)} "
+                "from OpenStreetMap…"
+            )
+        answer = overpass.fetch(
+            self.client,
+            self.settings.overpass_urls,
+            origin.lat,
+            origin.lon,
+            fetch_radius,
+            missing,
+            self.notify,
+        )
         add_zones(answer.places)
         now = time.time()
-        self.cache.save_fetch(answer.places, origin.lat, origin.lon, fetch_radius, missing,
-                              answer.osm_base, answer.endpoint, fetched_at=now)
+        self.cache.save_fetch(
+            answer.places,
+            origin.lat,
+            origin.lon,
+            fetch_radius,
+            missing,
+            answer.osm_base,
+            answer.endpoint,
+            fetched_at=now,
+        )
         if len(missing) == len(kinds):
             return now, answer.osm_base
         return have.fetched_at or now, have.osm_base or answer.osm_base
@@ -192,8 +218,14 @@ def annotate_hours(places: list[Place], at: When | None) -> None:
     from solomo_cli.hours import evaluate
 
     for place in places:
-        info = evaluate(place.opening_hours, place.lat, place.lon, at,
-                        tz=place.extra.get("tz"), country=place.extra.get("country"))
+        info = evaluate(
+            place.opening_hours,
+            place.lat,
+            place.lon,
+            at,
+            tz=place.extra.get("tz"),
+            country=place.extra.get("country"),
+        )
         place.extra["open_state"] = info.state
         place.extra["next_change"] = info.next_change.isoformat() if info.next_change else None
         place.extra["hours_phrase"] = info.phrase
@@ -231,10 +263,14 @@ def add_personal_signals(settings: Settings, places: list[Place]) -> None:
 
 def near(session: Session, q: NearQuery) -> NearResult:
     origin = session.locate(q.place, q.country, q.offline, q.refresh)
-    fetched_at, osm_base = session.ensure_area(origin, q.radius_m, q.kinds,
-                                               offline=q.offline, refresh=q.refresh)
-    places = [p for p in session.cache.places_within(origin.lat, origin.lon, q.radius_m, q.kinds)
-              if _keep(p, q)]
+    fetched_at, osm_base = session.ensure_area(
+        origin, q.radius_m, q.kinds, offline=q.offline, refresh=q.refresh
+    )
+    places = [
+        p
+        for p in session.cache.places_within(origin.lat, origin.lon, q.radius_m, q.kinds)
+        if _keep(p, q)
+    ]
     if q.open_at is not None:  # hours filter and score: every candidate needs them
         annotate_hours(places, q.open_at)
         allowed = ("open",) if q.strict_hours else ("open", "unknown")
@@ -251,12 +287,29 @@ def near(session: Session, q: NearQuery) -> NearResult:
 
 def remember_listing(cache: Cache, origin: Origin, places: list[Place]) -> None:
     """Keep the last listing so that `solomo show 2` means result #2 of it."""
-    cache.set_state(LAST_LISTING, {
-        "origin": {"query": origin.query, "label": origin.label, "lat": origin.lat, "lon": origin.lon},
-        "at": time.time(),
-        "places": [{"id": p.id, "name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon,
-                    "tags": p.tags} for p in places],
-    })
+    cache.set_state(
+        LAST_LISTING,
+        {
+            "origin": {
+                "query": origin.query,
+                "label": origin.label,
+                "lat": origin.lat,
+                "lon": origin.lon,
+            },
+            "at": time.time(),
+            "places": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "kind": p.kind,
+                    "lat": p.lat,
+                    "lon": p.lon,
+                    "tags": p.tags,
+                }
+                for p in places
+            ],
+        },
+    )
 
 
 def last_listing(cache: Cache) -> dict[str, Any] | None:
@@ -274,11 +327,18 @@ class SyncResult:
     network_requests: int
 
 
-def sync(session: Session, place: str, radius_m: float, kinds: tuple[str, ...],
-         country: str | None = None, refresh: bool = False) -> SyncResult:
+def sync(
+    session: Session,
+    place: str,
+    radius_m: float,
+    kinds: tuple[str, ...],
+    country: str | None = None,
+    refresh: bool = False,
+) -> SyncResult:
     """Fill the store for an area ahead of going offline."""
     origin = session.locate(place, country, offline=False, refresh=refresh)
-    fetched_at, osm_base = session.ensure_area(origin, radius_m, kinds, offline=False,
-                                               refresh=refresh, margin=False)
+    fetched_at, osm_base = session.ensure_area(
+        origin, radius_m, kinds, offline=False, refresh=refresh, margin=False
+    )
     count = len(session.cache.places_within(origin.lat, origin.lon, radius_m, kinds))
     return SyncResult(origin, radius_m, kinds, count, fetched_at, osm_base, session.requests)

@@ -56,7 +56,7 @@ def m001_initial(conn: sqlite3.Connection) -> None:
             fetched_at REAL NOT NULL
         );
         CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        """
+        """,
     )
 
 
@@ -75,8 +75,10 @@ def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float
     else:
         spans = [(min_lon, max_lon)]
     lon_sql = " OR ".join("(r.max_lon >= ? AND r.min_lon <= ?)" for _ in spans)
-    return (f"r.max_lat >= ? AND r.min_lat <= ? AND ({lon_sql})",
-            [min_lat, max_lat, *(v for span in spans for v in span)])
+    return (
+        f"r.max_lat >= ? AND r.min_lat <= ? AND ({lon_sql})",
+        [min_lat, max_lat, *(v for span in spans for v in span)],
+    )
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,11 @@ class Cache:
             d = distance_m(lat, lon, plat, plon)
             if d <= radius_m:
                 extra = {"tz": tz, "country": country} if tz else {}
-                found.append(Place(osm_id, name, kind, plat, plon, json.loads(tags), distance_m=d,
-                                   extra=extra))
+                found.append(
+                    Place(
+                        osm_id, name, kind, plat, plon, json.loads(tags), distance_m=d, extra=extra
+                    )
+                )
         found.sort(key=lambda p: p.distance_m)
         return found
 
@@ -165,7 +170,12 @@ class Cache:
         return [Place(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
     def coverage(
-        self, lat: float, lon: float, radius_m: float, kinds: Sequence[str], max_age_s: float,
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        max_age_s: float,
         now: float | None = None,
     ) -> Coverage:
         now = time.time() if now is None else now
@@ -179,7 +189,10 @@ class Cache:
         for kind in kinds:
             for clat, clon, cradius, ckinds, fetched_at, osm_base in rows:
                 # 1 m of slack absorbs float noise when the same circle is asked again.
-                if kind in ckinds.split(",") and distance_m(lat, lon, clat, clon) + radius_m <= cradius + 1:
+                if (
+                    kind in ckinds.split(",")
+                    and distance_m(lat, lon, clat, clon) + radius_m <= cradius + 1
+                ):
                     used.append((fetched_at, osm_base))
                     break
             else:
@@ -188,8 +201,15 @@ class Cache:
         return Coverage(tuple(missing), oldest[0], oldest[1])
 
     def save_fetch(
-        self, places: Iterable[Place], lat: float, lon: float, radius_m: float,
-        kinds: Sequence[str], osm_base: str | None, endpoint: str, fetched_at: float | None = None,
+        self,
+        places: Iterable[Place],
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        osm_base: str | None,
+        endpoint: str,
+        fetched_at: float | None = None,
     ) -> int:
         """Upsert a complete Overpass answer for the circle, drop places of those kinds that
         vanished from it, and record the area as covered — all in one transaction."""
@@ -206,9 +226,17 @@ class Cache:
                          tags = excluded.tags, fetched_at = excluded.fetched_at,
                          tz = excluded.tz, country = excluded.country
                        RETURNING rid""",
-                    (place.id, place.name, place.kind, place.lat, place.lon,
-                     json.dumps(place.tags, ensure_ascii=False), fetched_at,
-                     place.extra.get("tz"), place.extra.get("country")),
+                    (
+                        place.id,
+                        place.name,
+                        place.kind,
+                        place.lat,
+                        place.lon,
+                        json.dumps(place.tags, ensure_ascii=False),
+                        fetched_at,
+                        place.extra.get("tz"),
+                        place.extra.get("country"),
+                    ),
                 ).fetchone()
                 conn.execute(
                     "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
@@ -222,7 +250,9 @@ class Cache:
                     WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
                 (*box_args, *kinds, fetched_at),
             ).fetchall()
-            gone = [(rid,) for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
+            gone = [
+                (rid,) for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m
+            ]
             conn.executemany("DELETE FROM places WHERE rid = ?", gone)
             conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
             conn.execute(
@@ -257,27 +287,41 @@ class Cache:
     def set_state(self, key: str, value: Any) -> None:
         with db.transaction(self.conn):
             self.conn.execute(
-                "INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value, ensure_ascii=False))
+                "INSERT OR REPLACE INTO state VALUES (?, ?)",
+                (key, json.dumps(value, ensure_ascii=False)),
             )
 
     # -- maintenance ----------------------------------------------------------------------
 
     def info(self) -> dict[str, Any]:
         if not self.path.exists():
-            return {"path": str(self.path), "exists": False, "places": 0, "areas": 0,
-                    "geocodes": 0, "size_bytes": 0, "oldest_fetch": None, "newest_fetch": None}
+            return {
+                "path": str(self.path),
+                "exists": False,
+                "places": 0,
+                "areas": 0,
+                "geocodes": 0,
+                "size_bytes": 0,
+                "oldest_fetch": None,
+                "newest_fetch": None,
+            }
         conn = self.conn
         places = conn.execute("SELECT count(*) FROM places").fetchone()[0]
         areas, oldest, newest = conn.execute(
             "SELECT count(*), min(fetched_at), max(fetched_at) FROM coverage"
         ).fetchone()
         geocodes = conn.execute("SELECT count(*) FROM geocodes").fetchone()[0]
-        size = sum(
-            p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()
-        )
-        return {"path": str(self.path), "exists": True, "places": places, "areas": areas,
-                "geocodes": geocodes, "size_bytes": size, "oldest_fetch": oldest,
-                "newest_fetch": newest}
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return {
+            "path": str(self.path),
+            "exists": True,
+            "places": places,
+            "areas": areas,
+            "geocodes": geocodes,
+            "size_bytes": size,
+            "oldest_fetch": oldest,
+            "newest_fetch": newest,
+        }
 
     def clear(self) -> bool:
         """Delete the cache files. Returns whether there was anything to delete."""

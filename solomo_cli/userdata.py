@@ -1,29 +1,29 @@
 """The user's own data — places as seen, visits, place notes, contacts and encounters — in a
 private SQLite file that exists nowhere else: every command's writes are one transaction, every
-migration keeps every row, and forgetting a person really erases them."""
+migration keeps every row, and forgetting a person really erases them.
+
+This module holds the file itself (connection, schema and migrations, places as seen, import
+primitives, backup) and the read-only query of `solomo near`; visits.py and contacts.py hold
+the rest of UserData."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
-import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from solomo_cli import db
+from solomo_cli.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
 from solomo_cli.errors import StoreError, UsageError
-from solomo_cli.geo import distance_m
 from solomo_cli.places import Place
-
-OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
+from solomo_cli.userbase import PLACE_COLS, fold, now_utc, place_from_row
+from solomo_cli.visits import Note, Visit, VisitsPart
 
 # -- schema ---------------------------------------------------------------------------------
 
@@ -108,187 +108,7 @@ def m002_contact_name_keys(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS = [m001_initial, m002_contact_name_keys]
 
-# -- parsing of user input ------------------------------------------------------------------
-
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_COST = re.compile(
-    r"^\s*(?:(?P<pre>[A-Za-z]{3}|[€$£])\s*)?(?P<amount>\d+(?:[.,]\d+)?)\s*"
-    r"(?:(?P<post>[A-Za-z]{3}|[€$£]))?\s*$"
-)
-_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
-_AGE = re.compile(r"^\s*(\d+)\s*(d|w|m|y)\s*$", re.IGNORECASE)
-_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-
-
-def parse_day(text: str, what: str = "date") -> str:
-    """'2026-11-20' → '2026-11-20'; anything else (2026-13-45, 20/11/2026) is a usage error."""
-    value = (text or "").strip()
-    try:
-        if not _DAY.match(value):
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise UsageError(
-            f"bad {what} {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2026-11-20"
-        ) from None
-
-
-def parse_cost(text: str) -> tuple[str, str | None]:
-    """'20', '20.50', '20,50 EUR', '€20' → ('20.50', 'EUR'): an exact amount and a currency."""
-    match = _COST.match(text or "")
-    if not match or (match.group("pre") and match.group("post")):
-        raise UsageError(
-            f"bad cost {text!r}", hint="give an amount and optionally a currency: 20, 20.50, 20 EUR"
-        )
-    amount = Decimal(match.group("amount").replace(",", "."))
-    currency = match.group("pre") or match.group("post")
-    if currency:
-        currency = _SYMBOLS.get(currency, currency.upper())
-    return str(amount), currency
-
-
-def parse_age(text: str) -> int:
-    """'90d', '12w', '6m' (months), '1y' → days."""
-    match = _AGE.match(text or "")
-    if not match:
-        raise UsageError(f"bad duration {text!r}", hint="write it as 90d, 12w, 6m (months) or 1y")
-    return int(match.group(1)) * _AGE_DAYS[match.group(2).lower()]
-
-
-def clean_tag(text: str) -> str:
-    tag = " ".join((text or "").split())
-    if not tag or "," in tag:
-        raise UsageError(
-            f"bad tag {text!r}", hint="a tag is a non-empty word or phrase without commas"
-        )
-    return tag
-
-
-def fold(text: str | None) -> str:
-    """Case-, accent- and spacing-insensitive form of a name, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
-def today() -> str:
-    return date.today().isoformat()
-
-
-def now_utc() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def new_uid() -> str:
-    return str(uuid.uuid4())
-
-
-def _text_or_none(value: str | None) -> str | None:
-    return value if value is not None and value.strip() else None
-
-
-# -- records --------------------------------------------------------------------------------
-
-
-def source_of(place_id: str) -> str:
-    """'osm' for OpenStreetMap ids, else the id's prefix ('google')."""
-    return "osm" if OSM_ID.match(place_id) else place_id.split("/", 1)[0]
-
-
-@dataclass(frozen=True)
-class Visit:
-    id: int
-    uid: str
-    place: Place
-    day: str
-    rating: int | None
-    note: str | None
-    cost: str | None  # exact decimal amount
-    currency: str | None
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Note:
-    id: int
-    uid: str
-    place_id: str
-    created_at: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Encounter:
-    id: int
-    uid: str
-    contact_id: int
-    contact_name: str
-    place: Place | None
-    day: str
-    note: str | None
-    created_at: str
-
-
-@dataclass
-class Contact:
-    id: int
-    uid: str
-    name: str
-    org: str | None
-    email: str | None
-    phone: str | None
-    note: str | None
-    created_at: str
-    updated_at: str
-    tags: list[str] = field(default_factory=list)
-    encounters: list[Encounter] = field(default_factory=list)  # newest first
-    distance_m: float | None = None  # to the --near point, through the nearest encounter place
-    nearest_place: Place | None = None
-
-    @property
-    def last_seen(self) -> str:
-        """Day of the last encounter, else the day the contact was added."""
-        days = [e.day for e in self.encounters]
-        return max(days) if days else self.created_at[:10]
-
-
-@dataclass
-class Totals:
-    """Days worked (distinct dates), visits and costs per currency; per place and per month."""
-
-    days: int = 0
-    visits: int = 0
-    cost: dict[str, Decimal] = field(default_factory=dict)  # '' for amounts without currency
-    by_place: list[dict[str, Any]] = field(default_factory=list)
-    by_month: list[dict[str, Any]] = field(default_factory=list)
-
-
-def totals(visits: Sequence[Visit]) -> Totals:
-    def group(key_of: Any) -> dict[Any, dict[str, Any]]:
-        groups: dict[Any, dict[str, Any]] = {}
-        for v in visits:
-            g = groups.setdefault(key_of(v), {"days": set(), "visits": 0, "cost": {}})
-            g["days"].add(v.day)
-            g["visits"] += 1
-            if v.cost is not None:
-                cur = v.currency or ""
-                g["cost"][cur] = g["cost"].get(cur, Decimal(0)) + Decimal(v.cost)
-        return groups
-
-    everything = group(lambda v: None).get(None, {"days": set(), "visits": 0, "cost": {}})
-    names = {v.place.id: v.place for v in visits}
-    by_place = [
-        {"place": names[pid], "days": len(g["days"]), "visits": g["visits"], "cost": g["cost"]}
-        for pid, g in group(lambda v: v.place.id).items()
-    ]
-    by_place.sort(key=lambda r: (-r["days"], fold(r["place"].name)))
-    by_month = [
-        {"month": month, "days": len(g["days"]), "visits": g["visits"], "cost": g["cost"]}
-        for month, g in sorted(group(lambda v: v.day[:7]).items(), reverse=True)
-    ]
-    return Totals(
-        len(everything["days"]), everything["visits"], everything["cost"], by_place, by_month
-    )
+# -- the store ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -306,41 +126,7 @@ class PlaceSummary:
         return round(sum(rated) / len(rated), 1) if rated else None
 
 
-@dataclass(frozen=True)
-class Forgotten:
-    name: str
-    encounters: int
-    tags: int
-    mentions: list[str]  # other notes (visits, places) whose text still names the person
-
-
-# -- the store ------------------------------------------------------------------------------
-
-_PLACE_COLS = "p.id, p.name, p.kind, p.lat, p.lon, p.tags"
-_VISIT_SQL = f"""SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at,
-                 {_PLACE_COLS} FROM visits v JOIN places p ON p.id = v.place_id"""
-_ENCOUNTER_SQL = f"""SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at,
-                     {_PLACE_COLS} FROM encounters e JOIN contacts c ON c.id = e.contact_id
-                     LEFT JOIN places p ON p.id = e.place_id"""
-
-
-def _place(row: Sequence[Any]) -> Place | None:
-    if row[0] is None:
-        return None
-    return Place(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
-
-
-def _visit(row: Sequence[Any]) -> Visit:
-    place = _place(row[8:])
-    assert place is not None
-    return Visit(row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7])
-
-
-def _encounter(row: Sequence[Any]) -> Encounter:
-    return Encounter(row[0], row[1], row[2], row[3], _place(row[7:]), row[4], row[5], row[6])
-
-
-class UserData:
+class UserData(VisitsPart, ContactsPart):
     """The user-data file. Opened (created 0600, migrated) on first use; read-only questions
     asked before the file exists get empty answers and never create it."""
 
@@ -417,142 +203,21 @@ class UserData:
             )
 
     def place(self, place_id: str) -> Place | None:
-        rows = self._read(f"SELECT {_PLACE_COLS} FROM places p WHERE p.id = ?", (place_id,))
-        return _place(rows[0]) if rows else None
+        rows = self._read(f"SELECT {PLACE_COLS} FROM places p WHERE p.id = ?", (place_id,))
+        return place_from_row(rows[0]) if rows else None
 
     def seen_at(self, place_id: str) -> str | None:
         rows = self._read("SELECT seen_at FROM places WHERE id = ?", (place_id,))
         return rows[0][0] if rows else None
 
     def places(self) -> list[Place]:
-        rows = self._read(
-            f"SELECT {_PLACE_COLS} FROM places p ORDER BY p.name COLLATE NOCASE, p.id"
-        )
-        return [p for p in map(_place, rows) if p is not None]
+        rows = self._read(f"SELECT {PLACE_COLS} FROM places p ORDER BY p.name COLLATE NOCASE, p.id")
+        return [p for p in map(place_from_row, rows) if p is not None]
 
     def find_places(self, text: str) -> list[Place]:
         """The user's places whose name contains `text` (case- and accent-insensitive)."""
         key = fold(text)
         return [p for p in self.places() if key and key in fold(p.name)]
-
-    # -- visits ---------------------------------------------------------------------------
-
-    def add_visit(
-        self,
-        place: Place,
-        day: str,
-        rating: int | None = None,
-        note: str | None = None,
-        cost: str | None = None,
-        currency: str | None = None,
-        *,
-        remember: bool = True,
-    ) -> Visit:
-        _check_rating(rating)
-        with self.write() as conn:
-            if remember:
-                self.remember(place)
-            cur = conn.execute(
-                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), place.id, day, rating, _text_or_none(note), cost, currency, now_utc()),
-            )
-            return self.visit(cur.lastrowid or 0)
-
-    def visit(self, visit_id: int) -> Visit:
-        rows = self._read(_VISIT_SQL + " WHERE v.id = ?", (visit_id,))
-        if not rows:
-            raise UsageError(
-                f"there is no visit #{visit_id}", hint="solomo log shows the visits and their ids"
-            )
-        return _visit(rows[0])
-
-    def edit_visit(
-        self,
-        visit_id: int,
-        *,
-        place: Place | None = None,
-        day: str | None = None,
-        rating: int | None = None,
-        clear_rating: bool = False,
-        note: str | None = None,
-        cost: tuple[str, str | None] | None = None,
-        clear_cost: bool = False,
-    ) -> Visit:
-        """Change what is given; `note=''` clears the note."""
-        _check_rating(rating)
-        with self.write() as conn:
-            self.visit(visit_id)
-            changes: dict[str, Any] = {}
-            if place is not None:
-                self.remember(place)
-                changes["place_id"] = place.id
-            if day is not None:
-                changes["day"] = day
-            if clear_rating:
-                changes["rating"] = None
-            elif rating is not None:
-                changes["rating"] = rating
-            if note is not None:
-                changes["note"] = _text_or_none(note)
-            if clear_cost:
-                changes["cost"] = changes["currency"] = None
-            elif cost is not None:
-                changes["cost"], changes["currency"] = cost
-            if changes:
-                sets = ", ".join(f"{k} = ?" for k in changes)
-                conn.execute(
-                    f"UPDATE visits SET {sets} WHERE id = ?", (*changes.values(), visit_id)
-                )
-            return self.visit(visit_id)
-
-    def remove_visit(self, visit_id: int) -> Visit:
-        with self.write() as conn:
-            visit = self.visit(visit_id)
-            conn.execute("DELETE FROM visits WHERE id = ?", (visit_id,))
-        return visit
-
-    def visits(
-        self, since: str | None = None, until: str | None = None, place_id: str | None = None
-    ) -> list[Visit]:
-        """Newest first."""
-        where, params = [], []
-        if since:
-            where.append("v.day >= ?")
-            params.append(since)
-        if until:
-            where.append("v.day <= ?")
-            params.append(until)
-        if place_id:
-            where.append("v.place_id = ?")
-            params.append(place_id)
-        sql = _VISIT_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        return [_visit(r) for r in self._read(sql + " ORDER BY v.day DESC, v.id DESC", params)]
-
-    # -- place notes ----------------------------------------------------------------------
-
-    def add_note(self, place: Place, text: str, *, remember: bool = True) -> Note:
-        if not text or not text.strip():
-            raise UsageError(
-                "the note is empty", hint='write it in quotes: solomo note 2 "quiet at lunch"'
-            )
-        with self.write() as conn:
-            if remember:
-                self.remember(place)
-            uid, created = new_uid(), now_utc()
-            cur = conn.execute(
-                "INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
-                (uid, place.id, created, text),
-            )
-        return Note(cur.lastrowid or 0, uid, place.id, created, text)
-
-    def notes(self, place_id: str | None = None) -> list[Note]:
-        sql = "SELECT id, uid, place_id, created_at, text FROM place_notes"
-        rows = self._read(
-            sql + (" WHERE place_id = ?" if place_id else "") + " ORDER BY created_at, id",
-            (place_id,) if place_id else (),
-        )
-        return [Note(*r) for r in rows]
 
     def summary(self, place_id: str) -> PlaceSummary:
         return PlaceSummary(
@@ -560,295 +225,13 @@ class UserData:
             self.visits(place_id=place_id),
             self.notes(place_id),
             [
-                _encounter(r)
+                encounter_from_row(r)
                 for r in self._read(
-                    _ENCOUNTER_SQL + " WHERE e.place_id = ? ORDER BY e.day DESC, e.id DESC",
+                    ENCOUNTER_SQL + " WHERE e.place_id = ? ORDER BY e.day DESC, e.id DESC",
                     (place_id,),
                 )
             ],
         )
-
-    # -- contacts -------------------------------------------------------------------------
-
-    def add_contact(
-        self,
-        name: str,
-        *,
-        org: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
-        note: str | None = None,
-        tags: Sequence[str] = (),
-        at: Place | None = None,
-        day: str | None = None,
-        remember: bool = True,
-    ) -> Contact:
-        name = " ".join((name or "").split())
-        if not name:
-            raise UsageError("the contact's name is empty")
-        _check_email(email)
-        with self.write() as conn:
-            self._refuse_duplicate(name)
-            now = now_utc()
-            cur = conn.execute(
-                "INSERT INTO contacts (uid, name, name_key, org, email, phone, note, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    new_uid(),
-                    name,
-                    fold(name),
-                    _text_or_none(org),
-                    _text_or_none(email),
-                    _text_or_none(phone),
-                    _text_or_none(note),
-                    now,
-                    now,
-                ),
-            )
-            contact_id = cur.lastrowid or 0
-            self._add_tags(contact_id, tags)
-            if at is not None:
-                if remember:
-                    self.remember(at)
-                self._add_encounter(contact_id, at.id, day or today(), None)
-            return self.contact(contact_id)
-
-    def _refuse_duplicate(self, name: str, except_id: int | None = None) -> None:
-        row = self.conn.execute(
-            "SELECT id, name FROM contacts WHERE name_key = ? AND id IS NOT ?",
-            (fold(name), except_id),
-        ).fetchone()
-        if row:
-            raise UsageError(
-                f"there is already a contact called {row[1]!r}",
-                hint="to record a new meeting use 'solomo contact met'; for another person with "
-                "the same name, add what tells them apart, e.g. 'Jeanne Martin (Grenoble)'",
-            )
-
-    def _add_tags(self, contact_id: int, tags: Sequence[str]) -> None:
-        have = {
-            fold(t)
-            for (t,) in self.conn.execute(
-                "SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,)
-            )
-        }
-        for tag in tags:
-            tag = clean_tag(tag)
-            if fold(tag) not in have:
-                have.add(fold(tag))
-                self.conn.execute(
-                    "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag)
-                )
-
-    def _add_encounter(
-        self,
-        contact_id: int,
-        place_id: str | None,
-        day: str,
-        note: str | None,
-        uid: str | None = None,
-        created_at: str | None = None,
-    ) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                uid or new_uid(),
-                contact_id,
-                place_id,
-                day,
-                _text_or_none(note),
-                created_at or now_utc(),
-            ),
-        )
-        return cur.lastrowid or 0
-
-    def meet(
-        self,
-        name: str,
-        at: Place,
-        day: str | None = None,
-        note: str | None = None,
-        remember: bool = True,
-    ) -> Contact:
-        """Record that the user met this contact at this place (today by default)."""
-        with self.write():
-            contact = self.find_contact(name)
-            if remember:
-                self.remember(at)
-            self._add_encounter(contact.id, at.id, day or today(), note)
-            return self.contact(contact.id)
-
-    def find_contact(self, name: str, *, exact: bool = False) -> Contact:
-        """The one contact called `name` (case- and accent-insensitive), else the one whose name
-        contains it; several → a usage error listing them (no guess)."""
-        key = fold(name)
-        rows = self._read("SELECT id, name FROM contacts WHERE name_key = ?", (key,))
-        if not rows and key:
-            rows = [
-                r
-                for r in self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key")
-                if key in r[2]
-            ]
-            if exact and rows:
-                names = ", ".join(repr(r[1]) for r in rows[:8])
-                raise UsageError(
-                    f"no contact is called exactly {name!r}", hint=f"give the full name: {names}"
-                )
-        if not rows:
-            raise UsageError(
-                f"no contact called {name!r}", hint="solomo contact list shows them all"
-            )
-        if len(rows) > 1:
-            names = ", ".join(repr(r[1]) for r in rows[:8]) + (" …" if len(rows) > 8 else "")
-            raise UsageError(
-                f"{name!r} matches {len(rows)} contacts: {names}", hint="give more of the name"
-            )
-        return self.contact(rows[0][0])
-
-    def contact(self, contact_id: int) -> Contact:
-        rows = self._read(
-            "SELECT id, uid, name, org, email, phone, note, created_at, updated_at "
-            "FROM contacts WHERE id = ?",
-            (contact_id,),
-        )
-        if not rows:
-            raise UsageError(f"there is no contact #{contact_id}")
-        contact = Contact(*rows[0])
-        contact.tags = [
-            t
-            for (t,) in self._read(
-                "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag COLLATE NOCASE",
-                (contact_id,),
-            )
-        ]
-        contact.encounters = [
-            _encounter(r)
-            for r in self._read(
-                _ENCOUNTER_SQL + " WHERE e.contact_id = ? ORDER BY e.day DESC, e.id DESC",
-                (contact_id,),
-            )
-        ]
-        return contact
-
-    def contacts(
-        self,
-        *,
-        tag: str | None = None,
-        stale_days: int | None = None,
-        near: tuple[float, float] | None = None,
-        radius_m: float = 25_000.0,
-        on: date | None = None,
-    ) -> list[Contact]:
-        """Contacts, by name; `stale_days`: not seen for that long (oldest first); `near`: met at a
-        place within `radius_m` of the point (nearest first)."""
-        found = [
-            self.contact(cid) for (cid,) in self._read("SELECT id FROM contacts ORDER BY name_key")
-        ]
-        if tag is not None:
-            key = fold(tag)
-            found = [c for c in found if key in {fold(t) for t in c.tags}]
-        if stale_days is not None:
-            cutoff = date.fromordinal((on or date.today()).toordinal() - stale_days).isoformat()
-            found = [c for c in found if c.last_seen < cutoff]
-            found.sort(key=lambda c: (c.last_seen, fold(c.name)))
-        if near is not None:
-            kept = []
-            for c in found:
-                spots = [
-                    (distance_m(near[0], near[1], e.place.lat, e.place.lon), e.place)
-                    for e in c.encounters
-                    if e.place is not None
-                ]
-                if spots:
-                    c.distance_m, c.nearest_place = min(spots, key=lambda s: s[0])
-                    if c.distance_m <= radius_m:
-                        kept.append(c)
-            found = kept
-            if stale_days is None:
-                found.sort(key=lambda c: (c.distance_m or 0.0, fold(c.name)))
-        return found
-
-    def edit_contact(
-        self,
-        contact_id: int,
-        *,
-        name: str | None = None,
-        org: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
-        note: str | None = None,
-        add_tags: Sequence[str] = (),
-        remove_tags: Sequence[str] = (),
-    ) -> Contact:
-        """Change what is given; an empty string clears a field."""
-        _check_email(email or None)
-        with self.write() as conn:
-            self.contact(contact_id)
-            changes: dict[str, Any] = {}
-            if name is not None:
-                name = " ".join(name.split())
-                if not name:
-                    raise UsageError("the contact's name cannot be empty")
-                self._refuse_duplicate(name, except_id=contact_id)
-                changes.update(name=name, name_key=fold(name))
-            for key, value in (("org", org), ("email", email), ("phone", phone), ("note", note)):
-                if value is not None:
-                    changes[key] = _text_or_none(value)
-            self._add_tags(contact_id, add_tags)
-            drop = {fold(t) for t in remove_tags}
-            for (tag,) in conn.execute(
-                "SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,)
-            ).fetchall():
-                if fold(tag) in drop:
-                    conn.execute(
-                        "DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?",
-                        (contact_id, tag),
-                    )
-            if changes or add_tags or remove_tags:
-                changes["updated_at"] = now_utc()
-                sets = ", ".join(f"{k} = ?" for k in changes)
-                conn.execute(
-                    f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id)
-                )
-            return self.contact(contact_id)
-
-    def forget_contact(self, contact_id: int) -> Forgotten:
-        """Erase the person: their record, tags and encounters (with their notes). No soft delete:
-        with secure_delete the freed bytes are zeroed, and the WAL is emptied afterwards."""
-        with self.write() as conn:
-            contact = self.contact(contact_id)
-            conn.execute("DELETE FROM encounters WHERE contact_id = ?", (contact_id,))
-            conn.execute("DELETE FROM contact_tags WHERE contact_id = ?", (contact_id,))
-            conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
-        try:
-            # Old copies of the pages live on in the WAL until a checkpoint; best effort (another
-            # process reading at this very moment can delay it to the next checkpoint).
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        except sqlite3.Error:
-            pass
-        return Forgotten(
-            contact.name, len(contact.encounters), len(contact.tags), self.mentions(contact.name)
-        )
-
-    def mentions(self, name: str) -> list[str]:
-        """Notes of the user's own (visits, places) whose text contains `name`."""
-        key = fold(name)
-        found = [
-            f"visit #{vid} ({day})"
-            for vid, day, note in self._read(
-                "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day"
-            )
-            if key in fold(note)
-        ]
-        found += [
-            f"note on {pid} ({created[:10]})"
-            for pid, created, text in self._read(
-                "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at"
-            )
-            if key in fold(text)
-        ]
-        return found
 
     # -- import primitives: call inside one `write()`; records never overwrite local ones --
 
@@ -881,122 +264,11 @@ class UserData:
         taken = self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (wanted,)).fetchone()
         return None if taken else wanted
 
-    def import_visit(
-        self,
-        *,
-        uid: str,
-        place_id: str,
-        day: str,
-        rating: int | None,
-        note: str | None,
-        cost: str | None,
-        currency: str | None,
-        created_at: str,
-        id: int | None = None,
-    ) -> bool:
-        if self._has_uid("visits", uid):
-            return False
-        self.conn.execute(
-            "INSERT INTO visits (id, uid, place_id, day, rating, note, cost, currency, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self._free_id("visits", id),
-                uid,
-                place_id,
-                day,
-                rating,
-                _text_or_none(note),
-                cost,
-                currency,
-                created_at,
-            ),
-        )
-        return True
-
-    def import_note(self, *, uid: str, place_id: str, created_at: str, text: str) -> bool:
-        if self._has_uid("place_notes", uid):
-            return False
-        self.conn.execute(
-            "INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
-            (uid, place_id, created_at, text),
-        )
-        return True
-
-    def import_contact(
-        self,
-        *,
-        uid: str,
-        name: str,
-        org: str | None,
-        email: str | None,
-        phone: str | None,
-        note: str | None,
-        created_at: str,
-        updated_at: str,
-        tags: Sequence[str],
-        id: int | None = None,
-    ) -> tuple[int, bool]:
-        """(contact id, whether it is new). A contact already here — same uid, or same name —
-        keeps its own fields and gains the imported tags."""
-        row = (
-            self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
-            or self.conn.execute(
-                "SELECT id FROM contacts WHERE name_key = ?", (fold(name),)
-            ).fetchone()
-        )
-        if row:
-            self._add_tags(row[0], tags)
-            return row[0], False
-        cur = self.conn.execute(
-            "INSERT INTO contacts (id, uid, name, name_key, org, email, phone, note, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self._free_id("contacts", id),
-                uid,
-                name,
-                fold(name),
-                _text_or_none(org),
-                _text_or_none(email),
-                _text_or_none(phone),
-                _text_or_none(note),
-                created_at,
-                updated_at,
-            ),
-        )
-        contact_id = cur.lastrowid or 0
-        self._add_tags(contact_id, tags)
-        return contact_id, True
-
-    def import_encounter(
-        self,
-        *,
-        uid: str,
-        contact_id: int,
-        place_id: str | None,
-        day: str,
-        note: str | None,
-        created_at: str,
-    ) -> bool:
-        if self._has_uid("encounters", uid):
-            return False
-        self._add_encounter(contact_id, place_id, day, note, uid=uid, created_at=created_at)
-        return True
-
     def counts(self) -> dict[str, int]:
         tables = ("places", "visits", "place_notes", "contacts", "contact_tags", "encounters")
         if not self.exists:
             return dict.fromkeys(tables, 0)
         return {t: self._read(f"SELECT count(*) FROM {t}")[0][0] for t in tables}
-
-
-def _check_rating(rating: int | None) -> None:
-    if rating is not None and not (isinstance(rating, int) and 1 <= rating <= 5):
-        raise UsageError(f"bad rating {rating!r}", hint="a rating is a whole number from 1 to 5")
-
-
-def _check_email(email: str | None) -> None:
-    if email and ("@" not in email or any(c.isspace() for c in email.strip())):
-        raise UsageError(f"bad e-mail address {email!r}")
 
 
 def _unreadable(path: Path, exc: Exception) -> StoreError:

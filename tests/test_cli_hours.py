@@ -35,20 +35,61 @@ def near_json(*args: str) -> list[dict[str, Any]]:
 def lyon_hours(services: FakeServices) -> FakeServices:
     """Five coworking spaces around Lyon with known, unknown and unparsable hours."""
     lat, lon = LYON
-    services.add_elements([
-        node(1, lat + 0.001, lon, name="Weekdays", office="coworking",
-             opening_hours="Mo-Fr 09:00-18:00; PH off", internet_access="wlan",
-             **{"internet_access:fee": "no"}, wheelchair="yes", check_date="2026-01-10"),
-        node(2, lat + 0.002, lon, name="Weekends", office="coworking",
-             opening_hours="Sa,Su 10:00-16:00", internet_access="yes",
-             **{"internet_access:fee": "customers"}, wheelchair="no"),
-        node(3, lat + 0.003, lon, name="No hours", office="coworking", internet_access="wlan",
-             **{"internet_access:fee": "yes"}, wheelchair="limited"),
-        node(4, lat + 0.004, lon, name="Broken hours", amenity="coworking_space",
-             opening_hours="Mo-Fr 9h à 18h sauf jours fériés", check_date="2019-05-01"),
-        node(5, lat + 0.005, lon, name="Always", office="coworking", opening_hours="24/7",
-             internet_access="no"),
-    ])
+    services.add_elements(
+        [
+            node(
+                1,
+                lat + 0.001,
+                lon,
+                name="Weekdays",
+                office="coworking",
+                opening_hours="Mo-Fr 09:00-18:00; PH off",
+                internet_access="wlan",
+                **{"internet_access:fee": "no"},
+                wheelchair="yes",
+                check_date="2026-01-10",
+            ),
+            node(
+                2,
+                lat + 0.002,
+                lon,
+                name="Weekends",
+                office="coworking",
+                opening_hours="Sa,Su 10:00-16:00",
+                internet_access="yes",
+                **{"internet_access:fee": "customers"},
+                wheelchair="no",
+            ),
+            node(
+                3,
+                lat + 0.003,
+                lon,
+                name="No hours",
+                office="coworking",
+                internet_access="wlan",
+                **{"internet_access:fee": "yes"},
+                wheelchair="limited",
+            ),
+            node(
+                4,
+                lat + 0.004,
+                lon,
+                name="Broken hours",
+                amenity="coworking_space",
+                opening_hours="Mo-Fr 9h à 18h sauf jours fériés",
+                check_date="2019-05-01",
+            ),
+            node(
+                5,
+                lat + 0.005,
+                lon,
+                name="Always",
+                office="coworking",
+                opening_hours="24/7",
+                internet_access="no",
+            ),
+        ]
+    )
     return services
 
 
@@ -100,8 +141,9 @@ def test_unparsable_hours_never_crash_and_show_unknown(lyon_hours: FakeServices)
 
 
 def test_table_phrases(lyon_hours: FakeServices) -> None:
-    result = invoke(["near", POINT, "--open-at", "2026-12-01T10:00", "--limit", "0"],
-                    env={"COLUMNS": "200"})
+    result = invoke(
+        ["near", POINT, "--open-at", "2026-12-01T10:00", "--limit", "0"], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.stderr
     assert "open · closes 18:00" in result.stdout
     assert "open 24/7" in result.stdout
@@ -162,15 +204,20 @@ def test_bad_hours_options(lyon_hours: FakeServices, args: list[str], fragment: 
 def test_other_timezone_from_a_machine_in_another_zone(services: FakeServices) -> None:
     """A New York café evaluated from a process whose clock zone is Tokyo: New York's hours."""
     lat, lon = NEW_YORK
-    services.add_elements([node(10, lat, lon, name="NY desk", office="coworking",
-                                opening_hours="Mo-Fr 08:00-17:00")])
+    services.add_elements(
+        [node(10, lat, lon, name="NY desk", office="coworking", opening_hours="Mo-Fr 08:00-17:00")]
+    )
     point = f"{lat},{lon}"
     env = {**os.environ, "TZ": "Asia/Tokyo", "NO_COLOR": "1"}
     outputs = []
     for when in ("2026-12-01T09:00", "2026-12-01T18:00"):  # 09:00 and 18:00 in New York
         done = subprocess.run(
             [*solomo_command(), "near", point, "--open-at", when, "--format", "json"],
-            capture_output=True, text=True, env=env, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         outputs.append(json.loads(done.stdout))
@@ -180,19 +227,45 @@ def test_other_timezone_from_a_machine_in_another_zone(services: FakeServices) -
     assert evening == []  # closed at 18:00 New York time, and closed places are dropped
 
 
-ODD_FRAGMENTS = ["Mo-Fr", "08:00-12:00", "PH off", "; ", "||", '"on appointment"', "24/7",
-                 "sunrise-sunset", "Jan-Mar", "week 1-53/2", "2026 Dec 25", "off", "+", ",",
-                 "\x1b[31m", "\x00", "🙂", "99:99", "Su[-1]", "easter +2 days"]
+ODD_FRAGMENTS = [
+    "Mo-Fr",
+    "08:00-12:00",
+    "PH off",
+    "; ",
+    "||",
+    '"on appointment"',
+    "24/7",
+    "sunrise-sunset",
+    "Jan-Mar",
+    "week 1-53/2",
+    "2026 Dec 25",
+    "off",
+    "+",
+    ",",
+    "\x1b[31m",
+    "\x00",
+    "🙂",
+    "99:99",
+    "Su[-1]",
+    "easter +2 days",
+]
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(value=st.one_of(st.text(max_size=60),
-                       st.lists(st.sampled_from(ODD_FRAGMENTS), max_size=8).map("".join)))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    value=st.one_of(
+        st.text(max_size=60), st.lists(st.sampled_from(ODD_FRAGMENTS), max_size=8).map("".join)
+    )
+)
 def test_no_opening_hours_string_crashes_a_listing(services: FakeServices, value: str) -> None:
     services.clear_elements()
-    services.add_elements([node(99, LYON[0], LYON[1], name="Odd", office="coworking",
-                                opening_hours=value)])
+    services.add_elements(
+        [node(99, LYON[0], LYON[1], name="Odd", office="coworking", opening_hours=value)]
+    )
     for fmt in ("table", "json"):
         result = invoke(["near", POINT, "--refresh", "--format", fmt, "--open-now"])
         assert result.exit_code == 0, (value, result.stderr)

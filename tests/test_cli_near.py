@@ -22,8 +22,20 @@ from solomo_cli.config import get_paths
 from solomo_cli.geo import distance_m
 from solomo_cli.places import INTERNET_YES
 
-CONTRACT_KEYS = {"id", "name", "kind", "lat", "lon", "distance_m", "score", "address", "website",
-                 "phone", "email", "opening_hours"}
+CONTRACT_KEYS = {
+    "id",
+    "name",
+    "kind",
+    "lat",
+    "lon",
+    "distance_m",
+    "score",
+    "address",
+    "website",
+    "phone",
+    "email",
+    "opening_hours",
+}
 NEAREST_THREE = ["Smooth", "La cordée - Jean Macé", "Supra cowork"]
 
 
@@ -99,8 +111,9 @@ def test_explain_adds_the_why_column(lyon: FakeServices) -> None:
 
 
 @pytest.mark.parametrize("extra_env", [{}, {"NO_COLOR": "1"}])
-def test_non_tty_output_has_no_escape_codes(lyon: FakeServices, monkeypatch: pytest.MonkeyPatch,
-                                            extra_env: dict[str, str]) -> None:
+def test_non_tty_output_has_no_escape_codes(
+    lyon: FakeServices, monkeypatch: pytest.MonkeyPatch, extra_env: dict[str, str]
+) -> None:
     for name, value in extra_env.items():
         monkeypatch.setenv(name, value)
     result = ok(["near", "Lyon", "--explain"])
@@ -153,8 +166,7 @@ def test_sort_score_is_by_score(lyon: FakeServices) -> None:
     assert scores[0] > scores[-1]
 
 
-@pytest.mark.parametrize(("radius", "count"), [("1km", 9), ("2km", 36), ("1000m", 9),
-                                               ("2", 36)])
+@pytest.mark.parametrize(("radius", "count"), [("1km", 9), ("2km", 36), ("1000m", 9), ("2", 36)])
 def test_radius_gives_the_real_counts(lyon: FakeServices, radius: str, count: int) -> None:
     places = near_json("Lyon", "--radius", radius, "--limit", "0")
     assert len(places) == count
@@ -244,12 +256,12 @@ def test_kind_all(lyon: FakeServices) -> None:
     assert {"coworking", "library", "cafe"} <= kinds
 
 
-def test_kind_cafe_only_cafes_with_internet_access(lyon: FakeServices,
-                                                   shared_data: Path) -> None:
+def test_kind_cafe_only_cafes_with_internet_access(lyon: FakeServices, shared_data: Path) -> None:
     places = near_json("Lyon", "--kind", "cafe", "--limit", "0")
     elements = json.loads((shared_data / "overpass" / "lyon_cafes.json").read_text("utf-8"))
     expected = {
-        f"{e['type']}/{e['id']}" for e in elements["elements"]
+        f"{e['type']}/{e['id']}"
+        for e in elements["elements"]
         if e["tags"].get("internet_access") in INTERNET_YES
         and e["tags"].get("office") != "coworking"  # a coworking café is a coworking space
         and distance_m(LYON_LAT, LYON_LON, *position(e)) <= 2000
@@ -283,8 +295,9 @@ def test_kind_library(lyon: FakeServices) -> None:
         (["--offline", "--refresh"], "contradict"),
     ],
 )
-def test_bad_option_is_exit_2_with_one_line(lyon: FakeServices, args: list[str],
-                                            fragment: str) -> None:
+def test_bad_option_is_exit_2_with_one_line(
+    lyon: FakeServices, args: list[str], fragment: str
+) -> None:
     result = invoke(["near", "Lyon", *args])
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -294,8 +307,12 @@ def test_bad_option_is_exit_2_with_one_line(lyon: FakeServices, args: list[str],
 
 @pytest.mark.parametrize(
     ("place", "fragment"),
-    [("91,4.8", "out of range"), ("45.7,200", "out of range"), ("45.7,4.8,1", "bad coordinates"),
-     ("45.7,", "bad coordinates")],
+    [
+        ("91,4.8", "out of range"),
+        ("45.7,200", "out of range"),
+        ("45.7,4.8,1", "bad coordinates"),
+        ("45.7,", "bad coordinates"),
+    ],
 )
 def test_bad_coordinates_are_exit_2(lyon: FakeServices, place: str, fragment: str) -> None:
     result = invoke(["near", place])
@@ -305,8 +322,14 @@ def test_bad_coordinates_are_exit_2(lyon: FakeServices, place: str, fragment: st
 
 
 @pytest.mark.parametrize(
-    "args", [["near"], ["near", "Lyon", "--sort", "nearest"], ["near", "Lyon", "--limit", "-1"],
-             ["near", "Lyon", "--format", "xml"], ["near", "Lyon", "--bogus"]],
+    "args",
+    [
+        ["near"],
+        ["near", "Lyon", "--sort", "nearest"],
+        ["near", "Lyon", "--limit", "-1"],
+        ["near", "Lyon", "--format", "xml"],
+        ["near", "Lyon", "--bogus"],
+    ],
 )
 def test_click_usage_errors_are_exit_2(lyon: FakeServices, args: list[str]) -> None:
     result = invoke(args)
@@ -323,12 +346,24 @@ def test_community_coworking_ranks_above_a_chain_at_the_same_distance(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
-    services.add_elements([
-        {"type": "node", "id": 1, "lat": 45.7510, "lon": 4.8500,
-         "tags": {"office": "coworking", "name": "Regus Bellecour", "brand": "Regus"}},
-        {"type": "node", "id": 2, "lat": 45.7510, "lon": 4.8500,
-         "tags": {"amenity": "coworking_space", "name": "La Ruche"}},
-    ])
+    services.add_elements(
+        [
+            {
+                "type": "node",
+                "id": 1,
+                "lat": 45.7510,
+                "lon": 4.8500,
+                "tags": {"office": "coworking", "name": "Regus Bellecour", "brand": "Regus"},
+            },
+            {
+                "type": "node",
+                "id": 2,
+                "lat": 45.7510,
+                "lon": 4.8500,
+                "tags": {"amenity": "coworking_space", "name": "La Ruche"},
+            },
+        ]
+    )
     places = near_json("45.75,4.85")
     assert [p["name"] for p in places] == ["La Ruche", "Regus Bellecour"]
     assert places[0]["distance_m"] == places[1]["distance_m"]
@@ -336,11 +371,21 @@ def test_community_coworking_ranks_above_a_chain_at_the_same_distance(
     assert places[0]["score"] > places[1]["score"]
 
 
-def test_chain_is_marked_in_the_table(services: FakeServices,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chain_is_marked_in_the_table(
+    services: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "250")
-    services.add_elements([{"type": "node", "id": 1, "lat": 45.7510, "lon": 4.8500,
-                            "tags": {"office": "coworking", "name": "Spaces", "brand": "Spaces"}}])
+    services.add_elements(
+        [
+            {
+                "type": "node",
+                "id": 1,
+                "lat": 45.7510,
+                "lon": 4.8500,
+                "tags": {"office": "coworking", "name": "Spaces", "brand": "Spaces"},
+            }
+        ]
+    )
     assert "coworking (chain)" in ok(["near", "45.75,4.85"]).stdout
 
 
@@ -367,8 +412,15 @@ def test_table_from_local_data_costs_nothing(lyon: FakeServices) -> None:
     assert lyon.count() == 0
 
 
-@pytest.mark.parametrize("args", [["Lyon", "--radius", "1km"], ["Lyon", "--radius", "800m"],
-                                  ["45.755,4.85", "--radius", "1km"], [LYON_POINT]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["Lyon", "--radius", "1km"],
+        ["Lyon", "--radius", "800m"],
+        ["45.755,4.85", "--radius", "1km"],
+        [LYON_POINT],
+    ],
+)
 def test_smaller_circle_inside_costs_nothing(lyon: FakeServices, args: list[str]) -> None:
     ok(["near", "Lyon"])  # 2 km asked, a wider circle fetched
     lyon.reset_log()
@@ -447,8 +499,13 @@ def test_sync_fetches_all_kinds_in_one_request(lyon: FakeServices) -> None:
     result = ok(["sync", "Lyon", "--radius", "20km"])
     assert counts(lyon) == (1, 1)
     (query,) = overpass_queries(lyon)
-    for fragment in ('"office"="coworking"', '"amenity"="coworking_space"',
-                     '"leisure"="hackerspace"', '"amenity"="library"', '"amenity"="cafe"'):
+    for fragment in (
+        '"office"="coworking"',
+        '"amenity"="coworking_space"',
+        '"leisure"="hackerspace"',
+        '"amenity"="library"',
+        '"amenity"="cafe"',
+    ):
         assert fragment in query
     assert "(around:20000," in query
     assert "fetched" in result.stdout and "--offline" in result.stdout
@@ -499,8 +556,9 @@ def test_offline_with_a_kind_not_synced(lyon: FakeServices) -> None:
     assert lyon.count() == 0
 
 
-def test_output_dash_is_stdout(lyon: FakeServices, folder: Path,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_output_dash_is_stdout(
+    lyon: FakeServices, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(folder)
     result = ok(["near", "Lyon", "--format", "json", "--output", "-"])
     assert len(json.loads(result.stdout)) == 20
@@ -564,17 +622,31 @@ def test_data_fetched_now_is_dated(lyon: FakeServices) -> None:
 # -- south of the equator, west of Greenwich -------------------------------------------------------
 
 SOUTH = [
-    {"type": "node", "id": 9, "lat": -33.8690, "lon": 151.2090,
-     "tags": {"office": "coworking", "name": "Sydney Hub"}},
-    {"type": "node", "id": 10, "lat": -12.0460, "lon": -77.0430,
-     "tags": {"amenity": "coworking_space", "name": "Lima Cowork"}},
+    {
+        "type": "node",
+        "id": 9,
+        "lat": -33.8690,
+        "lon": 151.2090,
+        "tags": {"office": "coworking", "name": "Sydney Hub"},
+    },
+    {
+        "type": "node",
+        "id": 10,
+        "lat": -12.0460,
+        "lon": -77.0430,
+        "tags": {"amenity": "coworking_space", "name": "Lima Cowork"},
+    },
 ]
 
 
 @pytest.mark.parametrize(
     ("place", "name"),
-    [("-33.8688,151.2093", "Sydney Hub"), ("-33.8688, 151.2093", "Sydney Hub"),
-     ("-33.8688;151.2093", "Sydney Hub"), ("-12.0464,-77.0428", "Lima Cowork")],
+    [
+        ("-33.8688,151.2093", "Sydney Hub"),
+        ("-33.8688, 151.2093", "Sydney Hub"),
+        ("-33.8688;151.2093", "Sydney Hub"),
+        ("-12.0464,-77.0428", "Lima Cowork"),
+    ],
 )
 def test_negative_coordinates_are_a_place_not_an_option(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch, place: str, name: str
@@ -586,8 +658,9 @@ def test_negative_coordinates_are_a_place_not_an_option(
     assert services.count("/search") == 0
 
 
-def test_negative_coordinates_sync_then_offline(services: FakeServices,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_negative_coordinates_sync_then_offline(
+    services: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
     services.add_elements(SOUTH)
     result = invoke(["near", "-33.8688,151.2093", "--offline"])

@@ -44,7 +44,8 @@ def test_command_has_help_text(path: tuple[str, ...], command: object) -> None:
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
 def test_every_option_has_help_text(path: tuple[str, ...], command: object) -> None:
     missing = [
-        param.name for param in getattr(command, "params", [])
+        param.name
+        for param in getattr(command, "params", [])
         if getattr(param, "param_type_name", "") == "option" and not getattr(param, "help", None)
     ]
     assert missing == [], f"solomo {' '.join(path)}: options without help: {missing}"
@@ -67,8 +68,10 @@ def test_readme_documents_the_exit_statuses(status: int) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["SOLOMO_HOME", "SOLOMO_OVERPASS_URL", "SOLOMO_NOMINATIM_URL",
-                                  "OpenStreetMap contributors"])
+@pytest.mark.parametrize(
+    "name",
+    ["SOLOMO_HOME", "SOLOMO_OVERPASS_URL", "SOLOMO_NOMINATIM_URL", "OpenStreetMap contributors"],
+)
 def test_readme_mentions(name: str) -> None:
     assert README.is_file(), "README.md is missing"
     assert name in README.read_text(encoding="utf-8")

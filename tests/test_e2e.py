@@ -16,14 +16,20 @@ from fakeservers import LYON_DISPLAY_NAME, FakeServices
 from solomo_cli import __version__
 
 
-def run(*args: str, env: dict[str, str] | None = None,
-        command: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "SOLOMO_NOMINATIM_MIN_INTERVAL": "0", "COLUMNS": "200",
-                **(env or {})}
+def run(
+    *args: str, env: dict[str, str] | None = None, command: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "SOLOMO_NOMINATIM_MIN_INTERVAL": "0", "COLUMNS": "200", **(env or {})}
     for var in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         full_env.pop(var, None)
-    return subprocess.run([*(command or solomo_command()), *args], env=full_env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    return subprocess.run(
+        [*(command or solomo_command()), *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
 
 
 @pytest.fixture

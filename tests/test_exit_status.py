@@ -20,8 +20,17 @@ from solomo_cli.errors import ExitStatus
 @pytest.fixture
 def fast(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
     monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
-    services.add_elements([{"type": "node", "id": 1, "lat": 45.7500, "lon": 4.8500,
-                            "tags": {"office": "coworking", "name": "Smooth"}}])
+    services.add_elements(
+        [
+            {
+                "type": "node",
+                "id": 1,
+                "lat": 45.7500,
+                "lon": 4.8500,
+                "tags": {"office": "coworking", "name": "Smooth"},
+            }
+        ]
+    )
     return services
 
 
@@ -40,7 +49,13 @@ def closed_port() -> int:
 
 def test_documented_values() -> None:
     assert {s.name: int(s) for s in ExitStatus} == {
-        "OK": 0, "ERROR": 1, "USAGE": 2, "NOT_FOUND": 3, "NETWORK": 4, "STORE": 5, "NO_DATA": 6,
+        "OK": 0,
+        "ERROR": 1,
+        "USAGE": 2,
+        "NOT_FOUND": 3,
+        "NETWORK": 4,
+        "STORE": 5,
+        "NO_DATA": 6,
     }
 
 
@@ -65,8 +80,13 @@ def test_0_empty_result_is_a_valid_answer(fast: FakeServices) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["near", "Lyon", "--radius", "nope"], ["near", "Lyon", "--kind", "pub"],
-     ["near", "95,4"], ["sync", "Lyon", "--radius", "99km"], ["sync", "Lyon", "--kind", "bar"]],
+    [
+        ["near", "Lyon", "--radius", "nope"],
+        ["near", "Lyon", "--kind", "pub"],
+        ["near", "95,4"],
+        ["sync", "Lyon", "--radius", "99km"],
+        ["sync", "Lyon", "--kind", "bar"],
+    ],
 )
 def test_2_usage(fast: FakeServices, args: list[str]) -> None:
     result = invoke(args)
@@ -102,16 +122,18 @@ def test_3_place_not_found_by_sync(fast: FakeServices) -> None:
 # -- 4 network ------------------------------------------------------------------------------------
 
 
-def test_4_overpass_unreachable(fast: FakeServices, monkeypatch: pytest.MonkeyPatch,
-                                closed_port: int) -> None:
+def test_4_overpass_unreachable(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch, closed_port: int
+) -> None:
     monkeypatch.setenv("SOLOMO_OVERPASS_URL", f"http://127.0.0.1:{closed_port}/api/interpreter")
     result = invoke(["near", LYON_POINT])
     assert result.exit_code == ExitStatus.NETWORK == 4
     assert_one_error(result.stderr, "cannot reach Overpass", "--offline")
 
 
-def test_4_nominatim_unreachable(fast: FakeServices, monkeypatch: pytest.MonkeyPatch,
-                                 closed_port: int) -> None:
+def test_4_nominatim_unreachable(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch, closed_port: int
+) -> None:
     monkeypatch.setenv("SOLOMO_NOMINATIM_URL", f"http://127.0.0.1:{closed_port}")
     result = invoke(["near", "Lyon"])
     assert result.exit_code == 4
@@ -169,8 +191,9 @@ def test_5_home_is_a_file_for_a_name(fast: FakeServices, solomo_home: Path) -> N
     assert_one_error(result.stderr)
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root can write into a read-only directory")
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write into a read-only directory"
+)
 def test_5_unwritable_home(fast: FakeServices, solomo_home: Path) -> None:
     solomo_home.mkdir()
     solomo_home.chmod(stat.S_IRUSR | stat.S_IXUSR)
@@ -219,16 +242,18 @@ def boom(*args: object, **kwargs: object) -> None:
     raise RuntimeError("kaboom")
 
 
-def test_1_unexpected_error_is_one_line(fast: FakeServices, monkeypatch: pytest.MonkeyPatch,
-                                        no_debug: None) -> None:
+def test_1_unexpected_error_is_one_line(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
+) -> None:
     monkeypatch.setattr(search, "near", boom)
     result = invoke(["near", LYON_POINT])
     assert result.exit_code == ExitStatus.ERROR == 1
     assert_one_error(result.stderr, "unexpected RuntimeError: kaboom", "--debug")
 
 
-def test_debug_shows_the_traceback_of_a_bug(fast: FakeServices, monkeypatch: pytest.MonkeyPatch,
-                                            no_debug: None) -> None:
+def test_debug_shows_the_traceback_of_a_bug(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
+) -> None:
     monkeypatch.setattr(search, "near", boom)
     result = invoke(["--debug", "near", LYON_POINT])
     assert result.exit_code == 1
@@ -244,9 +269,9 @@ def test_debug_shows_the_traceback_of_an_error(fast: FakeServices, no_debug: Non
     assert "PlaceNotFound" in result.stderr
 
 
-def test_solomo_debug_variable_shows_the_traceback(fast: FakeServices,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   no_debug: None) -> None:
+def test_solomo_debug_variable_shows_the_traceback(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
+) -> None:
     monkeypatch.setenv("SOLOMO_DEBUG", "1")
     result = invoke(["near", "Atlantis"])
     assert result.exit_code == 3

@@ -26,8 +26,16 @@ from solomo_cli.search import Origin, Session
 def fake(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
     monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
     services.set_geocode(
-        "Lyon", [nominatim_result("Lyon", LYON_LAT, LYON_LON, display_name=LYON_DISPLAY_NAME,
-                                  address={"country_code": "fr"})]
+        "Lyon",
+        [
+            nominatim_result(
+                "Lyon",
+                LYON_LAT,
+                LYON_LON,
+                display_name=LYON_DISPLAY_NAME,
+                address={"country_code": "fr"},
+            )
+        ],
     )
     return services
 
@@ -134,8 +142,9 @@ def test_bad_country_is_a_usage_error(fake: FakeServices, session: Session, coun
     assert fake.count() == 0
 
 
-def test_empty_answer_is_place_not_found(fake: FakeServices, session: Session,
-                                         shared_data: Path) -> None:
+def test_empty_answer_is_place_not_found(
+    fake: FakeServices, session: Session, shared_data: Path
+) -> None:
     serve_file(fake, "Nowhereville", shared_data / "nominatim" / "search_empty.json")
     with pytest.raises(PlaceNotFound) as info:
         locate(session, "Nowhereville")
@@ -160,8 +169,9 @@ def test_real_paris_answer(fake: FakeServices, session: Session, shared_data: Pa
     assert len(origin.alternatives) == len(results) - 1
 
 
-def test_real_ambiguous_answer_takes_the_best_match(fake: FakeServices, session: Session,
-                                                    shared_data: Path) -> None:
+def test_real_ambiguous_answer_takes_the_best_match(
+    fake: FakeServices, session: Session, shared_data: Path
+) -> None:
     serve_file(fake, "Frankfurt", shared_data / "nominatim" / "search_frankfurt_ambiguous.json")
     origin = locate(session, "Frankfurt")
     assert origin.label == "Frankfurt am Main, Hessen, Deutschland"
@@ -179,8 +189,11 @@ def test_ambiguous_name_is_reported_by_the_cli(fake: FakeServices, shared_data: 
 
 
 def test_real_old_api_answer(fake: FakeServices, session: Session, shared_data: Path) -> None:
-    results = serve_file(fake, "Place des Palais, Bruxelles",
-                         shared_data / "nominatim" / "search_brussels_5_results.json")
+    results = serve_file(
+        fake,
+        "Place des Palais, Bruxelles",
+        shared_data / "nominatim" / "search_brussels_5_results.json",
+    )
     origin = locate(session, "Place des Palais, Bruxelles")
     assert (origin.lat, origin.lon) == (float(results[0]["lat"]), float(results[0]["lon"]))
     assert origin.label.startswith("Palais Royal - Koninklijk Paleis")
@@ -188,9 +201,9 @@ def test_real_old_api_answer(fake: FakeServices, session: Session, shared_data: 
 
 
 @pytest.mark.parametrize("status", [200, 429])
-def test_usage_limit_page_is_a_clear_error(fake: FakeServices, session: Session,
-                                           shared_data: Path, sleeps: list[float],
-                                           status: int) -> None:
+def test_usage_limit_page_is_a_clear_error(
+    fake: FakeServices, session: Session, shared_data: Path, sleeps: list[float], status: int
+) -> None:
     page = (shared_data / "nominatim" / "over_limit.html").read_text(encoding="utf-8")
     fake.fail_next("html", times=10, path="/search", body=page, status=status)
     expected = BadResponse if status == 200 else RateLimited
@@ -217,8 +230,9 @@ def test_geocoder_timeout_is_at_least_ten_seconds(fake: FakeServices) -> None:
     assert geocoder.timeout >= 10
 
 
-def test_nominatim_url_is_configurable(fake: FakeServices, monkeypatch: pytest.MonkeyPatch,
-                                       solomo_home: Path) -> None:
+def test_nominatim_url_is_configurable(
+    fake: FakeServices, monkeypatch: pytest.MonkeyPatch, solomo_home: Path
+) -> None:
     monkeypatch.delenv("SOLOMO_NOMINATIM_URL")
     solomo_home.mkdir(parents=True)
     (solomo_home / "config.toml").write_text(f'nominatim_url = "{fake.nominatim_url}/"\n')
@@ -230,8 +244,9 @@ def test_nominatim_url_is_configurable(fake: FakeServices, monkeypatch: pytest.M
 # -- 1 request per second ---------------------------------------------------------------------
 
 
-def test_two_lookups_in_a_row_are_a_second_apart(fake: FakeServices,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_lookups_in_a_row_are_a_second_apart(
+    fake: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SOLOMO_NOMINATIM_MIN_INTERVAL")
     fake.set_geocode("Paris", [nominatim_result("Paris", 48.85, 2.35)])
     with Session(load_settings()) as s:
@@ -242,8 +257,9 @@ def test_two_lookups_in_a_row_are_a_second_apart(fake: FakeServices,
     assert second.time - first.time >= 1.0
 
 
-def test_lookup_after_a_pause_does_not_wait(fake: FakeServices,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lookup_after_a_pause_does_not_wait(
+    fake: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SOLOMO_NOMINATIM_MIN_INTERVAL")
     lock = load_settings().paths.nominatim_lock
     lock.parent.mkdir(parents=True)
@@ -264,8 +280,9 @@ main()
 """
 
 
-def test_concurrent_processes_share_the_rate_limit(fake: FakeServices,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_processes_share_the_rate_limit(
+    fake: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SOLOMO_NOMINATIM_MIN_INTERVAL")
     fake.set_geocode("Paris", [nominatim_result("Paris", 48.85, 2.35)])
     # The first request takes a while: the other process must wait for it, then one more second.
@@ -273,8 +290,13 @@ def test_concurrent_processes_share_the_rate_limit(fake: FakeServices,
     start = str(time.time() + 1.5)  # both processes fire at the same instant, imports done
     env = dict(os.environ)
     procs = [
-        subprocess.Popen([sys.executable, "-c", CONCURRENT, start, name], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT, start, name],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for name in ("Lyon", "Paris")
     ]
     outputs = [p.communicate(timeout=60) for p in procs]

@@ -70,65 +70,202 @@ def process_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None
 # (file, element, place-local wall clock, state, next change in place-local time, phrase)
 REAL_CASES = [
     # "Mo-Fr 09:00-18:00; PH,Sa,Su off" (Paris): French public holidays are off.
-    ("paris_coworking.json", "node/5462686021", datetime(2026, 12, 22, 10), "open",
-     datetime(2026, 12, 22, 18), "open · closes 18:00"),
-    ("paris_coworking.json", "node/5462686021", datetime(2026, 12, 25, 10), "closed",
-     datetime(2026, 12, 28, 9), "closed · opens Mon 09:00"),  # Christmas, a Friday
-    ("paris_coworking.json", "node/5462686021", datetime(2026, 5, 14, 10), "closed",
-     datetime(2026, 5, 15, 9), "closed · opens Fri 09:00"),  # Ascension Thursday
-    ("paris_coworking.json", "node/5462686021", datetime(2026, 7, 14, 10), "closed",
-     datetime(2026, 7, 15, 9), "closed · opens Wed 09:00"),  # Bastille Day, a Tuesday
+    (
+        "paris_coworking.json",
+        "node/5462686021",
+        datetime(2026, 12, 22, 10),
+        "open",
+        datetime(2026, 12, 22, 18),
+        "open · closes 18:00",
+    ),
+    (
+        "paris_coworking.json",
+        "node/5462686021",
+        datetime(2026, 12, 25, 10),
+        "closed",
+        datetime(2026, 12, 28, 9),
+        "closed · opens Mon 09:00",
+    ),  # Christmas, a Friday
+    (
+        "paris_coworking.json",
+        "node/5462686021",
+        datetime(2026, 5, 14, 10),
+        "closed",
+        datetime(2026, 5, 15, 9),
+        "closed · opens Fri 09:00",
+    ),  # Ascension Thursday
+    (
+        "paris_coworking.json",
+        "node/5462686021",
+        datetime(2026, 7, 14, 10),
+        "closed",
+        datetime(2026, 7, 15, 9),
+        "closed · opens Wed 09:00",
+    ),  # Bastille Day, a Tuesday
     # Lyon library: "Mo off; Tu,We 10:00-12:00,13:00-19:00; Th-Fr 13:00-19:00;
     # Sa 10:00-13:00,14:00-17:00; Su off; PH off"
-    ("lyon_libraries.json", "node/246742410", datetime(2026, 12, 22, 12, 30), "closed",
-     datetime(2026, 12, 22, 13), "closed · opens 13:00"),  # lunch break
-    ("lyon_libraries.json", "node/246742410", datetime(2026, 12, 26, 17, 30), "closed",
-     datetime(2026, 12, 29, 10), "closed · opens Tue 10:00"),  # Sunday and Monday off
-    ("lyon_libraries.json", "node/246742410", datetime(2026, 12, 25, 14), "closed",
-     datetime(2026, 12, 26, 10), "closed · opens Sat 10:00"),  # Christmas on a Friday
-    ("lyon_libraries.json", "node/246742410", datetime(2026, 11, 11, 11), "closed",
-     datetime(2026, 11, 12, 13), "closed · opens Thu 13:00"),  # Armistice Day, a Wednesday
+    (
+        "lyon_libraries.json",
+        "node/246742410",
+        datetime(2026, 12, 22, 12, 30),
+        "closed",
+        datetime(2026, 12, 22, 13),
+        "closed · opens 13:00",
+    ),  # lunch break
+    (
+        "lyon_libraries.json",
+        "node/246742410",
+        datetime(2026, 12, 26, 17, 30),
+        "closed",
+        datetime(2026, 12, 29, 10),
+        "closed · opens Tue 10:00",
+    ),  # Sunday and Monday off
+    (
+        "lyon_libraries.json",
+        "node/246742410",
+        datetime(2026, 12, 25, 14),
+        "closed",
+        datetime(2026, 12, 26, 10),
+        "closed · opens Sat 10:00",
+    ),  # Christmas on a Friday
+    (
+        "lyon_libraries.json",
+        "node/246742410",
+        datetime(2026, 11, 11, 11),
+        "closed",
+        datetime(2026, 11, 12, 13),
+        "closed · opens Thu 13:00",
+    ),  # Armistice Day, a Wednesday
     # Lyon library with summer hours: "...; We 10:00-13:00,14:00-19:00; Sa 10:00-18:00; ...;
     # Jul 09-Aug 31 Tu-We off; Jul 09-Aug 31 Th-Fr 13:00-19:00; Jul 09-Aug 31 Sa 10:00-13:00;
     # Aug 13-17 off"
-    ("lyon_libraries.json", "way/48227770", datetime(2026, 12, 5, 11), "open",
-     datetime(2026, 12, 5, 18), "open · closes 18:00"),  # winter Saturday
-    ("lyon_libraries.json", "way/48227770", datetime(2026, 7, 25, 11), "open",
-     datetime(2026, 7, 25, 13), "open · closes 13:00"),  # summer Saturday
-    ("lyon_libraries.json", "way/48227770", datetime(2026, 12, 2, 11), "open",
-     datetime(2026, 12, 2, 13), "open · closes 13:00"),  # winter Wednesday
-    ("lyon_libraries.json", "way/48227770", datetime(2026, 7, 22, 11), "closed",
-     datetime(2026, 7, 23, 13), "closed · opens Thu 13:00"),  # summer Wednesday
-    ("lyon_libraries.json", "way/48227770", datetime(2026, 8, 14, 14), "closed",
-     datetime(2026, 8, 20, 13), "closed · opens Thu 13:00"),  # Aug 13-17 off, then Tu-We off
+    (
+        "lyon_libraries.json",
+        "way/48227770",
+        datetime(2026, 12, 5, 11),
+        "open",
+        datetime(2026, 12, 5, 18),
+        "open · closes 18:00",
+    ),  # winter Saturday
+    (
+        "lyon_libraries.json",
+        "way/48227770",
+        datetime(2026, 7, 25, 11),
+        "open",
+        datetime(2026, 7, 25, 13),
+        "open · closes 13:00",
+    ),  # summer Saturday
+    (
+        "lyon_libraries.json",
+        "way/48227770",
+        datetime(2026, 12, 2, 11),
+        "open",
+        datetime(2026, 12, 2, 13),
+        "open · closes 13:00",
+    ),  # winter Wednesday
+    (
+        "lyon_libraries.json",
+        "way/48227770",
+        datetime(2026, 7, 22, 11),
+        "closed",
+        datetime(2026, 7, 23, 13),
+        "closed · opens Thu 13:00",
+    ),  # summer Wednesday
+    (
+        "lyon_libraries.json",
+        "way/48227770",
+        datetime(2026, 8, 14, 14),
+        "closed",
+        datetime(2026, 8, 20, 13),
+        "closed · opens Thu 13:00",
+    ),  # Aug 13-17 off, then Tu-We off
     # "...; Su,PH off; 2024 Jun 04-2024 Sep 28 off": closed for the whole summer of 2024, so no
     # change within the 8-day horizon; open as usual on a Wednesday morning of 2026.
-    ("lyon_libraries.json", "node/2956398528", datetime(2024, 7, 10, 11), "closed", None,
-     "closed"),
-    ("lyon_libraries.json", "node/2956398528", datetime(2026, 7, 8, 11), "open",
-     datetime(2026, 7, 8, 12), "open · closes 12:00"),
+    ("lyon_libraries.json", "node/2956398528", datetime(2024, 7, 10, 11), "closed", None, "closed"),
+    (
+        "lyon_libraries.json",
+        "node/2956398528",
+        datetime(2026, 7, 8, 11),
+        "open",
+        datetime(2026, 7, 8, 12),
+        "open · closes 12:00",
+    ),
     # "Mo-Fr 09:00-01:00; Sa-Su 10:00-01:00": hours past midnight.
-    ("lyon_cafes.json", "node/80078832", datetime(2026, 12, 22, 23), "open",
-     datetime(2026, 12, 23, 1), "open · closes Wed 01:00"),
-    ("lyon_cafes.json", "node/80078832", datetime(2026, 12, 23, 0, 30), "open",
-     datetime(2026, 12, 23, 1), "open · closes 01:00"),
+    (
+        "lyon_cafes.json",
+        "node/80078832",
+        datetime(2026, 12, 22, 23),
+        "open",
+        datetime(2026, 12, 23, 1),
+        "open · closes Wed 01:00",
+    ),
+    (
+        "lyon_cafes.json",
+        "node/80078832",
+        datetime(2026, 12, 23, 0, 30),
+        "open",
+        datetime(2026, 12, 23, 1),
+        "open · closes 01:00",
+    ),
     # "Mo-Fr 08:00-00:00": closing at midnight reads as 24:00.
-    ("paris_coworking.json", "node/9806638449", datetime(2026, 12, 22, 10), "open",
-     datetime(2026, 12, 23, 0), "open · closes 24:00"),
-    ("lyon_coworking.json", "node/3989498385", datetime(2026, 12, 22, 10), "open", None,
-     "open 24/7"),  # "24/7"
-    ("lyon_coworking.json", "node/10132442484", datetime(2026, 12, 25, 10), "open", None,
-     "open 24/7"),  # "PH,Mo-Su 00:00-24:00" on Christmas
+    (
+        "paris_coworking.json",
+        "node/9806638449",
+        datetime(2026, 12, 22, 10),
+        "open",
+        datetime(2026, 12, 23, 0),
+        "open · closes 24:00",
+    ),
+    (
+        "lyon_coworking.json",
+        "node/3989498385",
+        datetime(2026, 12, 22, 10),
+        "open",
+        None,
+        "open 24/7",
+    ),  # "24/7"
+    (
+        "lyon_coworking.json",
+        "node/10132442484",
+        datetime(2026, 12, 25, 10),
+        "open",
+        None,
+        "open 24/7",
+    ),  # "PH,Mo-Su 00:00-24:00" on Christmas
     # Comment-only modifier: unknown during the rule (OSM spec), closed outside it.
-    ("paris_coworking.json", "node/13094560498", datetime(2026, 12, 22, 10), "unknown", None,
-     "unknown · on appointment"),  # 'Mo-Fr 09:00-19:00 "on appointment"'
-    ("paris_coworking.json", "node/13094560498", datetime(2026, 12, 22, 20), "closed",
-     datetime(2026, 12, 23, 9), "closed · until Wed 09:00"),
-    ("lyon_cafes.json", "node/2217052950", datetime(2026, 12, 22, 10), "unknown", None,
-     "unknown · ouverture peu précise ni régulière"),  # the whole value is a comment
+    (
+        "paris_coworking.json",
+        "node/13094560498",
+        datetime(2026, 12, 22, 10),
+        "unknown",
+        None,
+        "unknown · on appointment",
+    ),  # 'Mo-Fr 09:00-19:00 "on appointment"'
+    (
+        "paris_coworking.json",
+        "node/13094560498",
+        datetime(2026, 12, 22, 20),
+        "closed",
+        datetime(2026, 12, 23, 9),
+        "closed · until Wed 09:00",
+    ),
+    (
+        "lyon_cafes.json",
+        "node/2217052950",
+        datetime(2026, 12, 22, 10),
+        "unknown",
+        None,
+        "unknown · ouverture peu précise ni régulière",
+    ),  # the whole value is a comment
     # '...; Su 12:00-21:00 open "snack" || We-Sa 19:00-21:30 open "bistrot"': explicit open.
-    ("lyon_cafes.json", "node/2600438743", datetime(2026, 12, 27, 13), "open",
-     datetime(2026, 12, 27, 21), "open · closes 21:00"),
+    (
+        "lyon_cafes.json",
+        "node/2600438743",
+        datetime(2026, 12, 27, 13),
+        "open",
+        datetime(2026, 12, 27, 21),
+        "open · closes 21:00",
+    ),
 ]
 
 
@@ -138,8 +275,13 @@ REAL_CASES = [
     ids=[f"{c[1]}@{c[2]:%Y-%m-%dT%H:%M}" for c in REAL_CASES],
 )
 def test_real_value_state_next_change_and_phrase(
-    shared_data: Path, file: str, osm_id: str, at: datetime, state: str,
-    change: datetime | None, phrase: str,
+    shared_data: Path,
+    file: str,
+    osm_id: str,
+    at: datetime,
+    state: str,
+    change: datetime | None,
+    phrase: str,
 ) -> None:
     value, lat, lon = _place(shared_data, file, osm_id)
     info = evaluate(value, lat, lon, at)
@@ -177,13 +319,16 @@ def test_real_unparsable_value_is_unknown_with_error(
 
 
 def test_check_accepts_real_values(shared_data: Path) -> None:
-    values = [e["tags"]["opening_hours"]
-              for e in _elements(shared_data / "overpass" / "lyon_libraries.json").values()
-              if "opening_hours" in e.get("tags", {})]
+    values = [
+        e["tags"]["opening_hours"]
+        for e in _elements(shared_data / "overpass" / "lyon_libraries.json").values()
+        if "opening_hours" in e.get("tags", {})
+    ]
     assert [v for v in values if check(v) is not None] == []
 
 
 # --- unknown, unparsable, odd -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", [None, "", "   "])
 def test_missing_value_is_unknown_without_error(value: str | None) -> None:
@@ -232,8 +377,11 @@ def test_long_comment_is_shortened_in_phrase_only() -> None:
 @pytest.mark.parametrize(
     ("value", "at", "phrase"),
     [
-        ("Mo-Fr 09:00-18:00, Mo-Fr 18:00-20:00 unknown", datetime(2026, 12, 22, 10),
-         "open · until 18:00"),
+        (
+            "Mo-Fr 09:00-18:00, Mo-Fr 18:00-20:00 unknown",
+            datetime(2026, 12, 22, 10),
+            "open · until 18:00",
+        ),
         ("Mo 10:00-12:00", datetime(2026, 12, 21, 13), "closed · opens Mon 28 Dec 10:00"),
         ("off", datetime(2026, 12, 21, 13), "closed"),
     ],
@@ -244,10 +392,13 @@ def test_phrase_for_other_changes(value: str, at: datetime, phrase: str) -> None
 
 def test_next_change_ignores_comment_only_changes() -> None:
     # The library's next_change stops at Sunday 00:00, where only the comment changes.
-    info = evaluate('Mo-Fr 09:00-18:00; Sa off "closed saturdays"', *LYON,
-                    datetime(2026, 12, 26, 10))
+    info = evaluate(
+        'Mo-Fr 09:00-18:00; Sa off "closed saturdays"', *LYON, datetime(2026, 12, 26, 10)
+    )
     assert (info.next_change, info.comment) == (
-        datetime(2026, 12, 28, 9, tzinfo=PARIS), "closed saturdays")
+        datetime(2026, 12, 28, 9, tzinfo=PARIS),
+        "closed saturdays",
+    )
 
 
 @pytest.mark.parametrize(("lat", "lon"), [(91.0, 0.0), (0.0, 181.0), (float("nan"), 0.0)])
@@ -257,12 +408,66 @@ def test_invalid_coordinates_raise_value_error(lat: float, lon: float) -> None:
 
 
 FRAGMENTS = [
-    "Mo", "Tu", "We", "Th", "Fr", "Sa", "Su", "PH", "SH", "24/7", "off", "closed", "open",
-    "unknown", '"', '"on appointment"', "00:00", "09:00-18:00", "24:00", "48:00", "99:99", "+",
-    "/", "-", ",", ";", " ", "||", ":", "[", "]", "Jan", "Dec", "week", "53", "easter", "sunrise",
-    "sunset", "(", ")", "+1 days", "2099", "9999", "0", "1-99999999", "1900-9999/1",
-    "00:00-24:00/00:01", "Mo[-1]", "Feb 29", "99999999999999999999", "\x00", "\n", "\t", "\x7f",
-    "\x1b[31m", "😀", "🕘", "\u200b", "\ufeff", "\ud800",
+    "Mo",
+    "Tu",
+    "We",
+    "Th",
+    "Fr",
+    "Sa",
+    "Su",
+    "PH",
+    "SH",
+    "24/7",
+    "off",
+    "closed",
+    "open",
+    "unknown",
+    '"',
+    '"on appointment"',
+    "00:00",
+    "09:00-18:00",
+    "24:00",
+    "48:00",
+    "99:99",
+    "+",
+    "/",
+    "-",
+    ",",
+    ";",
+    " ",
+    "||",
+    ":",
+    "[",
+    "]",
+    "Jan",
+    "Dec",
+    "week",
+    "53",
+    "easter",
+    "sunrise",
+    "sunset",
+    "(",
+    ")",
+    "+1 days",
+    "2099",
+    "9999",
+    "0",
+    "1-99999999",
+    "1900-9999/1",
+    "00:00-24:00/00:01",
+    "Mo[-1]",
+    "Feb 29",
+    "99999999999999999999",
+    "\x00",
+    "\n",
+    "\t",
+    "\x7f",
+    "\x1b[31m",
+    "😀",
+    "🕘",
+    "\u200b",
+    "\ufeff",
+    "\ud800",
 ]
 odd_values = st.one_of(
     st.none(),
@@ -288,8 +493,11 @@ def test_evaluate_error_matches_check(value: str) -> None:
 
 # --- the place's zone, whatever the machine's ---------------------------------------------------
 
-NY_OPEN = ("open", datetime(2026, 12, 22, 17, tzinfo=ZoneInfo("America/New_York")),
-           "open · closes 17:00")
+NY_OPEN = (
+    "open",
+    datetime(2026, 12, 22, 17, tzinfo=ZoneInfo("America/New_York")),
+    "open · closes 17:00",
+)
 TOKYO_CLOSED = ("closed", datetime(2026, 12, 23, 8, tzinfo=TOKYO), "closed · opens Wed 08:00")
 TOKYO_OPEN = ("open", datetime(2026, 12, 22, 17, tzinfo=TOKYO), "open · closes 17:00")
 ZONE_CASES = [
@@ -312,8 +520,12 @@ ZONE_CASES = [
 )
 @pytest.mark.parametrize(("place", "at", "expected"), ZONE_CASES)
 def test_result_does_not_depend_on_machine_zone(
-    process_tz: Callable[[str], None], monkeypatch: pytest.MonkeyPatch, machine_tz: str,
-    place: tuple[float, float], at: When | datetime | None, expected: tuple,
+    process_tz: Callable[[str], None],
+    monkeypatch: pytest.MonkeyPatch,
+    machine_tz: str,
+    place: tuple[float, float],
+    at: When | datetime | None,
+    expected: tuple,
 ) -> None:
     process_tz(machine_tz)
     monkeypatch.setattr(hours, "_utcnow", lambda: INSTANT)
@@ -336,17 +548,35 @@ for place in ({NEW_YORK_CAFE!r}, {TOKYO_CAFE!r}):
 print(json.dumps(out))
 """
     root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "TZ": "Pacific/Auckland",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, check=True, timeout=60)
-    expected = [[state, change.isoformat(), phrase]
-                for state, change, phrase in (NY_OPEN, NY_OPEN, NY_OPEN,
-                                              TOKYO_CLOSED, TOKYO_CLOSED, TOKYO_OPEN)]
+    env = {
+        **os.environ,
+        "TZ": "Pacific/Auckland",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    expected = [
+        [state, change.isoformat(), phrase]
+        for state, change, phrase in (
+            NY_OPEN,
+            NY_OPEN,
+            NY_OPEN,
+            TOKYO_CLOSED,
+            TOKYO_CLOSED,
+            TOKYO_OPEN,
+        )
+    ]
     assert json.loads(done.stdout) == expected
 
 
 # --- parse_when ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "when"),
@@ -416,7 +646,9 @@ NOW = datetime(2026, 11, 30, 22, 30, tzinfo=timezone.utc)
 def test_wall_clock_when_resolves_in_each_zone(text: str, paris: datetime, tokyo: datetime) -> None:
     when = parse_when(text)
     assert (when.resolve(PARIS, NOW), when.resolve(TOKYO, NOW)) == (
-        paris.replace(tzinfo=PARIS), tokyo.replace(tzinfo=TOKYO))
+        paris.replace(tzinfo=PARIS),
+        tokyo.replace(tzinfo=TOKYO),
+    )
 
 
 def test_same_wall_clock_is_a_different_instant_per_zone() -> None:

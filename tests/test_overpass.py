@@ -22,14 +22,33 @@ from solomo_cli.search import Origin, Session
 from solomo_cli.store import Cache
 
 ELEMENTS = [
-    {"type": "node", "id": 1, "lat": 45.7500, "lon": 4.8500,
-     "tags": {"office": "coworking", "name": "Office tag"}},
-    {"type": "way", "id": 2, "center": {"lat": 45.7510, "lon": 4.8490},
-     "tags": {"amenity": "coworking_space", "name": "Amenity tag"}},
-    {"type": "node", "id": 3, "lat": 45.7505, "lon": 4.8505,
-     "tags": {"amenity": "library", "name": "Library"}},
-    {"type": "node", "id": 4, "lat": 45.7502, "lon": 4.8502,
-     "tags": {"amenity": "cafe", "name": "No wifi"}},
+    {
+        "type": "node",
+        "id": 1,
+        "lat": 45.7500,
+        "lon": 4.8500,
+        "tags": {"office": "coworking", "name": "Office tag"},
+    },
+    {
+        "type": "way",
+        "id": 2,
+        "center": {"lat": 45.7510, "lon": 4.8490},
+        "tags": {"amenity": "coworking_space", "name": "Amenity tag"},
+    },
+    {
+        "type": "node",
+        "id": 3,
+        "lat": 45.7505,
+        "lon": 4.8505,
+        "tags": {"amenity": "library", "name": "Library"},
+    },
+    {
+        "type": "node",
+        "id": 4,
+        "lat": 45.7502,
+        "lon": 4.8502,
+        "tags": {"amenity": "cafe", "name": "No wifi"},
+    },
 ]
 
 
@@ -58,8 +77,9 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return waited
 
 
-def fetch(client: httpx.Client, urls: tuple[str, ...], kinds: tuple[str, ...] = ("coworking",)
-          ) -> overpass.Answer:
+def fetch(
+    client: httpx.Client, urls: tuple[str, ...], kinds: tuple[str, ...] = ("coworking",)
+) -> overpass.Answer:
     return overpass.fetch(client, urls, LYON_LAT, LYON_LON, 3000, kinds)
 
 
@@ -70,8 +90,9 @@ def interpreter_requests(fake: FakeServices) -> int:
 # -- the query ---------------------------------------------------------------------------------
 
 
-def test_query_asks_both_coworking_tags_with_centers(fake: FakeServices,
-                                                     client: httpx.Client) -> None:
+def test_query_asks_both_coworking_tags_with_centers(
+    fake: FakeServices, client: httpx.Client
+) -> None:
     fetch(client, (fake.overpass_url,))
     (request,) = fake.requests
     query = request.overpass_query or ""
@@ -87,8 +108,11 @@ def test_one_union_query_for_all_kinds(fake: FakeServices, client: httpx.Client)
     answer = fetch(client, (fake.overpass_url,), ("coworking", "hackerspace", "library", "cafe"))
     assert interpreter_requests(fake) == 1
     query = fake.requests[0].overpass_query or ""
-    for fragment in ('["leisure"="hackerspace"]', '["amenity"="library"]',
-                     '["amenity"="cafe"]["internet_access"'):
+    for fragment in (
+        '["leisure"="hackerspace"]',
+        '["amenity"="library"]',
+        '["amenity"="cafe"]["internet_access"',
+    ):
         assert fragment in query
     assert {p.id for p in answer.places} == {"node/1", "way/2", "node/3"}
 
@@ -108,16 +132,18 @@ def test_user_agent_identifies_solomo(fake: FakeServices, client: httpx.Client) 
     assert agent == f"solomo-cli/{__version__} (+https://github.com/solomo-cli/solomo)"
 
 
-def test_user_agent_contact_is_configurable(fake: FakeServices,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_agent_contact_is_configurable(
+    fake: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOLOMO_CONTACT", "me@example.org")
     with make_client(load_settings()) as c:
         fetch(c, (fake.overpass_url,))
     assert fake.requests[0].headers["user-agent"] == f"solomo-cli/{__version__} (+me@example.org)"
 
 
-def test_client_timeouts_are_not_geopys_one_second(settings: Settings,
-                                                   client: httpx.Client) -> None:
+def test_client_timeouts_are_not_geopys_one_second(
+    settings: Settings, client: httpx.Client
+) -> None:
     assert settings.timeout >= 10
     assert client.timeout.read is not None and client.timeout.read >= 10
 
@@ -125,8 +151,9 @@ def test_client_timeouts_are_not_geopys_one_second(settings: Settings,
 # -- retries -----------------------------------------------------------------------------------
 
 
-def test_429_is_retried_after_retry_after(fake: FakeServices, client: httpx.Client,
-                                          sleeps: list[float]) -> None:
+def test_429_is_retried_after_retry_after(
+    fake: FakeServices, client: httpx.Client, sleeps: list[float]
+) -> None:
     fake.fail_next("429", retry_after=7)
     answer = fetch(client, (fake.overpass_url,))
     assert len(answer.places) == 2
@@ -142,8 +169,9 @@ def test_429_retry_after_really_waits(fake: FakeServices, client: httpx.Client) 
     assert second.time - first.time >= 1.0
 
 
-def test_retry_after_as_http_date(fake: FakeServices, client: httpx.Client,
-                                  sleeps: list[float]) -> None:
+def test_retry_after_as_http_date(
+    fake: FakeServices, client: httpx.Client, sleeps: list[float]
+) -> None:
     when = email.utils.formatdate(time.time() + 30, usegmt=True)
     fake.fail_next("429", retry_after=when)
     fetch(client, (fake.overpass_url,))
@@ -151,8 +179,9 @@ def test_retry_after_as_http_date(fake: FakeServices, client: httpx.Client,
 
 
 @pytest.mark.parametrize("status", ["504", "503"])
-def test_busy_server_is_retried_then_answers(fake: FakeServices, client: httpx.Client,
-                                             sleeps: list[float], status: str) -> None:
+def test_busy_server_is_retried_then_answers(
+    fake: FakeServices, client: httpx.Client, sleeps: list[float], status: str
+) -> None:
     fake.fail_next(status, times=2)  # no Retry-After: exponential backoff
     answer = fetch(client, (fake.overpass_url,))
     assert len(answer.places) == 2
@@ -160,8 +189,7 @@ def test_busy_server_is_retried_then_answers(fake: FakeServices, client: httpx.C
     assert sleeps == [1.0, 2.0]
 
 
-def test_retries_are_bounded(fake: FakeServices, client: httpx.Client,
-                             sleeps: list[float]) -> None:
+def test_retries_are_bounded(fake: FakeServices, client: httpx.Client, sleeps: list[float]) -> None:
     fake.fail_next("429", times=10, retry_after=0)
     with pytest.raises(RateLimited) as info:
         fetch(client, (fake.overpass_url,))
@@ -170,8 +198,9 @@ def test_retries_are_bounded(fake: FakeServices, client: httpx.Client,
     assert info.value.hint
 
 
-def test_504_forever_is_a_service_error(fake: FakeServices, client: httpx.Client,
-                                        sleeps: list[float]) -> None:
+def test_504_forever_is_a_service_error(
+    fake: FakeServices, client: httpx.Client, sleeps: list[float]
+) -> None:
     fake.fail_next("504", times=10)
     with pytest.raises(ServiceError, match="504"):
         fetch(client, (fake.overpass_url,))
@@ -179,8 +208,9 @@ def test_504_forever_is_a_service_error(fake: FakeServices, client: httpx.Client
     assert sleeps == [1.0, 2.0, 4.0]
 
 
-def test_very_long_retry_after_is_not_waited(fake: FakeServices, client: httpx.Client,
-                                             sleeps: list[float]) -> None:
+def test_very_long_retry_after_is_not_waited(
+    fake: FakeServices, client: httpx.Client, sleeps: list[float]
+) -> None:
     fake.fail_next("429", retry_after=3600)
     with pytest.raises(RateLimited) as info:
         fetch(client, (fake.overpass_url,))
@@ -189,18 +219,19 @@ def test_very_long_retry_after_is_not_waited(fake: FakeServices, client: httpx.C
     assert interpreter_requests(fake) == 1
 
 
-def test_send_passes_retry_wait_to_the_injected_sleep(fake: FakeServices,
-                                                      client: httpx.Client) -> None:
+def test_send_passes_retry_wait_to_the_injected_sleep(
+    fake: FakeServices, client: httpx.Client
+) -> None:
     waited: list[float] = []
     fake.fail_next("429", retry_after=2, path="/api/status")
-    response = http.send(client, "GET", fake.base_url + "/api/status", service="Overpass",
-                         sleep=waited.append)
+    response = http.send(
+        client, "GET", fake.base_url + "/api/status", service="Overpass", sleep=waited.append
+    )
     assert response.status_code == 200
     assert waited == [2.0]
 
 
-def test_400_is_not_retried(fake: FakeServices, client: httpx.Client,
-                            sleeps: list[float]) -> None:
+def test_400_is_not_retried(fake: FakeServices, client: httpx.Client, sleeps: list[float]) -> None:
     with pytest.raises(BadResponse, match="400"):
         http.send(client, "POST", fake.overpass_url, service="Overpass", data={"data": "nonsense"})
     assert interpreter_requests(fake) == 1
@@ -219,8 +250,9 @@ def test_200_with_remark_is_a_failed_query(fake: FakeServices, client: httpx.Cli
     ("name", "shown"),
     [("remark_runtime_error.json", "Query timed out"), ("remark_runtime_remark.json", "Test")],
 )
-def test_real_remark_answers_are_failed_queries(fake: FakeServices, client: httpx.Client,
-                                                shared_data: Path, name: str, shown: str) -> None:
+def test_real_remark_answers_are_failed_queries(
+    fake: FakeServices, client: httpx.Client, shared_data: Path, name: str, shown: str
+) -> None:
     body = (shared_data / "overpass" / name).read_text(encoding="utf-8")
     fake.fail_next("remark", body=body)
     with pytest.raises(QueryFailed, match=shown) as info:
@@ -229,8 +261,9 @@ def test_real_remark_answers_are_failed_queries(fake: FakeServices, client: http
 
 
 @pytest.mark.parametrize("body", ["remark_runtime_error.json", None])
-def test_remark_answer_is_never_stored(fake: FakeServices, settings: Settings,
-                                       shared_data: Path, body: str | None) -> None:
+def test_remark_answer_is_never_stored(
+    fake: FakeServices, settings: Settings, shared_data: Path, body: str | None
+) -> None:
     if body:
         fake.fail_next("remark", body=(shared_data / "overpass" / body).read_text("utf-8"))
     else:
@@ -271,8 +304,7 @@ def test_truncated_json_is_a_clear_error(fake: FakeServices, client: httpx.Clien
     assert "truncated" in info.value.message
 
 
-def test_json_without_elements_is_a_bad_response(fake: FakeServices,
-                                                 client: httpx.Client) -> None:
+def test_json_without_elements_is_a_bad_response(fake: FakeServices, client: httpx.Client) -> None:
     fake.fail_next("remark", body='{"version": 0.6, "generator": "Overpass API"}')
     with pytest.raises(BadResponse, match="element"):
         fetch(client, (fake.overpass_url,))
@@ -312,12 +344,15 @@ def test_endpoints_from_the_config_file(solomo_home: Path) -> None:
     (solomo_home / "config.toml").write_text(
         'overpass_url = ["http://one/api/interpreter", "http://two/api/interpreter"]\n'
     )
-    assert load_settings().overpass_urls == ("http://one/api/interpreter",
-                                             "http://two/api/interpreter")
+    assert load_settings().overpass_urls == (
+        "http://one/api/interpreter",
+        "http://two/api/interpreter",
+    )
 
 
-def test_environment_wins_over_the_config_file(solomo_home: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_wins_over_the_config_file(
+    solomo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     solomo_home.mkdir(parents=True)
     (solomo_home / "config.toml").write_text('overpass_url = "http://config/api/interpreter"\n')
     monkeypatch.setenv("SOLOMO_OVERPASS_URL", "http://env/api/interpreter")
@@ -325,8 +360,9 @@ def test_environment_wins_over_the_config_file(solomo_home: Path,
 
 
 @pytest.mark.parametrize("failure", ["html", "remark", "truncated", "reset", "closed"])
-def test_next_endpoint_is_tried_after_a_failure(fake: FakeServices, client: httpx.Client,
-                                                unused_port: int, failure: str) -> None:
+def test_next_endpoint_is_tried_after_a_failure(
+    fake: FakeServices, client: httpx.Client, unused_port: int, failure: str
+) -> None:
     with FakeServices() as first:
         if failure == "closed":
             first_url = f"http://127.0.0.1:{unused_port}/api/interpreter"
@@ -340,16 +376,16 @@ def test_next_endpoint_is_tried_after_a_failure(fake: FakeServices, client: http
     assert interpreter_requests(fake) == 1
 
 
-def test_first_endpoint_that_works_is_used_alone(fake: FakeServices,
-                                                 client: httpx.Client) -> None:
+def test_first_endpoint_that_works_is_used_alone(fake: FakeServices, client: httpx.Client) -> None:
     with FakeServices() as second:
         answer = fetch(client, (fake.overpass_url, second.overpass_url))
         assert second.count() == 0
     assert answer.endpoint == fake.overpass_url
 
 
-def test_all_endpoints_failing_is_one_service_error(fake: FakeServices, client: httpx.Client,
-                                                    unused_port: int) -> None:
+def test_all_endpoints_failing_is_one_service_error(
+    fake: FakeServices, client: httpx.Client, unused_port: int
+) -> None:
     fake.fail_next("html")
     with pytest.raises(ServiceError) as info:
         fetch(client, (f"http://127.0.0.1:{unused_port}/api/interpreter", fake.overpass_url))
@@ -360,8 +396,9 @@ def test_all_endpoints_failing_is_one_service_error(fake: FakeServices, client: 
 def test_stored_places_come_from_the_answer(fake: FakeServices, settings: Settings) -> None:
     with Session(settings) as session:
         origin = Origin("lyon", "Lyon", LYON_LAT, LYON_LON)
-        fetched_at, osm_base = session.ensure_area(origin, 1000, ("coworking",), offline=False,
-                                                   refresh=False)
+        fetched_at, osm_base = session.ensure_area(
+            origin, 1000, ("coworking",), offline=False, refresh=False
+        )
         assert osm_base == "2026-11-20T10:00:00Z"
         assert fetched_at == pytest.approx(time.time(), abs=10)
     cache = Cache(settings.paths.cache_db)
@@ -372,8 +409,9 @@ def test_stored_places_come_from_the_answer(fake: FakeServices, settings: Settin
     assert {p.id for p in found} == {"node/1", "way/2"}
 
 
-def test_cli_falls_back_to_the_next_endpoint(fake: FakeServices,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_falls_back_to_the_next_endpoint(
+    fake: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeServices() as busy:
         busy.fail_next("504", times=10, retry_after=0)
         monkeypatch.setenv("SOLOMO_OVERPASS_URL", f"{busy.overpass_url},{fake.overpass_url}")

@@ -28,8 +28,13 @@ def place_of(tags: dict[str, str]) -> Place:
 
 def test_node_takes_its_lat_lon() -> None:
     place = element_to_place(
-        {"type": "node", "id": 42, "lat": 45.7514387, "lon": 4.8451483,
-         "tags": {"office": "coworking", "name": "Smooth"}}
+        {
+            "type": "node",
+            "id": 42,
+            "lat": 45.7514387,
+            "lon": 4.8451483,
+            "tags": {"office": "coworking", "name": "Smooth"},
+        }
     )
     assert place is not None
     assert (place.id, place.lat, place.lon) == ("node/42", 45.7514387, 4.8451483)
@@ -39,8 +44,12 @@ def test_node_takes_its_lat_lon() -> None:
 @pytest.mark.parametrize("etype", ["way", "relation"])
 def test_way_and_relation_take_their_center(etype: str) -> None:
     place = element_to_place(
-        {"type": etype, "id": 7, "center": {"lat": 45.76, "lon": 4.83},
-         "tags": {"amenity": "coworking_space"}}
+        {
+            "type": etype,
+            "id": 7,
+            "center": {"lat": 45.76, "lon": 4.83},
+            "tags": {"amenity": "coworking_space"},
+        }
     )
     assert place is not None
     assert (place.id, place.lat, place.lon) == (f"{etype}/7", 45.76, 4.83)
@@ -57,8 +66,15 @@ def test_way_and_relation_take_their_center(etype: str) -> None:
         {"type": "node", "id": 7, "lat": "north", "lon": 4.8, "tags": {"office": "coworking"}},
         {"type": "node", "id": 7, "lat": 95.0, "lon": 4.8, "tags": {"office": "coworking"}},
     ],
-    ids=["way-no-center", "way-nodes-only", "empty-center", "node-no-coords", "null-lat",
-         "text-lat", "lat-out-of-range"],
+    ids=[
+        "way-no-center",
+        "way-nodes-only",
+        "empty-center",
+        "node-no-coords",
+        "null-lat",
+        "text-lat",
+        "lat-out-of-range",
+    ],
 )
 def test_element_without_usable_coordinates_is_skipped(element: dict[str, Any]) -> None:
     assert element_to_place(element) is None
@@ -142,14 +158,28 @@ def test_overpass_filters_cover_both_coworking_tags() -> None:
 @pytest.mark.parametrize(
     ("tags", "expected"),
     [
-        ({"addr:housenumber": "2", "addr:street": "Rue du Professeur Zimmermann",
-          "addr:postcode": "69007", "addr:city": "Lyon"},
-         "2 Rue du Professeur Zimmermann, 69007 Lyon"),
-        ({"contact:housenumber": "11bis", "contact:street": "Rue Dugas-Montbel",
-          "contact:postcode": "69002", "contact:city": "Lyon"},
-         "11bis Rue Dugas-Montbel, 69002 Lyon"),
-        ({"contact:housenumber": "61", "contact:street": "Cours de la Liberté"},
-         "61 Cours de la Liberté"),
+        (
+            {
+                "addr:housenumber": "2",
+                "addr:street": "Rue du Professeur Zimmermann",
+                "addr:postcode": "69007",
+                "addr:city": "Lyon",
+            },
+            "2 Rue du Professeur Zimmermann, 69007 Lyon",
+        ),
+        (
+            {
+                "contact:housenumber": "11bis",
+                "contact:street": "Rue Dugas-Montbel",
+                "contact:postcode": "69002",
+                "contact:city": "Lyon",
+            },
+            "11bis Rue Dugas-Montbel, 69002 Lyon",
+        ),
+        (
+            {"contact:housenumber": "61", "contact:street": "Cours de la Liberté"},
+            "61 Cours de la Liberté",
+        ),
         ({"addr:full": "57 rue Président Edouard Herriot"}, "57 rue Président Edouard Herriot"),
         ({"addr:city": "Lyon"}, "Lyon"),
         ({"addr:street": "Rue X", "contact:street": "Rue Y"}, "Rue X"),
@@ -166,8 +196,11 @@ def test_address(tags: dict[str, str], expected: str | None) -> None:
     [
         ("website", {"website": "https://a.example"}, "https://a.example"),
         ("website", {"contact:website": "https://b.example"}, "https://b.example"),
-        ("website", {"website": "https://a.example", "contact:website": "https://b.example"},
-         "https://a.example"),
+        (
+            "website",
+            {"website": "https://a.example", "contact:website": "https://b.example"},
+            "https://a.example",
+        ),
         ("phone", {"phone": "+33 4 00 00 00 00"}, "+33 4 00 00 00 00"),
         ("phone", {"contact:phone": "+33 4 11 11 11 11"}, "+33 4 11 11 11 11"),
         ("email", {"email": "a@example.org"}, "a@example.org"),
@@ -275,10 +308,12 @@ def test_real_lyon_data_facts(shared_data: Path) -> None:
     places = [p for p in map(element_to_place, elements) if p]
     assert sum(1 for p in places if p.name is None) == 1
     assert sum(1 for p in places if p.opening_hours) == 18
-    assert any(not p.tags.get("addr:street") and p.tags.get("contact:street") and p.address
-               for p in places)
-    assert any("website" not in p.tags and p.tags.get("contact:website") == p.website
-               for p in places)
+    assert any(
+        not p.tags.get("addr:street") and p.tags.get("contact:street") and p.address for p in places
+    )
+    assert any(
+        "website" not in p.tags and p.tags.get("contact:website") == p.website for p in places
+    )
 
 
 def test_real_cafe_with_coworking_tag_is_coworking(shared_data: Path) -> None:
@@ -291,8 +326,11 @@ def test_real_cafe_with_coworking_tag_is_coworking(shared_data: Path) -> None:
 def test_real_lyon_cafes_only_with_internet_access(shared_data: Path) -> None:
     elements = load_elements(shared_data, "lyon_cafes.json")
     places = [p for p in map(element_to_place, elements) if p]
-    declared = [e for e in elements
-                if e["tags"].get("internet_access") in ("yes", "wlan", "wired", "terminal")]
+    declared = [
+        e
+        for e in elements
+        if e["tags"].get("internet_access") in ("yes", "wlan", "wired", "terminal")
+    ]
     assert len(places) == len(declared) < len(elements)
     # A café also tagged office=coworking (DK Gones) is a coworking space first.
     assert {p.kind for p in places} == {"cafe", "coworking"}

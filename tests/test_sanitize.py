@@ -49,8 +49,9 @@ def test_clean_keeps_ordinary_text(text: str) -> None:
     assert clean(text) == text
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), ("\x1b[0m", None),
-                                                 ("x", "x"), (42, "42")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, None), ("", None), ("\x1b[0m", None), ("x", "x"), (42, "42")]
+)
 def test_clean_or_none(value: object, expected: str | None) -> None:
     assert clean_or_none(value) == expected
 
@@ -58,7 +59,7 @@ def test_clean_or_none(value: object, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://evil\",\"x\")", "'=HYPERLINK(\"http://evil\",\"x\")"),
+        ('=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'),
         ("+33 4 78 00 00 00", "'+33 4 78 00 00 00"),
         ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
@@ -81,16 +82,41 @@ def test_csv_cell_leaves_numbers_untouched(number: float) -> None:
 # -- through the CLI ---------------------------------------------------------------------------
 
 HOSTILE = [
-    {"type": "node", "id": 1, "lat": 45.7500, "lon": 4.8500,
-     "tags": {"office": "coworking", "name": "[bold red]X[/]"}},
-    {"type": "node", "id": 2, "lat": 45.7501, "lon": 4.8501,
-     "tags": {"office": "coworking", "name": "[link=http://evil]y[/link]"}},
-    {"type": "node", "id": 3, "lat": 45.7502, "lon": 4.8502,
-     "tags": {"office": "coworking", "name": "\x1b]8;;http://evil\x07Esc\x1b]8;;\x07\x1b[2J",
-              "addr:street": "\x1b[31mRue\u202e Rouge", "website": "=cmd|' /C calc'!A0",
-              "phone": "+33 4 00 00 00 00", "opening_hours": "Mo-Fr 09:00-18:00\x1b[5m"}},
-    {"type": "node", "id": 4, "lat": 45.7503, "lon": -0.5794,  # far away: not in the results
-     "tags": {"office": "coworking", "name": "West"}},
+    {
+        "type": "node",
+        "id": 1,
+        "lat": 45.7500,
+        "lon": 4.8500,
+        "tags": {"office": "coworking", "name": "[bold red]X[/]"},
+    },
+    {
+        "type": "node",
+        "id": 2,
+        "lat": 45.7501,
+        "lon": 4.8501,
+        "tags": {"office": "coworking", "name": "[link=http://evil]y[/link]"},
+    },
+    {
+        "type": "node",
+        "id": 3,
+        "lat": 45.7502,
+        "lon": 4.8502,
+        "tags": {
+            "office": "coworking",
+            "name": "\x1b]8;;http://evil\x07Esc\x1b]8;;\x07\x1b[2J",
+            "addr:street": "\x1b[31mRue\u202e Rouge",
+            "website": "=cmd|' /C calc'!A0",
+            "phone": "+33 4 00 00 00 00",
+            "opening_hours": "Mo-Fr 09:00-18:00\x1b[5m",
+        },
+    },
+    {
+        "type": "node",
+        "id": 4,
+        "lat": 45.7503,
+        "lon": -0.5794,  # far away: not in the results
+        "tags": {"office": "coworking", "name": "West"},
+    },
 ]
 POINT = "45.75,4.85"
 
@@ -159,8 +185,14 @@ def test_hostile_place_understood_is_cleaned(
     monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
     monkeypatch.setenv("COLUMNS", "250")
     services.add_elements(HOSTILE)
-    services.set_geocode("Evil", [nominatim_result(
-        "Evil", 45.75, 4.85, display_name="\x1b]0;owned\x07Evil\u202eville [red]x[/red]")])
+    services.set_geocode(
+        "Evil",
+        [
+            nominatim_result(
+                "Evil", 45.75, 4.85, display_name="\x1b]0;owned\x07Evil\u202eville [red]x[/red]"
+            )
+        ],
+    )
     table = invoke(["near", "Evil"])
     assert table.exit_code == 0, table.stderr
     assert "Evilville [red]x[/red]" in table.stdout

@@ -28,8 +28,14 @@ def cache(solomo_home: Path) -> Cache:
     store.close()
 
 
-def place(ident: int, lat: float, lon: float, kind: str = "coworking", name: str | None = None,
-          etype: str = "node") -> Place:
+def place(
+    ident: int,
+    lat: float,
+    lon: float,
+    kind: str = "coworking",
+    name: str | None = None,
+    etype: str = "node",
+) -> Place:
     tags = {"office": "coworking"} if kind == "coworking" else {"amenity": kind}
     return Place(f"{etype}/{ident}", name or f"P{ident}", kind, lat, lon, tags)
 
@@ -39,8 +45,9 @@ def offset(lat: float, lon: float, metres: float, bearing_deg: float) -> tuple[f
     d = metres / EARTH_RADIUS_M
     p1, l1, b = math.radians(lat), math.radians(lon), math.radians(bearing_deg)
     p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1),
-                         math.cos(d) - math.sin(p1) * math.sin(p2))
+    l2 = l1 + math.atan2(
+        math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
     lon2 = (math.degrees(l2) + 540.0) % 360.0 - 180.0
     return math.degrees(p2), lon2
 
@@ -61,11 +68,13 @@ def offset(lat: float, lon: float, metres: float, bearing_deg: float) -> tuple[f
         (89.99, 10.0, 5000.0),  # a circle around the North Pole
     ],
 )
-def test_places_within_matches_brute_force(cache: Cache, clat: float, clon: float,
-                                           radius: float) -> None:
+def test_places_within_matches_brute_force(
+    cache: Cache, clat: float, clon: float, radius: float
+) -> None:
     rng = random.Random(f"{clat},{clon},{radius}")
-    points = [offset(clat, clon, rng.uniform(0, radius * 2), rng.uniform(0, 360))
-              for _ in range(400)]
+    points = [
+        offset(clat, clon, rng.uniform(0, radius * 2), rng.uniform(0, 360)) for _ in range(400)
+    ]
     # And a few right at the edge, on both sides of it.
     points += [offset(clat, clon, radius * f, rng.uniform(0, 360)) for f in (0.999, 1.001) * 10]
     places = [place(i, lat, lon) for i, (lat, lon) in enumerate(points)]
@@ -78,8 +87,15 @@ def test_places_within_matches_brute_force(cache: Cache, clat: float, clon: floa
 
 
 def test_places_within_is_sorted_by_distance_and_sets_it(cache: Cache) -> None:
-    cache.save_fetch([place(1, 45.76, 4.85), place(2, 45.75, 4.848), place(3, 45.752, 4.85)],
-                     45.75, 4.848, 5000, ["coworking"], None, "test")
+    cache.save_fetch(
+        [place(1, 45.76, 4.85), place(2, 45.75, 4.848), place(3, 45.752, 4.85)],
+        45.75,
+        4.848,
+        5000,
+        ["coworking"],
+        None,
+        "test",
+    )
     found = cache.places_within(45.75, 4.848, 3000, ["coworking"])
     assert [p.id for p in found] == ["node/2", "node/3", "node/1"]
     assert found[0].distance_m == pytest.approx(0.0, abs=0.01)
@@ -87,16 +103,29 @@ def test_places_within_is_sorted_by_distance_and_sets_it(cache: Cache) -> None:
 
 
 def test_places_within_filters_by_kind(cache: Cache) -> None:
-    cache.save_fetch([place(1, 45.75, 4.85), place(2, 45.75, 4.85, "library")],
-                     45.75, 4.85, 5000, ["coworking", "library"], None, "test")
+    cache.save_fetch(
+        [place(1, 45.75, 4.85), place(2, 45.75, 4.85, "library")],
+        45.75,
+        4.85,
+        5000,
+        ["coworking", "library"],
+        None,
+        "test",
+    )
     assert [p.id for p in cache.places_within(45.75, 4.85, 1000, ["library"])] == ["node/2"]
     assert len(cache.places_within(45.75, 4.85, 1000, ["coworking", "library"])) == 2
     assert cache.places_within(45.75, 4.85, 1000, ["cafe"]) == []
 
 
 def test_saved_place_keeps_its_tags(cache: Cache) -> None:
-    saved = Place("way/9", "Café «Ô»", "cafe", 45.75, 4.85,
-                  {"amenity": "cafe", "internet_access": "wlan", "name": "Café «Ô»"})
+    saved = Place(
+        "way/9",
+        "Café «Ô»",
+        "cafe",
+        45.75,
+        4.85,
+        {"amenity": "cafe", "internet_access": "wlan", "name": "Café «Ô»"},
+    )
     cache.save_fetch([saved], 45.75, 4.85, 1000, ["cafe"], None, "test")
     again = cache.get_place("way/9")
     assert again is not None
@@ -104,10 +133,19 @@ def test_saved_place_keeps_its_tags(cache: Cache) -> None:
 
 
 def test_upsert_replaces_a_moved_place(cache: Cache) -> None:
-    cache.save_fetch([place(1, 45.75, 4.85)], 45.75, 4.85, 5000, ["coworking"], None, "a",
-                     fetched_at=1000.0)
-    cache.save_fetch([place(1, 45.77, 4.85, name="Moved")], 45.75, 4.85, 5000, ["coworking"],
-                     None, "b", fetched_at=2000.0)
+    cache.save_fetch(
+        [place(1, 45.75, 4.85)], 45.75, 4.85, 5000, ["coworking"], None, "a", fetched_at=1000.0
+    )
+    cache.save_fetch(
+        [place(1, 45.77, 4.85, name="Moved")],
+        45.75,
+        4.85,
+        5000,
+        ["coworking"],
+        None,
+        "b",
+        fetched_at=2000.0,
+    )
     assert cache.places_within(45.75, 4.85, 500, ["coworking"]) == []
     (moved,) = cache.places_within(45.77, 4.85, 500, ["coworking"])
     assert moved.name == "Moved"
@@ -121,8 +159,9 @@ def test_upsert_replaces_a_moved_place(cache: Cache) -> None:
 def covered(cache: Cache) -> tuple[Cache, float]:
     """A 4 km circle around Lyon covered for coworking, fetched one day ago."""
     fetched = time.time() - DAY
-    cache.save_fetch([], 45.75, 4.85, 4000, ["coworking"], "2026-11-20T10:00:00Z", "test",
-                     fetched_at=fetched)
+    cache.save_fetch(
+        [], 45.75, 4.85, 4000, ["coworking"], "2026-11-20T10:00:00Z", "test", fetched_at=fetched
+    )
     return cache, fetched
 
 
@@ -155,13 +194,18 @@ def test_coverage_other_kinds_are_missing(covered: tuple[Cache, float]) -> None:
 
 def test_coverage_stale_after_fresh_days(covered: tuple[Cache, float]) -> None:
     cache, fetched = covered
-    assert cache.coverage(45.75, 4.85, 1000, ["coworking"], 7 * DAY,
-                          now=fetched + 6.9 * DAY).missing == ()
-    assert cache.coverage(45.75, 4.85, 1000, ["coworking"], 7 * DAY,
-                          now=fetched + 7.1 * DAY).missing == ("coworking",)
+    assert (
+        cache.coverage(45.75, 4.85, 1000, ["coworking"], 7 * DAY, now=fetched + 6.9 * DAY).missing
+        == ()
+    )
+    assert cache.coverage(
+        45.75, 4.85, 1000, ["coworking"], 7 * DAY, now=fetched + 7.1 * DAY
+    ).missing == ("coworking",)
     # Offline, any age will do.
-    assert cache.coverage(45.75, 4.85, 1000, ["coworking"], math.inf,
-                          now=fetched + 400 * DAY).missing == ()
+    assert (
+        cache.coverage(45.75, 4.85, 1000, ["coworking"], math.inf, now=fetched + 400 * DAY).missing
+        == ()
+    )
 
 
 def test_coverage_kinds_from_different_fetches_report_the_oldest(cache: Cache) -> None:
@@ -186,7 +230,12 @@ def test_save_fetch_drops_places_vanished_from_the_circle_only(cache: Cache) -> 
     inside, outside = offset(*centre, 500, 0), offset(*centre, 3000, 0)
     cache.save_fetch(
         [place(1, *inside), place(2, *outside), place(3, *inside, kind="library")],
-        *centre, 5000, ["coworking", "library"], None, "a", fetched_at=1000.0,
+        *centre,
+        5000,
+        ["coworking", "library"],
+        None,
+        "a",
+        fetched_at=1000.0,
     )
     # A later coworking fetch of a 1 km circle no longer has node/1.
     cache.save_fetch([], *centre, 1000, ["coworking"], None, "a", fetched_at=2000.0)
@@ -198,10 +247,12 @@ def test_save_fetch_drops_places_vanished_from_the_circle_only(cache: Cache) -> 
 
 
 def test_save_fetch_keeps_places_still_there(cache: Cache) -> None:
-    cache.save_fetch([place(1, 45.75, 4.85)], 45.75, 4.85, 1000, ["coworking"], None, "a",
-                     fetched_at=1000.0)
-    cache.save_fetch([place(1, 45.75, 4.85)], 45.75, 4.85, 1000, ["coworking"], None, "a",
-                     fetched_at=2000.0)
+    cache.save_fetch(
+        [place(1, 45.75, 4.85)], 45.75, 4.85, 1000, ["coworking"], None, "a", fetched_at=1000.0
+    )
+    cache.save_fetch(
+        [place(1, 45.75, 4.85)], 45.75, 4.85, 1000, ["coworking"], None, "a", fetched_at=2000.0
+    )
     assert [p.id for p in cache.places_within(45.75, 4.85, 1000, ["coworking"])] == ["node/1"]
 
 
@@ -209,8 +260,9 @@ def test_save_fetch_is_all_or_nothing(cache: Cache) -> None:
     broken = place(2, 45.75, 4.85)
     broken.tags = {"bad": object()}  # type: ignore[dict-item]  # json.dumps fails mid-way
     with pytest.raises(TypeError):
-        cache.save_fetch([place(1, 45.75, 4.85), broken], 45.75, 4.85, 1000, ["coworking"],
-                         None, "a")
+        cache.save_fetch(
+            [place(1, 45.75, 4.85), broken], 45.75, 4.85, 1000, ["coworking"], None, "a"
+        )
     assert cache.get_place("node/1") is None
     assert cache.coverage(45.75, 4.85, 500, ["coworking"], 7 * DAY).missing == ("coworking",)
 
@@ -266,8 +318,16 @@ def test_store_is_usable_after_clear(cache: Cache) -> None:
 
 
 def test_info_counts(cache: Cache) -> None:
-    cache.save_fetch([place(1, 45.75, 4.85), place(2, 45.75, 4.86)], 45.75, 4.85, 3000,
-                     ["coworking"], None, "a", fetched_at=1000.0)
+    cache.save_fetch(
+        [place(1, 45.75, 4.85), place(2, 45.75, 4.86)],
+        45.75,
+        4.85,
+        3000,
+        ["coworking"],
+        None,
+        "a",
+        fetched_at=1000.0,
+    )
     cache.save_fetch([], 45.75, 4.85, 3000, ["library"], None, "a", fetched_at=3000.0)
     cache.put_geocode("lyon|", "Lyon", 45.75, 4.85, {"lat": "45.75"})
     info = cache.info()
@@ -338,8 +398,14 @@ def test_processes_opening_a_new_store_at_once(tmp_path: Path) -> None:
 
     rounds = 10
     start = str(time.time() + 1.0)
-    procs = [subprocess.Popen([sys.executable, "-c", FIRST_OPEN, str(tmp_path), start, str(rounds)],
-                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", FIRST_OPEN, str(tmp_path), start, str(rounds)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     errors = [p.communicate(timeout=60)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     for k in range(rounds):

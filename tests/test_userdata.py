@@ -11,14 +11,9 @@ import pytest
 
 from solomo_cli.errors import UsageError
 from solomo_cli.places import Place
-from solomo_cli.userdata import (
-    UserData,
-    fold,
-    parse_age,
-    parse_cost,
-    parse_day,
-    totals,
-)
+from solomo_cli.userbase import fold, parse_age, parse_cost, parse_day
+from solomo_cli.userdata import UserData
+from solomo_cli.visits import totals
 
 SMOOTH = Place(
     "node/12155174562",

@@ -1,0 +1,283 @@
+"""`solomo contact …`: the small personal CRM of people met at places.
+
+Thin like cli_user.py, whose plumbing it shares: parse the options, call one core function,
+render. The core and the renderers are imported inside each command."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from solomo_cli.cli_user import (
+    DATE_HELP,
+    ListFormat,
+    ShowFormat,
+    guarded,
+    open_user,
+    print_all,
+    resolve_ref,
+    say,
+)
+
+contact_app = typer.Typer(
+    no_args_is_help=True, help="Your small personal CRM: the people you met at places."
+)
+
+
+@contact_app.command("add")
+@guarded
+def contact_add(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Their name, in quotes.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="REF", help="Where you met them (records an encounter)."),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="When you met (with --at; default: today)."
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What to remember about them.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="E-mail address.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Phone number.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Company or organisation.")] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", metavar="T", help="A tag (repeat for several): ux, freelance…"),
+    ] = None,
+) -> None:
+    """Add a person to your contacts, optionally with where you met them."""
+    from solomo_cli import render_user
+    from solomo_cli.errors import UsageError
+    from solomo_cli.userbase import clean_tag, parse_day
+
+    if day and not at:
+        raise UsageError("--date needs --at (where you met them)")
+    when = parse_day(day) if day else None
+    tags = [clean_tag(t) for t in tag or []]
+    paths, user = open_user()
+    with user:
+        place = resolve_ref(at, paths, user) if at else None
+        contact = user.add_contact(
+            name,
+            org=org,
+            email=email,
+            phone=phone,
+            note=note,
+            tags=tags,
+            at=place.place if place else None,
+            day=when,
+            remember=place is not None and place.known_from != "mine",
+        )
+    where = (
+        [" (met at ", render_user.place_text(place.place), f" on {contact.last_seen})"]
+        if place
+        else []
+    )
+    say(f"Added contact #{contact.id}: ", render_user.untrusted(contact.name), *where, ".")
+
+
+@contact_app.command("met")
+@guarded
+def contact_met(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+    ],
+    at: Annotated[str, typer.Option("--at", metavar="REF", help="Where you met them.")],
+    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
+) -> None:
+    """Record that you met a contact at a place."""
+    from solomo_cli import render_user
+    from solomo_cli.userbase import parse_day, today
+
+    when = parse_day(day) if day else today()
+    paths, user = open_user()
+    with user:
+        found = resolve_ref(at, paths, user)
+        contact = user.meet(name, found.place, when, note, remember=found.known_from != "mine")
+    say(
+        "Met ",
+        render_user.untrusted(contact.name),
+        " at ",
+        render_user.place_text(found.place),
+        f" on {when} ({len(contact.encounters)} encounter"
+        f"{'s' * (len(contact.encounters) > 1)} in all).",
+    )
+
+
+@contact_app.command("list")
+@guarded
+def contact_list(
+    near: Annotated[
+        str | None,
+        typer.Option(
+            "--near",
+            metavar="PLACE",
+            help="Only people met within --radius of PLACE (a name or LAT,LON).",
+        ),
+    ] = None,
+    radius: Annotated[
+        str, typer.Option("--radius", "-r", help="With --near: how far, e.g. 25km.")
+    ] = "25km",
+    tag: Annotated[
+        str | None, typer.Option("--tag", metavar="T", help="Only people with this tag.")
+    ] = None,
+    stale: Annotated[
+        str | None,
+        typer.Option(
+            "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
+        ),
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.table,
+) -> None:
+    """Who you know: around a place, with a tag, or not seen for a while."""
+    from solomo_cli import render_user
+    from solomo_cli.geo import parse_radius
+    from solomo_cli.userbase import parse_age
+
+    stale_days = parse_age(stale) if stale else None
+    radius_m = parse_radius(radius)
+    point = label = None
+    if near:
+        point, label = _locate(near)
+    _, user = open_user()
+    with user:
+        found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
+    from solomo_cli.exchange import CONTACT_FIELDS, contact_record, dumps, to_csv
+
+    if fmt is ListFormat.json:
+        sys.stdout.write(dumps([contact_record(c) for c in found]))
+    elif fmt is ListFormat.csv:
+        sys.stdout.write(to_csv([contact_record(c) for c in found], CONTACT_FIELDS))
+    else:
+        print_all(render_user.contacts_view(found, label, radius_m if near else None, stale))
+
+
+@contact_app.command("show")
+@guarded
+def contact_show(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+    ],
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.table,
+) -> None:
+    """One contact: details, tags, notes, and every encounter with its place."""
+    from solomo_cli import render_user
+
+    _, user = open_user()
+    with user:
+        contact = user.find_contact(name)
+    if fmt is ShowFormat.json:
+        from solomo_cli.exchange import contact_record, dumps
+
+        sys.stdout.write(dumps(contact_record(contact)))
+        return
+    print_all(render_user.contact_view(contact))
+
+
+@contact_app.command("edit")
+@guarded
+def contact_edit(
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+    ],
+    new_name: Annotated[str | None, typer.Option("--name", help="Their new name.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help='E-mail ("" removes it).')] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help='Phone ("" removes it).')] = None,
+    org: Annotated[str | None, typer.Option("--org", help='Organisation ("" removes it).')] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help='Replace the note ("" removes it).')
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", metavar="T", help="Add a tag (repeatable).")
+    ] = None,
+    untag: Annotated[
+        list[str] | None, typer.Option("--untag", metavar="T", help="Remove a tag (repeatable).")
+    ] = None,
+) -> None:
+    """Change a contact's details or tags."""
+    from solomo_cli import render_user
+    from solomo_cli.errors import UsageError
+    from solomo_cli.userbase import clean_tag
+
+    if all(v is None for v in (new_name, email, phone, org, note)) and not tag and not untag:
+        raise UsageError(
+            "nothing to change",
+            hint="give --name, --email, --phone, --org, --note, --tag or --untag",
+        )
+    tags = [clean_tag(t) for t in tag or []]
+    _, user = open_user()
+    with user:
+        contact = user.find_contact(name)
+        contact = user.edit_contact(
+            contact.id,
+            name=new_name,
+            org=org,
+            email=email,
+            phone=phone,
+            note=note,
+            add_tags=tags,
+            remove_tags=untag or [],
+        )
+    say(
+        f"Updated contact #{contact.id}: ",
+        render_user.untrusted(contact.name),
+        f" ({', '.join(contact.tags) or 'no tags'}).",
+    )
+
+
+@contact_app.command("forget")
+@guarded
+def contact_forget(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's full name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person and every trace of them: details, tags, notes, encounters."""
+    from solomo_cli import render_user
+
+    _, user = open_user()
+    with user:
+        contact = user.find_contact(name, exact=True)
+        if not yes:
+            from solomo_cli.sanitize import clean
+
+            count = len(contact.encounters)
+            typer.confirm(
+                f"Erase {clean(contact.name)} and {count} encounter{'s' * (count != 1)} for good?",
+                abort=True,
+                err=True,
+            )
+        gone = user.forget_contact(contact.id)
+    say(
+        "Erased ",
+        render_user.untrusted(gone.name),
+        f": the contact, {gone.encounters} encounter"
+        f"{'s' * (gone.encounters != 1)} and {gone.tags} tag{'s' * (gone.tags != 1)}.",
+    )
+    if gone.mentions:
+        print(
+            f"solomo: your own notes still mention them: {'; '.join(gone.mentions)} "
+            "(edit them with 'solomo visit edit ID --note …' if needed)",
+            file=sys.stderr,
+        )
+
+
+def _locate(text: str) -> tuple[tuple[float, float], str]:
+    """PLACE → point: LAT,LON as given, else the geocode cache, else Nominatim."""
+    from solomo_cli.cli import progress
+    from solomo_cli.config import load_settings
+    from solomo_cli.geo import parse_latlon
+    from solomo_cli.search import Session
+
+    coords = parse_latlon(text)
+    if coords is not None:
+        return coords, f"{coords[0]:.5f},{coords[1]:.5f}"
+    with progress() as notify, Session(load_settings(), notify) as session:
+        origin = session.locate(text, None, offline=False, refresh=False)
+    return (origin.lat, origin.lon), origin.label

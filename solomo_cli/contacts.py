@@ -1,0 +1,428 @@
+"""The personal CRM: contacts, their tags, and encounters (meeting a contact at a place), with
+the part of UserData that stores them and erases a person for good."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from solomo_cli.errors import UsageError
+from solomo_cli.geo import distance_m
+from solomo_cli.places import Place
+from solomo_cli.userbase import (
+    PLACE_COLS,
+    StoreParts,
+    clean_tag,
+    fold,
+    new_uid,
+    now_utc,
+    place_from_row,
+    text_or_none,
+    today,
+)
+
+
+@dataclass(frozen=True)
+class Encounter:
+    id: int
+    uid: str
+    contact_id: int
+    contact_name: str
+    place: Place | None
+    day: str
+    note: str | None
+    created_at: str
+
+
+@dataclass
+class Contact:
+    id: int
+    uid: str
+    name: str
+    org: str | None
+    email: str | None
+    phone: str | None
+    note: str | None
+    created_at: str
+    updated_at: str
+    tags: list[str] = field(default_factory=list)
+    encounters: list[Encounter] = field(default_factory=list)  # newest first
+    distance_m: float | None = None  # to the --near point, through the nearest encounter place
+    nearest_place: Place | None = None
+
+    @property
+    def last_seen(self) -> str:
+        """Day of the last encounter, else the day the contact was added."""
+        days = [e.day for e in self.encounters]
+        return max(days) if days else self.created_at[:10]
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    name: str
+    encounters: int
+    tags: int
+    mentions: list[str]  # other notes (visits, places) whose text still names the person
+
+
+ENCOUNTER_SQL = f"""SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at,
+                    {PLACE_COLS} FROM encounters e JOIN contacts c ON c.id = e.contact_id
+                    LEFT JOIN places p ON p.id = e.place_id"""
+
+
+def encounter_from_row(row: Sequence[Any]) -> Encounter:
+    return Encounter(
+        row[0], row[1], row[2], row[3], place_from_row(row[7:]), row[4], row[5], row[6]
+    )
+
+
+class ContactsPart(StoreParts):
+    """The contacts, tags and encounters of UserData."""
+
+    def add_contact(
+        self,
+        name: str,
+        *,
+        org: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        note: str | None = None,
+        tags: Sequence[str] = (),
+        at: Place | None = None,
+        day: str | None = None,
+        remember: bool = True,
+    ) -> Contact:
+        name = " ".join((name or "").split())
+        if not name:
+            raise UsageError("the contact's name is empty")
+        _check_email(email)
+        with self.write() as conn:
+            self._refuse_duplicate(name)
+            now = now_utc()
+            cur = conn.execute(
+                "INSERT INTO contacts (uid, name, name_key, org, email, phone, note, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new_uid(),
+                    name,
+                    fold(name),
+                    text_or_none(org),
+                    text_or_none(email),
+                    text_or_none(phone),
+                    text_or_none(note),
+                    now,
+                    now,
+                ),
+            )
+            contact_id = cur.lastrowid or 0
+            self._add_tags(contact_id, tags)
+            if at is not None:
+                if remember:
+                    self.remember(at)
+                self._add_encounter(contact_id, at.id, day or today(), None)
+            return self.contact(contact_id)
+
+    def _refuse_duplicate(self, name: str, except_id: int | None = None) -> None:
+        row = self.conn.execute(
+            "SELECT id, name FROM contacts WHERE name_key = ? AND id IS NOT ?",
+            (fold(name), except_id),
+        ).fetchone()
+        if row:
+            raise UsageError(
+                f"there is already a contact called {row[1]!r}",
+                hint="to record a new meeting use 'solomo contact met'; for another person with "
+                "the same name, add what tells them apart, e.g. 'Jeanne Martin (Grenoble)'",
+            )
+
+    def _add_tags(self, contact_id: int, tags: Sequence[str]) -> None:
+        have = {
+            fold(t)
+            for (t,) in self.conn.execute(
+                "SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,)
+            )
+        }
+        for tag in tags:
+            tag = clean_tag(tag)
+            if fold(tag) not in have:
+                have.add(fold(tag))
+                self.conn.execute(
+                    "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag)
+                )
+
+    def _add_encounter(
+        self,
+        contact_id: int,
+        place_id: str | None,
+        day: str,
+        note: str | None,
+        uid: str | None = None,
+        created_at: str | None = None,
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                uid or new_uid(),
+                contact_id,
+                place_id,
+                day,
+                text_or_none(note),
+                created_at or now_utc(),
+            ),
+        )
+        return cur.lastrowid or 0
+
+    def meet(
+        self,
+        name: str,
+        at: Place,
+        day: str | None = None,
+        note: str | None = None,
+        remember: bool = True,
+    ) -> Contact:
+        """Record that the user met this contact at this place (today by default)."""
+        with self.write():
+            contact = self.find_contact(name)
+            if remember:
+                self.remember(at)
+            self._add_encounter(contact.id, at.id, day or today(), note)
+            return self.contact(contact.id)
+
+    def find_contact(self, name: str, *, exact: bool = False) -> Contact:
+        """The one contact called `name` (case- and accent-insensitive), else the one whose name
+        contains it; several → a usage error listing them (no guess)."""
+        key = fold(name)
+        rows = self._read("SELECT id, name FROM contacts WHERE name_key = ?", (key,))
+        if not rows and key:
+            rows = [
+                r
+                for r in self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key")
+                if key in r[2]
+            ]
+            if exact and rows:
+                names = ", ".join(repr(r[1]) for r in rows[:8])
+                raise UsageError(
+                    f"no contact is called exactly {name!r}", hint=f"give the full name: {names}"
+                )
+        if not rows:
+            raise UsageError(
+                f"no contact called {name!r}", hint="solomo contact list shows them all"
+            )
+        if len(rows) > 1:
+            names = ", ".join(repr(r[1]) for r in rows[:8]) + (" …" if len(rows) > 8 else "")
+            raise UsageError(
+                f"{name!r} matches {len(rows)} contacts: {names}", hint="give more of the name"
+            )
+        return self.contact(rows[0][0])
+
+    def contact(self, contact_id: int) -> Contact:
+        rows = self._read(
+            "SELECT id, uid, name, org, email, phone, note, created_at, updated_at "
+            "FROM contacts WHERE id = ?",
+            (contact_id,),
+        )
+        if not rows:
+            raise UsageError(f"there is no contact #{contact_id}")
+        contact = Contact(*rows[0])
+        contact.tags = [
+            t
+            for (t,) in self._read(
+                "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag COLLATE NOCASE",
+                (contact_id,),
+            )
+        ]
+        contact.encounters = [
+            encounter_from_row(r)
+            for r in self._read(
+                ENCOUNTER_SQL + " WHERE e.contact_id = ? ORDER BY e.day DESC, e.id DESC",
+                (contact_id,),
+            )
+        ]
+        return contact
+
+    def contacts(
+        self,
+        *,
+        tag: str | None = None,
+        stale_days: int | None = None,
+        near: tuple[float, float] | None = None,
+        radius_m: float = 25_000.0,
+        on: date | None = None,
+    ) -> list[Contact]:
+        """Contacts, by name; `stale_days`: not seen for that long (oldest first); `near`: met at a
+        place within `radius_m` of the point (nearest first)."""
+        found = [
+            self.contact(cid) for (cid,) in self._read("SELECT id FROM contacts ORDER BY name_key")
+        ]
+        if tag is not None:
+            key = fold(tag)
+            found = [c for c in found if key in {fold(t) for t in c.tags}]
+        if stale_days is not None:
+            cutoff = date.fromordinal((on or date.today()).toordinal() - stale_days).isoformat()
+            found = [c for c in found if c.last_seen < cutoff]
+            found.sort(key=lambda c: (c.last_seen, fold(c.name)))
+        if near is not None:
+            kept = []
+            for c in found:
+                spots = [
+                    (distance_m(near[0], near[1], e.place.lat, e.place.lon), e.place)
+                    for e in c.encounters
+                    if e.place is not None
+                ]
+                if spots:
+                    c.distance_m, c.nearest_place = min(spots, key=lambda s: s[0])
+                    if c.distance_m <= radius_m:
+                        kept.append(c)
+            found = kept
+            if stale_days is None:
+                found.sort(key=lambda c: (c.distance_m or 0.0, fold(c.name)))
+        return found
+
+    def edit_contact(
+        self,
+        contact_id: int,
+        *,
+        name: str | None = None,
+        org: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        note: str | None = None,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+    ) -> Contact:
+        """Change what is given; an empty string clears a field."""
+        _check_email(email or None)
+        with self.write() as conn:
+            self.contact(contact_id)
+            changes: dict[str, Any] = {}
+            if name is not None:
+                name = " ".join(name.split())
+                if not name:
+                    raise UsageError("the contact's name cannot be empty")
+                self._refuse_duplicate(name, except_id=contact_id)
+                changes.update(name=name, name_key=fold(name))
+            for key, value in (("org", org), ("email", email), ("phone", phone), ("note", note)):
+                if value is not None:
+                    changes[key] = text_or_none(value)
+            self._add_tags(contact_id, add_tags)
+            drop = {fold(t) for t in remove_tags}
+            for (tag,) in conn.execute(
+                "SELECT tag FROM contact_tags WHERE contact_id = ?", (contact_id,)
+            ).fetchall():
+                if fold(tag) in drop:
+                    conn.execute(
+                        "DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?",
+                        (contact_id, tag),
+                    )
+            if changes or add_tags or remove_tags:
+                changes["updated_at"] = now_utc()
+                sets = ", ".join(f"{k} = ?" for k in changes)
+                conn.execute(
+                    f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id)
+                )
+            return self.contact(contact_id)
+
+    def forget_contact(self, contact_id: int) -> Forgotten:
+        """Erase the person: their record, tags and encounters (with their notes). No soft delete:
+        with secure_delete the freed bytes are zeroed, and the WAL is emptied afterwards."""
+        with self.write() as conn:
+            contact = self.contact(contact_id)
+            conn.execute("DELETE FROM encounters WHERE contact_id = ?", (contact_id,))
+            conn.execute("DELETE FROM contact_tags WHERE contact_id = ?", (contact_id,))
+            conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+        try:
+            # Old copies of the pages live on in the WAL until a checkpoint; best effort (another
+            # process reading at this very moment can delay it to the next checkpoint).
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error:
+            pass
+        return Forgotten(
+            contact.name, len(contact.encounters), len(contact.tags), self.mentions(contact.name)
+        )
+
+    def mentions(self, name: str) -> list[str]:
+        """Notes of the user's own (visits, places) whose text contains `name`."""
+        key = fold(name)
+        found = [
+            f"visit #{vid} ({day})"
+            for vid, day, note in self._read(
+                "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day"
+            )
+            if key in fold(note)
+        ]
+        found += [
+            f"note on {pid} ({created[:10]})"
+            for pid, created, text in self._read(
+                "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at"
+            )
+            if key in fold(text)
+        ]
+        return found
+
+    def import_contact(
+        self,
+        *,
+        uid: str,
+        name: str,
+        org: str | None,
+        email: str | None,
+        phone: str | None,
+        note: str | None,
+        created_at: str,
+        updated_at: str,
+        tags: Sequence[str],
+        id: int | None = None,
+    ) -> tuple[int, bool]:
+        """(contact id, whether it is new). A contact already here — same uid, or same name —
+        keeps its own fields and gains the imported tags."""
+        row = (
+            self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
+            or self.conn.execute(
+                "SELECT id FROM contacts WHERE name_key = ?", (fold(name),)
+            ).fetchone()
+        )
+        if row:
+            self._add_tags(row[0], tags)
+            return row[0], False
+        cur = self.conn.execute(
+            "INSERT INTO contacts (id, uid, name, name_key, org, email, phone, note, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self._free_id("contacts", id),
+                uid,
+                name,
+                fold(name),
+                text_or_none(org),
+                text_or_none(email),
+                text_or_none(phone),
+                text_or_none(note),
+                created_at,
+                updated_at,
+            ),
+        )
+        contact_id = cur.lastrowid or 0
+        self._add_tags(contact_id, tags)
+        return contact_id, True
+
+    def import_encounter(
+        self,
+        *,
+        uid: str,
+        contact_id: int,
+        place_id: str | None,
+        day: str,
+        note: str | None,
+        created_at: str,
+    ) -> bool:
+        if self._has_uid("encounters", uid):
+            return False
+        self._add_encounter(contact_id, place_id, day, note, uid=uid, created_at=created_at)
+        return True
+
+
+def _check_email(email: str | None) -> None:
+    if email and ("@" not in email or any(c.isspace() for c in email.strip())):
+        raise UsageError(f"bad e-mail address {email!r}")

@@ -1,0 +1,423 @@
+"""Output of the user-data commands (visits, log, show, contacts, import, backup): pure functions
+that take data and return Rich renderables, strings, or the JSON record of `solomo show`.
+
+Untrusted text (names, notes, OSM tags) always goes through `sanitize.clean` and into Rich as
+`Text`, never parsed as markup."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from solomo_cli.geo import format_distance
+from solomo_cli.ranking import check_age_days, is_stale
+from solomo_cli.sanitize import clean
+from solomo_cli.userbase import source_of
+
+if TYPE_CHECKING:
+    from solomo_cli.contacts import Contact
+    from solomo_cli.refs import Resolved
+    from solomo_cli.visits import Totals, Visit
+
+# -- pieces ---------------------------------------------------------------------------------
+
+
+def count(n: int, table: str) -> str:
+    """'3 visits', '1 note': a row count of one table of the user-data file."""
+    word = {"place_notes": "notes"}.get(table, table)
+    return f"{n} {word[:-1] if n == 1 else word}"
+
+
+def untrusted(value: Any, style: str = "") -> Text:
+    return Text(clean(value), style=style)
+
+
+def line(*parts: Any) -> Text:
+    """One line of parts; plain strings are cleaned, Text is kept as it is."""
+    text = Text()
+    for part in parts:
+        text.append(part if isinstance(part, Text) else Text(clean(part)))
+    return text
+
+
+def place_text(place: Any) -> Text:
+    text = untrusted(place.display_name, "bold")
+    text.append(f" [{place.id}]", style="dim")
+    return text
+
+
+def local_day(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d")
+    except ValueError:
+        return iso[:10]
+
+
+def money(amount: Any, currency: str | None) -> str:
+    return f"{amount} {currency}" if currency else str(amount)
+
+
+def money_totals(cost: dict[str, Any]) -> str:
+    return ", ".join(money(amount, cur) for cur, amount in sorted(cost.items())) or "—"
+
+
+def visit_line(v: Visit) -> Text:
+    text = place_text(v.place)
+    text.append(f", {v.day}")
+    if v.rating:
+        text.append(f", ★{v.rating}", style="magenta")
+    if v.cost is not None:
+        text.append(f", {money(v.cost, v.currency)}")
+    if v.note:
+        text.append(" — ")
+        text.append_text(untrusted(v.note))
+    return text
+
+
+def _table(title: str | Text, *columns: tuple[str, str]) -> Table:
+    grid = Table(
+        title=title if not isinstance(title, str) else Text(title),
+        title_justify="left",
+        expand=False,
+    )
+    for name, justify in columns:
+        grid.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    return grid
+
+
+def _ago(day: str) -> str:
+    try:
+        days = (date.today() - date.fromisoformat(day)).days
+    except ValueError:
+        return ""
+    if days <= 0:
+        return "today"
+    if days < 60:
+        return f"{days} day{'s' * (days != 1)} ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
+# -- solomo log -----------------------------------------------------------------------------
+
+
+def log_view(
+    visits: list[Visit], t: Totals, start: str | None, end: str | None
+) -> list[RenderableType]:
+    span = " ".join(
+        p for p in (f"since {start}" if start else "", f"until {end}" if end else "") if p
+    )
+    if not visits:
+        return [
+            Text(f"No visits logged {span}.".replace("  ", " ").replace(" .", ".")),
+            Text('Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"', style="dim"),
+        ]
+    grid = _table(
+        f"Visits {span}".strip(),
+        ("ID", "right"),
+        ("Date", "left"),
+        ("Place", "left"),
+        ("Rating", "left"),
+        ("Cost", "right"),
+        ("Note", "left"),
+    )
+    for v in visits:
+        grid.add_row(
+            Text(str(v.id)),
+            Text(v.day),
+            untrusted(v.place.display_name),
+            Text(f"★{v.rating}" if v.rating else "", style="magenta"),
+            Text(money(v.cost, v.currency) if v.cost is not None else ""),
+            untrusted(v.note or ""),
+        )
+    by_place = _table(
+        "Per place", ("Place", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+    )
+    for row in t.by_place:
+        by_place.add_row(
+            untrusted(row["place"].display_name),
+            Text(str(row["days"])),
+            Text(str(row["visits"])),
+            Text(money_totals(row["cost"])),
+        )
+    by_month = _table(
+        "Per month", ("Month", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+    )
+    for row in t.by_month:
+        by_month.add_row(
+            Text(row["month"]),
+            Text(str(row["days"])),
+            Text(str(row["visits"])),
+            Text(money_totals(row["cost"])),
+        )
+    total = Text(
+        f"Total: {t.days} day{'s' * (t.days != 1)} worked, {t.visits} visit"
+        f"{'s' * (t.visits != 1)}, cost {money_totals(t.cost)}",
+        style="bold",
+    )
+    return [grid, by_place, by_month, total]
+
+
+# -- solomo show ----------------------------------------------------------------------------
+
+
+def _freshness(check_date: str | None) -> str:
+    if not check_date:
+        return "never checked by a mapper"
+    age = check_age_days(check_date)
+    if age is None:
+        return f"check date {check_date} unreadable"
+    if is_stale(check_date):
+        return f"possibly stale (last checked {check_date[:4]})"
+    return f"checked {check_date}"
+
+
+# Tags worth showing beyond the address, contact and hours lines.
+_DETAIL_TAGS = (
+    ("internet_access", "Internet"),
+    ("internet_access:fee", "Internet fee"),
+    ("internet_access:ssid", "Wi-Fi name"),
+    ("wheelchair", "Wheelchair"),
+    ("fee", "Fee"),
+    ("charge", "Price"),
+    ("capacity", "Capacity"),
+    ("access", "Access"),
+    ("level", "Level"),
+    ("operator", "Operator"),
+    ("brand", "Brand"),
+    ("description", "Description"),
+    ("note", "OSM note"),
+)
+_CONTACT_KEYS = (
+    "website",
+    "contact:website",
+    "url",
+    "phone",
+    "contact:phone",
+    "contact:mobile",
+    "email",
+    "contact:email",
+)
+
+
+def _contact_lines(tags: dict[str, str]) -> list[tuple[str, str]]:
+    lines = []
+    for key in _CONTACT_KEYS:
+        if tags.get(key):
+            lines.append((key.split(":")[-1].capitalize(), tags[key]))
+    for key in sorted(tags):
+        if key.startswith("contact:") and key not in _CONTACT_KEYS:
+            lines.append((key.split(":", 1)[1].capitalize(), tags[key]))
+    return lines
+
+
+def _is_osm(place_id: str) -> bool:
+    return source_of(place_id) == "osm"
+
+
+def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) -> dict[str, Any]:
+    """`solomo show --format json`: the place record of exports, plus what show adds."""
+    from solomo_cli.exchange import encounter_record, place_record, visit_record
+
+    place = found.place
+    record = place_record(place, seen_at=seen_at, visits=summary.visits, notes=summary.notes)
+    distance = found.distance_from_origin
+    record.update(
+        {
+            "distance_m": None if distance is None else int(round(distance)),
+            "from": found.origin.get("label") if found.origin else None,
+            "check_date": place.check_date,
+            "stale": is_stale(place.check_date),
+            "open_state": hours.state if hours else "unknown",
+            "hours_phrase": hours.phrase if hours else None,
+            "hours_error": hours.error if hours else None,
+            "visit_list": [visit_record(v) for v in summary.visits],
+            "met_here": [
+                {"contact": e.contact_name, **encounter_record(e)} for e in summary.encounters
+            ],
+        }
+    )
+    return record
+
+
+def show_view(found: Resolved, summary: Any, hours: Any) -> list[RenderableType]:
+    from solomo_cli.exchange import OSM_LICENSE, place_url
+
+    out: list[RenderableType] = []
+    place = found.place
+    head = Text(place.display_name, style="bold")
+    kind = place.kind + (" (chain)" if place.kind == "coworking" and place.chain else "")
+    head.append(f"  {kind} · {place.id}", style="dim")
+    out.append(head)
+    rows: list[tuple[str, Any]] = []
+    if place.address:
+        rows.append(("Address", place.address))
+    distance = found.distance_from_origin
+    where = f"{place.lat:.6f},{place.lon:.6f}"
+    if distance is not None:
+        where += f" · {format_distance(distance)} from {clean(found.origin['label'])}"  # type: ignore[index]
+    rows.append(("Location", where))
+    rows.extend(_contact_lines(place.tags))
+    if place.opening_hours:
+        value = Text(clean(place.opening_hours))
+        if hours is not None:
+            style = {"open": "green", "closed": "red"}.get(hours.state, "dim")
+            value.append("\n" + clean(hours.phrase), style=style)
+            if hours.error:
+                value.append("\n" + clean(hours.error), style="yellow")
+        rows.append(("Hours", value))
+    else:
+        rows.append(("Hours", Text("unknown", style="dim")))
+    if _is_osm(place.id):
+        rows.append(("Checked", _freshness(place.check_date)))
+    for key, label in _DETAIL_TAGS:
+        if place.tags.get(key):
+            rows.append((label, place.tags[key]))
+    url = place_url(place)
+    if url:
+        rows.append(("Map", url))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="cyan", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in rows:
+        grid.add_row(Text(label), value if isinstance(value, Text) else Text(clean(value)))
+    out.append(grid)
+
+    visits = summary.visits
+    if visits:
+        rating = f" · average ★{summary.rating:g}" if summary.rating else ""
+        out.append(
+            Text(
+                f"\nYour visits: {len(visits)}{rating} · last {visits[0].day}", style="bold magenta"
+            )
+        )
+        for v in visits[:10]:
+            text = Text(f"  #{v.id} {v.day}")
+            if v.rating:
+                text.append(f" ★{v.rating}", style="magenta")
+            if v.cost is not None:
+                text.append(f" {money(v.cost, v.currency)}")
+            if v.note:
+                text.append(" — ")
+                text.append_text(untrusted(v.note))
+            out.append(text)
+        if len(visits) > 10:
+            out.append(
+                Text(f"  … {len(visits) - 10} more: solomo log --place {place.id}", style="dim")
+            )
+    else:
+        out.append(Text("\nNo visits yet.", style="dim"))
+    if summary.notes:
+        out.append(Text("\nYour notes", style="bold"))
+        for n in summary.notes:
+            text = Text(f"  {local_day(n.created_at)}  ")
+            text.append_text(untrusted(n.text))
+            out.append(text)
+    if summary.encounters:
+        out.append(Text("\nPeople met here", style="bold"))
+        for e in summary.encounters:
+            text = Text(f"  {e.day}  ")
+            text.append_text(untrusted(e.contact_name, "bold"))
+            if e.note:
+                text.append(" — ")
+                text.append_text(untrusted(e.note))
+            out.append(text)
+    if _is_osm(place.id):
+        out.append(Text("\n" + OSM_LICENSE, style="dim"))
+    return out
+
+
+# -- solomo contact -------------------------------------------------------------------------
+
+
+def contacts_view(
+    found: list[Contact], near: str | None, radius_m: float | None, stale: str | None
+) -> list[RenderableType]:
+    parts = []
+    if near:
+        parts.append(f"met within {format_distance(radius_m or 0)} of {clean(near)}")
+    if stale:
+        parts.append(f"not seen for {stale}")
+    title = "Contacts" + (" " + ", ".join(parts) if parts else "")
+    if not found:
+        return [
+            Text(
+                f"No contacts {', '.join(parts)}."
+                if parts
+                else 'No contacts yet. Add one: solomo contact add "Jeanne Martin" --at 2'
+            )
+        ]
+    columns = [
+        ("Name", "left"),
+        ("Org", "left"),
+        ("Tags", "left"),
+        ("Last seen", "left"),
+        ("Where", "left"),
+        ("Reach", "left"),
+    ]
+    if near:
+        columns.insert(4, ("Dist", "right"))
+    grid = _table(title, *columns)
+    for c in found:
+        last = c.encounters[0] if c.encounters else None
+        place = c.nearest_place if near else (last.place if last else None)
+        seen = Text(c.last_seen)
+        seen.append(f"\n{_ago(c.last_seen)}" + ("" if last else " (added)"), style="dim")
+        row = [
+            untrusted(c.name, "bold"),
+            untrusted(c.org or ""),
+            untrusted(", ".join(c.tags), "cyan"),
+            seen,
+            untrusted(place.display_name if place else ""),
+            untrusted("\n".join(v for v in (c.email, c.phone) if v)),
+        ]
+        if near:
+            row.insert(4, Text(format_distance(c.distance_m or 0)))
+        grid.add_row(*row)
+    return [grid]
+
+
+def contact_view(c: Contact) -> list[RenderableType]:
+    head = untrusted(c.name, "bold")
+    head.append(f"  contact #{c.id}", style="dim")
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="cyan", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in (
+        ("Org", c.org),
+        ("E-mail", c.email),
+        ("Phone", c.phone),
+        ("Tags", ", ".join(c.tags)),
+        ("Note", c.note),
+        ("Added", local_day(c.created_at)),
+        ("Last seen", f"{c.last_seen} ({_ago(c.last_seen)})"),
+    ):
+        if value:
+            grid.add_row(Text(label), untrusted(value))
+    out: list[RenderableType] = [head, grid]
+    if not c.encounters:
+        out.append(
+            Text(
+                "\nNo encounters recorded. Record one: solomo contact met NAME --at REF",
+                style="dim",
+            )
+        )
+        return out
+    out.append(Text(f"\nEncounters ({len(c.encounters)})", style="bold"))
+    for e in c.encounters:
+        text = Text(f"  {e.day}  ")
+        if e.place is not None:
+            text.append_text(place_text(e.place))
+        if e.note:
+            text.append(" — ")
+            text.append_text(untrusted(e.note))
+        out.append(text)
+    places = {e.place.id: e.place for e in c.encounters if e.place is not None}
+    if len(places) > 1:
+        out.append(Text(f"\nMet at {len(places)} places.", style="dim"))
+    return out

@@ -1,0 +1,134 @@
+"""What the user-data modules share: parsing and normalising user input, ids and times, the
+place row, and the part of UserData (userdata.py) that its visits and contacts parts rely on."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from solomo_cli.errors import UsageError
+from solomo_cli.places import Place
+
+OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
+
+# -- parsing of user input ------------------------------------------------------------------
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_COST = re.compile(
+    r"^\s*(?:(?P<pre>[A-Za-z]{3}|[€$£])\s*)?(?P<amount>\d+(?:[.,]\d+)?)\s*"
+    r"(?:(?P<post>[A-Za-z]{3}|[€$£]))?\s*$"
+)
+_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+_AGE = re.compile(r"^\s*(\d+)\s*(d|w|m|y)\s*$", re.IGNORECASE)
+_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def parse_day(text: str, what: str = "date") -> str:
+    """'2026-11-20' → '2026-11-20'; anything else (2026-13-45, 20/11/2026) is a usage error."""
+    value = (text or "").strip()
+    try:
+        if not _DAY.match(value):
+            raise ValueError
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(
+            f"bad {what} {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2026-11-20"
+        ) from None
+
+
+def parse_cost(text: str) -> tuple[str, str | None]:
+    """'20', '20.50', '20,50 EUR', '€20' → ('20.50', 'EUR'): an exact amount and a currency."""
+    match = _COST.match(text or "")
+    if not match or (match.group("pre") and match.group("post")):
+        raise UsageError(
+            f"bad cost {text!r}", hint="give an amount and optionally a currency: 20, 20.50, 20 EUR"
+        )
+    amount = Decimal(match.group("amount").replace(",", "."))
+    currency = match.group("pre") or match.group("post")
+    if currency:
+        currency = _SYMBOLS.get(currency, currency.upper())
+    return str(amount), currency
+
+
+def parse_age(text: str) -> int:
+    """'90d', '12w', '6m' (months), '1y' → days."""
+    match = _AGE.match(text or "")
+    if not match:
+        raise UsageError(f"bad duration {text!r}", hint="write it as 90d, 12w, 6m (months) or 1y")
+    return int(match.group(1)) * _AGE_DAYS[match.group(2).lower()]
+
+
+def clean_tag(text: str) -> str:
+    tag = " ".join((text or "").split())
+    if not tag or "," in tag:
+        raise UsageError(
+            f"bad tag {text!r}", hint="a tag is a non-empty word or phrase without commas"
+        )
+    return tag
+
+
+def fold(text: str | None) -> str:
+    """Case-, accent- and spacing-insensitive form of a name, for matching."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def today() -> str:
+    return date.today().isoformat()
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def text_or_none(value: str | None) -> str | None:
+    return value if value is not None and value.strip() else None
+
+
+def source_of(place_id: str) -> str:
+    """'osm' for OpenStreetMap ids, else the id's prefix ('google')."""
+    return "osm" if OSM_ID.match(place_id) else place_id.split("/", 1)[0]
+
+
+# -- rows of the places table ---------------------------------------------------------------
+
+PLACE_COLS = "p.id, p.name, p.kind, p.lat, p.lon, p.tags"
+
+
+def place_from_row(row: Sequence[Any]) -> Place | None:
+    if row[0] is None:
+        return None
+    return Place(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+
+
+class StoreParts:
+    """Base of the visits and contacts parts of UserData: what they use of it, for type checkers
+    only (UserData defines all of it)."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def conn(self) -> sqlite3.Connection: ...
+
+        def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+        def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
+
+        def remember(self, place: Place, seen_at: str | None = None) -> None: ...
+
+        def _has_uid(self, table: str, uid: str) -> bool: ...
+
+        def _free_id(self, table: str, wanted: int | None) -> int | None: ...
