@@ -32,7 +32,6 @@ class Answer:
     places: list[Place]
     osm_base: str | None
     endpoint: str
-    elements: int
 
 
 _HTML_ERROR = re.compile(r"<strong[^>]*>\s*Error\s*</strong>\s*:?\s*(.*?)</p>", re.I | re.S)
@@ -67,7 +66,7 @@ def parse_answer(response: httpx.Response, endpoint: str) -> Answer:
     osm3s = osm3s if isinstance(osm3s, dict) else {}
     places = [p for p in map(element_to_place, data["elements"]) if isinstance(p, Place)]
     base = osm3s.get("timestamp_osm_base")
-    return Answer(places, str(base) if base else None, endpoint, len(data["elements"]))
+    return Answer(places, str(base) if base else None, endpoint)
 
 
 def fetch(

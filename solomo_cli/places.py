@@ -176,10 +176,6 @@ class Place:
     def chain(self) -> bool:
         return is_chain(self.tags)
 
-    @property
-    def operator(self) -> str | None:
-        return _first(self.tags, "brand", "operator")
-
 
 def element_to_place(element: dict[str, Any]) -> Place | None:
     """One Overpass element → a Place, or None (no coordinates, or not a work place)."""

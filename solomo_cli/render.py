@@ -150,7 +150,7 @@ def title(result: NearResult) -> str:
         f"data of {when} ({age_phrase(result.fetched_at)})",
     ]
     if q.open_at is not None:
-        parts.insert(1, f"open {q.open_at.describe()}" + (" (place's local time)"))
+        parts.insert(1, f"open {q.open_at.describe()} (place's local time)")
     return " · ".join(parts)
 
 
