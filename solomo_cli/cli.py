@@ -1,14 +1,12 @@
 """The command line: thin commands that parse options, call one core function, and render."""
 
-from __future__ import annotations
-
 import functools
 import os
 import re
 import shlex
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -16,13 +14,66 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from solomo_cli import __version__
 from solomo_cli.errors import ExitStatus, SolomoError, UsageError
 from solomo_cli.sanitize import clean
 
+# Commands of the user's own layer (cli_user.py, cli_contact.py), built on first use so that
+# `solomo near` neither imports nor builds them; a test keeps this list in step with user_app.
+USER_COMMANDS = ("visit", "log", "note", "show", "contact", "export", "import", "backup")
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The group's name → command mapping, where the user-layer commands are built on access."""
+
+    def __init__(self, built: MutableMapping[str, Any], lazy: tuple[str, ...]) -> None:
+        self._built = dict(built)
+        self._order = [*built, *(name for name in lazy if name not in built)]
+        self._lazy = set(lazy) - set(built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._lazy:
+            self._built[name] = _user_group().commands[name]
+            self._lazy.discard(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        if name not in self._order:
+            self._order.append(name)
+        self._lazy.discard(name)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._order.remove(name)
+        self._lazy.discard(name)
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+@functools.lru_cache(maxsize=1)
+def _user_group() -> Any:
+    from solomo_cli.cli_user import user_app
+
+    return typer.main.get_command(user_app())
+
+
+class SolomoGroup(TyperGroup):
+    """The top-level group: typer's, with the user-layer commands built lazily."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands(self.commands, USER_COMMANDS)
+
+
 app = typer.Typer(
+    cls=SolomoGroup,
     name="solomo",
     help="Find a good place to work nearby — coworking first — from OpenStreetMap, and keep "
     "track of where you worked and who you met.",
@@ -384,11 +435,6 @@ def cache_clear() -> None:
         if existed
         else "The cache was already empty."
     )
-
-
-from solomo_cli.cli_user import register  # noqa: E402
-
-register(app)
 
 
 def main() -> None:

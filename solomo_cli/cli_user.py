@@ -439,10 +439,11 @@ def backup(
     say(f"To restore, copy it over {paths.user_db} while no solomo command runs.")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the commands of this module and of cli_contact to the main app."""
+def user_app() -> typer.Typer:
+    """The commands of this module and of cli_contact, as one app for cli.py's group."""
     from solomo_cli.cli_contact import contact_app
 
+    app = typer.Typer()
     app.add_typer(visit_app, name="visit")
     app.command("log")(log)
     app.command("note")(note)
@@ -451,3 +452,4 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
     app.command("import")(import_)
     app.command("backup")(backup)
+    return app
