@@ -66,6 +66,9 @@ class HoursInfo:
     phrase: str
     error: str | None = None
     comment: str | None = None
+    # Until when this answer holds for any later instant: the next change, or the end of the
+    # place's local day (the phrase names days); None when unknown. search.annotate_hours uses it.
+    valid_until: datetime | None = None
 
 
 def evaluate(
@@ -82,8 +85,9 @@ def evaluate(
     ``at``: None means now; an aware datetime is that instant; a naive one is wall-clock time in
     the place's zone; a ``When`` is resolved against the place's zone. A missing or unparsable
     value gives state "unknown" (with the parser message in ``error``). ``next_change`` is the
-    next change of *state* within ``HORIZON_DAYS`` days, in the place's zone, and None when
-    there is none or the state is unknown. Raises ValueError for invalid coordinates.
+    next change of *state* before the end of the ``HORIZON_DAYS``-th local day after this one,
+    in the place's zone, and None when there is none or the state is unknown. Raises ValueError
+    for invalid coordinates.
 
     ``tz``/``country`` (from ``place_zone``, stored with the place) skip the library's inference
     from coordinates, whose first use in a process loads ~110 MB of geographic data.
@@ -96,19 +100,23 @@ def evaluate(
     lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
     try:
         compiled = _compile(value, lat, lon, tz, country)
-        if isinstance(at, When):
-            at = at.resolve(ZoneInfo(tz) if tz else _zone(lat, lon))
+        zone = ZoneInfo(tz) if tz else _zone(lat, lon)
     except opening_hours.InvalidCoordinatesError as exc:  # type: ignore[attr-defined]
         raise ValueError(f"invalid coordinates: {lat}, {lon}") from exc
+    if isinstance(at, When):
+        at = at.resolve(zone)
+    local_at = _local(_utcnow() if at is None else at, zone)
+    # The horizon ends with a local day, not HORIZON_DAYS after the instant: every instant of
+    # one day then sees the same horizon, so an answer holds until `valid_until`.
+    end = _day_start(local_at, HORIZON_DAYS + 1)
+    day_end = _day_start(local_at, 1)
     if isinstance(compiled, str):
-        return HoursInfo("unknown", None, UNKNOWN_PHRASE, error=compiled)
+        return HoursInfo("unknown", None, UNKNOWN_PHRASE, error=compiled, valid_until=day_end)
 
-    start = _library_time(_utcnow() if at is None else at)
-    try:
-        end: datetime | None = start + timedelta(days=HORIZON_DAYS)
-    except OverflowError:
-        end = None
-    intervals = itertools.islice(compiled.intervals(start, end), _MAX_INTERVALS)
+    start = _library_time(local_at)
+    intervals = itertools.islice(
+        compiled.intervals(start, None if end is None else _library_time(end)), _MAX_INTERVALS
+    )
     first = next(intervals, None)
     if first is None:
         return HoursInfo("unknown", None, UNKNOWN_PHRASE)
@@ -128,7 +136,29 @@ def evaluate(
                 break
             if change_end is None:
                 break
-    return HoursInfo(state, change, _phrase(state, local_at, change, next_state), comment=comment)
+    holds = change if change is not None and (day_end is None or change < day_end) else day_end
+    return HoursInfo(
+        state,
+        change,
+        _phrase(state, local_at, change, next_state),
+        comment=comment,
+        valid_until=holds,
+    )
+
+
+def _local(at: datetime, zone: tzinfo) -> datetime:
+    """``at`` as an aware time in the place's zone (a naive ``at`` is wall-clock time there)."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        return at.replace(tzinfo=zone)
+    return at.astimezone(zone)
+
+
+def _day_start(local: datetime, days: int) -> datetime | None:
+    """Local midnight ``days`` days after ``local``'s day; None past the calendar's end."""
+    try:
+        return datetime.combine(local.date() + timedelta(days=days), time(0), tzinfo=local.tzinfo)
+    except OverflowError:
+        return None
 
 
 def check(value: str) -> str | None:

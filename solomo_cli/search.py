@@ -14,7 +14,7 @@ from solomo_cli.errors import NoLocalData, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
 from solomo_cli.places import WIFI_YES, Place
 from solomo_cli.ranking import is_stale, rank
-from solomo_cli.store import GEOCODE_MAX_AGE_S, Cache, geocode_key
+from solomo_cli.store import GEOCODE_MAX_AGE_S, Cache, HoursAnswer, geocode_key
 
 if TYPE_CHECKING:
     import httpx
@@ -213,23 +213,72 @@ def _keep(place: Place, q: NearQuery) -> bool:
     return not (q.wheelchair and tags.get("wheelchair") not in ("yes", "limited"))
 
 
-def annotate_hours(places: list[Place], at: When | None) -> None:
-    """open_state / next_change / hours phrase for each place, evaluated in its own time zone."""
+def annotate_hours(places: list[Place], at: When | None, cache: Cache | None = None) -> None:
+    """open_state / next_change / hours phrase for each place, evaluated in its own time zone.
+
+    For "now" (`at` None) with a `cache`, an answer that still holds (until the place's next
+    change, or the end of its local day: `HoursInfo.valid_until`) comes from the cache's memo,
+    and new ones are saved there: a warm listing loads neither the parser nor the zone data."""
+    now = time.time()
+    valued = []
+    for place in places:
+        if (place.opening_hours or "").strip():
+            valued.append(place)
+        else:
+            _set_hours(place, "unknown", None, None, None)
+    memo = cache if at is None else None
+    known = memo.hours_answers([p.id for p in valued], now) if memo and valued else {}
+    missing = []
+    for place in valued:
+        hit = known.get(place.id)
+        if hit is not None and hit[1:6] == _hours_key(place):
+            _set_hours(place, hit.state, hit.next_change, hit.phrase, hit.error)
+        else:
+            missing.append(place)
+    if not missing:
+        return
+    from datetime import datetime, timezone
+
     from solomo_cli.hours import evaluate
 
-    for place in places:
-        info = evaluate(
-            place.opening_hours,
-            place.lat,
-            place.lon,
-            at,
-            tz=place.extra.get("tz"),
-            country=place.extra.get("country"),
-        )
-        place.extra["open_state"] = info.state
-        place.extra["next_change"] = info.next_change.isoformat() if info.next_change else None
-        place.extra["hours_phrase"] = info.phrase
-        place.extra["hours_error"] = info.error
+    instant = at if at is not None else datetime.fromtimestamp(now, timezone.utc)
+    fresh = []
+    for place in missing:
+        tz, country = place.extra.get("tz"), place.extra.get("country")
+        info = evaluate(place.opening_hours, place.lat, place.lon, instant, tz=tz, country=country)
+        change = info.next_change.isoformat() if info.next_change else None
+        _set_hours(place, info.state, change, info.phrase, info.error)
+        if memo is not None and info.valid_until is not None:
+            until = info.valid_until.timestamp()
+            fresh.append(
+                HoursAnswer(
+                    place.id,
+                    *_hours_key(place),
+                    now,
+                    until,
+                    info.state,
+                    change,
+                    info.phrase,
+                    info.error,
+                )
+            )
+    if memo is not None and fresh:
+        memo.save_hours_answers(fresh)
+
+
+def _hours_key(place: Place) -> tuple[str, float, float, str | None, str | None]:
+    """What an hours answer depends on besides the time: (value, lat, lon, tz, country)."""
+    value = (place.opening_hours or "").strip()
+    return (value, place.lat, place.lon, place.extra.get("tz"), place.extra.get("country"))
+
+
+def _set_hours(
+    place: Place, state: str, change: str | None, phrase: str | None, error: str | None
+) -> None:
+    place.extra["open_state"] = state
+    place.extra["next_change"] = change
+    place.extra["hours_phrase"] = phrase
+    place.extra["hours_error"] = error
 
 
 def add_zones(places: list[Place]) -> None:
@@ -280,7 +329,7 @@ def near(session: Session, q: NearQuery) -> NearResult:
     ranked = rank(places, q.radius_m, q.sort, time_asked=q.open_at is not None)
     shown = ranked[: q.limit] if q.limit > 0 else ranked
     if q.open_at is None:  # only for display: the places shown are enough
-        annotate_hours(shown, None)
+        annotate_hours(shown, None, session.cache)
     remember_listing(session.cache, origin, shown)
     return NearResult(origin, q, shown, len(ranked), fetched_at, osm_base, session.requests)
 

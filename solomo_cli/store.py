@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
@@ -60,7 +60,31 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [m001_initial]
+def m002_hours_memo(conn: sqlite3.Connection) -> None:
+    # Each place's last opening-hours answer for "now", reused while it holds (see
+    # search.annotate_hours): a warm listing then needs neither the parser nor the zone data.
+    db.run_script(
+        conn,
+        """
+        CREATE TABLE hours_memo (
+            osm_id TEXT PRIMARY KEY,
+            value TEXT NOT NULL,       -- what was evaluated: the answer is reused only for
+            lat REAL NOT NULL,         -- the same value, position, zone and country
+            lon REAL NOT NULL,
+            tz TEXT,
+            country TEXT,
+            computed_at REAL NOT NULL,
+            valid_until REAL NOT NULL,
+            state TEXT NOT NULL,
+            next_change TEXT,
+            phrase TEXT NOT NULL,
+            error TEXT
+        );
+        """,
+    )
+
+
+MIGRATIONS = [m001_initial, m002_hours_memo]
 
 
 def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
@@ -94,6 +118,23 @@ def geocode_key(query: str, country: str | None) -> str:
     """Cache key of a place name: case, accents' encoding and spacing don't matter."""
     text = " ".join(unicodedata.normalize("NFC", query).casefold().split())
     return f"{text}|{(country or '').lower()}"
+
+
+class HoursAnswer(NamedTuple):
+    """One place's opening-hours answer as the memo keeps it (times are Unix seconds)."""
+
+    osm_id: str
+    value: str
+    lat: float
+    lon: float
+    tz: str | None
+    country: str | None
+    computed_at: float
+    valid_until: float
+    state: str
+    next_change: str | None  # ISO 8601 in the place's zone, as in the JSON output
+    phrase: str
+    error: str | None
 
 
 @dataclass(frozen=True)
@@ -255,12 +296,35 @@ class Cache:
             ]
             conn.executemany("DELETE FROM places WHERE rid = ?", gone)
             conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
+            conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
             conn.execute(
                 "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (lat, lon, radius_m, ",".join(kinds), fetched_at, osm_base, endpoint),
             )
         return count
+
+    # -- opening-hours answers --------------------------------------------------------------
+
+    def hours_answers(self, osm_ids: Sequence[str], now: float) -> dict[str, HoursAnswer]:
+        """The memo's answers for these places that hold at `now`."""
+        if not osm_ids:
+            return {}
+        marks = ",".join("?" * len(osm_ids))
+        rows = self.conn.execute(
+            f"SELECT {', '.join(HoursAnswer._fields)} FROM hours_memo WHERE osm_id IN ({marks}) "
+            "AND computed_at <= ? AND ? < valid_until",
+            (*osm_ids, now, now),
+        ).fetchall()
+        return {row[0]: HoursAnswer(*row) for row in rows}
+
+    def save_hours_answers(self, answers: Iterable[HoursAnswer]) -> None:
+        with db.transaction(self.conn):
+            self.conn.executemany(
+                f"INSERT OR REPLACE INTO hours_memo ({', '.join(HoursAnswer._fields)}) "
+                f"VALUES ({', '.join('?' * len(HoursAnswer._fields))})",
+                answers,
+            )
 
     # -- geocodes -------------------------------------------------------------------------
 

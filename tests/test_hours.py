@@ -697,3 +697,80 @@ def test_describe_leaves_out_the_current_year() -> None:
 
 def test_describe_in_a_zone_gives_the_resolved_date() -> None:
     assert parse_when("2099-12-01T08:00Z").describe(TOKYO) == "Tue 1 Dec 2099 17:00"
+
+
+# --- how long an answer holds (what search's memo relies on) -------------------------------------
+
+HOLDING_VALUES = [
+    "24/7",
+    "Mo-Fr 08:30-19:00",
+    "Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-13:00; PH off",
+    "Mo-Fr 09:00-01:00; Sa-Su 10:00-01:00",
+    "Tu 14:00-18:00",
+    "Mo-Fr 09:00-18:00; Dec 24-Jan 02 off",
+    "Jun-Aug Mo-Fr 10:00-16:00; Sep-May off",
+    'Mo-Fr 09:00-18:00 open "book first"',
+    "Mo 10:00-12:00; Dec 20-Jan 05 off",
+    "sunrise-sunset",
+    'Mo-Fr 09:00-18:00 "on appointment"',
+    "Mo-Fr 09:00-",
+    "off",
+]
+
+
+@settings(max_examples=300, deadline=timedelta(seconds=1))
+@given(
+    value=st.sampled_from(HOLDING_VALUES),
+    place=st.sampled_from([LYON, NEW_YORK_CAFE, TOKYO_CAFE]),
+    start=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31)),
+    later=st.floats(0, 1),
+)
+def test_an_answer_holds_until_valid_until(
+    value: str, place: tuple[float, float], start: datetime, later: float
+) -> None:
+    at = start.replace(tzinfo=timezone.utc)
+    first = evaluate(value, *place, at)
+    if first.valid_until is None:
+        assert first.state == "unknown" and first.comment  # only a commented unknown
+        return
+    assert first.valid_until > at
+    assert first.valid_until <= at + timedelta(days=1, hours=1)  # at most the local day's end
+    if first.next_change is not None:
+        assert first.valid_until <= first.next_change
+    then = at + (first.valid_until - at) * later
+    if then >= first.valid_until:
+        return
+    again = evaluate(value, *place, then)
+    assert (again.state, again.next_change, again.phrase, again.error) == (
+        first.state,
+        first.next_change,
+        first.phrase,
+        first.error,
+    )
+
+
+def test_an_answer_no_longer_holds_once_the_day_ends() -> None:
+    # Closed all of December's end: the phrase names no day, but it is only valid for the day.
+    info = evaluate("Mo-Fr 09:00-18:00", *LYON, datetime(2026, 12, 22, 20, tzinfo=PARIS))
+    assert info.phrase == "closed · opens Wed 09:00"
+    assert info.valid_until == datetime(2026, 12, 23, 0, tzinfo=PARIS)
+    after = evaluate("Mo-Fr 09:00-18:00", *LYON, datetime(2026, 12, 23, 0, 30, tzinfo=PARIS))
+    assert after.phrase == "closed · opens 09:00"
+    assert after.valid_until == datetime(2026, 12, 23, 9, tzinfo=PARIS)
+
+
+def test_an_unparsable_value_holds_for_the_day_and_keeps_its_error() -> None:
+    info = evaluate("Mo-Fr 25:00-26:00", *LYON, datetime(2026, 12, 22, 20, tzinfo=PARIS))
+    assert info.state == "unknown" and info.error
+    assert info.valid_until == datetime(2026, 12, 23, 0, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("hour", [0, 6, 12, 23])
+def test_the_horizon_is_the_same_all_day(hour: int) -> None:
+    # Closed from September to May; opens Monday 1 June 2026 at 10:00, 8 days and some hours
+    # after Sunday 24 May. Every hour of that Sunday must give the same answer.
+    value = "Jun-Aug Mo-Fr 10:00-16:00; Sep-May off"
+    info = evaluate(value, *LYON, datetime(2026, 5, 24, hour, 30, tzinfo=PARIS))
+    assert info.next_change == datetime(2026, 6, 1, 10, tzinfo=PARIS)
+    assert info.phrase == "closed · opens Mon 1 Jun 10:00"
+    assert info.valid_until == datetime(2026, 5, 25, tzinfo=PARIS)
