@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from solomo_cli import __version__
 from solomo_cli.errors import UsageError
@@ -24,8 +24,7 @@ DEFAULT_CONTACT = "https://github.com/solomo-cli/solomo"
 DEFAULT_FRESH_DAYS = 7.0
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     config_dir: Path
     data_dir: Path
     cache_dir: Path
@@ -84,8 +83,7 @@ def _split_urls(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(u).strip().rstrip("/") for u in items if str(u).strip())
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     paths: Paths
     overpass_urls: tuple[str, ...] = DEFAULT_OVERPASS_URLS
     nominatim_url: str = DEFAULT_NOMINATIM_URL
@@ -93,9 +91,9 @@ class Settings:
     fresh_days: float = DEFAULT_FRESH_DAYS
     timeout: float = 30.0
     nominatim_interval: float = 1.0
-    extra: dict = field(default_factory=dict)
+    extra: Mapping[str, Any] = {}  # the config file as read (e.g. currency)
 
-    @cached_property
+    @property
     def user_agent(self) -> str:
         return f"solomo-cli/{__version__} (+{self.contact})"
 

@@ -10,6 +10,7 @@ import json
 import time
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -193,19 +194,24 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
         caption_justify="right",
         expand=False,
         show_lines=False,
+        box=box.SIMPLE_HEAD,  # no vertical rules, 2 spaces between columns: room for the text
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
     )
+    # Minimum widths keep the headers whole and the names readable in 80 columns.
     grid.add_column("#", justify="right", no_wrap=True)
-    grid.add_column("Name", overflow="fold")
+    grid.add_column("Name", overflow="fold", min_width=10)
     grid.add_column("Kind", no_wrap=True)
     grid.add_column("Dist", justify="right", no_wrap=True)
     grid.add_column("Score", justify="right", no_wrap=True)
-    grid.add_column("Address", overflow="fold")
-    grid.add_column("Contact", overflow="fold")
-    grid.add_column("Hours", overflow="fold")
+    grid.add_column("Address", overflow="fold", min_width=8)
+    grid.add_column("Contact", overflow="fold", min_width=8)
+    grid.add_column("Hours", overflow="fold", min_width=8)
     if explain_scores:
         grid.add_column("Why", overflow="fold")
     for rank, place in enumerate(result.places, 1):
-        kind = KIND_LABELS[place.kind] + (" (chain)" if place.chain else "")
+        kind = KIND_LABELS[place.kind] + ("\nchain" if place.chain else "")
         row = [
             Text(str(rank)),
             _name_cell(place),

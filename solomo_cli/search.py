@@ -6,8 +6,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli.config import Settings
 from solomo_cli.errors import NoLocalData, UsageError
@@ -25,8 +24,7 @@ Notify = Callable[[str], None]
 LAST_LISTING = "last_listing"
 
 
-@dataclass
-class Origin:
+class Origin(NamedTuple):
     """The point a search is about, and what the tool understood of the user's PLACE."""
 
     query: str
@@ -37,8 +35,7 @@ class Origin:
     geocoded: bool = False
 
 
-@dataclass
-class NearQuery:
+class NearQuery(NamedTuple):
     place: str
     radius_m: float = 2000.0
     kinds: tuple[str, ...] = ("coworking",)
@@ -54,8 +51,7 @@ class NearQuery:
     wheelchair: bool = False
 
 
-@dataclass
-class NearResult:
+class NearResult(NamedTuple):
     origin: Origin
     query: NearQuery
     places: list[Place]
@@ -63,7 +59,6 @@ class NearResult:
     fetched_at: float | None  # when the data used was fetched
     osm_base: str | None  # Overpass' own data timestamp, when it gave one
     network_requests: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def data_time(self) -> str | None:
@@ -365,8 +360,7 @@ def last_listing(cache: Cache) -> dict[str, Any] | None:
     return cache.get_state(LAST_LISTING)
 
 
-@dataclass
-class SyncResult:
+class SyncResult(NamedTuple):
     origin: Origin
     radius_m: float
     kinds: tuple[str, ...]

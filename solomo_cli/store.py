@@ -8,7 +8,6 @@ import sqlite3
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -105,8 +104,7 @@ def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float
     )
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):
     """How much of a query circle the store covers with fresh data."""
 
     missing: tuple[str, ...]  # kinds that must be fetched
@@ -137,8 +135,7 @@ class HoursAnswer(NamedTuple):
     error: str | None
 
 
-@dataclass(frozen=True)
-class Geocode:
+class Geocode(NamedTuple):
     query: str
     display_name: str
     lat: float

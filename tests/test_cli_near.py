@@ -386,7 +386,10 @@ def test_chain_is_marked_in_the_table(
             }
         ]
     )
-    assert "coworking (chain)" in ok(["near", "45.75,4.85"]).stdout
+    lines = ok(["near", "45.75,4.85"]).stdout.splitlines()
+    row = next(i for i, line in enumerate(lines) if "Spaces" in line)
+    column = lines[row].index("coworking")
+    assert lines[row + 1][column:].split()[0] == "chain"  # under the kind, in its column
 
 
 # -- coverage and request counts -------------------------------------------------------------------
