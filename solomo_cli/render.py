@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -199,17 +200,7 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
         pad_edge=False,
         collapse_padding=True,
     )
-    # Minimum widths keep the headers whole and the names readable in 80 columns.
-    grid.add_column("#", justify="right", no_wrap=True)
-    grid.add_column("Name", overflow="fold", min_width=10)
-    grid.add_column("Kind", no_wrap=True)
-    grid.add_column("Dist", justify="right", no_wrap=True)
-    grid.add_column("Score", justify="right", no_wrap=True)
-    grid.add_column("Address", overflow="fold", min_width=8)
-    grid.add_column("Contact", overflow="fold", min_width=8)
-    grid.add_column("Hours", overflow="fold", min_width=8)
-    if explain_scores:
-        grid.add_column("Why", overflow="fold")
+    rows = []
     for rank, place in enumerate(result.places, 1):
         kind = KIND_LABELS[place.kind] + ("\nchain" if place.chain else "")
         row = [
@@ -224,8 +215,28 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
         ]
         if explain_scores:
             row.append(Text(explain(place, "\n"), style="dim"))
+        rows.append(row)
+    # The short columns get their exact width (Rich then need not measure their cells); minimum
+    # widths keep the other headers whole and the names readable in 80 columns.
+    grid.add_column("#", justify="right", no_wrap=True, width=_width("#", rows, 0))
+    grid.add_column("Name", overflow="fold", min_width=10)
+    grid.add_column("Kind", no_wrap=True, width=_width("Kind", rows, 2))
+    grid.add_column("Dist", justify="right", no_wrap=True, width=_width("Dist", rows, 3))
+    grid.add_column("Score", justify="right", no_wrap=True, width=_width("Score", rows, 4))
+    grid.add_column("Address", overflow="fold", min_width=8)
+    grid.add_column("Contact", overflow="fold", min_width=8)
+    grid.add_column("Hours", overflow="fold", min_width=8)
+    if explain_scores:
+        grid.add_column("Why", overflow="fold")
+    for row in rows:
         grid.add_row(*row)
     return grid
+
+
+def _width(header: str, rows: list[list[Text]], column: int) -> int:
+    """The widest line of a column, header included, in terminal cells."""
+    lines = [header, *(line for row in rows for line in row[column].plain.split("\n"))]
+    return max(cell_len(line) for line in lines)
 
 
 def print_table(console: Console, result: NearResult, explain_scores: bool = False) -> None:

@@ -340,7 +340,6 @@ def remember_listing(cache: Cache, origin: Origin, places: list[Place]) -> None:
                 "lat": origin.lat,
                 "lon": origin.lon,
             },
-            "at": time.time(),
             "places": [
                 {
                     "id": p.id,

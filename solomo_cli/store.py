@@ -346,11 +346,12 @@ class Cache:
         return json.loads(row[0]) if row else None
 
     def set_state(self, key: str, value: Any) -> None:
+        text = json.dumps(value, ensure_ascii=False)
+        row = self.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        if row is not None and row[0] == text:
+            return  # unchanged: no write, so nothing to checkpoint when the store closes
         with db.transaction(self.conn):
-            self.conn.execute(
-                "INSERT OR REPLACE INTO state VALUES (?, ?)",
-                (key, json.dumps(value, ensure_ascii=False)),
-            )
+            self.conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, text))
 
     # -- maintenance ----------------------------------------------------------------------
 
