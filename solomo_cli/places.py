@@ -57,11 +57,14 @@ CHAINS = (
 )
 # Words too common to mark a chain when they only appear in a place's name.
 _GENERIC = frozenset({"spaces", "hq", "morning", "nextdoor", "convene", "station f"})
-_CHAIN_RE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in CHAINS) + r")\b", re.IGNORECASE)
-_NAME_CHAIN_RE = re.compile(
-    r"\b(?:" + "|".join(re.escape(c) for c in CHAINS if c not in _GENERIC) + r")\b", re.IGNORECASE
+# One pattern for the chains and business centres (its compilation is paid on every listing);
+# the longest names come first, so that a generic word never hides a longer chain name.
+_CHAIN_RE = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(c) for c in sorted(CHAINS, key=len, reverse=True))
+    + r")\b|business\s*cent(?:re|er)|centre d'affaires",
+    re.IGNORECASE,
 )
-_BUSINESS_CENTRE_RE = re.compile(r"business\s*cent(?:re|er)|centre d'affaires", re.IGNORECASE)
 
 
 def parse_kinds(text: str | None) -> tuple[str, ...]:
@@ -96,10 +99,10 @@ def is_chain(tags: dict[str, str]) -> bool:
     """A business-centre chain (Regus, Spaces, WeWork, Morning…) rather than a community space."""
     for key in ("brand", "operator", "network"):
         value = tags.get(key)
-        if value and (_CHAIN_RE.search(value) or _BUSINESS_CENTRE_RE.search(value)):
+        if value and _CHAIN_RE.search(value):
             return True
     name = tags.get("name") or ""
-    if _NAME_CHAIN_RE.search(name) or _BUSINESS_CENTRE_RE.search(name):
+    if any(m.group().casefold() not in _GENERIC for m in _CHAIN_RE.finditer(name)):
         return True
     return tags.get("amenity") == "business_centre" or tags.get("office") == "business_centre"
 
