@@ -4,7 +4,6 @@ import functools
 import gc
 import os
 import re
-import shlex
 import sys
 import traceback
 from collections.abc import Callable, Iterator, MutableMapping
@@ -369,6 +368,8 @@ def sync(
     ] = False,
 ) -> None:
     """Fetch an area's work places now, so that --offline can answer later."""
+    import shlex
+
     from solomo_cli.geo import format_distance, parse_radius
     from solomo_cli.places import parse_kinds
     from solomo_cli.search import Session

@@ -3,7 +3,6 @@ fresh, fetch it if not (once, with a margin), then filter, rank and remember the
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -129,6 +128,8 @@ class Session:
             if hit is not None:
                 return Origin(text, hit.display_name, hit.lat, hit.lon, (), True)
         if offline:
+            import shlex  # error paths only, like every import below
+
             raise NoLocalData(
                 f"{text!r} has never been looked up, and --offline forbids the network",
                 hint=f"with a connection, run: solomo sync {shlex.quote(text)} --radius 10km "
@@ -158,6 +159,8 @@ class Session:
         if not missing:
             return have.fetched_at, have.osm_base
         if offline:
+            import shlex
+
             names = ", ".join(missing)
             raise NoLocalData(
                 f"no local data for {names} within {format_distance(radius_m)} of {origin.label}",
