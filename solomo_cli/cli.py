@@ -18,6 +18,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from solomo_cli import __version__
 from solomo_cli.errors import ExitStatus, SolomoError, UsageError
+from solomo_cli.notify import Notify
 from solomo_cli.sanitize import clean
 
 # Commands of the user's own layer (cli_user.py, cli_contact.py), built on first use so that
@@ -129,14 +130,24 @@ def handles_errors(func: F) -> F:
 
 
 @contextmanager
-def progress(enabled: bool = True) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr while something slow runs (only on a terminal)."""
+def progress() -> Iterator[Notify]:
+    """A spinner on stderr while something slow runs, on a terminal. Elsewhere (a pipe, a log)
+    only the notices that explain a wait are printed, one line each."""
     console = err_console()
-    if not (enabled and console.is_terminal):
-        yield lambda message: None
+    if not console.is_terminal:
+
+        def plain(message: str, *, waiting: bool = False) -> None:
+            if waiting:
+                print(f"solomo: {clean(message)}", file=sys.stderr, flush=True)
+
+        yield plain
         return
     with console.status("Working…") as status:
-        yield lambda message: status.update(clean(message))
+
+        def spin(message: str, *, waiting: bool = False) -> None:
+            status.update(clean(message))
+
+        yield spin
 
 
 def _version(value: bool) -> None:

@@ -19,7 +19,8 @@ from geopy.geocoders import Nominatim
 
 from solomo_cli.config import Settings
 from solomo_cli.errors import BadResponse, PlaceNotFound
-from solomo_cli.http import Notify, send
+from solomo_cli.http import send
+from solomo_cli.notify import Notify
 from solomo_cli.sanitize import clean
 from solomo_cli.store import Cache, geocode_key
 

@@ -15,8 +15,8 @@ import httpx
 
 from solomo_cli.config import Settings
 from solomo_cli.errors import HTTP_ERRORS, RETRYABLE, RateLimited, ServiceError
+from solomo_cli.notify import Notify
 
-Notify = Callable[[str], None]
 MAX_RETRIES = 3
 MAX_WAIT_S = 60.0  # never sit silently longer than this on a Retry-After
 
@@ -83,7 +83,9 @@ def send(
             wait = min(2.0**attempt, MAX_WAIT_S) if wait is None else wait
             if wait <= MAX_WAIT_S:
                 if notify:
-                    notify(f"{service} is busy (HTTP {status}); retrying in {wait:.0f} s")
+                    notify(
+                        f"{service} is busy (HTTP {status}); retrying in {wait:.0f} s", waiting=True
+                    )
                 sleep(wait)
                 continue
         error = HTTP_ERRORS.get(status, ServiceError)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import httpx
 
 from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
-from solomo_cli.http import Notify, host_of, send
+from solomo_cli.http import host_of, send
+from solomo_cli.notify import Notify
 from solomo_cli.places import KINDS, Place, element_to_place
 
 SERVER_TIMEOUT_S = 90
@@ -90,7 +91,7 @@ def fetch(
         except ServiceError as exc:
             errors.append(exc)
             if notify and endpoint != endpoints[-1]:
-                notify(f"{exc.message}; trying the next Overpass server")
+                notify(f"{exc.message}; trying the next Overpass server", waiting=True)
     if len(errors) == 1:
         raise errors[0]
     raise ServiceError(

@@ -4,12 +4,13 @@ fresh, fetch it if not (once, with a margin), then filter, rank and remember the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli.config import Settings
 from solomo_cli.errors import NoLocalData, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
+from solomo_cli.notify import Notify
 from solomo_cli.places import WIFI_YES, Place
 from solomo_cli.ranking import is_stale, rank
 from solomo_cli.store import GEOCODE_MAX_AGE_S, Cache, HoursAnswer, geocode_key
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
     from solomo_cli.hours import When
 
-Notify = Callable[[str], None]
 LAST_LISTING = "last_listing"
 
 

@@ -162,3 +162,11 @@ def test_debug_traceback_in_a_real_process() -> None:
     result = run("--debug", "near", LYON_POINT, "--offline")
     assert result.returncode == 6
     assert "Traceback (most recent call last)" in result.stderr
+
+
+def test_a_piped_near_says_why_it_waits(lyon: FakeServices) -> None:
+    lyon.fail_next("429", retry_after=0)
+    result = run("near", LYON_POINT, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["solomo: Overpass is busy (HTTP 429); retrying in 0 s"]
+    assert len(json.loads(result.stdout)) > 0
