@@ -99,26 +99,12 @@ class ContactsPart(StoreParts):
         if not name:
             raise UsageError("the contact's name is empty")
         _check_email(email)
-        with self.write() as conn:
+        with self.write():
             self._refuse_duplicate(name)
             now = now_utc()
-            cur = conn.execute(
-                "INSERT INTO contacts (uid, name, name_key, org, email, phone, note, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    new_uid(),
-                    name,
-                    fold(name),
-                    text_or_none(org),
-                    text_or_none(email),
-                    text_or_none(phone),
-                    text_or_none(note),
-                    now,
-                    now,
-                ),
+            contact_id = self._insert_contact(
+                None, new_uid(), name, (org, email, phone, note), now, now, tags
             )
-            contact_id = cur.lastrowid or 0
-            self._add_tags(contact_id, tags)
             if at is not None:
                 if remember:
                     self.remember(at)
@@ -387,25 +373,45 @@ class ContactsPart(StoreParts):
         if row:
             self._add_tags(row[0], tags)
             return row[0], False
+        contact_id = self._insert_contact(
+            self._free_id("contacts", id),
+            uid,
+            name,
+            (org, email, phone, note),
+            created_at,
+            updated_at,
+            tags,
+        )
+        return contact_id, True
+
+    def _insert_contact(
+        self,
+        contact_id: int | None,
+        uid: str,
+        name: str,
+        details: tuple[str | None, str | None, str | None, str | None],
+        created_at: str,
+        updated_at: str,
+        tags: Sequence[str],
+    ) -> int:
+        """One new row (its id chosen by SQLite when `contact_id` is None) with its tags.
+        `details` is (org, email, phone, note)."""
         cur = self.conn.execute(
             "INSERT INTO contacts (id, uid, name, name_key, org, email, phone, note, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                self._free_id("contacts", id),
+                contact_id,
                 uid,
                 name,
                 fold(name),
-                text_or_none(org),
-                text_or_none(email),
-                text_or_none(phone),
-                text_or_none(note),
+                *(text_or_none(value) for value in details),
                 created_at,
                 updated_at,
             ),
         )
-        contact_id = cur.lastrowid or 0
-        self._add_tags(contact_id, tags)
-        return contact_id, True
+        new_id = cur.lastrowid or 0
+        self._add_tags(new_id, tags)
+        return new_id
 
     def import_encounter(
         self,

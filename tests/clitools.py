@@ -10,8 +10,13 @@ from pathlib import Path
 from typer.testing import CliRunner, Result
 
 from solomo_cli.cli import app
+from solomo_cli.config import get_paths
+from solomo_cli.places import Place
+from solomo_cli.search import Origin, remember_listing
+from solomo_cli.store import Cache
 
-LYON_POINT = "45.74906,4.84789"  # the GeoNames point of Lyon, as coordinates
+LYON = (45.74906, 4.84789)  # the GeoNames point of Lyon
+LYON_POINT = "45.74906,4.84789"  # the same, as the command line takes it
 ESC = "\x1b"
 
 
@@ -49,3 +54,22 @@ def solomo_command() -> list[str]:
     if found:
         return [found]
     return [sys.executable, "-m", "solomo_cli"]
+
+
+def coworking(
+    osm_id: str, name: str, lat: float, lon: float, tags: dict[str, str] | None = None
+) -> Place:
+    """A coworking place as the cache holds it: `name` and `office=coworking` plus `tags`."""
+    return Place(
+        osm_id, name, "coworking", lat, lon, {"name": name, "office": "coworking", **(tags or {})}
+    )
+
+
+def seed_listing(places: Sequence[Place], radius_m: float = 5000) -> None:
+    """Store `places` as fetched around Lyon, and as the last listing (`solomo near Lyon`)."""
+    cache = Cache(get_paths().cache_db)
+    try:
+        cache.save_fetch(places, *LYON, radius_m, ["coworking"], None, "test")
+        remember_listing(cache, Origin("Lyon", "Lyon, France", *LYON), list(places))
+    finally:
+        cache.close()

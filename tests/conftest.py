@@ -61,3 +61,21 @@ def lyon_services(services: FakeServices, shared_data: Path) -> FakeServices:
         "Lyon", [nominatim_result("Lyon", LYON_LAT, LYON_LON, display_name=LYON_DISPLAY_NAME)]
     )
     return services
+
+
+@pytest.fixture
+def fast(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
+    """``services`` with one coworking space ("Smooth", node/1, near Lyon) and no geocoding pause."""
+    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    services.add_elements(
+        [
+            {
+                "type": "node",
+                "id": 1,
+                "lat": 45.7500,
+                "lon": 4.8500,
+                "tags": {"office": "coworking", "name": "Smooth"},
+            }
+        ]
+    )
+    return services

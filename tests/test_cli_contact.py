@@ -8,48 +8,19 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from clitools import assert_one_error, invoke
+from clitools import assert_one_error, coworking, invoke, seed_listing
 from fakeservers import FakeServices, nominatim_result
 
 from solomo_cli.config import get_paths
-from solomo_cli.places import Place
-from solomo_cli.search import Origin, remember_listing
-from solomo_cli.store import Cache
 
-LYON = (45.74906, 4.84789)
-CORDEE = Place(
-    "node/8795134202",
-    "La cordée - Jean Macé",
-    "coworking",
-    45.7496347,
-    4.8432509,
-    {"name": "La cordée - Jean Macé", "office": "coworking"},
-)
-SMOOTH = Place(
-    "node/12155174562",
-    "Smooth",
-    "coworking",
-    45.7514387,
-    4.8451483,
-    {"name": "Smooth", "office": "coworking"},
-)
-VILLEFRANCHE = Place(
-    "node/777",
-    "Cowork Villefranche",
-    "coworking",
-    45.9897,
-    4.7186,
-    {"name": "Cowork Villefranche", "office": "coworking"},
-)  # 29 km from Lyon
+CORDEE = coworking("node/8795134202", "La cordée - Jean Macé", 45.7496347, 4.8432509)
+SMOOTH = coworking("node/12155174562", "Smooth", 45.7514387, 4.8451483)
+VILLEFRANCHE = coworking("node/777", "Cowork Villefranche", 45.9897, 4.7186)  # 29 km from Lyon
 
 
 @pytest.fixture(autouse=True)
 def listing() -> None:
-    cache = Cache(get_paths().cache_db)
-    places = [CORDEE, SMOOTH, VILLEFRANCHE]
-    cache.save_fetch(places, *LYON, 50000, ["coworking"], None, "test")
-    remember_listing(cache, Origin("Lyon", "Lyon, France", *LYON), places)
-    cache.close()
+    seed_listing([CORDEE, SMOOTH, VILLEFRANCHE], radius_m=50000)
 
 
 def ok(*args: str) -> str:

@@ -13,32 +13,15 @@ from fakeservers import FakeServices
 BUSY = "solomo: Overpass is busy (HTTP 429); retrying in 0 s"
 
 
-@pytest.fixture
-def smooth(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
-    services.add_elements(
-        [
-            {
-                "type": "node",
-                "id": 7,
-                "lat": 45.7500,
-                "lon": 4.8500,
-                "tags": {"office": "coworking", "name": "Smooth"},
-            }
-        ]
-    )
-    return services
-
-
-def test_routine_progress_is_not_printed(smooth: FakeServices) -> None:
+def test_routine_progress_is_not_printed(fast: FakeServices) -> None:
     result = invoke(["near", LYON_POINT, "--format", "json"])
     assert result.exit_code == 0
     assert result.stderr == ""
     assert [p["name"] for p in json.loads(result.stdout)] == ["Smooth"]
 
 
-def test_each_retry_wait_is_a_line(smooth: FakeServices) -> None:
-    smooth.fail_next("429", times=2, retry_after=0)
+def test_each_retry_wait_is_a_line(fast: FakeServices) -> None:
+    fast.fail_next("429", times=2, retry_after=0)
     result = invoke(["near", LYON_POINT, "--format", "json"])
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [BUSY, BUSY]
@@ -46,22 +29,22 @@ def test_each_retry_wait_is_a_line(smooth: FakeServices) -> None:
 
 
 def test_a_switch_to_the_next_server_is_a_line(
-    smooth: FakeServices, monkeypatch: pytest.MonkeyPatch
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/api/interpreter"
-    monkeypatch.setenv("SOLOMO_OVERPASS_URL", f"{dead},{smooth.overpass_url}")
+    monkeypatch.setenv("SOLOMO_OVERPASS_URL", f"{dead},{fast.overpass_url}")
     result = invoke(["near", LYON_POINT, "--format", "json"])
     assert result.exit_code == 0
     (line,) = result.stderr.splitlines()
     assert line.startswith("solomo: cannot reach Overpass at 127.0.0.1")
     assert line.endswith("; trying the next Overpass server")
-    assert smooth.count("/api/interpreter") == 1
+    assert fast.count("/api/interpreter") == 1
 
 
-def test_waits_come_before_the_error_when_it_never_answers(smooth: FakeServices) -> None:
-    smooth.fail_next("429", times=10, retry_after=0)
+def test_waits_come_before_the_error_when_it_never_answers(fast: FakeServices) -> None:
+    fast.fail_next("429", times=10, retry_after=0)
     result = invoke(["near", LYON_POINT])
     assert result.exit_code == 4
     lines = result.stderr.splitlines()

@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from clitools import ESC, assert_one_error, invoke
+from clitools import ESC, assert_one_error, invoke, seed_listing
 
 from solomo_cli.config import get_paths
 from solomo_cli.places import Place
-from solomo_cli.search import Origin, remember_listing
-from solomo_cli.store import Cache
 from solomo_cli.userdata import UserData
 
-LYON = (45.74906, 4.84789)
 CORDEE = Place(
     "node/8795134202",
     "La cordée - Jean Macé",
@@ -61,11 +58,7 @@ WIDE = {"COLUMNS": "200"}
 
 @pytest.fixture(autouse=True)
 def listing() -> None:
-    cache = Cache(get_paths().cache_db)
-    places = [CORDEE, ODD, BARE]
-    cache.save_fetch(places, *LYON, 5000, ["coworking"], None, "test")
-    remember_listing(cache, Origin("Lyon", "Lyon, France", *LYON), places)
-    cache.close()
+    seed_listing([CORDEE, ODD, BARE])
 
 
 def show(*args: str) -> str:

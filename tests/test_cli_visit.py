@@ -9,36 +9,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from clitools import assert_one_error, invoke
+from clitools import assert_one_error, coworking, invoke, seed_listing
 
 from solomo_cli.config import get_paths
 from solomo_cli.places import Place
-from solomo_cli.search import Origin, remember_listing
-from solomo_cli.store import Cache
 from solomo_cli.userdata import UserData
 
-LYON = (45.74906, 4.84789)
-CORDEE = Place(
-    "node/8795134202",
-    "La cordée - Jean Macé",
-    "coworking",
-    45.7496347,
-    4.8432509,
-    {"name": "La cordée - Jean Macé", "office": "coworking"},
-)
-SMOOTH = Place(
+CORDEE = coworking("node/8795134202", "La cordée - Jean Macé", 45.7496347, 4.8432509)
+SMOOTH = coworking(
     "node/12155174562",
     "Smooth",
-    "coworking",
     45.7514387,
     4.8451483,
-    {
-        "name": "Smooth",
-        "office": "coworking",
-        "addr:street": "Rue Chevreul",
-        "addr:housenumber": "3",
-        "addr:city": "Lyon",
-    },
+    {"addr:street": "Rue Chevreul", "addr:housenumber": "3", "addr:city": "Lyon"},
 )
 PERRACHE = Place(
     "node/3989498385",
@@ -53,11 +36,7 @@ PERRACHE = Place(
 @pytest.fixture(autouse=True)
 def listing() -> None:
     """The last `solomo near Lyon` showed: 1 La cordée, 2 Smooth, 3 La Cordée Perrache."""
-    cache = Cache(get_paths().cache_db)
-    places = [CORDEE, SMOOTH, PERRACHE]
-    cache.save_fetch(places, *LYON, 5000, ["coworking"], None, "test")
-    remember_listing(cache, Origin("Lyon", "Lyon, France", *LYON), places)
-    cache.close()
+    seed_listing([CORDEE, SMOOTH, PERRACHE])
 
 
 def visits() -> list[tuple]:

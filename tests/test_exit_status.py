@@ -18,23 +18,6 @@ from solomo_cli.errors import ExitStatus
 
 
 @pytest.fixture
-def fast(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
-    services.add_elements(
-        [
-            {
-                "type": "node",
-                "id": 1,
-                "lat": 45.7500,
-                "lon": 4.8500,
-                "tags": {"office": "coworking", "name": "Smooth"},
-            }
-        ]
-    )
-    return services
-
-
-@pytest.fixture
 def no_debug(monkeypatch: pytest.MonkeyPatch) -> None:
     """--debug sets a module-level flag: restore it after the test (the CLI runs in-process)."""
     monkeypatch.setitem(cli._state, "debug", False)
