@@ -229,7 +229,9 @@ def annotate_hours(places: list[Place], at: When | None, cache: Cache | None = N
     missing = []
     for place in valued:
         hit = known.get(place.id)
-        if hit is not None and hit[1:6] == _hours_key(place):
+        if hit is not None and (hit.value, hit.lat, hit.lon, hit.tz, hit.country) == _hours_key(
+            place
+        ):
             _set_hours(place, hit.state, hit.next_change, hit.phrase, hit.error)
         else:
             missing.append(place)

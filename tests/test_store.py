@@ -16,7 +16,7 @@ from solomo_cli import db
 from solomo_cli.errors import StoreError
 from solomo_cli.geo import EARTH_RADIUS_M, distance_m
 from solomo_cli.places import Place
-from solomo_cli.store import MIGRATIONS, Cache
+from solomo_cli.store import MIGRATIONS, Cache, HoursAnswer
 
 DAY = 86400.0
 
@@ -417,3 +417,64 @@ def test_processes_opening_a_new_store_at_once(tmp_path: Path) -> None:
             conn.close()
         assert sorted(names) == sorted(m.__name__ for m in MIGRATIONS)
         assert mode == "wal"
+
+
+def test_a_first_schema_cache_gains_the_hours_memo_and_keeps_its_places(
+    solomo_home: Path,
+) -> None:
+    path = solomo_home / "cache" / "cache.db"
+    conn = db.connect(path)
+    db.migrate(conn, MIGRATIONS[:1])  # a cache written by the first release, with one place
+    conn.execute(
+        "INSERT INTO places (rid, osm_id, name, kind, lat, lon, tags, fetched_at) "
+        "VALUES (1, 'node/1', 'P1', 'coworking', 45.75, 4.85, '{}', 0)"
+    )
+    conn.execute("INSERT INTO places_rtree VALUES (1, 45.75, 45.75, 4.85, 4.85)")
+    conn.close()
+    cache = Cache(path)
+    try:
+        assert [p.id for p in cache.places_within(45.75, 4.85, 100, ["coworking"])] == ["node/1"]
+        names = [r[0] for r in cache.conn.execute("SELECT name FROM _migrations ORDER BY name")]
+        assert names == ["m001_initial", "m002_hours_memo"]
+        assert cache.hours_answers(["node/1"], time.time()) == {}
+    finally:
+        cache.close()
+
+
+def answer(osm_id: str, computed_at: float, valid_until: float, value: str = "24/7") -> HoursAnswer:
+    return HoursAnswer(
+        osm_id, value, 45.75, 4.85, "Europe/Paris", "FR", computed_at, valid_until,
+        "open", None, "open 24/7", None,
+    )  # fmt: skip
+
+
+def test_hours_answers_are_only_those_that_hold_now(cache: Cache) -> None:
+    now = 1_800_000_000.0
+    cache.save_hours_answers(
+        [
+            answer("node/1", now - 60, now + 60),  # holds
+            answer("node/2", now - 120, now - 60),  # expired
+            answer("node/3", now + 60, now + 120),  # computed "later": a clock set back
+        ]
+    )
+    found = cache.hours_answers(["node/1", "node/2", "node/3", "node/4"], now)
+    assert list(found) == ["node/1"]
+    assert found["node/1"] == answer("node/1", now - 60, now + 60)
+    assert cache.hours_answers([], now) == {}
+
+
+def test_a_new_hours_answer_replaces_the_old(cache: Cache) -> None:
+    now = 1_800_000_000.0
+    cache.save_hours_answers([answer("node/1", now - 60, now + 60)])
+    cache.save_hours_answers([answer("node/1", now, now + 600, value="Mo-Fr 09:00-18:00")])
+    assert cache.hours_answers(["node/1"], now + 300)["node/1"].value == "Mo-Fr 09:00-18:00"
+
+
+def test_hours_answers_of_vanished_places_go_with_them(cache: Cache) -> None:
+    now = time.time()
+    cache.save_fetch(
+        [place(1, 45.75, 4.85), place(2, 45.751, 4.85)], 45.75, 4.85, 1000, ["coworking"], None, "a"
+    )
+    cache.save_hours_answers([answer("node/1", now, now + 600), answer("node/2", now, now + 600)])
+    cache.save_fetch([place(1, 45.75, 4.85)], 45.75, 4.85, 1000, ["coworking"], None, "a")
+    assert list(cache.hours_answers(["node/1", "node/2"], now + 1)) == ["node/1"]
