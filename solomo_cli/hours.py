@@ -250,7 +250,10 @@ def _library_time(at: datetime) -> datetime:
     """``at`` in a form opening_hours_py reads as meant (see the module docstring)."""
     if at.tzinfo is None or at.utcoffset() is None:
         return at.replace(tzinfo=None)
-    return at.astimezone(ZoneInfo("UTC"))
+    try:
+        return at.astimezone(ZoneInfo("UTC"))
+    except OverflowError:  # at the calendar's ends: the wall-clock time in the place's zone
+        return at.replace(tzinfo=None)
 
 
 def _effective_state(state: str, comment: str, value: str) -> str:
@@ -395,6 +398,8 @@ def _parse_when(text: str) -> When | None:
     iso = _ISO.fullmatch(text)
     if iso is not None:
         day = date(int(iso["year"]), int(iso["month"]), int(iso["day"]))
+        if not 1900 <= day.year <= 2999:  # also keeps time-zone shifts inside the calendar
+            raise ValueError("the year must be between 1900 and 2999")
         clock = _clock(iso["hour"], iso["minute"], iso["second"])
         if iso["offset"] is None:
             return When(clock=clock, day=day)

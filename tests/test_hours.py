@@ -611,6 +611,8 @@ def test_parse_when_accepts(text: str, when: When) -> None:
         ("25:00", "hour must be in 0..23"),
         ("mon 9:75", "minute must be in 0..59"),
         ("2026-12-01T09:00+25:00", "offset +25:00 out of range"),
+        ("9999-12-31T23:59Z", "the year must be between 1900 and 2999"),
+        ("0001-01-01T00:00", "the year must be between 1900 and 2999"),
         ("someday", None),
         ("", None),
         ("tomorrow", None),
@@ -774,3 +776,12 @@ def test_the_horizon_is_the_same_all_day(hour: int) -> None:
     assert info.next_change == datetime(2026, 6, 1, 10, tzinfo=PARIS)
     assert info.phrase == "closed · opens Mon 1 Jun 10:00"
     assert info.valid_until == datetime(2026, 5, 25, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("at", [datetime(9999, 12, 31, 23, 59), datetime(1, 1, 1, 0, 0)])
+@pytest.mark.parametrize("place", [NEW_YORK_CAFE, TOKYO_CAFE])
+def test_the_calendars_ends_give_an_answer(at: datetime, place: tuple[float, float]) -> None:
+    # Wall-clock times that cannot be shifted to UTC still evaluate (in the place's zone).
+    info = evaluate(WEEKDAYS, *place, at)
+    assert info.state in ("open", "closed")
+    assert info.phrase.startswith(info.state)
