@@ -29,7 +29,7 @@ DATE_HELP = "The day, as YYYY-MM-DD (default: today)."
 
 
 def guarded(func: F) -> F:
-    """cli.handles_errors, looked up when the command runs (cli.py imports this module last)."""
+    """cli.handles_errors, looked up when the command runs (cli.py builds these commands)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
