@@ -187,19 +187,24 @@ def _hours_cell(place: Place) -> Text:
     return Text(clean(place.extra.get("hours_phrase") or "hours unknown"), style=style)
 
 
-def table(result: NearResult, explain_scores: bool = False) -> Table:
-    grid = Table(
-        title=Text(title(result)),
-        caption=ATTRIBUTION,
+def house_table(title: Text, caption: str | None = None) -> Table:
+    """The look of every solomo table: a title on the left, a rule under the header, and no
+    vertical rules (two spaces between columns leave more room for text in 80 columns)."""
+    return Table(
+        title=title,
+        caption=caption,
         title_justify="left",
         caption_justify="right",
         expand=False,
-        show_lines=False,
-        box=box.SIMPLE_HEAD,  # no vertical rules, 2 spaces between columns: room for the text
+        box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
         collapse_padding=True,
     )
+
+
+def table(result: NearResult, explain_scores: bool = False) -> Table:
+    grid = house_table(Text(title(result)), ATTRIBUTION)
     rows = []
     for rank, place in enumerate(result.places, 1):
         kind = KIND_LABELS[place.kind] + ("\nchain" if place.chain else "")

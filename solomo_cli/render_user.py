@@ -15,6 +15,7 @@ from rich.text import Text
 
 from solomo_cli.geo import format_distance
 from solomo_cli.ranking import check_age_days, is_stale
+from solomo_cli.render import house_table
 from solomo_cli.sanitize import clean
 from solomo_cli.userbase import source_of
 
@@ -68,10 +69,15 @@ def money_totals(cost: dict[str, Any]) -> str:
 def visit_line(v: Visit) -> Text:
     text = place_text(v.place)
     text.append(f", {v.day}")
+    return _append_visit(text, v, ", ")
+
+
+def _append_visit(text: Text, v: Visit, sep: str) -> Text:
+    """The visit's rating, cost and note after `text`, each after `sep` (the note after —)."""
     if v.rating:
-        text.append(f", ★{v.rating}", style="magenta")
+        text.append(f"{sep}★{v.rating}", style="magenta")
     if v.cost is not None:
-        text.append(f", {money(v.cost, v.currency)}")
+        text.append(f"{sep}{money(v.cost, v.currency)}")
     if v.note:
         text.append(" — ")
         text.append_text(untrusted(v.note))
@@ -79,11 +85,7 @@ def visit_line(v: Visit) -> Text:
 
 
 def _table(title: str | Text, *columns: tuple[str, str]) -> Table:
-    grid = Table(
-        title=title if not isinstance(title, str) else Text(title),
-        title_justify="left",
-        expand=False,
-    )
+    grid = house_table(title if not isinstance(title, str) else Text(title))
     for name, justify in columns:
         grid.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     return grid
@@ -297,15 +299,7 @@ def show_view(found: Resolved, summary: Any, hours: Any) -> list[RenderableType]
             )
         )
         for v in visits[:10]:
-            text = Text(f"  #{v.id} {v.day}")
-            if v.rating:
-                text.append(f" ★{v.rating}", style="magenta")
-            if v.cost is not None:
-                text.append(f" {money(v.cost, v.currency)}")
-            if v.note:
-                text.append(" — ")
-                text.append_text(untrusted(v.note))
-            out.append(text)
+            out.append(_append_visit(Text(f"  #{v.id} {v.day}"), v, " "))
         if len(visits) > 10:
             out.append(
                 Text(f"  … {len(visits) - 10} more: solomo log --place {place.id}", style="dim")
