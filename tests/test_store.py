@@ -376,6 +376,16 @@ def test_state_round_trip(cache: Cache) -> None:
     assert cache.get_state("last_listing") == {"places": [{"id": "node/1", "name": "Ça"}]}
 
 
+def test_an_unchanged_state_is_not_written_again(cache: Cache) -> None:
+    cache.set_state("last_listing", {"places": [1]})
+    writes = cache.conn.total_changes
+    cache.set_state("last_listing", {"places": [1]})
+    assert cache.conn.total_changes == writes
+    cache.set_state("last_listing", {"places": [2]})
+    assert cache.conn.total_changes == writes + 1
+    assert cache.get_state("last_listing") == {"places": [2]}
+
+
 FIRST_OPEN = """
 import sys, time
 from pathlib import Path
