@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,8 +18,10 @@ from typer.core import TyperCommand, TyperGroup
 
 from solomo_cli import __version__
 from solomo_cli.errors import ExitStatus, SolomoError, UsageError
-from solomo_cli.notify import Notify
 from solomo_cli.sanitize import clean
+
+if TYPE_CHECKING:
+    from solomo_cli.notify import Notify
 
 # Commands of the user's own layer (cli_user.py, cli_contact.py), built on first use so that
 # `solomo near` neither imports nor builds them; a test keeps this list in step with user_app.
@@ -130,7 +132,7 @@ def handles_errors(func: F) -> F:
 
 
 @contextmanager
-def progress() -> Iterator[Notify]:
+def progress() -> "Iterator[Notify]":
     """A spinner on stderr while something slow runs, on a terminal. Elsewhere (a pipe, a log)
     only the notices that explain a wait are printed, one line each."""
     console = err_console()

@@ -4,8 +4,6 @@
 (platformdirs). Directories are created lazily, by whoever writes first.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from pathlib import Path

@@ -37,13 +37,14 @@ def bbox(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, 
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-_RADIUS = re.compile(r"^\s*(\d+(?:[.,]\d+)?|[.,]\d+)\s*(km|m|mi)?\s*$", re.IGNORECASE)
+# Patterns as text: `re` compiles (and caches) only those a run uses.
+_RADIUS = r"(?i)^\s*(\d+(?:[.,]\d+)?|[.,]\d+)\s*(km|m|mi)?\s*$"
 _UNITS = {"m": 1.0, "km": 1000.0, "mi": 1609.344}
 
 
 def parse_radius(text: str) -> float:
     """'800m', '2km', '1.5 km', '2' (km) → metres."""
-    match = _RADIUS.match(text or "")
+    match = re.match(_RADIUS, text or "")
     if not match:
         raise UsageError(f"bad radius {text!r}", hint="give a distance such as 800m, 2km or 1.5 km")
     number = float(match.group(1).replace(",", "."))
@@ -59,18 +60,18 @@ def parse_radius(text: str) -> float:
     return metres
 
 
-_LATLON = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\s*$")
-_LOOKS_NUMERIC = re.compile(r"^[\s\d.,;+-]+$")
-_POSTCODE = re.compile(r"^\s*\d+\s*$")  # "69007": a place name for the geocoder, not coordinates
+_LATLON = r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\s*$"
+_LOOKS_NUMERIC = r"^[\s\d.,;+-]+$"
+_POSTCODE = r"^\s*\d+\s*$"  # "69007": a place name for the geocoder, not coordinates
 
 
 def parse_latlon(text: str) -> tuple[float, float] | None:
     """'45.76,4.84' → (45.76, 4.84); None when the text is a place name.
 
     Raises UsageError for text that is clearly meant as coordinates but is not valid."""
-    if not _LOOKS_NUMERIC.match(text or "") or _POSTCODE.match(text):
+    if not re.match(_LOOKS_NUMERIC, text or "") or re.match(_POSTCODE, text):
         return None
-    match = _LATLON.match(text)
+    match = re.match(_LATLON, text)
     if not match:
         raise UsageError(
             f"bad coordinates {text!r}",

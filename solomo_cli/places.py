@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from solomo_cli.errors import UsageError
@@ -130,18 +129,58 @@ def format_address(tags: dict[str, str]) -> str | None:
     return _first(tags, "addr:full", "contact:full")
 
 
-@dataclass
 class Place:
-    id: str  # "node/123"
-    name: str | None
-    kind: str
-    lat: float
-    lon: float
-    tags: dict[str, str] = field(default_factory=dict)
-    distance_m: float = 0.0
-    score: float = 0.0
-    reasons: list[tuple[str, float]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # open state, personal signals…
+    """One work place from OSM, and what a listing adds to it (distance, score, open state…).
+
+    A plain class rather than a dataclass: it is defined on every run of `solomo near`, and a
+    dataclass costs half a millisecond to define."""
+
+    __slots__ = (
+        "id",
+        "name",
+        "kind",
+        "lat",
+        "lon",
+        "tags",
+        "distance_m",
+        "score",
+        "reasons",
+        "extra",
+    )
+
+    def __init__(
+        self,
+        id: str,  # "node/123"
+        name: str | None,
+        kind: str,
+        lat: float,
+        lon: float,
+        tags: dict[str, str] | None = None,
+        distance_m: float = 0.0,
+        score: float = 0.0,
+        reasons: list[tuple[str, float]] | None = None,
+        extra: dict[str, Any] | None = None,  # open state, personal signals…
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.lat = lat
+        self.lon = lon
+        self.tags = {} if tags is None else tags
+        self.distance_m = distance_m
+        self.score = score
+        self.reasons = [] if reasons is None else reasons
+        self.extra = {} if extra is None else extra
+
+    def __repr__(self) -> str:
+        return f"Place({self.id!r}, {self.name!r}, {self.kind!r}, {self.lat}, {self.lon})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Place):
+            return NotImplemented
+        return all(getattr(self, slot) == getattr(other, slot) for slot in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
 
     @property
     def display_name(self) -> str:

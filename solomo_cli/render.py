@@ -8,12 +8,16 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.table import Column, Table
 from rich.text import Text
 
 from solomo_cli.geo import format_distance
@@ -187,10 +191,55 @@ def _hours_cell(place: Place) -> Text:
     return Text(clean(place.extra.get("hours_phrase") or "hours unknown"), style=style)
 
 
-def house_table(title: Text, caption: str | None = None) -> Table:
+class _Spaced:
+    """A table cell and one space after it: the space that Rich would draw as cell padding.
+
+    Rich wraps every padded cell in a `Padding` renderable, which renders the cell twice over;
+    drawing the space here instead makes a table about a third cheaper to render (a quarter of
+    a warm `solomo near`). The output is the same, character for character (tests compare)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        if options.max_width < 2:
+            return Measurement(options.max_width, options.max_width)
+        low, high = Measurement.get(console, options, self.text)
+        return Measurement(low + 1, high + 1).with_maximum(options.max_width)
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[Segment | Padding]:
+        text = self.text
+        if options.max_width < 2:  # no room for the text: whatever Rich makes of it
+            yield Padding(text, (0, 1, 0, 0))
+            return
+        lines = text.wrap(  # as Text.__rich_console__ does, one cell narrower
+            console,
+            options.max_width - 1,
+            justify=text.justify or options.justify or "default",
+            overflow=text.overflow or options.overflow or "fold",
+            no_wrap=bool(text.no_wrap if text.no_wrap is not None else options.no_wrap),
+        )
+        yield from Text(" \n").join(lines).render(console, end=" \n")
+
+
+def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:
     """The look of every solomo table: a title on the left, a rule under the header, and no
-    vertical rules (two spaces between columns leave more room for text in 80 columns)."""
+    vertical rules (two spaces between columns leave more room for text in 80 columns).
+
+    Rows are added with `add_house_row`, which gives each cell but the last its space."""
+    *spaced, last = columns
+    for column in spaced:
+        header = column.header
+        column.header = _Spaced(header if isinstance(header, Text) else Text(str(header)))
+        for name in ("width", "min_width", "max_width"):
+            if getattr(column, name) is not None:
+                setattr(column, name, getattr(column, name) + 1)
     return Table(
+        *columns,
         title=title,
         caption=caption,
         title_justify="left",
@@ -198,13 +247,17 @@ def house_table(title: Text, caption: str | None = None) -> Table:
         expand=False,
         box=box.SIMPLE_HEAD,
         show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
+        padding=0,
     )
 
 
+def add_house_row(grid: Table, *cells: Text) -> None:
+    """Add a row to a `house_table`."""
+    *spaced, last = cells
+    grid.add_row(*(_Spaced(cell) for cell in spaced), last)
+
+
 def table(result: NearResult, explain_scores: bool = False) -> Table:
-    grid = house_table(Text(title(result)), ATTRIBUTION)
     rows = []
     for rank, place in enumerate(result.places, 1):
         kind = KIND_LABELS[place.kind] + ("\nchain" if place.chain else "")
@@ -213,28 +266,32 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
             _name_cell(place),
             Text(kind, style="dim" if place.chain else "cyan"),
             Text(format_distance(place.distance_m)),
-            Text(f"{place.score:g}"),
             Text(place.address or ""),
             _contact(place),
             _hours_cell(place),
         ]
         if explain_scores:
-            row.append(Text(explain(place, "\n"), style="dim"))
+            row += [Text(f"{place.score:g}"), Text(explain(place, "\n"), style="dim")]
         rows.append(row)
     # The short columns get their exact width (Rich then need not measure their cells); minimum
     # widths keep the other headers whole and the names readable in 80 columns.
-    grid.add_column("#", justify="right", no_wrap=True, width=_width("#", rows, 0))
-    grid.add_column("Name", overflow="fold", min_width=10)
-    grid.add_column("Kind", no_wrap=True, width=_width("Kind", rows, 2))
-    grid.add_column("Dist", justify="right", no_wrap=True, width=_width("Dist", rows, 3))
-    grid.add_column("Score", justify="right", no_wrap=True, width=_width("Score", rows, 4))
-    grid.add_column("Address", overflow="fold", min_width=8)
-    grid.add_column("Contact", overflow="fold", min_width=8)
-    grid.add_column("Hours", overflow="fold", min_width=8)
-    if explain_scores:
-        grid.add_column("Why", overflow="fold")
+    columns = [
+        Column("#", justify="right", no_wrap=True, width=_width("#", rows, 0)),
+        Column("Name", overflow="fold", min_width=10),
+        Column("Kind", no_wrap=True, width=_width("Kind", rows, 2)),
+        Column("Dist", justify="right", no_wrap=True, width=_width("Dist", rows, 3)),
+        Column("Address", overflow="fold", min_width=8),
+        Column("Contact", overflow="fold", min_width=8),
+        Column("Hours", overflow="fold", min_width=8),
+    ]
+    if explain_scores:  # the order is the score's; the default table leaves the number out
+        columns.append(
+            Column("Score", justify="right", no_wrap=True, width=_width("Score", rows, 7))
+        )
+        columns.append(Column("Why", overflow="fold"))
+    grid = house_table(Text(title(result)), *columns, caption=ATTRIBUTION)
     for row in rows:
-        grid.add_row(*row)
+        add_house_row(grid, *row)
     return grid
 
 

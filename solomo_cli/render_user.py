@@ -10,12 +10,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from solomo_cli.geo import format_distance
 from solomo_cli.ranking import check_age_days, is_stale
-from solomo_cli.render import house_table
+from solomo_cli.render import add_house_row, house_table
 from solomo_cli.sanitize import clean
 from solomo_cli.userbase import source_of
 
@@ -85,10 +85,10 @@ def _append_visit(text: Text, v: Visit, sep: str) -> Text:
 
 
 def _table(title: str | Text, *columns: tuple[str, str]) -> Table:
-    grid = house_table(title if not isinstance(title, str) else Text(title))
-    for name, justify in columns:
-        grid.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    return grid
+    return house_table(
+        title if not isinstance(title, str) else Text(title),
+        *(Column(name, justify=justify, overflow="fold") for name, justify in columns),  # type: ignore[arg-type]
+    )
 
 
 def _ago(day: str) -> str:
@@ -129,7 +129,8 @@ def log_view(
         ("Note", "left"),
     )
     for v in visits:
-        grid.add_row(
+        add_house_row(
+            grid,
             Text(str(v.id)),
             Text(v.day),
             untrusted(v.place.display_name),
@@ -141,7 +142,8 @@ def log_view(
         "Per place", ("Place", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
     )
     for row in t.by_place:
-        by_place.add_row(
+        add_house_row(
+            by_place,
             untrusted(row["place"].display_name),
             Text(str(row["days"])),
             Text(str(row["visits"])),
@@ -151,7 +153,8 @@ def log_view(
         "Per month", ("Month", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
     )
     for row in t.by_month:
-        by_month.add_row(
+        add_house_row(
+            by_month,
             Text(row["month"]),
             Text(str(row["days"])),
             Text(str(row["visits"])),
@@ -372,7 +375,7 @@ def contacts_view(
         ]
         if near:
             row.insert(4, Text(format_distance(c.distance_m or 0)))
-        grid.add_row(*row)
+        add_house_row(grid, *row)
     return [grid]
 
 

@@ -1,8 +1,6 @@
 """The core of `solomo near` and `solomo sync`: where is PLACE, is the area known locally and
 fresh, fetch it if not (once, with a margin), then filter, rank and remember the listing."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -10,7 +8,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from solomo_cli.config import Settings
 from solomo_cli.errors import NoLocalData, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
-from solomo_cli.notify import Notify
 from solomo_cli.places import WIFI_YES, Place
 from solomo_cli.ranking import is_stale, rank
 from solomo_cli.store import GEOCODE_MAX_AGE_S, Cache, HoursAnswer, geocode_key
@@ -19,6 +16,7 @@ if TYPE_CHECKING:
     import httpx
 
     from solomo_cli.hours import When
+    from solomo_cli.notify import Notify
 
 LAST_LISTING = "last_listing"
 
@@ -43,7 +41,7 @@ class NearQuery(NamedTuple):
     offline: bool = False
     refresh: bool = False
     country: str | None = None
-    open_at: When | None = None  # --open-now / --open-at
+    open_at: "When | None" = None  # --open-now / --open-at
     strict_hours: bool = False
     wifi: bool = False
     free_wifi: bool = False
@@ -85,7 +83,7 @@ class Session:
     """What one command needs, opened lazily: settings, the cache, and (only when the network
     is really used) the shared httpx client."""
 
-    def __init__(self, settings: Settings, notify: Notify | None = None) -> None:
+    def __init__(self, settings: Settings, notify: "Notify | None" = None) -> None:
         self.settings = settings
         self.notify = notify
         self.cache = Cache(settings.paths.cache_db)
@@ -93,7 +91,7 @@ class Session:
         self.requests = 0
 
     @property
-    def client(self) -> httpx.Client:
+    def client(self) -> "httpx.Client":
         if self._client is None:
             from solomo_cli.http import make_client
 
@@ -109,7 +107,7 @@ class Session:
             self._client.close()
         self.cache.close()
 
-    def __enter__(self) -> Session:
+    def __enter__(self) -> "Session":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -211,7 +209,7 @@ def _keep(place: Place, q: NearQuery) -> bool:
     return not (q.wheelchair and tags.get("wheelchair") not in ("yes", "limited"))
 
 
-def annotate_hours(places: list[Place], at: When | None, cache: Cache | None = None) -> None:
+def annotate_hours(places: list[Place], at: "When | None", cache: Cache | None = None) -> None:
     """open_state / next_change / hours phrase for each place, evaluated in its own time zone.
 
     For "now" (`at` None) with a `cache`, an answer that still holds (until the place's next

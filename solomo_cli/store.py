@@ -1,8 +1,6 @@
 """The disposable local cache: places fetched from OSM (R*Tree-indexed), the areas each fetch
 covered, geocoding answers, and the last listing. Deleting it loses nothing of the user's."""
 
-from __future__ import annotations
-
 import json
 import sqlite3
 import time

@@ -102,11 +102,15 @@ def test_table_without_results_says_what_to_try(lyon: FakeServices) -> None:
     assert "© OpenStreetMap contributors" in result.stdout
 
 
-def test_explain_adds_the_why_column(lyon: FakeServices) -> None:
+def test_explain_adds_the_score_and_why_columns(lyon: FakeServices) -> None:
     plain = ok(["near", "Lyon", "--limit", "3"]).stdout
     explained = ok(["near", "Lyon", "--limit", "3", "--explain"]).stdout
-    assert "Why" not in plain
-    assert "Why" in explained
+    first = json.loads(ok(["near", "Lyon", "--limit", "1", "--format", "json"]).stdout)[0]
+    score = f"{first['score']:g}"
+    assert "Why" not in plain and "Score" not in plain and score not in plain
+    assert "Why" in explained and "Score" in explained
+    first_row = next(line for line in explained.splitlines() if line.lstrip().startswith("1 "))
+    assert score in first_row.split()
     assert "community coworking +30" in explained and "distance +" in explained
 
 

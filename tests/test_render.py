@@ -1,0 +1,139 @@
+"""The house table draws the space between columns itself (no Rich Padding per cell): its output
+must be exactly what Rich draws with cell padding, for any text, column options and width."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich import box
+from rich.console import Console
+from rich.style import Style
+from rich.table import Column, Table
+from rich.text import Text
+
+from solomo_cli.render import add_house_row, house_table
+
+# Words of ASCII, accented, wide (CJK, emoji) and zero-width text, joined by spaces or new lines.
+WORD = st.text(
+    st.sampled_from(list("abcdefghijklmnopqrstuvwxyz0123456789-·éÀ") + ["中", "文", "☕", "é"]),
+    min_size=0,
+    max_size=14,
+)
+CELL = st.lists(WORD, max_size=6).flatmap(
+    lambda words: st.lists(
+        st.sampled_from([" ", "\n"]), min_size=len(words), max_size=len(words)
+    ).map(lambda seps: "".join(w + s for w, s in zip(words, seps, strict=True)).strip())
+)
+STYLE = st.sampled_from(["", "bold", "cyan", "dim", "red on white"])
+
+
+@st.composite
+def column_specs(draw: st.DrawFn) -> dict[str, object]:
+    spec: dict[str, object] = {
+        "header": draw(st.sampled_from(["#", "Name", "Kind", "Dist", "Address", "Why", ""])),
+        "justify": draw(st.sampled_from(["left", "right", "center"])),
+        "no_wrap": draw(st.booleans()),
+        "overflow": draw(st.sampled_from(["fold", "ellipsis", "crop"])),
+    }
+    limit = draw(st.sampled_from(["width", "min_width", "max_width", None]))
+    if limit:
+        spec[limit] = draw(st.integers(1, 12))
+    return spec
+
+
+def render(table: Table, width: int, color: bool) -> str:
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        legacy_windows=False,
+    )
+    console.print(table)
+    return out.getvalue()
+
+
+def styled_cells(table: Table, width: int) -> list[tuple[str, Style]]:
+    """What a colour terminal shows: each character with its style, however the escape codes
+    are grouped."""
+    console = Console(width=width, force_terminal=True, color_system="truecolor")
+    return [(char, seg.style or Style()) for seg in console.render(table) for char in seg.text]
+
+
+def rich_padded(title: str, specs: list[dict[str, object]], rows: list[list[Text]]) -> Table:
+    """The look as Rich draws it: one cell of padding on each side, collapsed, none at the edge."""
+    table = Table(
+        *(Column(**spec) for spec in specs),  # type: ignore[arg-type]
+        title=Text(title),
+        caption="© OpenStreetMap contributors",
+        title_justify="left",
+        caption_justify="right",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for row in rows:
+        table.add_row(*(cell.copy() for cell in row))
+    return table
+
+
+def house(title: str, specs: list[dict[str, object]], rows: list[list[Text]]) -> Table:
+    table = house_table(
+        Text(title),
+        *(Column(**spec) for spec in specs),  # type: ignore[arg-type]
+        caption="© OpenStreetMap contributors",
+    )
+    for row in rows:
+        add_house_row(table, *(cell.copy() for cell in row))
+    return table
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    specs=st.lists(column_specs(), min_size=1, max_size=6),
+    data=st.data(),
+    width=st.integers(8, 130),
+)
+def test_house_table_draws_what_rich_draws_with_cell_padding(
+    specs: list[dict[str, object]], data: st.DataObject, width: int
+) -> None:
+    rows = data.draw(
+        st.lists(
+            st.lists(st.tuples(CELL, STYLE), min_size=len(specs), max_size=len(specs)),
+            max_size=5,
+        )
+    )
+    texts = [[Text(value, style=style) for value, style in row] for row in rows]
+    expected = rich_padded("Title of the table", specs, texts)
+    drawn = house("Title of the table", specs, texts)
+    assert render(drawn, width, color=False) == render(expected, width, color=False)
+    assert styled_cells(drawn, width) == styled_cells(expected, width)
+
+
+def test_two_spaces_between_columns_and_none_at_the_edges() -> None:
+    specs: list[dict[str, object]] = [
+        {"header": "#", "justify": "right"},
+        {"header": "Name"},
+        {"header": "Dist", "justify": "right"},
+    ]
+    rows = [[Text("1"), Text("Smooth"), Text("339 m")], [Text("12"), Text("Hévéa"), Text("1.0 km")]]
+    lines = render(house("Places", specs, rows), 80, color=False).splitlines()
+    assert [line.rstrip() for line in lines[:5]] == [
+        "Places",
+        " #  Name      Dist",
+        "──────────────────",
+        " 1  Smooth   339 m",
+        "12  Hévéa   1.0 km",
+    ]
+
+
+def test_a_table_too_wide_for_the_terminal_wraps_like_rich() -> None:
+    specs: list[dict[str, object]] = [{"header": "Name", "overflow": "fold"}] * 3
+    rows = [[Text("a long name that wraps " * 3)] * 3]
+    drawn = render(house("T", specs, rows), 40, color=False)
+    assert drawn == render(rich_padded("T", specs, rows), 40, color=False)
+    assert len(drawn.splitlines()) > 6 and max(map(len, drawn.splitlines())) == 40
