@@ -256,7 +256,7 @@ def near(
         typer.Option("--country", "-c", help="Prefer places in this country (ISO code, e.g. fr)."),
     ] = None,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Add a column showing how each score was made.")
+        bool, typer.Option("--explain", help="Show each place's score and how it was made.")
     ] = False,
     open_now: Annotated[
         bool,
