@@ -235,6 +235,9 @@ class _Spaced:
         yield from Text(" \n").join(lines).render(console, end=" \n")
 
 
+_MIN_TEXT_WIDTH = 12  # room per text column (Name, Address…) for their minimum widths to hold
+
+
 def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:
     """The look of every solomo table: a title on the left, a rule under the header, and no
     vertical rules (two spaces between columns leave more room for text in 80 columns).
@@ -266,7 +269,8 @@ def add_house_row(grid: Table, *cells: Text) -> None:
     grid.add_row(*(_Spaced(cell) for cell in spaced), last)
 
 
-def table(result: NearResult, explain_scores: bool = False) -> Table:
+def table(result: NearResult, explain_scores: bool = False, width: int | None = None) -> Table:
+    """The listing as a table for a terminal `width` cells wide (None: as wide as it needs)."""
     rows = []
     for rank, place in enumerate(result.places, 1):
         kind = KIND_LABELS[place.kind] + ("\nchain" if place.chain else "")
@@ -282,21 +286,30 @@ def table(result: NearResult, explain_scores: bool = False) -> Table:
         if explain_scores:
             row += [Text(f"{place.score:g}"), Text(explain(place, "\n"), style="dim")]
         rows.append(row)
-    # The short columns get their exact width (Rich then need not measure their cells); minimum
-    # widths keep the other headers whole and the names readable in 80 columns.
+    # The short columns get their exact width (Rich then need not measure their cells), and
+    # minimum widths keep the headers whole and the names readable, when the terminal has room.
+    # Rich shrinks the text columns to fit; but a column it shrinks below its minimum width, or
+    # below its exact width, gets that width back, and the table overflows the terminal.
+    short = {"#": 0, "Kind": 2, "Dist": 3} | ({"Score": 7} if explain_scores else {})
+    exact: dict[str, int | None] = {name: _width(name, rows, i) for name, i in short.items()}
+    texts = 5 if explain_scores else 4
+    room = (width or 1000) - sum(filter(None, exact.values())) - 2 * (len(exact) + texts - 1)
+    mins: dict[str, int | None] = {"Name": 10, "Address": 8, "Contact": 8, "Hours": 8}
+    if room < texts * _MIN_TEXT_WIDTH:  # narrow: the text columns get every cell there is
+        mins = dict.fromkeys(mins, None)
+    if room < texts * 2:  # very narrow: even the short columns may be cut
+        exact = dict.fromkeys(exact, None)
     columns = [
-        Column("#", justify="right", no_wrap=True, width=_width("#", rows, 0)),
-        Column("Name", overflow="fold", min_width=10),
-        Column("Kind", no_wrap=True, width=_width("Kind", rows, 2)),
-        Column("Dist", justify="right", no_wrap=True, width=_width("Dist", rows, 3)),
-        Column("Address", overflow="fold", min_width=8),
-        Column("Contact", overflow="fold", min_width=8),
-        Column("Hours", overflow="fold", min_width=8),
+        Column("#", justify="right", no_wrap=True, width=exact["#"]),
+        Column("Name", overflow="fold", min_width=mins["Name"]),
+        Column("Kind", no_wrap=True, width=exact["Kind"]),
+        Column("Dist", justify="right", no_wrap=True, width=exact["Dist"]),
+        Column("Address", overflow="fold", min_width=mins["Address"]),
+        Column("Contact", overflow="fold", min_width=mins["Contact"]),
+        Column("Hours", overflow="fold", min_width=mins["Hours"]),
     ]
     if explain_scores:  # the order is the score's; the default table leaves the number out
-        columns.append(
-            Column("Score", justify="right", no_wrap=True, width=_width("Score", rows, 7))
-        )
+        columns.append(Column("Score", justify="right", no_wrap=True, width=exact["Score"]))
         columns.append(Column("Why", overflow="fold"))
     grid = house_table(Text(title(result)), *columns, caption=ATTRIBUTION)
     for row in rows:
@@ -316,7 +329,7 @@ def print_table(console: Console, result: NearResult, explain_scores: bool = Fal
         console.print(Text("No places found. Try a larger --radius, or more kinds (--kind all)."))
         console.print(Text(ATTRIBUTION, style="dim"))
         return
-    console.print(table(result, explain_scores))
+    console.print(table(result, explain_scores, console.width))
     if result.total > len(result.places):
         console.print(
             Text(f"{result.total - len(result.places)} more; use --limit to see them.", style="dim")

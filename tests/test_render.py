@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from clitools import LYON, coworking
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
-from solomo_cli.render import add_house_row, house_table
+from solomo_cli.render import add_house_row, house_table, table
+from solomo_cli.search import NearQuery, NearResult, Origin
 
 # Words of ASCII, accented, wide (CJK, emoji) and zero-width text, joined by spaces or new lines.
 WORD = st.text(
@@ -137,3 +141,57 @@ def test_a_table_too_wide_for_the_terminal_wraps_like_rich() -> None:
     drawn = render(house("T", specs, rows), 40, color=False)
     assert drawn == render(rich_padded("T", specs, rows), 40, color=False)
     assert len(drawn.splitlines()) > 6 and max(map(len, drawn.splitlines())) == 40
+
+
+# -- the near table in any terminal width -------------------------------------------------------
+
+
+def near_result() -> NearResult:
+    """Twenty places with what makes columns wide: long names and words, addresses, two-line
+    contacts, chains, personal signals, every hours phrase."""
+    phrases = [("open", "open 24/7"), ("closed", "closed · opens Mon 08:30"), ("unknown", None)]
+    places = []
+    for i in range(20):
+        tags = {
+            "website": f"https://www.coworking-{'x' * i}.example.org/",
+            "phone": "+33 4 78 38 89 29",
+        }
+        if i % 3 == 0:
+            tags |= {
+                "addr:housenumber": "11bis",
+                "addr:street": "Rue Dugas-Montbel",
+                "addr:city": "Lyon",
+            }
+        if i % 4 == 0:
+            tags["brand"] = "Regus"
+        place = coworking(f"node/{i}", f"Lobster / Pôle de Musiques Actuelles {i}", *LYON, tags)
+        place.distance_m, place.score = 150.0 * i, 90.0 - i
+        place.reasons = [
+            ("distance", 30.0 - i),
+            ("community coworking", 30.0),
+            ("contact known", 6.0),
+        ]
+        state, phrase = phrases[i % 3]
+        place.extra |= {
+            "open_state": state,
+            "hours_phrase": phrase,
+            "visits": i % 2,
+            "my_rating": 4,
+        }
+        places.append(place)
+    return NearResult(
+        Origin("Lyon", "Lyon, France", *LYON), NearQuery("Lyon"), places, 25, 0.0, None
+    )
+
+
+@pytest.mark.parametrize("explain_scores", [False, True])
+def test_the_near_table_fits_every_terminal_width(explain_scores: bool) -> None:
+    result = near_result()
+    for width in range(20, 161):
+        console = Console(width=width, file=io.StringIO())
+        grid = table(result, explain_scores, width)
+        # Raw segments: the console would crop a line that is too long, and hide the overflow.
+        lines = "".join(seg.text for seg in console.render(grid)).splitlines()
+        assert max(cell_len(line) for line in lines) <= width, (width, explain_scores)
+        if width >= 60:
+            assert "Mon" in "\n".join(lines), width  # the hours are there
