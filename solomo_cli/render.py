@@ -242,9 +242,9 @@ def house_table(title: Text, *columns: Column, caption: str | None = None) -> Ta
     """The look of every solomo table: a title on the left, a rule under the header, and no
     vertical rules (two spaces between columns leave more room for text in 80 columns).
 
-    Rows are added with `add_house_row`, which gives each cell but the last its space."""
-    *spaced, last = columns
-    for column in spaced:
+    Rows are added with `add_house_row`, which gives each cell but the last its space; so do
+    the headers and the widths of the columns given here."""
+    for column in columns[:-1]:
         header = column.header
         column.header = _Spaced(header if isinstance(header, Text) else Text(str(header)))
         for name in ("width", "min_width", "max_width"):
@@ -265,8 +265,7 @@ def house_table(title: Text, *columns: Column, caption: str | None = None) -> Ta
 
 def add_house_row(grid: Table, *cells: Text) -> None:
     """Add a row to a `house_table`."""
-    *spaced, last = cells
-    grid.add_row(*(_Spaced(cell) for cell in spaced), last)
+    grid.add_row(*(_Spaced(cell) for cell in cells[:-1]), *cells[-1:])
 
 
 def table(result: NearResult, explain_scores: bool = False, width: int | None = None) -> Table:
