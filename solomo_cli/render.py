@@ -235,9 +235,6 @@ class _Spaced:
         yield from Text(" \n").join(lines).render(console, end=" \n")
 
 
-_MIN_TEXT_WIDTH = 12  # room per text column (Name, Address…) for their minimum widths to hold
-
-
 def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:
     """The look of every solomo table: a title on the left, a rule under the header, and no
     vertical rules (two spaces between columns leave more room for text in 80 columns).
@@ -268,6 +265,9 @@ def add_house_row(grid: Table, *cells: Text) -> None:
     grid.add_row(*(_Spaced(cell) for cell in cells[:-1]), *cells[-1:])
 
 
+_MIN_TEXT_WIDTH = 12  # room per text column (Name, Address…) for their minimum widths to hold
+
+
 def table(result: NearResult, explain_scores: bool = False, width: int | None = None) -> Table:
     """The listing as a table for a terminal `width` cells wide (None: as wide as it needs)."""
     rows = []
@@ -291,9 +291,9 @@ def table(result: NearResult, explain_scores: bool = False, width: int | None = 
     # below its exact width, gets that width back, and the table overflows the terminal.
     short = {"#": 0, "Kind": 2, "Dist": 3} | ({"Score": 7} if explain_scores else {})
     exact: dict[str, int | None] = {name: _width(name, rows, i) for name, i in short.items()}
-    texts = 5 if explain_scores else 4
-    room = (width or 1000) - sum(filter(None, exact.values())) - 2 * (len(exact) + texts - 1)
     mins: dict[str, int | None] = {"Name": 10, "Address": 8, "Contact": 8, "Hours": 8}
+    texts = len(mins) + explain_scores  # the columns that wrap: these, and Why
+    room = (width or 1000) - sum(filter(None, exact.values())) - 2 * (len(exact) + texts - 1)
     if room < texts * _MIN_TEXT_WIDTH:  # narrow: the text columns get every cell there is
         mins = dict.fromkeys(mins, None)
     if room < texts * 2:  # very narrow: even the short columns may be cut

@@ -191,15 +191,7 @@ class UserData(VisitsPart, ContactsPart):
                      lat = excluded.lat, lon = excluded.lon, tags = excluded.tags,
                      seen_at = excluded.seen_at
                    WHERE excluded.seen_at >= places.seen_at""",
-                (
-                    place.id,
-                    place.name,
-                    place.kind,
-                    place.lat,
-                    place.lon,
-                    json.dumps(place.tags, ensure_ascii=False, sort_keys=True),
-                    seen_at,
-                ),
+                (*_place_values(place), seen_at),
             )
 
     def place(self, place_id: str) -> Place | None:
@@ -241,14 +233,7 @@ class UserData(VisitsPart, ContactsPart):
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO places (id, name, kind, lat, lon, tags, seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?, '')",
-            (
-                place.id,
-                place.name,
-                place.kind,
-                place.lat,
-                place.lon,
-                json.dumps(place.tags, ensure_ascii=False, sort_keys=True),
-            ),
+            _place_values(place),
         )
         return cur.rowcount > 0
 
@@ -269,6 +254,12 @@ class UserData(VisitsPart, ContactsPart):
         if not self.exists:
             return dict.fromkeys(tables, 0)
         return {t: self._read(f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+
+
+def _place_values(place: Place) -> tuple[object, ...]:
+    """id, name, kind, lat, lon, tags: a place's columns in the user's places table."""
+    tags = json.dumps(place.tags, ensure_ascii=False, sort_keys=True)
+    return (place.id, place.name, place.kind, place.lat, place.lon, tags)
 
 
 def _unreadable(path: Path, exc: Exception) -> StoreError:

@@ -6,21 +6,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from clitools import ESC, assert_one_error, invoke, seed_listing
+from clitools import ESC, assert_one_error, coworking, invoke, seed_listing
 
 from solomo_cli.config import get_paths
 from solomo_cli.places import Place
 from solomo_cli.userdata import UserData
 
-CORDEE = Place(
+CORDEE = coworking(
     "node/8795134202",
     "La cordée - Jean Macé",
-    "coworking",
     45.7496347,
     4.8432509,
     {
-        "name": "La cordée - Jean Macé",
-        "office": "coworking",
         "opening_hours": "24/7",
         "website": "https://www.la-cordee.net/",
         "contact:email": "jeanmace@la-cordee.net",
@@ -37,15 +34,12 @@ CORDEE = Place(
         "operator": "La Cordée",
     },
 )
-ODD = Place(
+ODD = coworking(
     "node/2",
     "Bad \x1b[31mHours\x1b[0m Café",
-    "coworking",
     45.7514,
     4.8451,
     {
-        "name": "Bad \x1b[31mHours\x1b[0m Café",
-        "office": "coworking",
         "opening_hours": "Mo-Fr 9h-18h",
         "description": "\x1b]8;;http://evil.example\x07click\x1b]8;;\x07 me "
         "[bold]not markup[/bold]",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import vobject
+from clitools import coworking
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,15 +30,12 @@ from solomo_cli.exchange import (
 from solomo_cli.places import Place
 from solomo_cli.userdata import UserData
 
-SMOOTH = Place(
+SMOOTH = coworking(
     "node/12155174562",
     "Smooth",
-    "coworking",
     45.7514387,
     4.8451483,
     {
-        "name": "Smooth",
-        "office": "coworking",
         "opening_hours": "Mo-Fr 10:00-20:00",
         "phone": "+33 4 78 00 00 00",
         "addr:street": "Rue Chevreul",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clitools import coworking
 
 from solomo_cli.config import get_paths
 from solomo_cli.errors import UsageError
@@ -16,22 +17,8 @@ from solomo_cli.userdata import UserData
 
 LYON = (45.74906, 4.84789)
 PLACES = [
-    Place(
-        "node/8795134202",
-        "La cordée - Jean Macé",
-        "coworking",
-        45.7496347,
-        4.8432509,
-        {"name": "La cordée - Jean Macé", "office": "coworking"},
-    ),
-    Place(
-        "node/12155174562",
-        "Smooth",
-        "coworking",
-        45.7514387,
-        4.8451483,
-        {"name": "Smooth", "office": "coworking"},
-    ),
+    coworking("node/8795134202", "La cordée - Jean Macé", 45.7496347, 4.8432509),
+    coworking("node/12155174562", "Smooth", 45.7514387, 4.8451483),
     Place(
         "node/3989498385",
         "La Cordée Perrache",

@@ -14,24 +14,16 @@ import uuid
 from pathlib import Path
 
 import pytest
-from clitools import invoke, solomo_command
+from clitools import coworking, invoke, solomo_command
 
 from solomo_cli import db
 from solomo_cli.config import get_paths
-from solomo_cli.places import Place
 from solomo_cli.search import Origin, remember_listing
 from solomo_cli.store import Cache
 from solomo_cli.userdata import MIGRATIONS, UserData, m001_initial
 
 LYON = (45.74906, 4.84789)
-SMOOTH = Place(
-    "node/12155174562",
-    "Smooth",
-    "coworking",
-    45.7514387,
-    4.8451483,
-    {"name": "Smooth", "office": "coworking"},
-)
+SMOOTH = coworking("node/12155174562", "Smooth", 45.7514387, 4.8451483)
 TABLES = ("places", "visits", "place_notes", "contacts", "contact_tags", "encounters")
 
 

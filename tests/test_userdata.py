@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from clitools import coworking
 
 from solomo_cli.errors import UsageError
 from solomo_cli.places import Place
@@ -15,21 +16,15 @@ from solomo_cli.userbase import fold, parse_age, parse_cost, parse_day
 from solomo_cli.userdata import UserData
 from solomo_cli.visits import totals
 
-SMOOTH = Place(
-    "node/12155174562",
-    "Smooth",
-    "coworking",
-    45.7514387,
-    4.8451483,
-    {"name": "Smooth", "office": "coworking", "opening_hours": "Mo-Fr 10:00-20:00"},
+SMOOTH = coworking(
+    "node/12155174562", "Smooth", 45.7514387, 4.8451483, {"opening_hours": "Mo-Fr 10:00-20:00"}
 )
-CORDEE = Place(
+CORDEE = coworking(
     "node/8795134202",
     "La cordée - Jean Macé",
-    "coworking",
     45.7496347,
     4.8432509,
-    {"name": "La cordée - Jean Macé", "office": "coworking", "website": "https://la-cordee.net"},
+    {"website": "https://la-cordee.net"},
 )
 
 
