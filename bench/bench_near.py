@@ -190,8 +190,9 @@ def network_counts(fake, home: Path) -> list[tuple[str, int, int]]:
 
 def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
     """(build s, median ms, p95 ms, mean found) of Cache.places_within over n places."""
-    from solomo_cli.places import KINDS, Place
-    from solomo_cli.store import Cache
+    from solomo_cli.cache.store import Cache
+    from solomo_cli.kinds import KINDS
+    from solomo_cli.model import Place
 
     rng = random.Random(42)
     kinds, weights = zip(*KIND_MIX, strict=True)
@@ -267,7 +268,7 @@ def extra_imports(env: dict[str, str], top: int) -> tuple[float, list[dict]]:
     return sum(r["self"] for r in extra) / 1000, sorted(extra, key=lambda r: -r["extra"])[:top]
 
 
-HOURS_PROBE = """import resource, time; from solomo_cli import hours
+HOURS_PROBE = """import resource, time; from solomo_cli.search import hours
 before, start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.perf_counter()
 hours.evaluate("Mo-Fr 09:00-18:00", 45.764, 4.8357)  # no stored zone: inferred from coordinates
 print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)"""

@@ -1,4 +1,4 @@
-from solomo_cli.cli import main
+from solomo_cli.cli.app import main
 
 if __name__ == "__main__":
     main()

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from solomo_cli.cli import app
+from solomo_cli.cache.store import Cache
+from solomo_cli.cli.app import app
 from solomo_cli.config import get_paths
-from solomo_cli.places import Place
-from solomo_cli.search import Origin, remember_listing
-from solomo_cli.store import Cache
+from solomo_cli.model import Place
+from solomo_cli.search.near import Origin, remember_listing
 
 LYON = (45.74906, 4.84789)  # the GeoNames point of Lyon
 LYON_POINT = "45.74906,4.84789"  # the same, as the command line takes it

@@ -269,7 +269,7 @@ def test_forget_confirmed_interactively() -> None:
     people()
     from typer.testing import CliRunner
 
-    from solomo_cli.cli import app
+    from solomo_cli.cli.app import app
 
     result = CliRunner().invoke(app, ["contact", "forget", "Karim Benali"], input="y\n")
     assert result.exit_code == 0

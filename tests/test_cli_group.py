@@ -7,8 +7,8 @@ import sys
 
 import typer
 
-from solomo_cli import cli
-from solomo_cli.cli_user import user_app
+from solomo_cli.cli import app as cli
+from solomo_cli.cli.user import user_app
 
 
 def test_the_lazy_names_are_exactly_the_user_apps_commands() -> None:
@@ -52,10 +52,10 @@ def test_the_mapping_can_be_changed_like_a_dict() -> None:
 def test_near_does_not_import_the_user_layer(tmp_path) -> None:
     code = (
         "import sys\n"
-        "from solomo_cli.cli import app\n"
+        "from solomo_cli.cli.app import app\n"
         "from typer.testing import CliRunner\n"
         "r = CliRunner().invoke(app, ['near', '45.76,4.83', '--offline'])\n"
-        "print(r.exit_code, sorted(m for m in sys.modules if m.startswith('solomo_cli.cli')))\n"
+        "print(r.exit_code, sorted(m for m in sys.modules if m.startswith('solomo_cli.cli.app')))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -65,4 +65,4 @@ def test_near_does_not_import_the_user_layer(tmp_path) -> None:
         check=True,
     ).stdout.split(" ", 1)
     assert out[0] == "6"  # no local data: the command really ran
-    assert out[1].strip() == "['solomo_cli.cli']"
+    assert out[1].strip() == "['solomo_cli.cli.app']"

@@ -20,7 +20,7 @@ from typer.testing import Result
 
 from solomo_cli.config import get_paths
 from solomo_cli.geo import distance_m
-from solomo_cli.places import INTERNET_YES
+from solomo_cli.kinds import INTERNET_YES
 
 CONTRACT_KEYS = {
     "id",
@@ -602,8 +602,8 @@ def test_near_after_sync_costs_nothing_online(lyon: FakeServices) -> None:
 
 
 def test_listing_is_remembered(lyon: FakeServices) -> None:
-    from solomo_cli.search import last_listing
-    from solomo_cli.store import Cache
+    from solomo_cli.cache.store import Cache
+    from solomo_cli.search.near import last_listing
 
     ok(["near", "Lyon", "--sort", "distance", "--limit", "3"])
     cache = Cache(get_paths().cache_db)

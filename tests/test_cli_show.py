@@ -9,8 +9,8 @@ import pytest
 from clitools import ESC, assert_one_error, coworking, invoke, seed_listing
 
 from solomo_cli.config import get_paths
-from solomo_cli.places import Place
-from solomo_cli.userdata import UserData
+from solomo_cli.model import Place
+from solomo_cli.mydata.store import UserData
 
 CORDEE = coworking(
     "node/8795134202",

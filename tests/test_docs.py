@@ -8,7 +8,7 @@ import pytest
 import typer
 from clitools import invoke
 
-from solomo_cli.cli import app
+from solomo_cli.cli.app import app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -15,9 +15,9 @@ from clitools import coworking
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solomo_cli import sanitize
+from solomo_cli import boundary as sanitize
 from solomo_cli.errors import UsageError
-from solomo_cli.exchange import (
+from solomo_cli.formats.exchange import (
     OSM_LICENSE,
     csv_cell,
     export,
@@ -27,8 +27,8 @@ from solomo_cli.exchange import (
     uncell,
     vcard_escape,
 )
-from solomo_cli.places import Place
-from solomo_cli.userdata import UserData
+from solomo_cli.model import Place
+from solomo_cli.mydata.store import UserData
 
 SMOOTH = coworking(
     "node/12155174562",

@@ -16,10 +16,12 @@ import pytest
 from clitools import invoke
 from fakeservers import LYON_DISPLAY_NAME, LYON_LAT, LYON_LON, FakeServices, nominatim_result
 
-from solomo_cli import __version__, geocode, http
+from solomo_cli import __version__
+from solomo_cli import net as http
 from solomo_cli.config import load_settings
 from solomo_cli.errors import BadResponse, ExitStatus, PlaceNotFound, RateLimited, UsageError
-from solomo_cli.search import Origin, Session
+from solomo_cli.geocoding import nominatim as geocode
+from solomo_cli.search.near import Origin, Session
 
 
 @pytest.fixture
@@ -272,7 +274,7 @@ def test_lookup_after_a_pause_does_not_wait(
 
 CONCURRENT = """
 import sys, time
-from solomo_cli.cli import main
+from solomo_cli.cli.app import main
 start = float(sys.argv[1])
 time.sleep(max(0.0, start - time.time()))
 sys.argv = ["solomo", "near", sys.argv[2], "--format", "json"]

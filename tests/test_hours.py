@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solomo_cli import hours
-from solomo_cli.hours import HoursInfo, When, check, evaluate, parse_when
+from solomo_cli.search import hours
+from solomo_cli.search.hours import HoursInfo, When, check, evaluate, parse_when
 
 PARIS = ZoneInfo("Europe/Paris")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -537,7 +537,7 @@ def test_result_is_the_same_in_a_process_in_auckland() -> None:
     script = f"""
 import json
 from datetime import datetime, timezone
-from solomo_cli import hours
+from solomo_cli.search import hours
 instant = datetime(2026, 12, 22, 14, tzinfo=timezone.utc)
 hours._utcnow = lambda: instant
 out = []

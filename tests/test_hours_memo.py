@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fakeservers import FakeServices
 
-from solomo_cli.hours import When
-from solomo_cli.places import Place
-from solomo_cli.search import annotate_hours
-from solomo_cli.store import Cache, HoursAnswer
+from solomo_cli.cache.store import Cache, HoursAnswer
+from solomo_cli.model import Place
+from solomo_cli.search.hours import When
+from solomo_cli.search.near import annotate_hours
 
 PARIS = {"tz": "Europe/Paris", "country": "FR"}
 
@@ -111,7 +111,7 @@ def test_places_without_hours_need_no_evaluation(cache: Cache) -> None:
 WARM = """
 import json, sys
 from typer.testing import CliRunner
-from solomo_cli.cli import app
+from solomo_cli.cli.app import app
 result = CliRunner().invoke(app, ["near", "Lyon", "--offline", "--format", "json"])
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("opening_hours", "zoneinfo"))
 print(json.dumps({"code": result.exit_code, "loaded": loaded, "out": result.stdout}))

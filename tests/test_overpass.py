@@ -14,12 +14,14 @@ import pytest
 from clitools import invoke
 from fakeservers import LYON_LAT, LYON_LON, FakeServices
 
-from solomo_cli import __version__, http, overpass
+from solomo_cli import __version__
+from solomo_cli import net as http
+from solomo_cli.cache.store import Cache
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import BadResponse, QueryFailed, RateLimited, ServiceError
-from solomo_cli.http import make_client
-from solomo_cli.search import Origin, Session
-from solomo_cli.store import Cache
+from solomo_cli.net import make_client
+from solomo_cli.search.near import Origin, Session
+from solomo_cli.sources import overpass
 
 ELEMENTS = [
     {

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from solomo_cli.errors import ExitStatus, UsageError
-from solomo_cli.places import KINDS, Place, element_to_place, format_address, is_chain, parse_kinds
+from solomo_cli.kinds import KINDS, is_chain, parse_kinds
+from solomo_cli.model import Place, format_address
+from solomo_cli.sources.osm import element_to_place
 
 
 def node(tags: dict[str, str], **extra: Any) -> dict[str, Any]:
@@ -149,7 +151,7 @@ def test_unrelated_element_is_skipped(tags: dict[str, str]) -> None:
 
 
 def test_overpass_filters_cover_both_coworking_tags() -> None:
-    assert KINDS["coworking"] == ('["office"="coworking"]', '["amenity"="coworking_space"]')
+    assert KINDS["coworking"].filters == ('["office"="coworking"]', '["amenity"="coworking_space"]')
 
 
 # -- addresses and contacts -------------------------------------------------------------------

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from clitools import coworking
 
+from solomo_cli.cache.store import Cache
 from solomo_cli.config import get_paths
 from solomo_cli.errors import UsageError
-from solomo_cli.places import Place
-from solomo_cli.refs import normalise_id, resolve
-from solomo_cli.search import Origin, remember_listing
-from solomo_cli.store import Cache
-from solomo_cli.userdata import UserData
+from solomo_cli.model import Place
+from solomo_cli.mydata.refs import normalise_id, resolve
+from solomo_cli.mydata.store import UserData
+from solomo_cli.search.near import Origin, remember_listing
 
 LYON = (45.74906, 4.84789)
 PLACES = [

@@ -16,8 +16,8 @@ from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
-from solomo_cli.render import add_house_row, house_table, table
-from solomo_cli.search import NearQuery, NearResult, Origin
+from solomo_cli.render.near import add_house_row, house_table, table
+from solomo_cli.search.near import NearQuery, NearResult, Origin
 
 # Words of ASCII, accented, wide (CJK, emoji) and zero-width text, joined by spaces or new lines.
 WORD = st.text(

@@ -17,10 +17,10 @@ import pytest
 from clitools import coworking, invoke, solomo_command
 
 from solomo_cli import db
+from solomo_cli.cache.store import Cache
 from solomo_cli.config import get_paths
-from solomo_cli.search import Origin, remember_listing
-from solomo_cli.store import Cache
-from solomo_cli.userdata import MIGRATIONS, UserData, m001_initial
+from solomo_cli.mydata.store import MIGRATIONS, UserData, m001_initial
+from solomo_cli.search.near import Origin, remember_listing
 
 LYON = (45.74906, 4.84789)
 SMOOTH = coworking("node/12155174562", "Smooth", 45.7514387, 4.8451483)
@@ -295,7 +295,7 @@ def test_migration_from_the_first_schema_keeps_every_row() -> None:
 def test_a_migration_race_lost_to_another_process_is_retried(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from solomo_cli import userdata
+    from solomo_cli.mydata import store as userdata
 
     real = db.migrate
     calls = []
@@ -316,8 +316,8 @@ def test_a_migration_race_lost_to_another_process_is_retried(
 
 
 def test_a_failing_migration_leaves_the_file_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
-    from solomo_cli import userdata
     from solomo_cli.errors import StoreError
+    from solomo_cli.mydata import store as userdata
 
     user = UserData(get_paths().user_db)
     user.add_visit(SMOOTH, "2026-11-20", 5)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from solomo_cli import db
+from solomo_cli.cache.store import MIGRATIONS, Cache, HoursAnswer
 from solomo_cli.errors import StoreError
 from solomo_cli.geo import EARTH_RADIUS_M, distance_m
-from solomo_cli.places import Place
-from solomo_cli.store import MIGRATIONS, Cache, HoursAnswer
+from solomo_cli.model import Place
 
 DAY = 86400.0
 
@@ -390,7 +390,7 @@ FIRST_OPEN = """
 import sys, time
 from pathlib import Path
 from solomo_cli import db
-from solomo_cli.store import MIGRATIONS
+from solomo_cli.cache.store import MIGRATIONS
 base, start, rounds = Path(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 for k in range(rounds):
     time.sleep(max(0.0, start + k * 0.08 - time.time()))

@@ -11,10 +11,10 @@ import pytest
 from clitools import coworking
 
 from solomo_cli.errors import UsageError
-from solomo_cli.places import Place
-from solomo_cli.userbase import fold, parse_age, parse_cost, parse_day
-from solomo_cli.userdata import UserData
-from solomo_cli.visits import totals
+from solomo_cli.model import Place
+from solomo_cli.mydata.base import fold, parse_age, parse_cost, parse_day
+from solomo_cli.mydata.store import UserData
+from solomo_cli.mydata.visits import totals
 
 SMOOTH = coworking(
     "node/12155174562", "Smooth", 45.7514387, 4.8451483, {"opening_hours": "Mo-Fr 10:00-20:00"}

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from solomo_cli import db
-from solomo_cli.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
 from solomo_cli.errors import StoreError, UsageError
-from solomo_cli.places import Place
-from solomo_cli.userbase import PLACE_COLS, fold, now_utc, place_from_row
-from solomo_cli.visits import Note, Visit, VisitsPart
+from solomo_cli.model import Place
+from solomo_cli.mydata.base import PLACE_COLS, fold, now_utc, place_from_row
+from solomo_cli.mydata.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
+from solomo_cli.mydata.visits import Note, Visit, VisitsPart
 
 # -- schema ---------------------------------------------------------------------------------
 

@@ -13,16 +13,16 @@ from rich.console import RenderableType
 from rich.table import Column, Table
 from rich.text import Text
 
+from solomo_cli.boundary import clean
 from solomo_cli.geo import format_distance
-from solomo_cli.ranking import check_age_days, is_stale
-from solomo_cli.render import add_house_row, house_table
-from solomo_cli.sanitize import clean
-from solomo_cli.userbase import source_of
+from solomo_cli.mydata.base import source_of
+from solomo_cli.render.near import add_house_row, house_table
+from solomo_cli.search.ranking import check_age_days, is_stale
 
 if TYPE_CHECKING:
-    from solomo_cli.contacts import Contact
-    from solomo_cli.refs import Resolved
-    from solomo_cli.visits import Totals, Visit
+    from solomo_cli.mydata.contacts import Contact
+    from solomo_cli.mydata.refs import Resolved
+    from solomo_cli.mydata.visits import Totals, Visit
 
 # -- pieces ---------------------------------------------------------------------------------
 
@@ -227,7 +227,7 @@ def _is_osm(place_id: str) -> bool:
 
 def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) -> dict[str, Any]:
     """`solomo show --format json`: the place record of exports, plus what show adds."""
-    from solomo_cli.exchange import encounter_record, place_record, visit_record
+    from solomo_cli.formats.exchange import encounter_record, place_record, visit_record
 
     place = found.place
     record = place_record(place, seen_at=seen_at, visits=summary.visits, notes=summary.notes)
@@ -251,7 +251,7 @@ def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) 
 
 
 def show_view(found: Resolved, summary: Any, hours: Any) -> list[RenderableType]:
-    from solomo_cli.exchange import OSM_LICENSE, place_url
+    from solomo_cli.formats.exchange import OSM_LICENSE, place_url
 
     out: list[RenderableType] = []
     place = found.place

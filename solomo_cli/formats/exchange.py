@@ -20,13 +20,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from solomo_cli import __version__
-from solomo_cli.contacts import Contact, Encounter
+from solomo_cli.boundary import clean
 from solomo_cli.errors import UsageError
-from solomo_cli.places import Place
-from solomo_cli.sanitize import clean
-from solomo_cli.userbase import clean_tag, now_utc, parse_day, source_of
-from solomo_cli.userdata import UserData
-from solomo_cli.visits import Note, Totals, Visit
+from solomo_cli.kinds import SAVED_KIND
+from solomo_cli.model import Place
+from solomo_cli.mydata.base import clean_tag, now_utc, parse_day, source_of
+from solomo_cli.mydata.contacts import Contact, Encounter
+from solomo_cli.mydata.store import UserData
+from solomo_cli.mydata.visits import Note, Totals, Visit
 
 OSM_LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
 WHAT = ("places", "visits", "contacts")
@@ -42,7 +43,6 @@ SUFFIXES = {
     ".vcf": "vcard",
     ".vcard": "vcard",
 }
-SAVED_KIND = "saved"  # places imported from Google Maps: no OSM kind
 
 PLACE_FIELDS = [
     "id",

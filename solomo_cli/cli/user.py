@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from solomo_cli.config import Paths
-    from solomo_cli.refs import Resolved
-    from solomo_cli.userdata import UserData
+    from solomo_cli.mydata.refs import Resolved
+    from solomo_cli.mydata.store import UserData
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +33,7 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from solomo_cli.cli import handles_errors
+        from solomo_cli.cli.app import handles_errors
 
         return handles_errors(func)(*args, **kwargs)
 
@@ -96,14 +96,14 @@ class ImportFormat(str, Enum):
 
 def open_user() -> "tuple[Paths, UserData]":
     from solomo_cli.config import get_paths
-    from solomo_cli.userdata import UserData
+    from solomo_cli.mydata.store import UserData
 
     paths = get_paths()
     return paths, UserData(paths.user_db)
 
 
 def resolve_ref(ref: str, paths: "Paths", user: "UserData") -> "Resolved":
-    from solomo_cli.refs import resolve
+    from solomo_cli.mydata.refs import resolve
 
     return resolve(ref, paths.cache_db, user)
 
@@ -112,7 +112,7 @@ def say(*parts: Any) -> None:
     """One line on stdout, untrusted parts as Text (never parsed as markup)."""
     from rich.console import Console
 
-    from solomo_cli.render_user import line
+    from solomo_cli.render.mydata import line
 
     Console(highlight=False).print(line(*parts), soft_wrap=True)
 
@@ -130,7 +130,7 @@ def _hours(place: Any) -> Any:
     if not place.opening_hours:
         return None
     try:
-        from solomo_cli.hours import evaluate
+        from solomo_cli.search.hours import evaluate
     except ImportError:  # hours.py not installed: show the raw value only
         return None
     return evaluate(place.opening_hours, place.lat, place.lon)
@@ -161,8 +161,8 @@ def visit_add(
     ] = None,
 ) -> None:
     """Log a day worked at a place (the default: solomo visit REF …)."""
-    from solomo_cli import render_user
-    from solomo_cli.userbase import parse_cost, parse_day, today
+    from solomo_cli.mydata.base import parse_cost, parse_day, today
+    from solomo_cli.render import mydata as render_user
 
     when = parse_day(day) if day else today()
     amount, currency = parse_cost(cost) if cost else (None, None)
@@ -199,9 +199,9 @@ def visit_edit(
     ] = None,
 ) -> None:
     """Change a logged visit."""
-    from solomo_cli import render_user
     from solomo_cli.errors import UsageError
-    from solomo_cli.userbase import parse_cost, parse_day
+    from solomo_cli.mydata.base import parse_cost, parse_day
+    from solomo_cli.render import mydata as render_user
 
     if rating is not None and no_rating:
         raise UsageError("--rating and --no-rating contradict each other")
@@ -239,7 +239,7 @@ def visit_rm(
     ],
 ) -> None:
     """Delete a logged visit."""
-    from solomo_cli import render_user
+    from solomo_cli.render import mydata as render_user
 
     _, user = open_user()
     with user:
@@ -263,10 +263,10 @@ def log(
     ] = ListFormat.table,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
-    from solomo_cli import render_user
     from solomo_cli.errors import UsageError
-    from solomo_cli.userbase import parse_day
-    from solomo_cli.visits import totals
+    from solomo_cli.mydata.base import parse_day
+    from solomo_cli.mydata.visits import totals
+    from solomo_cli.render import mydata as render_user
 
     start = parse_day(since, "--since date") if since else None
     end = parse_day(until, "--until date") if until else None
@@ -277,7 +277,7 @@ def log(
         place_id = resolve_ref(place, paths, user).place.id if place else None
         visits = user.visits(start, end, place_id)
     if fmt is ListFormat.json:
-        from solomo_cli.exchange import dumps, totals_record, visit_record
+        from solomo_cli.formats.exchange import dumps, totals_record, visit_record
 
         sys.stdout.write(
             dumps(
@@ -288,7 +288,7 @@ def log(
             )
         )
     elif fmt is ListFormat.csv:
-        from solomo_cli.exchange import VISIT_FIELDS, to_csv, visit_record
+        from solomo_cli.formats.exchange import VISIT_FIELDS, to_csv, visit_record
 
         sys.stdout.write(to_csv([visit_record(v) for v in visits], VISIT_FIELDS))
     else:
@@ -304,7 +304,7 @@ def note(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The note (in quotes).")],
 ) -> None:
     """Add a dated note to a place; solomo show REF shows them."""
-    from solomo_cli import render_user
+    from solomo_cli.render import mydata as render_user
 
     paths, user = open_user()
     with user:
@@ -325,7 +325,7 @@ def show(
     ] = ShowFormat.table,
 ) -> None:
     """Everything about one place: details, hours, your visits, notes, and people met there."""
-    from solomo_cli import render_user
+    from solomo_cli.render import mydata as render_user
 
     paths, user = open_user()
     with user:
@@ -334,7 +334,7 @@ def show(
         seen_at = user.seen_at(found.place.id)
     hours = _hours(found.place)
     if fmt is ShowFormat.json:
-        from solomo_cli.exchange import dumps
+        from solomo_cli.formats.exchange import dumps
 
         sys.stdout.write(dumps(render_user.show_record(found, summary, seen_at, hours)))
         return
@@ -364,8 +364,8 @@ def export(
     GeoJSON is for places and visits, vCard 4.0 for contacts. The file is written all at once,
     readable by you only, and never over an existing file without --force."""
     from solomo_cli.errors import UsageError
-    from solomo_cli.exchange import export as run_export
-    from solomo_cli.exchange import export_format
+    from solomo_cli.formats.exchange import export as run_export
+    from solomo_cli.formats.exchange import export_format
 
     if file == "-" and fmt is None:
         raise UsageError("say which format to write on stdout", hint="add --format csv, json…")
@@ -376,7 +376,7 @@ def export(
     if file == "-":
         sys.stdout.write(text)
         return
-    from solomo_cli.files import atomic_write
+    from solomo_cli.formats.files import atomic_write
 
     atomic_write(Path(file), text, overwrite=force, mode=0o600)
     print(f"Wrote {count} {what.value} to {file} ({chosen}).", file=sys.stderr)
@@ -400,8 +400,8 @@ def import_(
 
     Importing the same file again adds nothing; data already here is never overwritten. A
     file with any error is refused whole."""
-    from solomo_cli import render_user
-    from solomo_cli.exchange import import_file
+    from solomo_cli.formats.exchange import import_file
+    from solomo_cli.render import mydata as render_user
 
     _, user = open_user()
     with user:
@@ -426,8 +426,8 @@ def backup(
     """Copy your data (places, visits, notes, contacts) safely to FILE.
 
     The copy is consistent even while other solomo commands write, and readable by you only."""
-    from solomo_cli import render_user
-    from solomo_cli.userdata import backup as run_backup
+    from solomo_cli.mydata.store import backup as run_backup
+    from solomo_cli.render import mydata as render_user
 
     paths, _ = open_user()
     counts = run_backup(paths.user_db, file, overwrite=force)
@@ -441,7 +441,7 @@ def backup(
 
 def user_app() -> typer.Typer:
     """The commands of this module and of cli_contact, as one app for cli.py's group."""
-    from solomo_cli.cli_contact import contact_app
+    from solomo_cli.cli.contacts import contact_app
 
     app = typer.Typer()
     app.add_typer(visit_app, name="visit")

@@ -11,8 +11,8 @@ from typing import Any
 
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
-from solomo_cli.places import Place
-from solomo_cli.userbase import (
+from solomo_cli.model import Place
+from solomo_cli.mydata.base import (
     PLACE_COLS,
     StoreParts,
     clean_tag,

@@ -5,31 +5,21 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from solomo_cli.cache.store import GEOCODE_MAX_AGE_S, Cache, HoursAnswer, geocode_key
 from solomo_cli.config import Settings
 from solomo_cli.errors import NoLocalData, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
-from solomo_cli.places import WIFI_YES, Place
-from solomo_cli.ranking import is_stale, rank
-from solomo_cli.store import GEOCODE_MAX_AGE_S, Cache, HoursAnswer, geocode_key
+from solomo_cli.kinds import WIFI_YES
+from solomo_cli.model import Origin, Place
+from solomo_cli.search.ranking import is_stale, rank
 
 if TYPE_CHECKING:
     import httpx
 
-    from solomo_cli.hours import When
     from solomo_cli.notify import Notify
+    from solomo_cli.search.hours import When
 
 LAST_LISTING = "last_listing"
-
-
-class Origin(NamedTuple):
-    """The point a search is about, and what the tool understood of the user's PLACE."""
-
-    query: str
-    label: str  # display name, or the coordinates as given
-    lat: float
-    lon: float
-    alternatives: tuple[str, ...] = ()
-    geocoded: bool = False
 
 
 class NearQuery(NamedTuple):
@@ -93,7 +83,7 @@ class Session:
     @property
     def client(self) -> "httpx.Client":
         if self._client is None:
-            from solomo_cli.http import make_client
+            from solomo_cli.net import make_client
 
             self._client = make_client(self.settings)
             self._client.event_hooks["request"].append(self._count)
@@ -133,7 +123,7 @@ class Session:
                 hint=f"with a connection, run: solomo sync {shlex.quote(text)} --radius 10km "
                 "(or give coordinates as LAT,LON)",
             )
-        from solomo_cli.geocode import geocode
+        from solomo_cli.geocoding.nominatim import geocode
 
         if self.notify:
             self.notify(f"Looking up {text!r}…")
@@ -165,7 +155,7 @@ class Session:
                 hint=f"with a connection, run: solomo sync {shlex.quote(origin.query)} "
                 f"--radius {max(radius_m, 5000) / 1000:g}km --kind {','.join(kinds)}",
             )
-        from solomo_cli import overpass
+        from solomo_cli.sources import overpass
 
         # Fetch a wider circle so that nearby follow-up questions are answered locally.
         fetch_radius = min(MAX_RADIUS_M, max(radius_m * 2, radius_m + 2000)) if margin else radius_m
@@ -237,7 +227,7 @@ def annotate_hours(places: list[Place], at: "When | None", cache: Cache | None =
         return
     from datetime import datetime, timezone
 
-    from solomo_cli.hours import evaluate
+    from solomo_cli.search.hours import evaluate
 
     instant = at if at is not None else datetime.fromtimestamp(now, timezone.utc)
     fresh = []
@@ -283,7 +273,7 @@ def add_zones(places: list[Place]) -> None:
     """Infer each place's time zone and country once, when fetched (only where hours exist)."""
     if not any(p.opening_hours for p in places):
         return
-    from solomo_cli.hours import place_zone
+    from solomo_cli.search.hours import place_zone
 
     for place in places:
         if place.opening_hours:
@@ -299,7 +289,7 @@ def add_personal_signals(settings: Settings, places: list[Place]) -> None:
     """The user's own ratings and visits (from the user-data file, if there is one)."""
     if not places or not settings.paths.user_db.exists():
         return
-    from solomo_cli.userdata import personal_signals
+    from solomo_cli.mydata.store import personal_signals
 
     signals = personal_signals(settings.paths.user_db, [p.id for p in places])
     for place in places:

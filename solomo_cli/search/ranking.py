@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from solomo_cli.places import WIFI_YES, Place
+from solomo_cli.kinds import CHAIN_POINTS, KINDS, WIFI_YES
+from solomo_cli.model import Place
 
-KIND_POINTS = {"coworking": 30.0, "hackerspace": 22.0, "library": 18.0, "cafe": 10.0}
-CHAIN_POINTS = 12.0
 DISTANCE_POINTS = 40.0
 STALE_AFTER_DAYS = 730
 
@@ -53,9 +52,10 @@ def score(
     if place.kind == "coworking" and place.chain:
         reasons.append(("chain / business centre", CHAIN_POINTS))
     elif place.kind == "coworking":
-        reasons.append(("community coworking", KIND_POINTS["coworking"]))
+        reasons.append(("community coworking", KINDS["coworking"].points))
     else:
-        reasons.append((place.kind, KIND_POINTS.get(place.kind, 0.0)))
+        known = KINDS.get(place.kind)
+        reasons.append((place.kind, known.points if known else 0.0))
     if place.internet_access in WIFI_YES:
         reasons.append(("internet", 8.0))
     if place.opening_hours:

@@ -17,8 +17,8 @@ from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 from solomo_cli import __version__
+from solomo_cli.boundary import clean
 from solomo_cli.errors import ExitStatus, SolomoError, UsageError
-from solomo_cli.sanitize import clean
 
 if TYPE_CHECKING:
     from solomo_cli.notify import Notify
@@ -62,7 +62,7 @@ class _Commands(MutableMapping[str, Any]):
 
 @functools.lru_cache(maxsize=1)
 def _user_group() -> Any:
-    from solomo_cli.cli_user import user_app
+    from solomo_cli.cli.user import user_app
 
     return typer.main.get_command(user_app())
 
@@ -195,7 +195,7 @@ def write_output(text: str, output: Path | None, force: bool) -> None:
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
-    from solomo_cli.files import atomic_write
+    from solomo_cli.formats.files import atomic_write
 
     atomic_write(output, text, overwrite=force)
     print(f"Wrote {output}", file=sys.stderr)
@@ -295,9 +295,9 @@ def near(
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
     from solomo_cli.geo import parse_radius
-    from solomo_cli.places import parse_kinds
-    from solomo_cli.search import NearQuery, Session
-    from solomo_cli.search import near as run_near
+    from solomo_cli.kinds import parse_kinds
+    from solomo_cli.search.near import NearQuery, Session
+    from solomo_cli.search.near import near as run_near
 
     place = place.strip()  # see PlaceCommand
     if offline and refresh:
@@ -308,7 +308,7 @@ def near(
         raise UsageError("--strict-hours only makes sense with --open-now or --open-at")
     when = None
     if open_now or open_at:
-        from solomo_cli.hours import parse_when
+        from solomo_cli.search.hours import parse_when
 
         try:
             when = parse_when(open_at or "now")
@@ -332,7 +332,7 @@ def near(
     settings = load_settings()
     with progress() as notify, Session(settings, notify) as session:
         result = run_near(session, query)
-    from solomo_cli import render
+    from solomo_cli.render import near as render
 
     if result.origin.geocoded and fmt is not Format.table:
         print(f"solomo: {place!r} understood as {result.origin.label}", file=sys.stderr)
@@ -384,9 +384,9 @@ def sync(
     import shlex
 
     from solomo_cli.geo import format_distance, parse_radius
-    from solomo_cli.places import parse_kinds
-    from solomo_cli.search import Session
-    from solomo_cli.search import sync as run_sync
+    from solomo_cli.kinds import parse_kinds
+    from solomo_cli.search.near import Session
+    from solomo_cli.search.near import sync as run_sync
 
     radius_m, kinds = parse_radius(radius), parse_kinds(kind)
     place = place.strip()  # see PlaceCommand
@@ -417,9 +417,9 @@ def paths() -> None:
 @handles_errors
 def cache_info() -> None:
     """How much OSM data is cached, and how old it is."""
+    from solomo_cli.cache.store import Cache
     from solomo_cli.config import get_paths
-    from solomo_cli.render import age_phrase
-    from solomo_cli.store import Cache
+    from solomo_cli.render.near import age_phrase
 
     cache = Cache(get_paths().cache_db)
     info = cache.info()
@@ -441,8 +441,8 @@ def cache_info() -> None:
 @handles_errors
 def cache_clear() -> None:
     """Delete cached OSM data and geocodes (your own data is not touched)."""
+    from solomo_cli.cache.store import Cache
     from solomo_cli.config import get_paths
-    from solomo_cli.store import Cache
 
     existed = Cache(get_paths().cache_db).clear()
     print(

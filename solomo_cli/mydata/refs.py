@@ -12,9 +12,9 @@ from typing import Any
 
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
-from solomo_cli.places import Place
-from solomo_cli.userbase import fold
-from solomo_cli.userdata import UserData
+from solomo_cli.model import Place
+from solomo_cli.mydata.base import fold
+from solomo_cli.mydata.store import UserData
 
 _RANK = re.compile(r"^#?(\d+)$")
 _OSM_ID = re.compile(r"^(node|way|relation|n|w|r)\s*[/ ]?\s*(\d+)$", re.IGNORECASE)
@@ -59,7 +59,7 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
         )
     cache = None
     if cache_path.exists():
-        from solomo_cli.store import Cache
+        from solomo_cli.cache.store import Cache
 
         cache = Cache(cache_path)
     try:
@@ -87,7 +87,7 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
 def _last_listing(cache: Any) -> dict[str, Any] | None:
     if cache is None:
         return None
-    from solomo_cli.search import last_listing
+    from solomo_cli.search.near import last_listing
 
     return last_listing(cache)
 

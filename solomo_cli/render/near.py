@@ -20,20 +20,15 @@ from rich.segment import Segment
 from rich.table import Column, Table
 from rich.text import Text
 
+from solomo_cli.boundary import clean, clean_or_none, csv_cell
 from solomo_cli.geo import format_distance
-from solomo_cli.places import Place
-from solomo_cli.ranking import explain
-from solomo_cli.sanitize import clean, clean_or_none, csv_cell
-from solomo_cli.search import NearResult
+from solomo_cli.kinds import label
+from solomo_cli.model import Place
+from solomo_cli.search.near import NearResult
+from solomo_cli.search.ranking import explain
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
-KIND_LABELS = {
-    "coworking": "coworking",
-    "hackerspace": "hackerspace",
-    "library": "library",
-    "cafe": "café",
-}
 FIELDS = [
     "rank",
     "id",
@@ -149,7 +144,7 @@ def to_geojson(rows: list[dict[str, Any]]) -> str:
 
 def title(result: NearResult) -> str:
     q = result.query
-    kinds = ", ".join(KIND_LABELS[k] for k in q.kinds)
+    kinds = ", ".join(label(k) for k in q.kinds)
     when = result.data_time[:10] if result.data_time else "unknown date"
     parts = [
         f"{kinds.capitalize()} within {format_distance(q.radius_m)} of {result.origin.label}",
@@ -272,7 +267,7 @@ def table(result: NearResult, explain_scores: bool = False, width: int | None = 
     """The listing as a table for a terminal `width` cells wide (None: as wide as it needs)."""
     rows = []
     for rank, place in enumerate(result.places, 1):
-        kind = KIND_LABELS[place.kind] + ("\nchain" if place.chain else "")
+        kind = label(place.kind) + ("\nchain" if place.chain else "")
         row = [
             Text(str(rank)),
             _name_cell(place),

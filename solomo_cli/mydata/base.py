@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from solomo_cli.errors import UsageError
-from solomo_cli.places import Place
+from solomo_cli.model import Place
 
 OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
 

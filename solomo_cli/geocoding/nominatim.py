@@ -17,12 +17,12 @@ import httpx
 from geopy.adapters import BaseSyncAdapter
 from geopy.geocoders import Nominatim
 
+from solomo_cli.boundary import clean
+from solomo_cli.cache.store import Cache, geocode_key
 from solomo_cli.config import Settings
 from solomo_cli.errors import BadResponse, PlaceNotFound
-from solomo_cli.http import send
+from solomo_cli.net import send
 from solomo_cli.notify import Notify
-from solomo_cli.sanitize import clean
-from solomo_cli.store import Cache, geocode_key
 
 try:
     import fcntl

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from solomo_cli.errors import UsageError
-from solomo_cli.places import Place
-from solomo_cli.userbase import (
+from solomo_cli.model import Place
+from solomo_cli.mydata.base import (
     PLACE_COLS,
     StoreParts,
     fold,

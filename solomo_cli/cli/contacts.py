@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from solomo_cli.cli_user import (
+from solomo_cli.cli.user import (
     DATE_HELP,
     ListFormat,
     ShowFormat,
@@ -48,9 +48,9 @@ def contact_add(
     ] = None,
 ) -> None:
     """Add a person to your contacts, optionally with where you met them."""
-    from solomo_cli import render_user
     from solomo_cli.errors import UsageError
-    from solomo_cli.userbase import clean_tag, parse_day
+    from solomo_cli.mydata.base import clean_tag, parse_day
+    from solomo_cli.render import mydata as render_user
 
     if day and not at:
         raise UsageError("--date needs --at (where you met them)")
@@ -89,8 +89,8 @@ def contact_met(
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
     """Record that you met a contact at a place."""
-    from solomo_cli import render_user
-    from solomo_cli.userbase import parse_day, today
+    from solomo_cli.mydata.base import parse_day, today
+    from solomo_cli.render import mydata as render_user
 
     when = parse_day(day) if day else today()
     paths, user = open_user()
@@ -135,9 +135,9 @@ def contact_list(
     ] = ListFormat.table,
 ) -> None:
     """Who you know: around a place, with a tag, or not seen for a while."""
-    from solomo_cli import render_user
     from solomo_cli.geo import parse_radius
-    from solomo_cli.userbase import parse_age
+    from solomo_cli.mydata.base import parse_age
+    from solomo_cli.render import mydata as render_user
 
     stale_days = parse_age(stale) if stale else None
     radius_m = parse_radius(radius)
@@ -147,7 +147,7 @@ def contact_list(
     _, user = open_user()
     with user:
         found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
-    from solomo_cli.exchange import CONTACT_FIELDS, contact_record, dumps, to_csv
+    from solomo_cli.formats.exchange import CONTACT_FIELDS, contact_record, dumps, to_csv
 
     if fmt is ListFormat.json:
         sys.stdout.write(dumps([contact_record(c) for c in found]))
@@ -168,13 +168,13 @@ def contact_show(
     ] = ShowFormat.table,
 ) -> None:
     """One contact: details, tags, notes, and every encounter with its place."""
-    from solomo_cli import render_user
+    from solomo_cli.render import mydata as render_user
 
     _, user = open_user()
     with user:
         contact = user.find_contact(name)
     if fmt is ShowFormat.json:
-        from solomo_cli.exchange import contact_record, dumps
+        from solomo_cli.formats.exchange import contact_record, dumps
 
         sys.stdout.write(dumps(contact_record(contact)))
         return
@@ -202,9 +202,9 @@ def contact_edit(
     ] = None,
 ) -> None:
     """Change a contact's details or tags."""
-    from solomo_cli import render_user
     from solomo_cli.errors import UsageError
-    from solomo_cli.userbase import clean_tag
+    from solomo_cli.mydata.base import clean_tag
+    from solomo_cli.render import mydata as render_user
 
     if all(v is None for v in (new_name, email, phone, org, note)) and not tag and not untag:
         raise UsageError(
@@ -239,13 +239,13 @@ def contact_forget(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person and every trace of them: details, tags, notes, encounters."""
-    from solomo_cli import render_user
+    from solomo_cli.render import mydata as render_user
 
     _, user = open_user()
     with user:
         contact = user.find_contact(name, exact=True)
         if not yes:
-            from solomo_cli.sanitize import clean
+            from solomo_cli.boundary import clean
 
             count = len(contact.encounters)
             typer.confirm(
@@ -270,10 +270,10 @@ def contact_forget(
 
 def _locate(text: str) -> tuple[tuple[float, float], str]:
     """PLACE → point: LAT,LON as given, else the geocode cache, else Nominatim."""
-    from solomo_cli.cli import progress
+    from solomo_cli.cli.app import progress
     from solomo_cli.config import load_settings
     from solomo_cli.geo import parse_latlon
-    from solomo_cli.search import Session
+    from solomo_cli.search.near import Session
 
     coords = parse_latlon(text)
     if coords is not None:

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from solomo_cli import db
 from solomo_cli.errors import StoreError
 from solomo_cli.geo import bbox, distance_m
-from solomo_cli.places import Place
+from solomo_cli.model import Place
 
 GEOCODE_MAX_AGE_S = 90 * 86400.0  # place names rarely move: months, not minutes
 

@@ -11,16 +11,18 @@ from dataclasses import dataclass
 import httpx
 
 from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
-from solomo_cli.http import host_of, send
+from solomo_cli.kinds import KINDS
+from solomo_cli.model import Place
+from solomo_cli.net import host_of, send
 from solomo_cli.notify import Notify
-from solomo_cli.places import KINDS, Place, element_to_place
+from solomo_cli.sources.osm import element_to_place
 
 SERVER_TIMEOUT_S = 90
 
 
 def build_query(lat: float, lon: float, radius_m: float, kinds: Sequence[str]) -> str:
     around = f"(around:{int(round(radius_m))},{lat:.6f},{lon:.6f})"
-    lines = [f"nwr{tag_filter}{around};" for kind in kinds for tag_filter in KINDS[kind]]
+    lines = [f"nwr{tag_filter}{around};" for kind in kinds for tag_filter in KINDS[kind].filters]
     return (
         f"[out:json][timeout:{SERVER_TIMEOUT_S}];\n(\n"
         + "\n".join(lines)
