@@ -1,8 +1,18 @@
-"""Untrusted text (OSM tags, import files) made safe for a terminal and for spreadsheets."""
+"""The trust boundary: everything from outside (OSM tags and metadata, server bodies and error
+pages, import files, config values, command-line text that is echoed back) is checked and
+cleaned here, once, where it enters. Core code and renderers then trust what they are given.
+
+Text loses terminal escape sequences, C0/C1 controls, bidi overrides and zero-width characters
+(and lone surrogates, which no terminal or encoder can take); numbers, ids, coordinates, dates
+and lengths are checked against their ranges. A value that cannot be made safe raises
+`BadInput`, which the caller turns into its own error (a usage error for a file or an argument,
+a bad-response error for a server)."""
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import date, datetime
 
 # ANSI/VT escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other ESC x pairs,
 # and their 8-bit C1 forms (CSI = 0x9b, OSC = 0x9d).
@@ -14,10 +24,22 @@ _ESCAPES = (  # patterns as text: `re` compiles them on first use, rarely needed
     | \x1b[ -/]*[0-~]                         # other escapes: nF, Fp, Fe, Fs (ESC c resets)
     """
 )
-# Remaining C0/C1 controls, DEL, and bidi overrides/isolates that can reorder what is displayed.
-_CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+# Remaining C0/C1 controls, DEL, bidi marks, overrides and isolates that can reorder what is
+# displayed, zero-width characters that hide text, and lone surrogates.
+_CONTROLS = (
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    r"\ufeff\ud800-\udfff]"
+)
 _SPACES = r"[\t\n\r\u2028\u2029]+"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+_LINE_SPACES = r"[\t\r\u2028\u2029]+"
+
+MAX_TEXT = 10_000  # characters in one value (a tag, a name, a note)
+SQLITE_MAX_INT = 2**63 - 1
+MAX_COST = 10**9  # one day's cost, in any currency
+
+
+class BadInput(ValueError):
+    """A value from outside that cannot be accepted; its message says which and why."""
 
 
 def clean(value: object) -> str:
@@ -35,6 +57,88 @@ def clean(value: object) -> str:
 def clean_or_none(value: object) -> str | None:
     text = clean(value)
     return text or None
+
+
+def clean_lines(value: object) -> str:
+    """Like `clean`, but line breaks are kept (the user's own notes)."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n")
+    if all(line.isprintable() for line in text.split("\n")):
+        return text
+    text = re.sub(_ESCAPES, "", text, flags=re.VERBOSE | re.DOTALL)
+    text = re.sub(_LINE_SPACES, " ", text)
+    return "\n".join(re.sub(_CONTROLS, "", line).rstrip() for line in text.split("\n")).strip()
+
+
+def text(value: object, what: str, *, max_len: int = MAX_TEXT, lines: bool = False) -> str | None:
+    """An outside text value, cleaned and bounded; None for None or empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(f"{what} should be text")
+    if len(value) > max_len * 4:  # far too long even before cleaning
+        raise BadInput(f"{what} is too long (over {max_len} characters)")
+    cleaned = clean_lines(value) if lines else clean(value)
+    if len(cleaned) > max_len:
+        raise BadInput(f"{what} is too long (over {max_len} characters)")
+    return cleaned or None
+
+
+def row_id(value: object, what: str = "id") -> int:
+    """A positive whole number that SQLite can store as a row id."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise BadInput(f"{what} should be a whole number")
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadInput(f"{what} should be a whole number, not {clean(value)[:40]!r}") from None
+    if not 1 <= number <= SQLITE_MAX_INT:
+        raise BadInput(f"{what} {number} is out of range")
+    return number
+
+
+def number(value: object, what: str, low: float, high: float) -> float:
+    """A finite number within [low, high] (numbers given as text are read too)."""
+    if isinstance(value, bool):
+        raise BadInput(f"{what} should be a number")
+    try:
+        result = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise BadInput(f"{what} should be a number, not {clean(value)[:40]!r}") from None
+    if not math.isfinite(result) or not low <= result <= high:
+        raise BadInput(f"{what} {clean(value)[:40]} is out of range")
+    return result
+
+
+def latlon(lat: object, lon: object) -> tuple[float, float]:
+    """Finite coordinates in range."""
+    return number(lat, "latitude", -90.0, 90.0), number(lon, "longitude", -180.0, 180.0)
+
+
+def day(value: object, what: str = "date") -> str:
+    """A real calendar day, as YYYY-MM-DD."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise BadInput(f"bad {what} {clean(value)[:40]!r} (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise BadInput(f"bad {what} {clean(value)[:40]!r} (no such day)") from None
+
+
+def timestamp(value: object, what: str = "time") -> str:
+    """An ISO 8601 date-time (as OSM, Overpass and solomo's files write them), checked real."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise BadInput(f"bad {what}")
+    candidate = value.strip()
+    try:
+        datetime.fromisoformat(candidate.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"bad {what} {clean(value)[:40]!r}") from None
+    return candidate
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 
 def csv_cell(value: object) -> object:

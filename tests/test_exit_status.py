@@ -12,7 +12,7 @@ import pytest
 from clitools import LYON_POINT, assert_one_error, invoke
 from fakeservers import FakeServices
 
-from solomo_cli.cli import app as cli
+from solomo_cli.cli import console as cli
 from solomo_cli.config import get_paths
 from solomo_cli.errors import ExitStatus
 from solomo_cli.search import near as search

@@ -16,7 +16,8 @@ from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
-from solomo_cli.render.near import add_house_row, house_table, table
+from solomo_cli.render.near import table
+from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.near import NearQuery, NearResult, Origin
 
 # Words of ASCII, accented, wide (CJK, emoji) and zero-width text, joined by spaces or new lines.

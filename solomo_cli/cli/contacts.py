@@ -1,6 +1,6 @@
 """`solomo contact …`: the small personal CRM of people met at places.
 
-Thin like cli_user.py, whose plumbing it shares: parse the options, call one core function,
+Thin like the other command modules: parse the options, call one core function,
 render. The core and the renderers are imported inside each command."""
 
 import sys
@@ -8,16 +8,8 @@ from typing import Annotated
 
 import typer
 
-from solomo_cli.cli.user import (
-    DATE_HELP,
-    ListFormat,
-    ShowFormat,
-    guarded,
-    open_user,
-    print_all,
-    resolve_ref,
-    say,
-)
+from solomo_cli.cli.console import handles_errors, print_all, progress, say
+from solomo_cli.cli.params import DATE_HELP, ListFormat, ShowFormat, open_user, resolve_ref
 
 contact_app = typer.Typer(
     no_args_is_help=True, help="Your small personal CRM: the people you met at places."
@@ -25,7 +17,7 @@ contact_app = typer.Typer(
 
 
 @contact_app.command("add")
-@guarded
+@handles_errors
 def contact_add(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Their name, in quotes.")],
     at: Annotated[
@@ -79,7 +71,7 @@ def contact_add(
 
 
 @contact_app.command("met")
-@guarded
+@handles_errors
 def contact_met(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
@@ -108,7 +100,7 @@ def contact_met(
 
 
 @contact_app.command("list")
-@guarded
+@handles_errors
 def contact_list(
     near: Annotated[
         str | None,
@@ -158,7 +150,7 @@ def contact_list(
 
 
 @contact_app.command("show")
-@guarded
+@handles_errors
 def contact_show(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
@@ -182,7 +174,7 @@ def contact_show(
 
 
 @contact_app.command("edit")
-@guarded
+@handles_errors
 def contact_edit(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
@@ -233,7 +225,7 @@ def contact_edit(
 
 
 @contact_app.command("forget")
-@guarded
+@handles_errors
 def contact_forget(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's full name.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
@@ -270,7 +262,6 @@ def contact_forget(
 
 def _locate(text: str) -> tuple[tuple[float, float], str]:
     """PLACE → point: LAT,LON as given, else the geocode cache, else Nominatim."""
-    from solomo_cli.cli.app import progress
     from solomo_cli.config import load_settings
     from solomo_cli.geo import parse_latlon
     from solomo_cli.search.near import Session

@@ -16,7 +16,7 @@ from rich.text import Text
 from solomo_cli.boundary import clean
 from solomo_cli.geo import format_distance
 from solomo_cli.mydata.base import source_of
-from solomo_cli.render.near import add_house_row, house_table
+from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.ranking import check_age_days, is_stale
 
 if TYPE_CHECKING:

@@ -8,15 +8,10 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
-from rich import box
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions
-from rich.measure import Measurement
-from rich.padding import Padding
-from rich.segment import Segment
+from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -24,6 +19,7 @@ from solomo_cli.boundary import clean, clean_or_none, csv_cell
 from solomo_cli.geo import format_distance
 from solomo_cli.kinds import label
 from solomo_cli.model import Place
+from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.near import NearResult
 from solomo_cli.search.ranking import explain
 
@@ -184,80 +180,6 @@ def _hours_cell(place: Place) -> Text:
     state = place.extra.get("open_state", "unknown")
     style = {"open": "green", "closed": "red"}.get(state, "dim")
     return Text(clean(place.extra.get("hours_phrase") or "hours unknown"), style=style)
-
-
-class _Spaced:
-    """A table cell and one space after it: the space that Rich would draw as cell padding.
-
-    Rich wraps every padded cell in a `Padding` renderable, which renders the cell twice over;
-    drawing the space here makes the table a third cheaper to render (4 ms of a warm `solomo
-    near`). What the terminal shows is the same, character for character and style for style
-    (a property test compares the two for any text, column options and width)."""
-
-    __slots__ = ("text", "_span")
-
-    def __init__(self, text: Text) -> None:
-        self.text = text
-        self._span: Measurement | None = None  # the text's, which no option changes
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        # What Padding(text, (0, 1, 0, 0)) measures. Rich measures a table twice when it is
-        # wider than the terminal; a text's own measurement is the same both times.
-        width = options.max_width
-        if width < 2:
-            return Measurement(width, width)
-        if self._span is None:
-            self._span = self.text.__rich_measure__(console, options).normalize()
-        low, high = self._span.with_maximum(width)
-        if high < 1:
-            low = high = 0
-        return Measurement(low + 1, high + 1).with_maximum(width)
-
-    def __rich_console__(
-        self, console: Console, options: ConsoleOptions
-    ) -> Iterator[Segment | Padding]:
-        text = self.text
-        if options.max_width < 2:  # no room for the text: whatever Rich makes of it
-            yield Padding(text, (0, 1, 0, 0))
-            return
-        lines = text.wrap(  # as Text.__rich_console__ does, one cell narrower
-            console,
-            options.max_width - 1,
-            justify=text.justify or options.justify or "default",
-            overflow=text.overflow or options.overflow or "fold",
-            no_wrap=bool(text.no_wrap if text.no_wrap is not None else options.no_wrap),
-        )
-        yield from Text(" \n").join(lines).render(console, end=" \n")
-
-
-def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:
-    """The look of every solomo table: a title on the left, a rule under the header, and no
-    vertical rules (two spaces between columns leave more room for text in 80 columns).
-
-    Rows are added with `add_house_row`, which gives each cell but the last its space; so do
-    the headers and the widths of the columns given here."""
-    for column in columns[:-1]:
-        header = column.header
-        column.header = _Spaced(header if isinstance(header, Text) else Text(str(header)))
-        for name in ("width", "min_width", "max_width"):
-            if getattr(column, name) is not None:
-                setattr(column, name, getattr(column, name) + 1)
-    return Table(
-        *columns,
-        title=title,
-        caption=caption,
-        title_justify="left",
-        caption_justify="right",
-        expand=False,
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=0,
-    )
-
-
-def add_house_row(grid: Table, *cells: Text) -> None:
-    """Add a row to a `house_table`."""
-    grid.add_row(*(_Spaced(cell) for cell in cells[:-1]), *cells[-1:])
 
 
 _MIN_TEXT_WIDTH = 12  # room per text column (Name, Address…) for their minimum widths to hold

@@ -1,0 +1,110 @@
+"""`solomo export`, `solomo import` and `solomo backup`: your data in and out of files."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from solomo_cli.cli.console import handles_errors, say
+from solomo_cli.cli.params import (
+    ExportFormat,
+    ExportWhat,
+    ImportFormat,
+    open_user,
+)
+
+
+@handles_errors
+def export(
+    what: Annotated[ExportWhat, typer.Argument(help="What to export.", case_sensitive=False)],
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="The file to write (.csv, .json, .geojson, .vcf), or - for stdout."
+        ),
+    ],
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", help="Format, when the extension does not tell it."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Export your places, visits or contacts to a file (CSV, JSON, GeoJSON, vCard).
+
+    GeoJSON is for places and visits, vCard 4.0 for contacts. The file is written all at once,
+    readable by you only, and never over an existing file without --force."""
+    from solomo_cli.errors import UsageError
+    from solomo_cli.formats.exchange import export as run_export
+    from solomo_cli.formats.exchange import export_format
+
+    if file == "-" and fmt is None:
+        raise UsageError("say which format to write on stdout", hint="add --format csv, json…")
+    chosen = export_format(file, fmt.value if fmt else None, what.value)
+    _, user = open_user()
+    with user:
+        text, count = run_export(user, what.value, chosen)
+    if file == "-":
+        sys.stdout.write(text)
+        return
+    from solomo_cli.formats.files import atomic_write
+
+    atomic_write(Path(file), text, overwrite=force, mode=0o600)
+    print(f"Wrote {count} {what.value} to {file} ({chosen}).", file=sys.stderr)
+
+
+@handles_errors
+def import_(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="A solomo export (CSV, JSON, GeoJSON) or Google Takeout's Saved Places.json.",
+        ),
+    ],
+    fmt: Annotated[
+        ImportFormat | None,
+        typer.Option("--format", "-f", help="Format, when it cannot be told from the content."),
+    ] = None,
+) -> None:
+    """Import solomo's own exports, or Google Maps' Saved Places.json.
+
+    Importing the same file again adds nothing; data already here is never overwritten. A
+    file with any error is refused whole."""
+    from solomo_cli.formats.exchange import import_file
+    from solomo_cli.render import mydata as render_user
+
+    _, user = open_user()
+    with user:
+        report = import_file(user, file, fmt.value if fmt else None)
+    kind = "Google Saved Places" if report.source == "google" else f"solomo {report.source}"
+    added = ", ".join(render_user.count(n, t) for t, n in report.added.items()) or "nothing new"
+    line = f"Imported {file} ({kind}, {report.fmt}): {added}"
+    if report.known:
+        line += "; already there: " + ", ".join(
+            render_user.count(n, t) for t, n in report.known.items()
+        )
+    if report.ignored:
+        line += f"; {report.ignored} without a location skipped"
+    say(line + ".")
+
+
+@handles_errors
+def backup(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Copy your data (places, visits, notes, contacts) safely to FILE.
+
+    The copy is consistent even while other solomo commands write, and readable by you only."""
+    from solomo_cli.mydata.store import backup as run_backup
+    from solomo_cli.render import mydata as render_user
+
+    paths, _ = open_user()
+    counts = run_backup(paths.user_db, file, overwrite=force)
+    say(
+        f"Backed up {paths.user_db} to {file}: "
+        + ", ".join(render_user.count(n, t) for t, n in counts.items())
+        + "."
+    )
+    say(f"To restore, copy it over {paths.user_db} while no solomo command runs.")

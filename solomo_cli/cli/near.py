@@ -1,0 +1,214 @@
+"""`solomo near` and `solomo sync`: work places around a point, and an area fetched ahead of a
+trip. Thin: parse the options, call the core (search/), render."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from solomo_cli.cli.console import handles_errors, progress
+from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
+from solomo_cli.errors import UsageError
+
+near_app = typer.Typer()
+
+
+def write_output(text: str, output: Path | None, force: bool) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    from solomo_cli.formats.files import atomic_write
+
+    atomic_write(output, text, overwrite=force)
+    print(f"Wrote {output}", file=sys.stderr)
+
+
+@near_app.command(cls=PlaceCommand)
+@handles_errors
+def near(
+    place: Annotated[
+        str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')
+    ],
+    radius: Annotated[
+        str, typer.Option("--radius", "-r", help="Search radius: 800m, 2km, 1.5 km.")
+    ] = "2km",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="Show at most N places (0: all).")
+    ] = 20,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="Comma list of coworking, hackerspace, library, cafe (with Wi-Fi), or all.",
+        ),
+    ] = "coworking",
+    sort: Annotated[
+        Sort,
+        typer.Option(
+            "--sort", help="Order by score (distance and work-friendliness) or pure distance."
+        ),
+    ] = Sort.score,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never touch the network; answer from local data.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch again even if local data is fresh.")
+    ] = False,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", "-c", help="Prefer places in this country (ISO code, e.g. fr)."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show each place's score and how it was made.")
+    ] = False,
+    open_now: Annotated[
+        bool,
+        typer.Option(
+            "--open-now", help="Only places open now (hours unknown are kept and marked)."
+        ),
+    ] = False,
+    open_at: Annotated[
+        str | None,
+        typer.Option(
+            "--open-at",
+            metavar="WHEN",
+            help="Only places open at WHEN, in each place's local time: 2026-12-01T09:00, 'tomorrow 9:00', 'mon 9:00'.",
+        ),
+    ] = None,
+    strict_hours: Annotated[
+        bool,
+        typer.Option(
+            "--strict-hours", help="With --open-now/--open-at, drop places whose hours are unknown."
+        ),
+    ] = False,
+    wifi: Annotated[
+        bool, typer.Option("--wifi", help="Only places that declare internet access.")
+    ] = False,
+    free_wifi: Annotated[
+        bool,
+        typer.Option(
+            "--free-wifi",
+            help="Only places with free internet (internet_access:fee=no or customers).",
+        ),
+    ] = False,
+    wheelchair: Annotated[
+        bool,
+        typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited)."),
+    ] = False,
+) -> None:
+    """Rank work places near PLACE: coworking spaces first, then other third places."""
+    from solomo_cli.geo import parse_radius
+    from solomo_cli.kinds import parse_kinds
+    from solomo_cli.search.near import NearQuery, Session
+    from solomo_cli.search.near import near as run_near
+
+    place = place.strip()  # see PlaceCommand
+    if offline and refresh:
+        raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
+    if open_now and open_at:
+        raise UsageError("--open-now and --open-at contradict each other", hint="use one of them")
+    if strict_hours and not (open_now or open_at):
+        raise UsageError("--strict-hours only makes sense with --open-now or --open-at")
+    when = None
+    if open_now or open_at:
+        from solomo_cli.search.hours import parse_when
+
+        try:
+            when = parse_when(open_at or "now")
+        except ValueError as exc:
+            raise UsageError(f"bad --open-at value: {exc}") from None
+    query = NearQuery(
+        place=place,
+        radius_m=parse_radius(radius),
+        kinds=parse_kinds(kind),
+        limit=limit,
+        sort=sort.value,
+        offline=offline,
+        refresh=refresh,
+        country=country,
+        open_at=when,
+        strict_hours=strict_hours,
+        wifi=wifi,
+        free_wifi=free_wifi,
+        wheelchair=wheelchair,
+    )
+    settings = load_settings()
+    with progress() as notify, Session(settings, notify) as session:
+        result = run_near(session, query)
+    from solomo_cli.render import near as render
+
+    if result.origin.geocoded and fmt is not Format.table:
+        print(f"solomo: {place!r} understood as {result.origin.label}", file=sys.stderr)
+    if result.origin.alternatives:
+        print(
+            f"solomo: {len(result.origin.alternatives)} other places match {place!r}; "
+            "be more precise or use --country if this is not the one",
+            file=sys.stderr,
+        )
+    if offline and fmt is not Format.table:  # the table's title says it; scripts get it here
+        day = result.data_time[:10] if result.data_time else "unknown date"
+        print(
+            f"solomo: offline answer from local data of {day} "
+            f"({render.age_phrase(result.fetched_at)})",
+            file=sys.stderr,
+        )
+    if fmt is Format.table:
+        if output is None:
+            render.print_table(Console(highlight=False, emoji=False), result, explain)
+            return
+        text = render.plain_table(result, explain)
+    elif fmt is Format.json:
+        text = render.to_json(result)
+    elif fmt is Format.csv:
+        text = render.to_csv(render.records(result))
+    else:
+        text = render.to_geojson(render.records(result))
+    write_output(text, output, force)
+
+
+@near_app.command(cls=PlaceCommand)
+@handles_errors
+def sync(
+    place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],
+    radius: Annotated[
+        str, typer.Option("--radius", "-r", help="Area to fetch: 5km, 20km…")
+    ] = "10km",
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="Kinds to fetch (comma list, or all).")
+    ] = "all",
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="Prefer places in this country.")
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")
+    ] = False,
+) -> None:
+    """Fetch an area's work places now, so that --offline can answer later."""
+    import shlex
+
+    from solomo_cli.geo import format_distance, parse_radius
+    from solomo_cli.kinds import parse_kinds
+    from solomo_cli.search.near import Session
+    from solomo_cli.search.near import sync as run_sync
+
+    radius_m, kinds = parse_radius(radius), parse_kinds(kind)
+    place = place.strip()  # see PlaceCommand
+    settings = load_settings()
+    with progress() as notify, Session(settings, notify) as session:
+        result = run_sync(session, place, radius_m, kinds, country, refresh)
+    fetched = "fetched" if result.network_requests else "already up to date"
+    print(
+        f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
+        f"{result.origin.label}: {fetched}.\nWithout a connection: solomo near "
+        f"{shlex.quote(place)} --offline\n© OpenStreetMap contributors"
+    )

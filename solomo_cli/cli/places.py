@@ -1,0 +1,67 @@
+"""`solomo note` and `solomo show`: one place, and what you know of it."""
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from solomo_cli.cli.console import handles_errors, print_all, say
+from solomo_cli.cli.params import (
+    REF_HELP,
+    ShowFormat,
+    open_user,
+    resolve_ref,
+)
+
+
+def _hours(place: Any) -> Any:
+    if not place.opening_hours:
+        return None
+    try:
+        from solomo_cli.search.hours import evaluate
+    except ImportError:  # hours.py not installed: show the raw value only
+        return None
+    return evaluate(place.opening_hours, place.lat, place.lon)
+
+
+@handles_errors
+def note(
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note (in quotes).")],
+) -> None:
+    """Add a dated note to a place; solomo show REF shows them."""
+    from solomo_cli.render import mydata as render_user
+
+    paths, user = open_user()
+    with user:
+        found = resolve_ref(ref, paths, user)
+        added = user.add_note(found.place, text, remember=found.known_from != "mine")
+    say(
+        f"Noted on {render_user.local_day(added.created_at)} for ",
+        render_user.place_text(found.place),
+        ".",
+    )
+
+
+@handles_errors
+def show(
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    fmt: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ShowFormat.table,
+) -> None:
+    """Everything about one place: details, hours, your visits, notes, and people met there."""
+    from solomo_cli.render import mydata as render_user
+
+    paths, user = open_user()
+    with user:
+        found = resolve_ref(ref, paths, user)
+        summary = user.summary(found.place.id)
+        seen_at = user.seen_at(found.place.id)
+    hours = _hours(found.place)
+    if fmt is ShowFormat.json:
+        from solomo_cli.formats.exchange import dumps
+
+        sys.stdout.write(dumps(render_user.show_record(found, summary, seen_at, hours)))
+        return
+    print_all(render_user.show_view(found, summary, hours))

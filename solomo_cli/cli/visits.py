@@ -1,0 +1,196 @@
+"""`solomo visit` (add, edit, rm) and `solomo log`: where you worked."""
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from solomo_cli.cli.console import handles_errors, print_all, say
+from solomo_cli.cli.params import (
+    DATE_HELP,
+    REF_HELP,
+    ListFormat,
+    _default_currency,
+    open_user,
+    resolve_ref,
+)
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group whose first argument, when it names no subcommand, goes to the default one:
+    `solomo visit 2 --rating 4` runs `solomo visit add 2 --rating 4`."""
+
+    default_command = "add"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+visit_app = typer.Typer(
+    cls=DefaultCommandGroup,
+    no_args_is_help=True,
+    subcommand_metavar="REF [OPTIONS] | edit ID [OPTIONS] | rm ID",
+    help="Log a day worked at a place: solomo visit REF [--date] [--rating] [--note] [--cost]. "
+    "Change or delete one with: solomo visit edit ID …, solomo visit rm ID.",
+)
+
+
+visit_app = typer.Typer(
+    cls=DefaultCommandGroup,
+    no_args_is_help=True,
+    subcommand_metavar="REF [OPTIONS] | edit ID [OPTIONS] | rm ID",
+    help="Log a day worked at a place: solomo visit REF [--date] [--rating] [--note] [--cost]. "
+    "Change or delete one with: solomo visit edit ID …, solomo visit rm ID.",
+)
+
+
+@visit_app.command("add")
+@handles_errors
+def visit_add(
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
+    rating: Annotated[
+        int | None, typer.Option("--rating", min=1, max=5, help="How it was, 1 (bad) to 5 (great).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note about the day there.")] = None,
+    cost: Annotated[
+        str | None,
+        typer.Option("--cost", metavar="AMOUNT", help="What the day cost: 20, 20.50, '20 EUR'."),
+    ] = None,
+) -> None:
+    """Log a day worked at a place (the default: solomo visit REF …)."""
+    from solomo_cli.mydata.base import parse_cost, parse_day, today
+    from solomo_cli.render import mydata as render_user
+
+    when = parse_day(day) if day else today()
+    amount, currency = parse_cost(cost) if cost else (None, None)
+    if amount is not None and currency is None:
+        currency = _default_currency()
+    paths, user = open_user()
+    with user:
+        found = resolve_ref(ref, paths, user)
+        visit = user.add_visit(
+            found.place, when, rating, note, amount, currency, remember=found.known_from != "mine"
+        )
+    say(f"Logged visit #{visit.id}: ", render_user.visit_line(visit))
+
+
+@visit_app.command("edit")
+@handles_errors
+def visit_edit(
+    visit_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")
+    ],
+    day: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="New day.")
+    ] = None,
+    rating: Annotated[
+        int | None, typer.Option("--rating", min=1, max=5, help="New rating, 1 to 5.")
+    ] = None,
+    no_rating: Annotated[bool, typer.Option("--no-rating", help="Remove the rating.")] = False,
+    note: Annotated[str | None, typer.Option("--note", help='New note ("" removes it).')] = None,
+    cost: Annotated[
+        str | None, typer.Option("--cost", metavar="AMOUNT", help='New cost ("" removes it).')
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", metavar="REF", help="Move it to another place.")
+    ] = None,
+) -> None:
+    """Change a logged visit."""
+    from solomo_cli.errors import UsageError
+    from solomo_cli.mydata.base import parse_cost, parse_day
+    from solomo_cli.render import mydata as render_user
+
+    if rating is not None and no_rating:
+        raise UsageError("--rating and --no-rating contradict each other")
+    when = parse_day(day) if day else None
+    price = None
+    if cost:
+        price = parse_cost(cost)
+        if price[1] is None:
+            price = (price[0], _default_currency())
+    if all(v is None for v in (day, rating, note, cost, place)) and not no_rating:
+        raise UsageError(
+            "nothing to change", hint="give --date, --rating, --note, --cost or --place"
+        )
+    paths, user = open_user()
+    with user:
+        moved = resolve_ref(place, paths, user).place if place else None
+        visit = user.edit_visit(
+            visit_id,
+            place=moved,
+            day=when,
+            rating=rating,
+            clear_rating=no_rating,
+            note=note,
+            cost=price,
+            clear_cost=cost == "",
+        )
+    say(f"Visit #{visit.id} is now: ", render_user.visit_line(visit))
+
+
+@visit_app.command("rm")
+@handles_errors
+def visit_rm(
+    visit_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")
+    ],
+) -> None:
+    """Delete a logged visit."""
+    from solomo_cli.render import mydata as render_user
+
+    _, user = open_user()
+    with user:
+        visit = user.remove_visit(visit_id)
+    say(f"Deleted visit #{visit.id}: ", render_user.visit_line(visit))
+
+
+@handles_errors
+def log(
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="From this day on.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Up to this day.")
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
+    ] = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.table,
+) -> None:
+    """Where you worked: visits newest first, with days per place and per month, and costs."""
+    from solomo_cli.errors import UsageError
+    from solomo_cli.mydata.base import parse_day
+    from solomo_cli.mydata.visits import totals
+    from solomo_cli.render import mydata as render_user
+
+    start = parse_day(since, "--since date") if since else None
+    end = parse_day(until, "--until date") if until else None
+    if start and end and start > end:
+        raise UsageError(f"--since {start} is after --until {end}")
+    paths, user = open_user()
+    with user:
+        place_id = resolve_ref(place, paths, user).place.id if place else None
+        visits = user.visits(start, end, place_id)
+    if fmt is ListFormat.json:
+        from solomo_cli.formats.exchange import dumps, totals_record, visit_record
+
+        sys.stdout.write(
+            dumps(
+                {
+                    "visits": [visit_record(v) for v in visits],
+                    "totals": totals_record(totals(visits)),
+                }
+            )
+        )
+    elif fmt is ListFormat.csv:
+        from solomo_cli.formats.exchange import VISIT_FIELDS, to_csv, visit_record
+
+        sys.stdout.write(to_csv([visit_record(v) for v in visits], VISIT_FIELDS))
+    else:
+        print_all(render_user.log_view(visits, totals(visits), start, end))
