@@ -14,8 +14,7 @@ from fakeservers import FakeServices
 
 from solomo_cli.cache.store import Cache, HoursAnswer
 from solomo_cli.model import Place
-from solomo_cli.search.hours import When
-from solomo_cli.search.near import annotate_hours
+from solomo_cli.search.hours import When, annotate_hours
 
 PARIS = {"tz": "Europe/Paris", "country": "FR"}
 

@@ -59,7 +59,8 @@ def m001_initial(conn: sqlite3.Connection) -> None:
 
 def m002_hours_memo(conn: sqlite3.Connection) -> None:
     # Each place's last opening-hours answer for "now", reused while it holds (see
-    # search.annotate_hours): a warm listing then needs neither the parser nor the zone data.
+    # search.hours.place_hours, for listings and show): a warm listing or show then needs
+    # neither the parser nor the zone data.
     db.run_script(
         conn,
         """

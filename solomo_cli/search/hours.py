@@ -47,10 +47,9 @@ import functools
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from opening_hours import OpeningHours
@@ -80,12 +79,12 @@ _MAX_COMMENT = 40
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # `SH` as a holiday selector, outside quoted comments; a weekday right after it (`SH Mo-Fr`,
-# which the library reads as `SH,Mo-Fr`) becomes a list item.
-_SH = re.compile(r'"[^"]*"|\bSH\b(\s+(?=(?:Mo|Tu|We|Th|Fr|Sa|Su)\b))?')
+# which the library reads as `SH,Mo-Fr`) becomes a list item. Patterns stay strings, compiled
+# (and cached by `re`) on first use: a warm listing imports this module but matches nothing.
+_SH = r'"[^"]*"|\bSH\b(\s+(?=(?:Mo|Tu|We|Th|Fr|Sa|Su)\b))?'
 
 
-@dataclass(frozen=True)
-class HoursInfo:
+class HoursInfo(NamedTuple):
     """State of a place at one instant, ready for a table cell."""
 
     state: str  # "open" | "closed" | "unknown"
@@ -173,8 +172,7 @@ def evaluate(
     return HoursInfo(found.state, found.change, phrase, comment=found.comment, valid_until=holds)
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     """What one compiled value says from an instant on (see ``_walk``)."""
 
     start: datetime  # the instant, as the library gives it back (aware, in the place's zone)
@@ -226,7 +224,7 @@ def _school_holidays(value: str) -> str | None:
         seen = True
         return "Mo-Su," if match.group(1) else "Mo-Su"
 
-    changed = _SH.sub(swap, value)
+    changed = re.sub(_SH, swap, value)
     return changed if seen else None
 
 
@@ -495,18 +493,16 @@ _ACCEPTED = (
     "a date and time, local to each place: 2026-12-01T09:00 or 2026-12-01 09:00; "
     "an exact instant: 2026-12-01T09:00+01:00 or 2026-12-01T08:00Z"
 )
-_ISO = re.compile(
+_ISO = (
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[T ]\s*"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?",
-    re.IGNORECASE,
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?"
 )
-_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})|h(?P<hminute>\d{2})?)", re.I)
+_CLOCK = r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})|h(?P<hminute>\d{2})?)"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@dataclass(frozen=True)
-class When:
+class When(NamedTuple):
     """A time the user asked about, interpreted in each place's own time zone.
 
     A wall-clock spec (``clock`` with ``day``, ``days_ahead`` or ``weekday``) is resolved
@@ -571,7 +567,7 @@ def parse_when(text: str) -> When:
 def _parse_when(text: str) -> When | None:
     if text.lower() == "now":
         return When()
-    iso = _ISO.fullmatch(text)
+    iso = re.fullmatch(_ISO, text, re.IGNORECASE)
     if iso is not None:
         day = date(int(iso["year"]), int(iso["month"]), int(iso["day"]))
         if not 1900 <= day.year <= 2999:  # also keeps time-zone shifts inside the calendar
@@ -585,7 +581,7 @@ def _parse_when(text: str) -> When | None:
         del parts[1]
     if not 1 <= len(parts) <= 2:
         return None
-    match = _CLOCK.fullmatch(parts[-1])
+    match = re.fullmatch(_CLOCK, parts[-1], re.IGNORECASE)
     if match is None:
         return None
     clock = _clock(match["hour"], match["minute"] or match["hminute"], None)
