@@ -11,7 +11,7 @@ import subprocess
 from typing import Any
 
 import pytest
-from clitools import assert_one_error, invoke, solomo_command
+from clitools import assert_one_error, clock_at, forget_hours_answers, invoke, solomo_command
 from fakeservers import FakeServices
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -233,25 +233,6 @@ PARIS_POINT = "48.8566,2.3522"  # sunset on Wed 2 Dec 2026 at 16:56, sunrise on 
 SUNNY = node(20, 48.8566, 2.3522, name="Sunny", office="coworking", opening_hours="sunrise-sunset")
 
 
-def clock_at(monkeypatch: pytest.MonkeyPatch, iso: str) -> None:
-    """Set "now" for hours (the listing's and show's evaluator and memo share this clock)."""
-    from datetime import datetime
-
-    from solomo_cli.search import hours
-
-    monkeypatch.setattr(hours, "_utcnow", lambda: datetime.fromisoformat(iso))
-
-
-def forget_hours_answers() -> None:
-    from solomo_cli.cache.store import Cache
-    from solomo_cli.config import get_paths
-
-    cache = Cache(get_paths().cache_db)
-    with cache.conn:
-        cache.conn.execute("DELETE FROM hours_memo")
-    cache.close()
-
-
 @pytest.mark.parametrize(
     ("now", "state", "change", "phrase"),
     [
@@ -345,6 +326,9 @@ ODD_FRAGMENTS = [
     "99:99",
     "Su[-1]",
     "easter +2 days",
+    "SH off",
+    "SH Mo-Fr",
+    '"SH"',
 ]
 
 

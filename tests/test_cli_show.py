@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from clitools import ESC, assert_one_error, coworking, invoke, seed_listing
+from clitools import (
+    ESC,
+    assert_one_error,
+    clock_at,
+    coworking,
+    forget_hours_answers,
+    invoke,
+    seed_listing,
+)
 
 from solomo_cli.config import get_paths
 from solomo_cli.model import Place
@@ -216,15 +224,6 @@ def show_in_a_process(*args: str) -> dict:
     return report
 
 
-def forget_hours_answers() -> None:
-    from solomo_cli.cache.store import Cache
-
-    cache = Cache(get_paths().cache_db)
-    with cache.conn:
-        cache.conn.execute("DELETE FROM hours_memo")
-    cache.close()
-
-
 @pytest.mark.skipif(
     not __import__("sys").platform.startswith("linux"), reason="ru_maxrss in kB: Linux"
 )
@@ -249,15 +248,11 @@ def test_show_with_a_stored_zone_loads_no_zone_data_and_says_what_near_says() ->
 
 
 def test_an_uncertain_school_holiday_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import datetime
-
-    from solomo_cli.search import hours
-
     school = coworking(
         "node/41", "School", 45.7501, 4.8451, {"opening_hours": "Mo-Fr 08:00-18:00; SH off"}
     )
     seed_listing([school])
-    monkeypatch.setattr(hours, "_utcnow", lambda: datetime.fromisoformat("2026-12-23T11:00+01:00"))
+    clock_at(monkeypatch, "2026-12-23T11:00+01:00")
     text = show("1")
     assert "Mo-Fr 08:00-18:00; SH off" in text
     assert "uncertain · open, closed in school holidays" in text
