@@ -468,6 +468,12 @@ FRAGMENTS = [
     "\u200b",
     "\ufeff",
     "\ud800",
+    "SH",
+    "SH off",
+    "SH Mo-Fr",
+    '"SH"',
+    "sunrise-sunset",
+    "(sunset-01:00)",
 ]
 odd_values = st.one_of(
     st.none(),
@@ -893,3 +899,39 @@ def test_an_uncertain_answer_holds_only_until_either_calendar_changes() -> None:
     saturday = evaluate(WEEKDAYS_SH, *LYON, SAT_11, **STORED)
     assert saturday.next_change == datetime(2026, 12, 28, 8, tzinfo=PARIS)
     assert saturday.valid_until == datetime(2026, 12, 27, tzinfo=PARIS)
+
+
+ZONED_PLACES = [
+    (LYON, "Europe/Paris", "FR"),
+    (NEW_YORK_CAFE, "America/New_York", "US"),
+    (TOKYO_CAFE, "Asia/Tokyo", "JP"),
+]
+
+
+RULES = [
+    "sunrise-sunset",
+    "(sunrise+01:00)-(sunset-01:00)",
+    "dusk-dawn",
+    "Sa 10:00-sunset",
+    "Mo-Fr 08:00-18:00",
+    "Su off",
+    "SH off",
+    "PH off",
+    "Dec 24 off",
+    "24/7",
+]
+rule_values = st.lists(st.sampled_from(RULES), min_size=1, max_size=4).map("; ".join)
+
+
+@settings(max_examples=150, deadline=timedelta(seconds=1))
+@given(
+    value=st.one_of(rule_values, odd_values),
+    zoned=st.sampled_from(ZONED_PLACES),
+    at=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31)),
+)
+def test_a_stored_zone_gives_the_inferred_answer(
+    value: str | None, zoned: tuple[tuple[float, float], str, str], at: datetime
+) -> None:
+    """The fast path (zone and country stored with the place) is the inference's answer."""
+    place, tz, country = zoned
+    assert evaluate(value, *place, at, tz=tz, country=country) == evaluate(value, *place, at)
