@@ -173,7 +173,7 @@ def page_detail(body: bytes, content_type: str = "", max_len: int = 300) -> str:
     """What an error page or an error body says, as one clean line ("" if nothing)."""
     import html
 
-    page = body[:256 * 1024].decode("utf-8", "replace")
+    page = body[: 256 * 1024].decode("utf-8", "replace")
     if "html" in content_type or "xml" in content_type or page.lstrip()[:1] == "<":
         found = re.findall(_PAGE_ERRORS, page, flags=re.I | re.S)
         if not found:

@@ -29,7 +29,7 @@ MAX_WAIT_S = 60.0  # never sit silently longer than this on a Retry-After
 MAX_REDIRECTS = 3
 MB = 1024 * 1024
 CHUNK = 64 * 1024
-OFFLINE_HINT = "check your connection, or answer from local data (offline)"
+OFFLINE_HINT = "check your connection"
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def host_of(url: str) -> str:
     """host[:port] of a URL, without any user name or password it carries."""
     parts = urlsplit(url if "//" in url else "//" + url)
     netloc = parts.netloc.rpartition("@")[2]
-    return netloc or redact(url)
+    return netloc or "(no host)"
 
 
 def redact(text: str, url: str | None = None) -> str:
@@ -270,7 +270,7 @@ def _status_error(response: httpx.Response, service: str, host: str, what: str) 
         return RateLimited(
             message + " (busy or rate-limited)",
             retry_after=wait if wait is not None and wait <= MAX_WAIT_S * 60 else None,
-            hint="wait a minute and try again, or answer from local data (offline)",
+            hint="wait a minute and try again",
         )
     return error(
         message + (f": {detail}" if detail else ""),
