@@ -8,9 +8,12 @@ Imported only when the network is actually needed (httpx costs ~80 ms to import)
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import math
 import re
+import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -57,6 +60,8 @@ def make_client(settings: Settings) -> httpx.Client:
         # Only encodings decoded here under the size cap (httpx would add br/zstd if installed).
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         follow_redirects=False,  # redirects are checked in `send`
+        # A fresh connection per request, so that the deadline's watchdog holds its socket.
+        limits=httpx.Limits(max_keepalive_connections=0),
         trust_env=True,  # HTTP(S)_PROXY, NO_PROXY, SSL_CERT_FILE
     )
 
@@ -160,6 +165,40 @@ def _read_body(
     return b"".join(parts)
 
 
+class _Watchdog:
+    """Ends a request at its deadline in whatever phase it is (a server trickling even its
+    headers a byte a second defeats any per-read timeout): a timer shuts the socket down."""
+
+    def __init__(self, seconds: float) -> None:
+        self.sockets: list[socket.socket] = []
+        self.fired = False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+
+    def trace(self, name: str, info: dict[str, object]) -> None:
+        """httpcore's trace extension: keeps the socket of each new connection."""
+        if name.endswith("connect_tcp.complete"):
+            stream = info.get("return_value")
+            sock = getattr(stream, "get_extra_info", lambda _: None)("socket")
+            if isinstance(sock, socket.socket):
+                self.sockets.append(sock)
+                if self.fired:
+                    self._fire()
+
+    def _fire(self) -> None:
+        self.fired = True
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
 def _redirect_target(response: httpx.Response, method: str, url: str) -> str | None:
     """Where a redirect may be followed: GET within the same host, or a 307/308 (method and
     body kept) within the same host; None otherwise (the body is never sent elsewhere)."""
@@ -195,29 +234,37 @@ def send(
     host = host_of(url)
     deadline = time.monotonic() + limits.deadline_s
     read_timeout = client.timeout.read or limits.deadline_s
+    late = ServiceError(
+        f"{service} at {host} did not answer within {limits.deadline_s:g} s",
+        hint="try again later",
+    )
     hops = 0
     attempt = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise ServiceError(
-                f"{service} at {host} did not answer within {limits.deadline_s:g} s",
-                hint="try again later",
-            )
+            raise late
         timeout = httpx.Timeout(min(read_timeout, remaining), connect=min(10.0, remaining))
         try:
-            request = client.build_request(method, url, timeout=timeout, **kwargs)  # type: ignore[arg-type]
-            response = client.send(request, stream=True)
-            try:
-                status = response.status_code
-                body = _read_body(response, service, host, limits, deadline)
-            finally:
-                response.close()
+            with _Watchdog(remaining) as watchdog:
+                request = client.build_request(
+                    method,
+                    url,
+                    timeout=timeout,
+                    extensions={"trace": watchdog.trace},
+                    **kwargs,  # type: ignore[arg-type]
+                )
+                response = client.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    body = _read_body(response, service, host, limits, deadline)
+                finally:
+                    response.close()
         except httpx.TimeoutException as exc:
-            raise ServiceError(
-                f"{service} at {host} did not answer in time", hint="try again later"
-            ) from exc
+            raise late from exc
         except (httpx.TransportError, httpx.InvalidURL) as exc:
+            if watchdog.fired:
+                raise late from exc
             detail = redact(f"{type(exc).__name__}: {exc or 'connection lost'}", url)
             raise ServiceError(
                 f"cannot reach {service} at {host} ({page_detail(detail.encode(), 'text')})",

@@ -771,16 +771,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(response.body)
 
     def _trickle(self, opts: dict[str, Any]) -> None:
-        """A 200 whose body comes one byte per ``interval`` seconds (a slow-loris server)."""
+        """A 200 whose body (opt ``headers``: and its status line and headers too) comes one
+        byte per ``interval`` seconds: a slow-loris server."""
         body: bytes = opts.get("body", b'{"elements": []}' + b" " * 10_000)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.flush()
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        if not opts.get("headers"):
+            self.wfile.write(head)
+            head = b""
+        data = head + body
+        self.close_connection = True
         try:
-            for i in range(len(body)):
-                self.wfile.write(body[i : i + 1])
+            for i in range(len(data)):
+                self.wfile.write(data[i : i + 1])
                 self.wfile.flush()
                 time.sleep(float(opts.get("interval", 1.0)))
         except OSError:  # the client gave up, as it should

@@ -13,7 +13,7 @@ from solomo_cli.config import Settings
 from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
 from solomo_cli.kinds import KINDS
 from solomo_cli.model import Place
-from solomo_cli.net import OVERPASS, Limits, host_of, limits_for, send
+from solomo_cli.net import OVERPASS, Limits, host_of, limits_for, redact, send
 from solomo_cli.notify import Notify
 from solomo_cli.sources.base import Answer
 from solomo_cli.sources.osm import element_to_place
@@ -81,7 +81,7 @@ def parse_answer(response: httpx.Response, endpoint: str) -> Answer:
         base = timestamp(osm3s.get("timestamp_osm_base")) if isinstance(osm3s, dict) else None
     except BadInput:
         base = None  # a bad timestamp is dropped, never shown
-    return Answer(places, base, endpoint)
+    return Answer(places, base, redact(endpoint, endpoint))  # the cache keeps no password
 
 
 def fetch(
