@@ -11,6 +11,7 @@ import gzip
 import json
 import resource
 import stat
+import subprocess
 import time
 import zlib
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from clitools import LYON_POINT, assert_one_error, invoke
+from clitools import LYON_POINT, assert_one_error, invoke, solomo_command
 from fakeservers import FakeServices, nominatim_result, overpass_error_page
 
 from solomo_cli import net
@@ -508,3 +509,24 @@ def test_nominatim_interval_is_not_a_setting(
         session.locate("Paris", None, offline=False, refresh=False)
     first, second = fake.requests
     assert second.time - first.time >= 1.0
+
+
+# -- the installed command ---------------------------------------------------------------------
+
+
+def test_installed_solomo_survives_a_bomb_and_a_trickle(
+    fake: FakeServices, solomo_home: Path
+) -> None:
+    set_config(solomo_home, "deadline = 2\n")
+    fake.fail_next("raw", body=two_mb_bomb(), headers={"Content-Encoding": "gzip"})
+    fake.fail_next("trickle", interval=0.2, path="/search", headers=True)
+    for args in (["near", LYON_POINT], ["near", "Lyon"]):
+        started = time.monotonic()
+        done = subprocess.run(
+            [*solomo_command(), *args], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == ExitStatus.NETWORK, done.stderr
+        assert time.monotonic() - started < 10
+        assert_one_error(done.stderr, "127.0.0.1")
+        assert not CONTROL & set((done.stdout + done.stderr).replace("\n", ""))
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 400 * 1024
