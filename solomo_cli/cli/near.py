@@ -2,6 +2,8 @@
 trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,9 +12,23 @@ from rich.console import Console
 
 from solomo_cli.cli.console import handles_errors, progress
 from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
-from solomo_cli.errors import UsageError
+from solomo_cli.errors import QueryFailed, ServiceError, UsageError
 
 near_app = typer.Typer()
+
+
+@contextmanager
+def flag_hints(offline: bool) -> Iterator[None]:
+    """Hints that name this command's flags (the core names none)."""
+    try:
+        yield
+    except QueryFailed as exc:
+        exc.hint = "try a smaller --radius, or try again later"
+        raise
+    except ServiceError as exc:
+        if offline:
+            exc.hint = (exc.hint + "; " if exc.hint else "") + "--offline answers from local data"
+        raise
 
 
 def write_output(text: str, output: Path | None, force: bool) -> None:
@@ -143,7 +159,7 @@ def near(
         wheelchair=wheelchair,
     )
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session:
+    with progress() as notify, Session(settings, notify) as session, flag_hints(offline=True):
         result = run_near(session, query)
     from solomo_cli.render import near as render
 
@@ -204,7 +220,7 @@ def sync(
     radius_m, kinds = parse_radius(radius), parse_kinds(kind)
     place = place.strip()  # see PlaceCommand
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session:
+    with progress() as notify, Session(settings, notify) as session, flag_hints(offline=False):
         result = run_sync(session, place, radius_m, kinds, country, refresh)
     fetched = "fetched" if result.network_requests else "already up to date"
     print(
