@@ -110,6 +110,32 @@ def synthetic_elements(lat: float, lon: float, n: int = 60) -> list[dict]:
     ]
 
 
+def fill_fake(fake) -> None:
+    """The fake serves the real Lyon answer (read in place) when present, else synthetic nodes,
+    and geocodes PLACE to Lyon."""
+    if SHARED_FILE.is_file():
+        fake.load_overpass_file(SHARED_FILE)
+        print(f"data: real Overpass answer {SHARED_FILE} (read in place)")
+    else:
+        fake.add_elements(synthetic_elements(FS.LYON_LAT, FS.LYON_LON))
+        print(f"data: {SHARED_FILE} is absent: using 60 SYNTHETIC coworking nodes")
+    fake.set_geocode(
+        PLACE,
+        [FS.nominatim_result(PLACE, FS.LYON_LAT, FS.LYON_LON, display_name=FS.LYON_DISPLAY_NAME)],
+    )
+
+
+def header() -> None:
+    """Load tests/fakeservers.py into FS and print the versions measured."""
+    global FS
+    FS = load_fakeservers()
+    print(
+        f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, "
+        f"rich {version('rich')}, opening_hours_py {version('opening_hours_py')}; "
+        f"running {' '.join(SOLOMO)}"
+    )
+
+
 def base_env(home: Path, fake=None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLOMO_")}
     # Cached bytecode as in any real install, but kept out of the repo.
@@ -126,6 +152,14 @@ def base_env(home: Path, fake=None) -> dict[str, str]:
         SOLOMO_NOMINATIM_URL=fake.nominatim_url if fake else dead,
     )
     return env
+
+
+def solomo_out(cmd: list[str], env: dict[str, str]) -> str:
+    """stdout of `cmd`; the bench stops, with the command's stderr, when it fails."""
+    done = subprocess.run(cmd, env=env, capture_output=True)
+    if done.returncode != 0:
+        sys.exit(f"bench: {cmd} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
+    return done.stdout.decode()
 
 
 def run(cmd: list[str], env: dict[str, str]) -> float:
@@ -253,11 +287,13 @@ def import_tree(args: list[str], env: dict[str, str]) -> list[dict]:
     return rows
 
 
-def extra_imports(env: dict[str, str], top: int) -> tuple[float, list[dict]]:
-    """Modules the warm `near` imports beyond the floor's, with the self time of each subtree
-    counted over non-floor modules only."""
+def extra_imports(
+    env: dict[str, str], top: int, args: tuple[str, ...] = ("near", PLACE, "--offline")
+) -> tuple[float, list[dict]]:
+    """Modules `solomo ARGS` (the warm `near` by default) imports beyond the floor's, with the
+    self time of each subtree counted over non-floor modules only."""
     floor = {row["name"] for row in import_tree(FLOOR[1:], env)}
-    rows = import_tree(["-m", "solomo_cli", "near", PLACE, "--offline"], env)
+    rows = import_tree(["-m", "solomo_cli", *args], env)
     by_name = {row["name"]: row for row in rows}
     for row in rows:
         row["extra"] = row["self"] * (row["name"] not in floor)
@@ -276,6 +312,29 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_m
 
 # -- report ---------------------------------------------------------------------------------
 
+Row = tuple[str, str, str, bool | None]  # figure, measured, target, verdict (None: baseline)
+
+
+def print_table(rows: list[Row], miss: str) -> None:
+    """Figure, measured, target and a verdict: ok, MISS (`miss`) or '-' for a baseline."""
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    print()
+    for figure, measured, target, ok in [("figure", "measured", "baseline/target", None), *rows]:
+        verdict = "verdict" if figure == "figure" else "-" if ok is None else "ok" if ok else miss
+        print(f"{figure:<{widths[0]}}  {measured:<{widths[1]}}  {target:<{widths[2]}}  {verdict}")
+
+
+def print_imports(top: list[dict]) -> None:
+    print(
+        "  top subtrees (module: non-floor self time of its subtree / own self time,"
+        " imported by; '-' = by running code)"
+    )
+    for r in top:
+        print(
+            f"  {r['name']:<34} {r['extra'] / 1000:6.1f} ms / {r['self'] / 1000:5.1f} ms"
+            f"  <- {r['parent'] or '-'}"
+        )
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -284,30 +343,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=500, help="centres for places_within")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     opts = parser.parse_args()
-    global FS
-    FS = load_fakeservers()
-    print(
-        f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, "
-        f"rich {version('rich')}, opening_hours_py {version('opening_hours_py')}; "
-        f"running {' '.join(SOLOMO)}"
-    )
+    header()
 
     with tempfile.TemporaryDirectory(prefix="solomo-bench-") as tmp, FS.FakeServices() as fake:
         home = Path(tmp) / "home"
-        if SHARED_FILE.is_file():
-            fake.load_overpass_file(SHARED_FILE)
-            print(f"data: real Overpass answer {SHARED_FILE} (read in place)")
-        else:
-            fake.add_elements(synthetic_elements(FS.LYON_LAT, FS.LYON_LON))
-            print(f"data: {SHARED_FILE} is absent: using 60 SYNTHETIC coworking nodes")
-        fake.set_geocode(
-            PLACE,
-            [
-                FS.nominatim_result(
-                    PLACE, FS.LYON_LAT, FS.LYON_LON, display_name=FS.LYON_DISPLAY_NAME
-                )
-            ],
-        )
+        fill_fake(fake)
         net = network_counts(fake, home)  # its first run is the online `near` filling `home`
         env = base_env(home)
         near = [*SOLOMO, "near", PLACE, "--offline"]
@@ -329,7 +369,7 @@ def main() -> int:
     build, med, p95, found = store_bench(opts.places, opts.queries)
 
     floor = walls["floor"]
-    rows: list[tuple[str, str, str, bool | None]] = [
+    rows: list[Row] = [
         ("import floor (typer+rich) median", f"{floor * 1000:.0f} ms", "baseline", None)
     ]
     frozen = walls["frozen"]
@@ -374,22 +414,9 @@ def main() -> int:
             )
         )
 
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    print()
-    for figure, measured, target, ok in [("figure", "measured", "baseline/target", None), *rows]:
-        verdict = "verdict" if figure == "figure" else "-" if ok is None else "ok" if ok else "over"
-        print(f"{figure:<{widths[0]}}  {measured:<{widths[1]}}  {target:<{widths[2]}}  {verdict}")
-
-    print(
-        f"\nwarm-path imports beyond the floor (-X importtime): {extra_ms:.0f} ms self time;"
-        " top subtrees\n  (module: non-floor self time of its subtree / own self time,"
-        " imported by; '-' = by running code)"
-    )
-    for r in top:
-        print(
-            f"  {r['name']:<34} {r['extra'] / 1000:6.1f} ms / {r['self'] / 1000:5.1f} ms"
-            f"  <- {r['parent'] or '-'}"
-        )
+    print_table(rows, miss="over")
+    print(f"\nwarm-path imports beyond the floor (-X importtime): {extra_ms:.0f} ms self time;")
+    print_imports(top)
     if probe.returncode == 0:
         seconds, grown = map(float, probe.stdout.split())
         print(
