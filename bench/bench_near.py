@@ -266,10 +266,16 @@ def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
+# `python -m solomo_cli` run from the repository root would import its source tree, not the
+# installed package that the timings measure.
+AWAY = tempfile.gettempdir()
+
+
 def import_tree(args: list[str], env: dict[str, str]) -> list[dict]:
     err = subprocess.run(
         [sys.executable, "-X", "importtime", *args],
         env=env,
+        cwd=AWAY,
         text=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

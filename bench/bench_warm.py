@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import pstats
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -61,6 +63,46 @@ def fill_home(fake, home: Path) -> str:
     # The offline listing that the timed commands start from is the one `show RANK` reads.
     bn.solomo_out([*bn.SOLOMO, "near", bn.PLACE, "--offline"], env)
     return shown
+
+
+# Import machinery: -X importtime already splits that time by module.
+IMPORTING = ("<frozen importlib", "marshal.loads", "builtins.exec", "builtins.compile", "_imp.")
+
+
+def hot_spots(args: tuple[str, ...], env: dict[str, str], top: int) -> tuple[list, list]:
+    """cProfile of `solomo ARGS`: (solomo_cli functions by cumulative time, any function by own
+    time), import machinery and module bodies left out; each row (seconds, name)."""
+    with tempfile.TemporaryDirectory(prefix="solomo-bench-prof-") as tmp:
+        out = Path(tmp) / "run.prof"
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "solomo_cli", *args]
+        subprocess.run(
+            cmd, env=env, cwd=bn.AWAY, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    mine, own = [], []
+    for (path, line, func), (_, _, tottime, cumtime, _) in stats.items():
+        name = pstats.func_std_string((path, line, func))
+        if func == "<module>" or any(part in name for part in IMPORTING):
+            continue
+        short = name.split("site-packages/")[-1].replace(sys.prefix, "")
+        own.append((tottime, short))
+        if "solomo_cli" in path and func not in ("main", "wrapper"):
+            mine.append((cumtime, short))
+    return sorted(mine, reverse=True)[:top], sorted(own, reverse=True)[:top]
+
+
+def diagnose(name: str, args: tuple[str, ...], env: dict[str, str]) -> None:
+    """Why `solomo ARGS` misses: what it imports beyond the floor, and where it runs."""
+    extra_ms, top = bn.extra_imports(env, 8, args)
+    print(f"\nsolomo {name}: imports beyond the floor (-X importtime) {extra_ms:.0f} ms")
+    bn.print_imports(top)
+    mine, own = hot_spots(args, env, 6)
+    print("  cProfile (inflates Python-heavy code), solomo_cli functions by cumulative time:")
+    for seconds, func in mine:
+        print(f"  {seconds * 1000:7.1f} ms  {func}")
+    print("  any function by own time (import machinery left out):")
+    for seconds, func in own:
+        print(f"  {seconds * 1000:7.1f} ms  {func}")
 
 
 def main() -> int:
@@ -120,9 +162,7 @@ def main() -> int:
                 missed.append(name)
         bn.print_table(rows, miss="MISS")
         for name in missed:
-            extra_ms, top = bn.extra_imports(env, 8, commands[name])
-            print(f"\nsolomo {name}: imports beyond the floor (-X importtime) {extra_ms:.0f} ms")
-            bn.print_imports(top)
+            diagnose(name, commands[name], env)
     print(f"\n{len(missed)} command(s) missed" + (": " + "; ".join(missed) if missed else ""))
     return 1 if opts.check and missed else 0
 
