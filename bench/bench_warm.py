@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import pstats
+import re
 import subprocess
 import sys
 import tempfile
@@ -78,13 +79,15 @@ def hot_spots(args: tuple[str, ...], env: dict[str, str], top: int) -> tuple[lis
         subprocess.run(
             cmd, env=env, cwd=bn.AWAY, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+        if not out.is_file():
+            return [], []
         stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
     mine, own = [], []
     for (path, line, func), (_, _, tottime, cumtime, _) in stats.items():
         name = pstats.func_std_string((path, line, func))
         if func == "<module>" or any(part in name for part in IMPORTING):
             continue
-        short = name.split("site-packages/")[-1].replace(sys.prefix, "")
+        short = re.sub(r"^.*/(site-packages|python3\.\d+)/", "", name)
         own.append((tottime, short))
         if "solomo_cli" in path and func not in ("main", "wrapper"):
             mine.append((cumtime, short))
