@@ -171,14 +171,20 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def median_walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
-    """Median wall time of each command; rounds interleave the commands, so drift hits all."""
+def walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
+    """Wall times of each command; rounds interleave the commands, so drift hits all."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for i in range(warmups + runs):
         for name, cmd in cmds.items():
             elapsed = run(cmd, env)
             if i >= warmups:
                 times[name].append(elapsed)
+    return times
+
+
+def median_walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
+    """Median wall time of each command, timed in interleaved rounds."""
+    times = walls(cmds, env, runs, warmups)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
