@@ -13,6 +13,7 @@ import math
 import os
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -171,20 +172,29 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
-    """Wall times of each command; rounds interleave the commands, so drift hits all."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> tuple[dict, dict]:
+    """(wall times, CPU times) of each command; rounds interleave the commands, so drift hits
+    all. CPU time (user + system) is less sensitive than wall time to other processes' load."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
+    cpu: dict[str, list[float]] = {name: [] for name in cmds}
     for i in range(warmups + runs):
         for name, cmd in cmds.items():
+            before = children_cpu()
             elapsed = run(cmd, env)
             if i >= warmups:
                 times[name].append(elapsed)
-    return times
+                cpu[name].append(children_cpu() - before)
+    return times, cpu
 
 
 def median_walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
     """Median wall time of each command, timed in interleaved rounds."""
-    times = walls(cmds, env, runs, warmups)
+    times, _ = walls(cmds, env, runs, warmups)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
