@@ -3,7 +3,7 @@ trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,10 @@ from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
 from solomo_cli.errors import UsageError
 
 near_app = typer.Typer()
+
+
+def _write_text(out: "IO[str]", text: str) -> None:
+    out.write(text)
 
 
 @near_app.command(cls=PlaceCommand)
@@ -168,7 +172,7 @@ def near(
 
     if chosen == "table":
         text = render.plain_table(result, explain)
-        written = write_to(output, lambda out: out.write(text), force=force)
+        written = write_to(output, lambda out: _write_text(out, text), force=force)
     else:
         from solomo_cli.formats.records import LISTING_FIELDS, place_record
         from solomo_cli.formats.registry import Document

@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from solomo_cli.boundary import clean, clean_lines
+from solomo_cli.boundary import clean
 
 # A cell starting with one of these is run by spreadsheets (OWASP "CSV injection"); a leading
 # quote is quoted too, so that import removes exactly one quote and gets the original back.
@@ -26,7 +26,8 @@ def csv_cell(value: Any, *, lines: bool = False) -> Any:
         from solomo_cli.formats.json import dumps
 
         return dumps(value, compact=True) if value else ""
-    text = clean_lines(value) if lines else clean(value)
+    # Line by line: a line break is never a formula here, and the text keeps every line.
+    text = "\n".join(clean(line) for line in str(value).split("\n")) if lines else clean(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

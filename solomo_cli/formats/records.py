@@ -288,7 +288,7 @@ def export_document(user: UserData, what: str) -> Document:
             )
             for p in user.places()
         ]
-        fields = PLACE_FIELDS
+        fields: tuple[str, ...] = PLACE_FIELDS
     elif what == "visits":
         items, fields = [visit_record(v) for v in user.visits()], VISIT_FIELDS
     else:

@@ -117,9 +117,17 @@ def choices(*whats: str, files: bool = False, reads: bool = False) -> list[str]:
     ]
 
 
-def by_suffix(path: str | Path | None) -> str | None:
+def by_suffix(path: str | Path | None, *, files: bool = False) -> str | None:
+    """The format a file name's suffix names (`files`: only formats that formats/ writes)."""
     suffix = Path(str(path or "")).suffix.lower()
-    return next((f.name for f in FORMATS.values() if suffix in f.suffixes), None)
+    return next(
+        (
+            f.name
+            for f in FORMATS.values()
+            if suffix in f.suffixes and (f.write is not None or not files)
+        ),
+        None,
+    )
 
 
 def pick(
@@ -133,7 +141,7 @@ def pick(
     """The format asked, else the one the file's suffix names, else `default`; checked to be
     one that can write `what` (`files`: one that formats/ writes, not the terminal table)."""
     names = choices(what, files=files)
-    chosen = fmt or by_suffix(path) or default
+    chosen = fmt or by_suffix(path, files=files) or default
     if chosen is None:
         suffixes = [s for f in FORMATS.values() if f.name in names for s in f.suffixes[:1]]
         raise UsageError(
