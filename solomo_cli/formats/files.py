@@ -42,17 +42,14 @@ def check_target(path: Path, *, overwrite: bool = False) -> Path:
         info = None
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"{path} is a directory", hint="give a file name")
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{path} is not a regular file", hint="give a file name")
-        if any(_same(path, own) for own in own_files()):
-            raise UsageError(
-                f"{path} is one of solomo's own data files", hint="choose another name"
-            )
-        if not overwrite:
-            raise TargetExists(f"{path} already exists", hint="choose another name")
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{path} is a directory", hint="give a file name")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{path} is not a regular file", hint="give a file name")
+    if any(_same(path, own) for own in own_files()):  # even absent: a -wal would be read
+        raise UsageError(f"{path} is one of solomo's own data files", hint="choose another name")
+    if info is not None and not overwrite:
+        raise TargetExists(f"{path} already exists", hint="choose another name")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {path}: the folder {parent} does not exist")
@@ -61,8 +58,10 @@ def check_target(path: Path, *, overwrite: bool = False) -> Path:
 
 def _same(path: Path, other: Path) -> bool:
     try:
+        if path.resolve() == other.resolve():
+            return True
         return os.path.samefile(path, other)
-    except OSError:
+    except (OSError, RuntimeError):
         return False
 
 
