@@ -226,10 +226,11 @@ _READERS: dict[str, Callable[[dict[str, Any]], Any]] = {
 # -- files -----------------------------------------------------------------------------------
 
 
-def read_bytes(path: Path, cap: int = MAX_IMPORT_BYTES) -> bytes:
+def read_bytes(path: Path, cap: int | None = None) -> bytes:
     """The file's bytes, refusing before opening anything that is not a regular file (a FIFO
     would hang, /dev/zero never ends) and never reading more than `cap` bytes."""
     where = str(path)
+    cap = MAX_IMPORT_BYTES if cap is None else cap
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -237,7 +238,7 @@ def read_bytes(path: Path, cap: int = MAX_IMPORT_BYTES) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise UsageError(f"{where} is not a regular file", hint="give the path of a file")
     too_big = UsageError(
-        f"{where} is too large to import (over {cap // (1024 * 1024)} MB)",
+        f"{where} is too large to import (over {cap / 1048576:g} MB)",
         hint="split it, or import a smaller export",
     )
     if info.st_size > cap:
