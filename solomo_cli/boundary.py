@@ -132,9 +132,12 @@ def timestamp(value: object, what: str = "time") -> str:
         raise BadInput(f"bad {what}")
     candidate = value.strip()
     try:
-        datetime.fromisoformat(candidate.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(candidate.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(f"bad {what} {clean(value)[:40]!r}") from None
+    # Years near 1 or 9999 overflow once shifted to local time: no real time is there.
+    if not 1970 <= parsed.year <= 9000:
+        raise BadInput(f"bad {what} {clean(value)[:40]!r} (year out of range)")
     return candidate
 
 

@@ -240,6 +240,8 @@ HOSTILE_TEXT = st.sampled_from(
         "nan",
         "1E+1000000",
         "2026-02-30",
+        "0001-01-01T00:00:00-12:00",
+        "9999-12-31T23:59:59-14:00",
         "node/1",
     ]
 )
@@ -358,6 +360,12 @@ def check_after(what: str) -> None:
     result = invoke(["export", what, "-", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert_clean(result.stdout)
+    places = json.loads(invoke(["export", "places", "-", "--format", "json"]).stdout)["places"]
+    for place in places[:2]:
+        for command in (["show", place["id"]], ["show", place["id"], "--format", "json"]):
+            shown = invoke(command)
+            assert shown.exit_code == 0, (command, shown.stderr, shown.exception)
+            assert_clean(shown.stdout, shown.stderr)
 
 
 @pytest.mark.parametrize(
