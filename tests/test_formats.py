@@ -255,3 +255,16 @@ def test_vcard_text_values_keep_semicolons(tmp_path: Path) -> None:
     assert card.fn.value == "Smith; John"
     assert card.note.value == "likes a;b"
     assert card.org.value == ["Acme; Sons"]
+
+
+def test_log_and_contact_list_write_every_format_the_registry_gives() -> None:
+    _filled()
+    assert invoke(["contact", "add", "Jeanne Martin", "--at", "1"]).exit_code == 0
+    geo = json.loads(invoke(["log", "--format", "geojson"]).stdout)
+    assert geo["type"] == "FeatureCollection" and geo["attribution"] == OSM_LICENSE
+    assert [f["properties"]["place_id"] for f in geo["features"]] == ["node/1"]
+    rows = list(csv.DictReader(io.StringIO(invoke(["log", "--format", "csv"]).stdout)))
+    assert [(r["place_id"], r["rating"]) for r in rows] == [("node/1", "5")]
+    cards = invoke(["contact", "list", "--format", "vcard"]).stdout
+    (card,) = vobject.readComponents(cards)
+    assert card.fn.value == "Jeanne Martin" and "Met " in card.note.value
