@@ -132,25 +132,16 @@ def timestamp(value: object, what: str = "time") -> str:
         raise BadInput(f"bad {what}")
     candidate = value.strip()
     try:
-        datetime.fromisoformat(candidate.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(candidate.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(f"bad {what} {clean(value)[:40]!r}") from None
+    # Years near 1 or 9999 overflow once shifted to local time: no real time is there.
+    if not 1970 <= parsed.year <= 9000:
+        raise BadInput(f"bad {what} {clean(value)[:40]!r} (year out of range)")
     return candidate
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
-def csv_cell(value: object) -> object:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP: prefix with a quote)."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    text = clean(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+_SURROGATES = r"[\ud800-\udfff]"
 
 
 MAX_OSM_VALUE = 255  # OSM's own cap on a tag key or value, in characters
@@ -206,3 +197,49 @@ def osm_id(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadInput("id should be a whole number")
     return row_id(value)
+
+
+def raw_text(value: object, what: str, *, max_len: int = MAX_TEXT) -> str:
+    """Text kept as the source wrote it (as OSM tags are: renderers clean what they show),
+    only made storable: numbers as text, lone surrogates removed, length bounded."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadInput(f"{what} should be text")
+    result = str(value)
+    if len(result) > max_len:
+        raise BadInput(f"{what} is too long (over {max_len} characters)")
+    return re.sub(_SURROGATES, "", result) if not result.isprintable() else result
+
+
+_AMOUNT = r"\d{1,12}(?:\.\d{1,6})?"
+
+
+def cost(value: object, what: str = "cost") -> str:
+    """A day's cost: a plain decimal amount (no exponent, at most 6 decimals), at most MAX_COST;
+    returned as exact text."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadInput(f"bad {what}")
+    text_value = str(value).strip()
+    if not re.fullmatch(_AMOUNT, text_value):
+        raise BadInput(f"bad {what} {clean(value)[:40]!r} (an amount such as 20 or 20.50)")
+    from decimal import Decimal
+
+    amount = Decimal(text_value)
+    if amount > MAX_COST:
+        raise BadInput(f"bad {what} {text_value} (over {MAX_COST})")
+    return str(amount)
+
+
+def currency(value: object, what: str = "currency") -> str:
+    """An ISO 4217-style code: three letters, upper-cased."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        raise BadInput(f"bad {what} {clean(value)[:40]!r} (a 3-letter code such as EUR)")
+    return value.strip().upper()
+
+
+def place_id(value: object, what: str = "place id") -> str:
+    """A place id as solomo writes them: `source/key` (node/123, google/456), no spaces."""
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z]{1,20}/[^\s/]{1,200}", value):
+        raise BadInput(f"bad {what} {clean(value)[:60]!r}")
+    if not value.isprintable():
+        raise BadInput(f"bad {what} {clean(value)[:60]!r}")
+    return value

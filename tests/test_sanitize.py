@@ -11,7 +11,8 @@ import pytest
 from clitools import ESC, invoke
 from fakeservers import FakeServices, nominatim_result
 
-from solomo_cli.boundary import clean, clean_or_none, csv_cell
+from solomo_cli.boundary import clean, clean_or_none
+from solomo_cli.formats.csv import csv_cell
 
 
 @pytest.mark.parametrize(

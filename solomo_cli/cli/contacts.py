@@ -139,14 +139,14 @@ def contact_list(
     _, user = open_user()
     with user:
         found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
-    from solomo_cli.formats.exchange import CONTACT_FIELDS, contact_record, dumps, to_csv
-
-    if fmt is ListFormat.json:
-        sys.stdout.write(dumps([contact_record(c) for c in found]))
-    elif fmt is ListFormat.csv:
-        sys.stdout.write(to_csv([contact_record(c) for c in found], CONTACT_FIELDS))
-    else:
+    if fmt.value == "table":
         print_all(render_user.contacts_view(found, label, radius_m if near else None, stale))
+        return
+    from solomo_cli.cli.files import emit
+    from solomo_cli.formats.records import CONTACT_FIELDS, contact_record
+    from solomo_cli.formats.registry import Document
+
+    emit(Document("contacts", [contact_record(c) for c in found], CONTACT_FIELDS), fmt.value)
 
 
 @contact_app.command("show")
@@ -165,10 +165,13 @@ def contact_show(
     _, user = open_user()
     with user:
         contact = user.find_contact(name)
-    if fmt is ShowFormat.json:
-        from solomo_cli.formats.exchange import contact_record, dumps
+    if fmt.value != "table":
+        from solomo_cli.cli.files import emit
+        from solomo_cli.formats.records import contact_record
+        from solomo_cli.formats.registry import Document
 
-        sys.stdout.write(dumps(contact_record(contact)))
+        record = contact_record(contact)
+        emit(Document("contact", [record], value=record), fmt.value)
         return
     print_all(render_user.contact_view(contact))
 

@@ -1,8 +1,10 @@
-"""`solomo export`, `solomo import` and `solomo backup`: your data in and out of files."""
+"""`solomo export`, `solomo import` and `solomo backup`: your data in and out of files; and
+`emit`, how every command writes a document (stdout or a file) in the format asked."""
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +15,36 @@ from solomo_cli.cli.params import (
     ImportFormat,
     open_user,
 )
+from solomo_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from solomo_cli.formats.registry import Document
+
+_FORCE_HINT = "use --force to overwrite it, or choose another name"
+
+
+def write_to(
+    output: Path | None, write: Callable[[IO[str]], None], *, force: bool, mode: int = 0o600
+) -> bool:
+    """Run `write` on stdout (no `output`, or -) or on a new file, atomically; True for a file."""
+    if output is None or str(output) == "-":
+        write(sys.stdout)
+        return False
+    from solomo_cli.formats.files import TargetExists, atomic_writer
+
+    try:
+        with atomic_writer(output, overwrite=force, mode=mode) as out:
+            write(out)
+    except TargetExists as exc:
+        raise UsageError(exc.message, hint=_FORCE_HINT) from None
+    return True
+
+
+def emit(doc: "Document", fmt: str, output: Path | None = None, force: bool = False) -> bool:
+    """Write `doc` as `fmt` (a format of the registry) to stdout or `output`."""
+    from solomo_cli.formats.registry import write
+
+    return write_to(output, lambda out: write(doc, fmt, out), force=force)
 
 
 @handles_errors
@@ -33,24 +65,22 @@ def export(
     """Export your places, visits or contacts to a file (CSV, JSON, GeoJSON, vCard).
 
     GeoJSON is for places and visits, vCard 4.0 for contacts. The file is written all at once,
-    readable by you only, and never over an existing file without --force."""
-    from solomo_cli.errors import UsageError
-    from solomo_cli.formats.exchange import export as run_export
-    from solomo_cli.formats.exchange import export_format
+    readable by you only, and never over an existing file without --force (nor ever over
+    solomo's own data files, or anything but a regular file)."""
+    from solomo_cli.formats import registry
+    from solomo_cli.formats.records import export_document
 
     if file == "-" and fmt is None:
         raise UsageError("say which format to write on stdout", hint="add --format csv, json…")
-    chosen = export_format(file, fmt.value if fmt else None, what.value)
+    try:
+        chosen = registry.pick(what.value, fmt.value if fmt else None, file, files=True)
+    except UsageError as exc:
+        raise UsageError(exc.message, hint=f"{exc.hint}; or use --format") from None
     _, user = open_user()
     with user:
-        text, count = run_export(user, what.value, chosen)
-    if file == "-":
-        sys.stdout.write(text)
-        return
-    from solomo_cli.formats.files import atomic_write
-
-    atomic_write(Path(file), text, overwrite=force, mode=0o600)
-    print(f"Wrote {count} {what.value} to {file} ({chosen}).", file=sys.stderr)
+        doc = export_document(user, what.value)
+    if emit(doc, chosen, Path(file), force):
+        print(f"Wrote {len(doc.records)} {what.value} to {file} ({chosen}).", file=sys.stderr)
 
 
 @handles_errors
@@ -71,7 +101,7 @@ def import_(
 
     Importing the same file again adds nothing; data already here is never overwritten. A
     file with any error is refused whole."""
-    from solomo_cli.formats.exchange import import_file
+    from solomo_cli.formats.imports import import_file
     from solomo_cli.render import mydata as render_user
 
     _, user = open_user()
@@ -97,11 +127,15 @@ def backup(
     """Copy your data (places, visits, notes, contacts) safely to FILE.
 
     The copy is consistent even while other solomo commands write, and readable by you only."""
+    from solomo_cli.formats.files import TargetExists
     from solomo_cli.mydata.store import backup as run_backup
     from solomo_cli.render import mydata as render_user
 
     paths, _ = open_user()
-    counts = run_backup(paths.user_db, file, overwrite=force)
+    try:
+        counts = run_backup(paths.user_db, file, overwrite=force)
+    except TargetExists as exc:
+        raise UsageError(exc.message, hint=_FORCE_HINT) from None
     say(
         f"Backed up {paths.user_db} to {file}: "
         + ", ".join(render_user.count(n, t) for t, n in counts.items())

@@ -5,7 +5,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -18,7 +18,7 @@ near_app = typer.Typer()
 
 
 @contextmanager
-def flag_hints(offline: bool) -> Iterator[None]:
+def flag_hints(has_offline: bool) -> Iterator[None]:
     """Hints that name this command's flags (the core names none)."""
     try:
         yield
@@ -26,19 +26,13 @@ def flag_hints(offline: bool) -> Iterator[None]:
         exc.hint = "try a smaller --radius, or try again later"
         raise
     except ServiceError as exc:
-        if offline:
+        if has_offline:
             exc.hint = (exc.hint + "; " if exc.hint else "") + "--offline answers from local data"
         raise
 
 
-def write_output(text: str, output: Path | None, force: bool) -> None:
-    if output is None or str(output) == "-":
-        sys.stdout.write(text)
-        return
-    from solomo_cli.formats.files import atomic_write
-
-    atomic_write(output, text, overwrite=force)
-    print(f"Wrote {output}", file=sys.stderr)
+def _write_text(out: "IO[str]", text: str) -> None:
+    out.write(text)
 
 
 @near_app.command(cls=PlaceCommand)
@@ -67,9 +61,15 @@ def near(
             "--sort", help="Order by score (distance and work-friendliness) or pure distance."
         ),
     ] = Sort.score,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to FILE (.txt, .json, .csv, .geojson) instead of stdout."
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
@@ -123,12 +123,15 @@ def near(
     ] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
+    from solomo_cli.formats.registry import pick
     from solomo_cli.geo import parse_radius
     from solomo_cli.kinds import parse_kinds
     from solomo_cli.search.near import NearQuery, Session
     from solomo_cli.search.near import near as run_near
 
     place = place.strip()  # see PlaceCommand
+    to_file = output is not None and str(output) != "-"
+    chosen = pick("listing", fmt.value if fmt else None, output if to_file else None, "table")
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
     if open_now and open_at:
@@ -159,11 +162,11 @@ def near(
         wheelchair=wheelchair,
     )
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session, flag_hints(offline=True):
+    with progress() as notify, Session(settings, notify) as session, flag_hints(has_offline=True):
         result = run_near(session, query)
     from solomo_cli.render import near as render
 
-    if result.origin.geocoded and fmt is not Format.table:
+    if result.origin.geocoded and chosen != "table":
         print(f"solomo: {place!r} understood as {result.origin.label}", file=sys.stderr)
     if result.origin.alternatives:
         print(
@@ -171,25 +174,29 @@ def near(
             "be more precise or use --country if this is not the one",
             file=sys.stderr,
         )
-    if offline and fmt is not Format.table:  # the table's title says it; scripts get it here
+    if offline and chosen != "table":  # the table's title says it; scripts get it here
         day = result.data_time[:10] if result.data_time else "unknown date"
         print(
             f"solomo: offline answer from local data of {day} "
             f"({render.age_phrase(result.fetched_at)})",
             file=sys.stderr,
         )
-    if fmt is Format.table:
-        if output is None:
-            render.print_table(Console(highlight=False, emoji=False), result, explain)
-            return
+    if chosen == "table" and not to_file:
+        render.print_table(Console(highlight=False, emoji=False), result, explain)
+        return
+    from solomo_cli.cli.files import emit, write_to
+
+    if chosen == "table":
         text = render.plain_table(result, explain)
-    elif fmt is Format.json:
-        text = render.to_json(result)
-    elif fmt is Format.csv:
-        text = render.to_csv(render.records(result))
+        written = write_to(output, lambda out: _write_text(out, text), force=force)
     else:
-        text = render.to_geojson(render.records(result))
-    write_output(text, output, force)
+        from solomo_cli.formats.records import LISTING_FIELDS, place_record
+        from solomo_cli.formats.registry import Document
+
+        rows = [place_record(p, rank=i) for i, p in enumerate(result.places, 1)]
+        written = emit(Document("listing", rows, LISTING_FIELDS), chosen, output, force)
+    if written:
+        print(f"Wrote {output} ({chosen})", file=sys.stderr)
 
 
 @near_app.command(cls=PlaceCommand)
@@ -212,6 +219,7 @@ def sync(
     """Fetch an area's work places now, so that --offline can answer later."""
     import shlex
 
+    from solomo_cli.formats.registry import OSM_ATTRIBUTION
     from solomo_cli.geo import format_distance, parse_radius
     from solomo_cli.kinds import parse_kinds
     from solomo_cli.search.near import Session
@@ -220,11 +228,11 @@ def sync(
     radius_m, kinds = parse_radius(radius), parse_kinds(kind)
     place = place.strip()  # see PlaceCommand
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session, flag_hints(offline=False):
+    with progress() as notify, Session(settings, notify) as session, flag_hints(has_offline=False):
         result = run_sync(session, place, radius_m, kinds, country, refresh)
     fetched = "fetched" if result.network_requests else "already up to date"
     print(
         f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
         f"{result.origin.label}: {fetched}.\nWithout a connection: solomo near "
-        f"{shlex.quote(place)} --offline\n© OpenStreetMap contributors"
+        f"{shlex.quote(place)} --offline\n{OSM_ATTRIBUTION}"
     )

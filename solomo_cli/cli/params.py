@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand
 
+from solomo_cli.formats import registry
+
 if TYPE_CHECKING:
     from solomo_cli.config import Paths
     from solomo_cli.mydata.refs import Resolved
@@ -21,41 +23,18 @@ class Sort(str, Enum):
     distance = "distance"
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    geojson = "geojson"
+def _formats(name: str, names: list[str]) -> Any:
+    return Enum(name, {n: n for n in names}, type=str)  # type: ignore[misc]
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class ShowFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class ExportWhat(str, Enum):
-    places = "places"
-    visits = "visits"
-    contacts = "contacts"
-
-
-class ExportFormat(str, Enum):
-    csv = "csv"
-    json = "json"
-    geojson = "geojson"
-    vcard = "vcard"
-
-
-class ImportFormat(str, Enum):
-    csv = "csv"
-    json = "json"
-    geojson = "geojson"
+# Every --format choice comes from the one registry of formats (formats/registry.py).
+Format = _formats("Format", registry.choices("listing"))
+LogFormat = _formats("LogFormat", registry.choices("visits"))
+ListFormat = _formats("ListFormat", registry.choices("contacts"))
+ShowFormat = _formats("ShowFormat", registry.choices("place", "contact"))
+ExportWhat = _formats("ExportWhat", list(registry.EXPORTS))
+ExportFormat = _formats("ExportFormat", registry.choices(*registry.EXPORTS, files=True))
+ImportFormat = _formats("ImportFormat", registry.choices(reads=True))
 
 
 def load_settings() -> Any:

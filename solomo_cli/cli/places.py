@@ -1,6 +1,5 @@
 """`solomo note` and `solomo show`: one place, and what you know of it."""
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -68,9 +67,11 @@ def show(
         summary = user.summary(found.place.id)
         seen_at = user.seen_at(found.place.id)
     hours = _hours(found.place, paths.cache_db)
-    if fmt is ShowFormat.json:
-        from solomo_cli.formats.exchange import dumps
+    if fmt.value != "table":
+        from solomo_cli.cli.files import emit
+        from solomo_cli.formats.registry import Document
 
-        sys.stdout.write(dumps(render_user.show_record(found, summary, seen_at, hours)))
+        record = render_user.show_record(found, summary, seen_at, hours)
+        emit(Document("place", [record], value=record), fmt.value)
         return
     print_all(render_user.show_view(found, summary, hours))

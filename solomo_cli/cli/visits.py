@@ -1,6 +1,5 @@
 """`solomo visit` (add, edit, rm) and `solomo log`: where you worked."""
 
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +9,7 @@ from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
     DATE_HELP,
     REF_HELP,
-    ListFormat,
+    LogFormat,
     _default_currency,
     open_user,
     resolve_ref,
@@ -160,8 +159,8 @@ def log(
         str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
     ] = None,
     fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.table,
+        LogFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = LogFormat.table,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
     from solomo_cli.errors import UsageError
@@ -177,20 +176,13 @@ def log(
     with user:
         place_id = resolve_ref(place, paths, user).place.id if place else None
         visits = user.visits(start, end, place_id)
-    if fmt is ListFormat.json:
-        from solomo_cli.formats.exchange import dumps, totals_record, visit_record
-
-        sys.stdout.write(
-            dumps(
-                {
-                    "visits": [visit_record(v) for v in visits],
-                    "totals": totals_record(totals(visits)),
-                }
-            )
-        )
-    elif fmt is ListFormat.csv:
-        from solomo_cli.formats.exchange import VISIT_FIELDS, to_csv, visit_record
-
-        sys.stdout.write(to_csv([visit_record(v) for v in visits], VISIT_FIELDS))
-    else:
+    if fmt.value == "table":
         print_all(render_user.log_view(visits, totals(visits), start, end))
+        return
+    from solomo_cli.cli.files import emit
+    from solomo_cli.formats.records import VISIT_FIELDS, totals_record, visit_record
+    from solomo_cli.formats.registry import Document
+
+    rows = [visit_record(v) for v in visits]
+    value = {"visits": rows, "totals": totals_record(totals(visits))}
+    emit(Document("visits", rows, VISIT_FIELDS, value=value), fmt.value)

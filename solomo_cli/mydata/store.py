@@ -325,16 +325,10 @@ def backup(source: Path, target: Path, *, overwrite: bool = False) -> dict[str, 
         raise UsageError(
             "there is no user data to back up yet", hint="solomo paths shows where it would be"
         )
+    from solomo_cli.formats.files import check_target
+
     target = Path(target)
-    if target.is_dir():
-        raise UsageError(f"{target} is a directory", hint="give a file name")
-    if target.exists() and not overwrite:
-        raise UsageError(
-            f"{target} already exists", hint="use --force to overwrite it, or choose another name"
-        )
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {target}: the folder {parent} does not exist")
+    parent = check_target(target, overwrite=overwrite)
     tmp = parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

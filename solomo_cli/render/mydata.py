@@ -227,7 +227,7 @@ def _is_osm(place_id: str) -> bool:
 
 def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) -> dict[str, Any]:
     """`solomo show --format json`: the place record of exports, plus what show adds."""
-    from solomo_cli.formats.exchange import encounter_record, place_record, visit_record
+    from solomo_cli.formats.records import encounter_record, place_record, visit_record
 
     place = found.place
     record = place_record(place, seen_at=seen_at, visits=summary.visits, notes=summary.notes)
@@ -251,7 +251,8 @@ def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) 
 
 
 def show_view(found: Resolved, summary: Any, hours: Any) -> list[RenderableType]:
-    from solomo_cli.formats.exchange import OSM_LICENSE, place_url
+    from solomo_cli.formats.records import place_url
+    from solomo_cli.formats.registry import OSM_LICENSE
 
     out: list[RenderableType] = []
     place = found.place

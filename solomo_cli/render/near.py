@@ -1,57 +1,26 @@
-"""All output: the Rich table for people; JSON, CSV and GeoJSON for scripts.
+"""The `near` listing for people: the Rich table (JSON, CSV and GeoJSON are formats/).
 
-Every string that came from OSM goes through `sanitize.clean` (no escape sequences reach the
-terminal) and into Rich as `Text` (never parsed as markup); CSV cells are neutralised."""
+Every string that came from OSM goes through `boundary.clean` (no escape sequences reach the
+terminal) and into Rich as `Text` (never parsed as markup)."""
 
 from __future__ import annotations
 
 import io
-import json
 import time
-from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from solomo_cli.boundary import clean, clean_or_none, csv_cell
+from solomo_cli.boundary import clean
+from solomo_cli.formats.registry import OSM_ATTRIBUTION as ATTRIBUTION
 from solomo_cli.geo import format_distance
 from solomo_cli.kinds import label
 from solomo_cli.model import Place
 from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.near import NearResult
 from solomo_cli.search.ranking import explain
-
-ATTRIBUTION = "© OpenStreetMap contributors"
-LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
-FIELDS = [
-    "rank",
-    "id",
-    "name",
-    "kind",
-    "chain",
-    "lat",
-    "lon",
-    "distance_m",
-    "score",
-    "address",
-    "website",
-    "phone",
-    "email",
-    "opening_hours",
-    "open_state",
-    "next_change",
-    "internet_access",
-    "internet_access_fee",
-    "wheelchair",
-    "check_date",
-    "stale",
-    "my_rating",
-    "visits",
-    "osm_url",
-    "explain",
-]
 
 
 def age_phrase(timestamp: float | None, now: float | None = None) -> str:
@@ -65,77 +34,6 @@ def age_phrase(timestamp: float | None, now: float | None = None) -> str:
     if seconds < 36 * 3600:
         return f"{seconds / 3600:.0f} h old"
     return f"{seconds / 86400:.0f} days old"
-
-
-def place_record(place: Place, rank: int) -> dict[str, Any]:
-    """The JSON object of the contract, for one place."""
-    tags = place.tags
-    return {
-        "rank": rank,
-        "id": place.id,
-        "name": clean_or_none(place.name),
-        "kind": place.kind,
-        "chain": place.chain,
-        "lat": round(place.lat, 7),
-        "lon": round(place.lon, 7),
-        "distance_m": int(round(place.distance_m)),
-        "score": place.score,
-        "address": place.address,
-        "website": place.website,
-        "phone": place.phone,
-        "email": place.email,
-        "opening_hours": place.opening_hours,
-        "open_state": place.extra.get("open_state", "unknown"),
-        "next_change": place.extra.get("next_change"),
-        "internet_access": place.internet_access,
-        "internet_access_fee": clean_or_none(tags.get("internet_access:fee")),
-        "wheelchair": clean_or_none(tags.get("wheelchair")),
-        "check_date": place.check_date,
-        "stale": place.extra.get("stale", True),
-        "my_rating": place.extra.get("my_rating"),
-        "visits": place.extra.get("visits", 0),
-        "osm_url": f"https://www.openstreetmap.org/{place.id}",
-        "explain": [{"reason": label, "points": points} for label, points in place.reasons],
-    }
-
-
-def records(result: NearResult) -> list[dict[str, Any]]:
-    return [place_record(p, i) for i, p in enumerate(result.places, 1)]
-
-
-def to_json(result: NearResult) -> str:
-    return json.dumps(records(result), ensure_ascii=False, indent=2) + "\n"
-
-
-def to_csv(rows: list[dict[str, Any]], fields: list[str] | None = None) -> str:
-    import csv
-
-    fields = fields or FIELDS
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        flat = dict(row)
-        if isinstance(flat.get("explain"), list):
-            flat["explain"] = ", ".join(f"{e['reason']} {e['points']:+g}" for e in flat["explain"])
-        writer.writerow({k: csv_cell(flat.get(k)) for k in fields})
-    return out.getvalue()
-
-
-def to_geojson(rows: list[dict[str, Any]]) -> str:
-    features = []
-    for row in rows:
-        props = {k: v for k, v in row.items() if k not in ("lat", "lon")}
-        features.append(
-            {
-                "type": "Feature",
-                "id": row["id"],
-                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-                "properties": props,
-            }
-        )
-    collection = {"type": "FeatureCollection", "attribution": LICENSE, "features": features}
-    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
 
 
 def title(result: NearResult) -> str:

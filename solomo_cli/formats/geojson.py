@@ -1,0 +1,26 @@
+"""GeoJSON out (RFC 7946): one Point feature per record that has a position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO, Any
+
+from solomo_cli.formats.json import dumps
+
+
+def feature(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": record["id"],
+        "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]},
+        "properties": {k: v for k, v in record.items() if k not in ("lat", "lon")},
+    }
+
+
+def to_geojson(records: Iterable[dict[str, Any]], head: dict[str, Any]) -> str:
+    """A FeatureCollection: `head`'s members (attribution, what it exports), then features."""
+    return dumps({"type": "FeatureCollection", **head, "features": [feature(r) for r in records]})
+
+
+def write_geojson(records: Iterable[dict[str, Any]], head: dict[str, Any], out: IO[str]) -> None:
+    out.write(to_geojson(records, head))

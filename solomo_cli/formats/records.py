@@ -1,0 +1,305 @@
+"""One record schema per entity: the dicts that every writer (JSON, CSV, GeoJSON, vCard) and
+every reader (imports) share. A place has one shape whether it comes from a listing (`near`),
+from `show` or from `export places`; the listing adds its fields (rank, distance, score…)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from solomo_cli import __version__
+from solomo_cli.boundary import clean_or_none
+from solomo_cli.formats.registry import OSM_LICENSE, Document
+from solomo_cli.mydata.base import source_of
+
+if TYPE_CHECKING:
+    from solomo_cli.model import Place
+    from solomo_cli.mydata.contacts import Contact, Encounter
+    from solomo_cli.mydata.store import UserData
+    from solomo_cli.mydata.visits import Note, Totals, Visit
+
+# CSV columns of each entity (JSON and GeoJSON carry the whole record).
+LISTING_FIELDS = (
+    "rank",
+    "id",
+    "name",
+    "kind",
+    "chain",
+    "lat",
+    "lon",
+    "distance_m",
+    "score",
+    "address",
+    "website",
+    "phone",
+    "email",
+    "opening_hours",
+    "open_state",
+    "next_change",
+    "internet_access",
+    "internet_access_fee",
+    "wheelchair",
+    "check_date",
+    "stale",
+    "my_rating",
+    "visits",
+    "osm_url",
+    "explain",
+)
+PLACE_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "lat",
+    "lon",
+    "address",
+    "website",
+    "phone",
+    "email",
+    "opening_hours",
+    "url",
+    "source",
+    "seen_at",
+    "my_rating",
+    "visits",
+    "last_visit",
+    "notes",
+    "tags",
+    "attribution",
+)
+VISIT_FIELDS = (
+    "id",
+    "uid",
+    "date",
+    "place_id",
+    "place_name",
+    "kind",
+    "lat",
+    "lon",
+    "address",
+    "rating",
+    "note",
+    "cost",
+    "currency",
+    "created_at",
+    "url",
+    "attribution",
+)
+CONTACT_FIELDS = (
+    "id",
+    "uid",
+    "name",
+    "org",
+    "email",
+    "phone",
+    "tags",
+    "note",
+    "created_at",
+    "updated_at",
+    "last_seen",
+    "encounters",
+    "attribution",
+)
+
+
+def place_url(place: Place) -> str | None:
+    if source_of(place.id) == "osm":
+        return f"https://www.openstreetmap.org/{place.id}"
+    return place.tags.get("google_maps_url")
+
+
+def attribution(place: Place | None) -> str | None:
+    return OSM_LICENSE if place is not None and source_of(place.id) == "osm" else None
+
+
+def place_record(
+    place: Place,
+    *,
+    rank: int | None = None,
+    seen_at: str | None = None,
+    visits: Sequence[Visit] | None = None,
+    notes: Sequence[Note] = (),
+) -> dict[str, Any]:
+    """A place. `rank` given: a listing's place, with its distance, score and open state.
+    `visits` given: the user's own signals from them (else those the listing attached)."""
+    tags, extra = place.tags, place.extra
+    osm = source_of(place.id) == "osm"
+    if visits is None:
+        rating, count, last = extra.get("my_rating"), extra.get("visits", 0), None
+    else:
+        rated = [v.rating for v in visits if v.rating]
+        rating = round(sum(rated) / len(rated), 1) if rated else None
+        count, last = len(visits), max((v.day for v in visits), default=None)
+    record: dict[str, Any] = {}
+    if rank is not None:
+        record["rank"] = rank
+    record.update(
+        {
+            "id": place.id,
+            "name": place.name if rank is None else clean_or_none(place.name),
+            "kind": place.kind,
+            "chain": place.chain,
+            "lat": round(place.lat, 7),
+            "lon": round(place.lon, 7),
+        }
+    )
+    if rank is not None:
+        record["distance_m"] = int(round(place.distance_m))
+        record["score"] = place.score
+    record.update(
+        {
+            "address": place.address,
+            "website": place.website,
+            "phone": place.phone,
+            "email": place.email,
+            "opening_hours": place.opening_hours,
+            "internet_access": place.internet_access,
+            "internet_access_fee": clean_or_none(tags.get("internet_access:fee")),
+            "wheelchair": clean_or_none(tags.get("wheelchair")),
+            "check_date": place.check_date,
+        }
+    )
+    if rank is not None:
+        record["open_state"] = extra.get("open_state", "unknown")
+        record["next_change"] = extra.get("next_change")
+        record["stale"] = extra.get("stale", True)
+    record.update(
+        {
+            "url": place_url(place),
+            "osm_url": f"https://www.openstreetmap.org/{place.id}" if osm else None,
+            "source": source_of(place.id),
+            "seen_at": seen_at,
+            "my_rating": rating,
+            "visits": count,
+            "last_visit": last,
+            "notes": [{"uid": n.uid, "created_at": n.created_at, "text": n.text} for n in notes],
+            "tags": tags,
+            "attribution": OSM_LICENSE if osm else None,
+        }
+    )
+    if rank is not None:
+        record["explain"] = [{"reason": why, "points": points} for why, points in place.reasons]
+    return record
+
+
+def visit_record(v: Visit) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "uid": v.uid,
+        "date": v.day,
+        "place_id": v.place.id,
+        "place_name": v.place.name,
+        "kind": v.place.kind,
+        "lat": v.place.lat,
+        "lon": v.place.lon,
+        "address": v.place.address,
+        "rating": v.rating,
+        "note": v.note,
+        "cost": v.cost,
+        "currency": v.currency,
+        "created_at": v.created_at,
+        "url": place_url(v.place),
+        "attribution": attribution(v.place),
+    }
+
+
+def encounter_record(e: Encounter) -> dict[str, Any]:
+    p = e.place
+    return {
+        "uid": e.uid,
+        "date": e.day,
+        "place_id": p.id if p else None,
+        "place_name": p.name if p else None,
+        "kind": p.kind if p else None,
+        "lat": p.lat if p else None,
+        "lon": p.lon if p else None,
+        "address": p.address if p else None,
+        "note": e.note,
+        "created_at": e.created_at,
+    }
+
+
+def contact_record(c: Contact) -> dict[str, Any]:
+    osm = any(e.place is not None and source_of(e.place.id) == "osm" for e in c.encounters)
+    record = {
+        "id": c.id,
+        "uid": c.uid,
+        "name": c.name,
+        "org": c.org,
+        "email": c.email,
+        "phone": c.phone,
+        "tags": list(c.tags),
+        "note": c.note,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+        "last_seen": c.last_seen,
+        "encounters": [encounter_record(e) for e in c.encounters],
+        "attribution": OSM_LICENSE if osm else None,
+    }
+    if c.distance_m is not None:
+        record["distance_m"] = int(round(c.distance_m))
+    return record
+
+
+def _money(cost: dict[str, Decimal]) -> dict[str, str]:
+    return {cur: str(amount) for cur, amount in sorted(cost.items())}
+
+
+def totals_record(t: Totals) -> dict[str, Any]:
+    return {
+        "days": t.days,
+        "visits": t.visits,
+        "cost": _money(t.cost),
+        "by_place": [
+            {
+                "place_id": r["place"].id,
+                "name": r["place"].name,
+                "days": r["days"],
+                "visits": r["visits"],
+                "cost": _money(r["cost"]),
+            }
+            for r in t.by_place
+        ],
+        "by_month": [
+            {
+                "month": r["month"],
+                "days": r["days"],
+                "visits": r["visits"],
+                "cost": _money(r["cost"]),
+            }
+            for r in t.by_month
+        ],
+    }
+
+
+def export_document(user: UserData, what: str) -> Document:
+    """All the user's places, visits or contacts, as an export file carries them."""
+    from solomo_cli.mydata.base import now_utc
+
+    if what == "places":
+        visits, notes = user.visits(), user.notes()
+        items = [
+            place_record(
+                p,
+                seen_at=user.seen_at(p.id) or None,
+                visits=[v for v in visits if v.place.id == p.id],
+                notes=[n for n in notes if n.place_id == p.id],
+            )
+            for p in user.places()
+        ]
+        fields: tuple[str, ...] = PLACE_FIELDS
+    elif what == "visits":
+        items, fields = [visit_record(v) for v in user.visits()], VISIT_FIELDS
+    else:
+        items, fields = [contact_record(c) for c in user.contacts()], CONTACT_FIELDS
+    wrapper = {
+        "solomo_export": what,
+        "version": 1,
+        "generator": f"solomo {__version__}",
+        "exported_at": now_utc(),
+        "attribution": OSM_LICENSE,
+        what: items,
+    }
+    head = {"solomo_export": what, "version": 1, "attribution": OSM_LICENSE}
+    return Document(what, items, fields, value=wrapper, head=head)
