@@ -342,10 +342,18 @@ def test_round_trip_gives_the_same_records(
             import_file(other, side)
     import_file(other, file)
     again = export(other, what, fmt)[0]
-    assert records(again, fmt, what) == records(export(full, what, fmt)[0], fmt, what)
+    # Ids are this file's own (an id from a file is never a row id): compare all but them.
+    before = records(export(full, what, fmt)[0], fmt, what)
+    assert no_ids(records(again, fmt, what)) == no_ids(before)
     for w in ("places", "visits", "contacts"):
-        assert json.loads(export(other, w, "json")[0])[w] == json.loads(original[w])[w], w
+        mine = json.loads(export(other, w, "json")[0])[w]
+        assert no_ids(mine) == no_ids(json.loads(original[w])[w]), w
     other.close()
+
+
+def no_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Visit and contact records without their row ids (place ids are OSM ids: kept)."""
+    return [{k: v for k, v in r.items() if k != "id" or "/" in str(v)} for r in rows]
 
 
 def test_importing_twice_adds_nothing(full: UserData, tmp_path: Path) -> None:

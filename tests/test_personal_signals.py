@@ -14,7 +14,8 @@ from fakeservers import FakeServices
 from solomo_cli import db
 from solomo_cli.config import get_paths
 from solomo_cli.model import Place
-from solomo_cli.mydata.store import UserData, m001_initial, personal_signals
+from solomo_cli.mydata.signals import personal_signals
+from solomo_cli.mydata.store import UserData, m001_initial
 
 SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483, {"name": "Smooth"})
 CORDEE = Place(

@@ -14,7 +14,6 @@ import pytest
 
 from solomo_cli import db
 from solomo_cli.cache.store import MIGRATIONS, Cache, HoursAnswer
-from solomo_cli.errors import StoreError
 from solomo_cli.geo import EARTH_RADIUS_M, distance_m
 from solomo_cli.model import Place
 
@@ -336,12 +335,14 @@ def test_info_counts(cache: Cache) -> None:
     assert info["size_bytes"] > 0
 
 
-def test_corrupt_file_is_a_store_error(solomo_home: Path) -> None:
+def test_a_file_that_is_not_a_database_is_rebuilt(solomo_home: Path) -> None:
     path = solomo_home / "cache" / "cache.db"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"this is not a database, just some text" * 200)
-    with pytest.raises(StoreError):
-        Cache(path).coverage(45.75, 4.85, 1000, ["coworking"], DAY)
+    cache = Cache(path)
+    assert cache.coverage(45.75, 4.85, 1000, ["coworking"], DAY).missing == ("coworking",)
+    cache.close()
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")
 
 
 # -- geocodes ---------------------------------------------------------------------------------
@@ -445,7 +446,8 @@ def test_a_first_schema_cache_gains_the_hours_memo_and_keeps_its_places(
     try:
         assert [p.id for p in cache.places_within(45.75, 4.85, 100, ["coworking"])] == ["node/1"]
         names = [r[0] for r in cache.conn.execute("SELECT name FROM _migrations ORDER BY name")]
-        assert names == ["m001_initial", "m002_hours_memo"]
+        assert names == sorted(m.__name__ for m in MIGRATIONS)
+        assert cache.conn.execute("SELECT name_key FROM places").fetchall() == [("p1",)]
         assert cache.hours_answers(["node/1"], time.time()) == {}
     finally:
         cache.close()

@@ -11,8 +11,9 @@ import pytest
 from clitools import coworking
 
 from solomo_cli.errors import UsageError
+from solomo_cli.match import fold
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import fold, parse_age, parse_cost, parse_day
+from solomo_cli.mydata.base import parse_age, parse_cost, parse_day
 from solomo_cli.mydata.store import UserData
 from solomo_cli.mydata.visits import totals
 

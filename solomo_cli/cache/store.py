@@ -1,17 +1,19 @@
 """The disposable local cache: places fetched from OSM (R*Tree-indexed), the areas each fetch
 covered, geocoding answers, and the last listing. Deleting it loses nothing of the user's."""
 
+import functools
 import json
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
 from solomo_cli.geo import bbox, distance_m
+from solomo_cli.match import fold
 from solomo_cli.model import Place
 
 GEOCODE_MAX_AGE_S = 90 * 86400.0  # place names rarely move: months, not minutes
@@ -81,7 +83,54 @@ def m002_hours_memo(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_hours_memo]
+def m003_place_name_keys(conn: sqlite3.Connection) -> None:
+    # Names are looked up folded (solomo_cli.match), so REF and NAME never depend on SQL LIKE.
+    conn.execute("ALTER TABLE places ADD COLUMN name_key TEXT")
+    rows = conn.execute("SELECT rid, name FROM places").fetchall()
+    conn.executemany(
+        "UPDATE places SET name_key = ? WHERE rid = ?", [(fold(name), rid) for rid, name in rows]
+    )
+
+
+MIGRATIONS = [m001_initial, m002_hours_memo, m003_place_name_keys]
+
+CLEAR_HINT = "'solomo cache clear' rebuilds it (it holds nothing of yours)"
+
+
+@functools.cache
+def _schema() -> dict[str, set[str]]:
+    """The columns of each table, as the migrations make them (built once, in memory)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        db.migrate(conn, MIGRATIONS)
+        return _columns(conn)
+    finally:
+        conn.close()
+
+
+def _columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {t: {c[1] for c in conn.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open and migrate; a file that is not a database, is truncated or has another schema
+    raises db.Damaged."""
+    db.check_whole(path)
+    conn = db.connect(path, private=True)
+    try:
+        db.migrate(conn, MIGRATIONS)
+        have = _columns(conn)
+        for table, columns in _schema().items():
+            if not columns <= have.get(table, set()):
+                raise db.Damaged(f"the cache {path} has an unknown layout (table {table})")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise db.Damaged(f"the cache {path} is damaged: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
@@ -142,6 +191,9 @@ class Geocode(NamedTuple):
 
 
 class Cache:
+    """The cache file, private to its owner (it holds search history). A damaged one is
+    deleted and rebuilt when opened; damage found later is a StoreError naming the fix."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
@@ -149,9 +201,14 @@ class Cache:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = db.connect(self.path)
-            db.migrate(conn, MIGRATIONS)
-            self._conn = conn
+            try:
+                self._conn = _open(self.path)
+            except db.Damaged:
+                self._remove_files()
+                try:
+                    self._conn = _open(self.path)
+                except db.Damaged as exc:
+                    raise StoreError(exc.message, hint=CLEAR_HINT) from exc
         return self._conn
 
     def close(self) -> None:
@@ -198,10 +255,15 @@ class Cache:
         return Place(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
 
     def find_places_by_name(self, text: str, limit: int = 20) -> list[Place]:
+        """Places whose folded name contains the folded `text` (solomo_cli.match), those
+        called exactly that first."""
+        key = fold(text)
+        if not key:
+            return []
         rows = self.conn.execute(
-            "SELECT osm_id, name, kind, lat, lon, tags FROM places WHERE name LIKE ? "
-            "ORDER BY name LIMIT ?",
-            (f"%{text}%", limit),
+            "SELECT osm_id, name, kind, lat, lon, tags FROM places WHERE instr(name_key, ?) > 0 "
+            "ORDER BY name_key != ?, name_key LIMIT ?",
+            (key, key, limit),
         ).fetchall()
         return [Place(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
@@ -255,10 +317,11 @@ class Cache:
         with db.transaction(conn):
             for place in places:
                 (rid,) = conn.execute(
-                    """INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, tz, country)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, tz, country,
+                         name_key)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (osm_id) DO UPDATE SET name = excluded.name,
-                         kind = excluded.kind, lat = excluded.lat, lon = excluded.lon,
+                         name_key = excluded.name_key, kind = excluded.kind, lat = excluded.lat, lon = excluded.lon,
                          tags = excluded.tags, fetched_at = excluded.fetched_at,
                          tz = excluded.tz, country = excluded.country
                        RETURNING rid""",
@@ -272,6 +335,7 @@ class Cache:
                         fetched_at,
                         place.extra.get("tz"),
                         place.extra.get("country"),
+                        fold(place.name),
                     ),
                 ).fetchone()
                 conn.execute(
@@ -386,6 +450,9 @@ class Cache:
     def clear(self) -> bool:
         """Delete the cache files. Returns whether there was anything to delete."""
         self.close()
+        return self._remove_files()
+
+    def _remove_files(self) -> bool:
         existed = False
         for suffix in ("", "-wal", "-shm"):
             target = Path(f"{self.path}{suffix}")
@@ -397,3 +464,25 @@ class Cache:
             except OSError as exc:
                 raise StoreError(f"cannot delete {target}: {exc.strerror}") from exc
         return existed
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_damage(method: F) -> F:
+    """SQLite errors met while using the cache become one StoreError that names the fix."""
+
+    @functools.wraps(method)
+    def guarded(self: Cache, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot use the cache {self.path}: {exc}", hint=CLEAR_HINT) from exc
+
+    return guarded  # type: ignore[return-value]
+
+
+# Every public method, including ones added later: none may let an SQLite error out as a bug.
+for _name, _method in list(vars(Cache).items()):
+    if not _name.startswith("_") and callable(_method) and _name not in ("close", "clear"):
+        setattr(Cache, _name, _reports_damage(_method))

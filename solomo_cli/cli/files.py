@@ -97,7 +97,7 @@ def backup(
     """Copy your data (places, visits, notes, contacts) safely to FILE.
 
     The copy is consistent even while other solomo commands write, and readable by you only."""
-    from solomo_cli.mydata.store import backup as run_backup
+    from solomo_cli.mydata.backup import backup as run_backup
     from solomo_cli.render import mydata as render_user
 
     paths, _ = open_user()

@@ -557,7 +557,6 @@ def _read_visit(rec: dict[str, Any]) -> tuple[Place, dict[str, Any]]:
         raise BadRecord(f"bad rating {rating} (1 to 5)")
     place = _stub(rec, "place_id", "place_name")
     return place, {
-        "id": _int(rec, "id"),
         "uid": _text(rec, "uid", True),
         "place_id": place.id,
         "day": _day(rec),
@@ -597,7 +596,6 @@ def _read_contact(rec: dict[str, Any]) -> dict[str, Any]:
         )
     now = now_utc()
     return {
-        "id": _int(rec, "id"),
         "uid": _text(rec, "uid", True),
         "name": _text(rec, "name", True),
         "org": _text(rec, "org"),
