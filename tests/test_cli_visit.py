@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from clitools import assert_one_error, coworking, invoke, seed_listing
+from clitools import HARRYCOW, LIBRARY_7E, assert_one_error, coworking, invoke, seed_listing
 
 from solomo_cli.config import get_paths
 from solomo_cli.model import Place
@@ -343,7 +343,9 @@ def test_backup(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert conn.execute("SELECT count(*) FROM visits").fetchone() == (4,)
     conn.close()
-    assert invoke(["backup", str(out)]).exit_code == 2
+    result = invoke(["backup", str(out)])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "already exists", "--force")  # the CLI names its flag
     assert invoke(["backup", str(out), "--force"]).exit_code == 0
 
 
@@ -355,23 +357,13 @@ def test_backup_without_data(tmp_path: Path) -> None:
 
 # -- names: one matcher (folded, no SQL wildcards) -------------------------------------------
 
-LIBRARY = Place(
-    "node/1688212012",
-    "Bibliothèque du 7e Guillotière",
-    "library",
-    45.7551,
-    4.8429,
-    {"name": "Bibliothèque du 7e Guillotière", "amenity": "library"},
-)
-HARRYCOW = coworking("node/9000", "HarryCow", 45.7600, 4.8500)
-
 
 def test_show_finds_a_name_written_without_accents() -> None:
-    seed_listing([CORDEE, SMOOTH, PERRACHE, LIBRARY])
+    seed_listing([CORDEE, SMOOTH, PERRACHE, LIBRARY_7E])
     for ref in ("bibliotheque du 7e guillotiere", "Bibliothèque du 7e Guillotière"):
         result = invoke(["show", ref, "-f", "json"])
         assert result.exit_code == 0, result.stderr
-        assert json.loads(result.stdout)["id"] == LIBRARY.id
+        assert json.loads(result.stdout)["id"] == LIBRARY_7E.id
 
 
 def test_visit_cordee_and_cordee_accented_list_the_same_candidates() -> None:

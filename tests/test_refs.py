@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clitools import coworking
+from clitools import HARRYCOW, LIBRARY_7E, coworking
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -179,16 +179,6 @@ def test_imported_places_are_found_by_id_and_name(user: UserData) -> None:
 
 # -- the one name matcher -------------------------------------------------------------------
 
-LIBRARY = Place(
-    "node/1688212012",
-    "Bibliothèque du 7e Guillotière",
-    "library",
-    45.7551,
-    4.8429,
-    {"name": "Bibliothèque du 7e Guillotière", "amenity": "library"},
-)
-HARRYCOW = coworking("node/9000", "HarryCow", 45.7600, 4.8500)
-
 
 @pytest.mark.parametrize(
     ("a", "b"),
@@ -241,10 +231,10 @@ def test_exact_names_win_over_names_that_contain_the_query(names: list[str]) -> 
 
 
 def test_an_unaccented_name_finds_a_place_of_the_cache(user: UserData) -> None:
-    cache = seed([*PLACES, LIBRARY], listed=PLACES)
+    cache = seed([*PLACES, LIBRARY_7E], listed=PLACES)
     for ref in ("bibliotheque du 7e guillotiere", "Bibliothèque du 7e - Guillotière"):
         found = resolve(ref, cache, user)
-        assert (found.place.id, found.known_from) == (LIBRARY.id, "cache")
+        assert (found.place.id, found.known_from) == (LIBRARY_7E.id, "cache")
 
 
 def test_accented_or_not_the_candidates_are_the_same(user: UserData) -> None:

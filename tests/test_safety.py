@@ -363,6 +363,17 @@ def test_backup_is_a_consistent_copy_while_another_process_writes(tmp_path: Path
     conn.close()
 
 
+def test_the_core_backup_names_no_flag(tmp_path: Path) -> None:
+    from solomo_cli.mydata.backup import TargetExists, backup
+
+    assert invoke(["visit", "1"]).exit_code == 0
+    out = tmp_path / "copy.db"
+    out.write_bytes(b"precious")
+    with pytest.raises(TargetExists) as err:
+        backup(get_paths().user_db, out)
+    assert "--" not in f"{err.value.message} {err.value.hint}"
+
+
 def test_backup_never_replaces_a_file_without_force(tmp_path: Path) -> None:
     assert invoke(["visit", "1"]).exit_code == 0
     folder = tmp_path / "backups"

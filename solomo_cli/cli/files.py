@@ -97,11 +97,17 @@ def backup(
     """Copy your data (places, visits, notes, contacts) safely to FILE.
 
     The copy is consistent even while other solomo commands write, and readable by you only."""
+    from solomo_cli.mydata.backup import TargetExists
     from solomo_cli.mydata.backup import backup as run_backup
     from solomo_cli.render import mydata as render_user
 
     paths, _ = open_user()
-    counts = run_backup(paths.user_db, file, overwrite=force)
+    try:
+        counts = run_backup(paths.user_db, file, overwrite=force)
+    except TargetExists as exc:
+        raise TargetExists(
+            exc.message, hint="use --force to overwrite it, or choose another name"
+        ) from None
     say(
         f"Backed up {paths.user_db} to {file}: "
         + ", ".join(render_user.count(n, t) for t, n in counts.items())

@@ -12,6 +12,10 @@ from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.mydata.base import refuse_empty
 
 
+class TargetExists(UsageError):
+    """The copy would replace a file: the caller says how to allow that."""
+
+
 def backup(source: Path, target: Path, *, overwrite: bool = False) -> dict[str, int]:
     """A consistent copy of the user-data file made with SQLite's backup API (safe while other
     solomo processes write), checked, then renamed into place; readable by its owner only.
@@ -25,9 +29,7 @@ def backup(source: Path, target: Path, *, overwrite: bool = False) -> dict[str, 
     if target.is_dir():
         raise UsageError(f"{target} is a directory", hint="give a file name")
     if target.exists() and not overwrite:
-        raise UsageError(
-            f"{target} already exists", hint="use --force to overwrite it, or choose another name"
-        )
+        raise TargetExists(f"{target} already exists", hint="choose another name")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {target}: the folder {parent} does not exist")
