@@ -501,15 +501,30 @@ def test_a_zero_byte_data_file_is_reported_not_started_over(args: list[str]) -> 
     path = get_paths().user_db
     path.parent.mkdir(parents=True)
     path.touch(mode=0o600)
+    os.utime(path, (time.time() - 3600, time.time() - 3600))  # emptied an hour ago
     result = invoke(args)
     assert result.exit_code == 5
     assert_one_error(result.stderr, "empty (0 bytes)", "solomo backup")
     assert path.stat().st_size == 0 and not Path(f"{path}-wal").exists()
 
 
+def test_a_young_empty_file_is_waited_for_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another process's new file is empty for a moment: it gets a few seconds, not forever.
+    monkeypatch.setattr("solomo_cli.mydata.base.CREATING_S", 1.0)
+    path = get_paths().user_db
+    path.parent.mkdir(parents=True)
+    path.touch(mode=0o600)
+    started = time.monotonic()
+    result = invoke(["log"])
+    assert result.exit_code == 5
+    assert 0.9 < time.monotonic() - started < 30
+    assert_one_error(result.stderr, "empty (0 bytes)")
+
+
 def test_a_truncated_data_file_is_reported() -> None:
-    for i in range(300):
-        assert invoke(["note", "1", f"note {i} " + "x" * 200]).exit_code == 0
+    with UserData(get_paths().user_db) as user, user.write():
+        for i in range(300):
+            user.add_note(SMOOTH, f"note {i} " + "x" * 200)
     path = get_paths().user_db
     size = path.stat().st_size
     assert size > 40_000 and not Path(f"{path}-wal").exists()

@@ -97,21 +97,29 @@ def source_of(place_id: str) -> str:
     return "osm" if OSM_ID.match(place_id) else place_id.split("/", 1)[0]
 
 
+CREATING_S = 5.0  # a zero-byte data file younger than this may be another process's new one
+
+
 def refuse_empty(path: Path) -> None:
     """A data file of zero bytes has lost its contents: say so, never start it over.
 
-    (One being created by another process is empty for a moment, until its WAL appears.)"""
-    for _attempt in range(40):
+    (One just created by another process is empty for a moment, until its WAL appears: a young
+    empty file is given a few seconds.)"""
+    deadline = time.monotonic() + CREATING_S
+    while True:
         try:
-            if path.stat().st_size or Path(f"{path}-wal").exists():
+            info = path.stat()
+            if info.st_size or Path(f"{path}-wal").exists():
                 return
         except FileNotFoundError:
             return
+        if time.time() - info.st_mtime > CREATING_S or time.monotonic() > deadline:
+            raise StoreError(
+                f"your data file {path} is empty (0 bytes): its contents are lost",
+                hint="restore it from a copy made with 'solomo backup'; to start afresh "
+                "instead, delete it",
+            )
         time.sleep(0.05)
-    raise StoreError(
-        f"your data file {path} is empty (0 bytes): its contents are lost",
-        hint="restore it from a copy made with 'solomo backup'; to start afresh instead, delete it",
-    )
 
 
 def unreadable(path: Path, exc: Exception) -> StoreError:
