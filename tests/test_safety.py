@@ -557,8 +557,13 @@ def make_read_only(what: str) -> Path:
     assert not Path(f"{path}-wal").exists()
     if what == "file":
         path.chmod(0o400)
-    else:
+    elif what == "folder":
         path.parent.chmod(0o500)
+    else:  # the whole home, cache included: a read-only disk
+        for folder, _dirs, files in os.walk(get_paths().user_db.parents[1]):
+            os.chmod(folder, 0o500)
+            for name in files:
+                os.chmod(Path(folder) / name, 0o400)
     return path
 
 
@@ -571,7 +576,7 @@ def some_data() -> None:
         assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.parametrize("what", ["file", "folder"])
+@pytest.mark.parametrize("what", ["file", "folder", "home"])
 def test_reading_commands_work_on_a_read_only_data_file(tmp_path: Path, what: str) -> None:
     some_data()
     path = make_read_only(what)
@@ -581,6 +586,7 @@ def test_reading_commands_work_on_a_read_only_data_file(tmp_path: Path, what: st
     for args in (
         ["log", "-f", "json"],
         ["show", "1", "-f", "json"],
+        ["show", "smooth", "-f", "json"],
         ["contact", "list", "-f", "json"],
         ["contact", "show", "elodie", "-f", "json"],
         ["export", "visits", str(out / "visits.json")],
@@ -604,6 +610,15 @@ def test_writing_to_a_read_only_data_file_is_refused_with_status_5(what: str) ->
     assert result.returncode == 5
     assert_one_error(result.stderr, "read-only", "nothing was changed", "writable")
     assert counts(path)["visits"] == 1
+
+
+def test_a_read_only_cache_is_read_and_a_write_to_it_is_status_5() -> None:
+    some_data()
+    make_read_only("home")
+    assert as_reader("show", "smooth").returncode == 0
+    result = as_reader("near", "45.74906,4.84789", "--offline")
+    assert result.returncode == 5
+    assert_one_error(result.stderr, "cache", "readonly", "writable")
 
 
 def test_a_read_only_file_that_needs_an_upgrade_says_so() -> None:

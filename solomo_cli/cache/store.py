@@ -115,11 +115,18 @@ def _columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
 
 def _open(path: Path) -> sqlite3.Connection:
     """Open and migrate; a file that is not a database, is truncated or has another schema
-    raises db.Damaged."""
+    raises db.Damaged. One that cannot be written (a read-only disk) is opened read-only."""
     db.check_whole(path)
-    conn = db.connect(path, private=True)
+    read_only = path.exists() and not db.writable(path)
+    conn = db.connect_readonly(path) if read_only else db.connect(path, private=True)
     try:
-        db.migrate(conn, MIGRATIONS)
+        if read_only and db.pending(conn, MIGRATIONS):
+            raise StoreError(
+                f"the cache {path} is read-only and out of date",
+                hint="make it writable, or delete it (it holds nothing of yours)",
+            )
+        if not read_only:
+            db.migrate(conn, MIGRATIONS)
         have = _columns(conn)
         for table, columns in _schema().items():
             if not columns <= have.get(table, set()):
@@ -477,7 +484,11 @@ def _reports_damage(method: F) -> F:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot use the cache {self.path}: {exc}", hint=CLEAR_HINT) from exc
+            if "readonly" in str(exc):  # a read-only disk: clearing would not help either
+                hint = "make it and its folder writable (it holds nothing of yours)"
+            else:
+                hint = CLEAR_HINT
+            raise StoreError(f"cannot use the cache {self.path}: {exc}", hint=hint) from exc
 
     return guarded  # type: ignore[return-value]
 

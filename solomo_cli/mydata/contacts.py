@@ -359,7 +359,8 @@ class ContactsPart(StoreParts):
         tags: Sequence[str],
     ) -> tuple[int, bool]:
         """(contact id, whether it is new). A contact already here — same uid, or same name —
-        keeps its own fields and gains the imported tags. A new one gets an id of this file's."""
+        keeps its own fields and gains the imported tags. A new one is numbered here: an id
+        from a file is never a row id."""
         row = (
             self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
             or self.conn.execute(
