@@ -11,7 +11,7 @@ from typing import Any
 
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
-from solomo_cli.match import candidates, fold
+from solomo_cli.match import candidates, fold, matches
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import (
     PLACE_COLS,
@@ -327,21 +327,21 @@ class ContactsPart(StoreParts):
         )
 
     def mentions(self, name: str) -> list[str]:
-        """Notes of the user's own (visits, places) whose text contains `name`."""
-        key = fold(name)
+        """Notes of the user's own (visits, places) whose text contains `name` (the matcher's
+        rule: folded)."""
         found = [
             f"visit #{vid} ({day})"
             for vid, day, note in self._read(
                 "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day"
             )
-            if key in fold(note)
+            if matches(name, note)
         ]
         found += [
             f"note on {pid} ({created[:10]})"
             for pid, created, text in self._read(
                 "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at"
             )
-            if key in fold(text)
+            if matches(name, text)
         ]
         return found
 
