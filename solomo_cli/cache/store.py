@@ -244,15 +244,12 @@ class Cache:
         """Places of these kinds within the circle, each with its `distance_m`, nearest first."""
         box, box_args = _rtree_box(lat, lon, radius_m)
         marks = ",".join("?" * len(kinds))
-        try:
-            rows = self.conn.execute(
-                f"""SELECT p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags, p.tz, p.country
-                    FROM places_rtree r JOIN places p ON p.rid = r.rid
-                    WHERE {box} AND p.kind IN ({marks})""",
-                (*box_args, *kinds),
-            ).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the local store: {exc}") from exc
+        rows = self.conn.execute(
+            f"""SELECT p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags, p.tz, p.country
+                FROM places_rtree r JOIN places p ON p.rid = r.rid
+                WHERE {box} AND p.kind IN ({marks})""",
+            (*box_args, *kinds),
+        ).fetchall()
         found = []
         for row in rows:
             d = distance_m(lat, lon, row[3], row[4])
