@@ -539,7 +539,9 @@ def test_a_truncated_cache_is_rebuilt(solomo_home: Path) -> None:
         cache.close()
 
 
-def test_a_cache_of_another_layout_is_rebuilt(solomo_home: Path) -> None:
+def test_a_cache_of_another_layout_is_a_store_error_that_names_the_fix(
+    solomo_home: Path,
+) -> None:
     path = solomo_home / "cache" / "cache.db"
     path.parent.mkdir(parents=True)
     conn = sqlite3.connect(path)
@@ -550,10 +552,15 @@ def test_a_cache_of_another_layout_is_rebuilt(solomo_home: Path) -> None:
     conn.close()
     cache = Cache(path)
     try:
-        assert cache.get_place("node/1") is None
-        assert cache.find_places_by_name("P1") == []
+        with pytest.raises(StoreError) as err:
+            cache.find_places_by_name("P1")
     finally:
         cache.close()
+    assert "no such column" in err.value.message
+    assert "solomo cache clear" in (err.value.hint or "")
+    result = invoke(["show", "P1"])
+    assert result.exit_code == 5
+    assert_one_error(result.stderr, "solomo cache clear")
 
 
 def corrupt_places_table(path: Path) -> None:

@@ -98,25 +98,10 @@ MIGRATIONS = [m001_initial, m002_hours_memo, m003_place_name_keys]
 CLEAR_HINT = "'solomo cache clear' rebuilds it (it holds nothing of yours)"
 
 
-@functools.cache
-def _schema() -> dict[str, set[str]]:
-    """The columns of each table, as the migrations make them (built once, in memory)."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        db.migrate(conn, MIGRATIONS)
-        return _columns(conn)
-    finally:
-        conn.close()
-
-
-def _columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
-    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return {t: {c[1] for c in conn.execute(f'PRAGMA table_info("{t}")')} for t in tables}
-
-
 def _open(path: Path) -> sqlite3.Connection:
-    """Open and migrate; a file that is not a database, is truncated or has another schema
-    raises db.Damaged. One that cannot be written (a read-only disk) is opened read-only."""
+    """Open and migrate; a file that is not a database or is truncated raises db.Damaged. One
+    that cannot be written (a read-only disk) is opened read-only. (A layout other than the
+    migrations' is met by the first query: a StoreError naming the fix, see _reports_damage.)"""
     db.check_whole(path)
     read_only = path.exists() and not db.writable(path)
     conn = db.connect_readonly(path) if read_only else db.connect(path, private=True)
@@ -128,10 +113,6 @@ def _open(path: Path) -> sqlite3.Connection:
             )
         if not read_only:
             db.migrate(conn, MIGRATIONS)
-        have = _columns(conn)
-        for table, columns in _schema().items():
-            if not columns <= have.get(table, set()):
-                raise db.Damaged(f"the cache {path} has an unknown layout (table {table})")
     except sqlite3.Error as exc:
         conn.close()
         raise db.Damaged(f"the cache {path} is damaged: {exc}") from exc
@@ -211,8 +192,9 @@ class Geocode(NamedTuple):
 
 
 class Cache:
-    """The cache file, private to its owner (it holds search history). A damaged one is
-    deleted and rebuilt when opened; damage found later is a StoreError naming the fix."""
+    """The cache file, private to its owner (it holds search history). One that is not a
+    database or is truncated is deleted and rebuilt when opened; damage found later (a bad
+    page, another layout) is a StoreError naming the fix."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
