@@ -539,6 +539,17 @@ def test_a_truncated_cache_is_rebuilt(solomo_home: Path) -> None:
         cache.close()
 
 
+def name_lookup_error(path: Path, text: str) -> StoreError:
+    """The error a name lookup in the cache at `path` raises."""
+    cache = Cache(path)
+    try:
+        with pytest.raises(StoreError) as err:
+            cache.find_places_by_name(text)
+    finally:
+        cache.close()
+    return err.value
+
+
 def test_a_cache_of_another_layout_is_a_store_error_that_names_the_fix(
     solomo_home: Path,
 ) -> None:
@@ -550,14 +561,9 @@ def test_a_cache_of_another_layout_is_a_store_error_that_names_the_fix(
     conn.executemany("INSERT INTO _migrations VALUES (?, '')", [(m.__name__,) for m in MIGRATIONS])
     conn.commit()
     conn.close()
-    cache = Cache(path)
-    try:
-        with pytest.raises(StoreError) as err:
-            cache.find_places_by_name("P1")
-    finally:
-        cache.close()
-    assert "no such column" in err.value.message
-    assert "solomo cache clear" in (err.value.hint or "")
+    error = name_lookup_error(path, "P1")
+    assert "no such column" in error.message
+    assert "solomo cache clear" in (error.hint or "")
     result = invoke(["show", "P1"])
     assert result.exit_code == 5
     assert_one_error(result.stderr, "solomo cache clear")
@@ -578,14 +584,9 @@ def test_damage_found_later_is_a_store_error_that_names_the_fix(solomo_home: Pat
     path = solomo_home / "cache" / "cache.db"
     filled(path)
     corrupt_places_table(path)
-    cache = Cache(path)
-    try:
-        with pytest.raises(StoreError) as err:
-            cache.find_places_by_name("numero 7")
-    finally:
-        cache.close()
-    assert "malformed" in err.value.message
-    assert "solomo cache clear" in (err.value.hint or "")
+    error = name_lookup_error(path, "numero 7")
+    assert "malformed" in error.message
+    assert "solomo cache clear" in (error.hint or "")
 
 
 def test_a_damaged_cache_is_status_5_with_the_fix_and_the_fix_works(solomo_home: Path) -> None:
