@@ -51,12 +51,24 @@ def matches(query: str, name: str | None) -> bool:
     return bool(key) and key in fold(name)
 
 
-def candidates(query: str, items: Iterable[T], key: Callable[[T], str]) -> list[T]:
+def candidates(
+    query: str,
+    items: Iterable[T],
+    key: Callable[[T], str],
+    name: Callable[[T], str | None] | None = None,
+) -> list[T]:
     """The items whose folded name (`key(item)`, already folded) equals the folded query, else
-    those that contain it, in the order given. Several are left to the caller: never a guess."""
+    those that contain it, in the order given. Among several equal ones, the one spelt exactly
+    as the query (`name(item)`, spaces aside) wins. Several left are the caller's: no guess."""
     wanted = fold(query)
     if not wanted:
         return []
     found = [item for item in items if wanted in key(item)]
     exact = [item for item in found if key(item) == wanted]
+    if len(exact) > 1 and name is not None:
+        # "Jean-Marc" and "Jean Marc" fold alike; typing one of them exactly says which.
+        spelt = " ".join(query.split())
+        verbatim = [item for item in exact if " ".join((name(item) or "").split()) == spelt]
+        if len(verbatim) == 1:
+            return verbatim
     return exact or found

@@ -260,3 +260,15 @@ def test_an_exact_folded_name_wins_in_the_cache_too(user: UserData) -> None:
     cache = seed([*PLACES, annex], listed=[])
     assert resolve("SMOOTH", cache, user).place.id == "node/12155174562"
     assert resolve("annex", cache, user).place.id == "node/5"
+
+
+def test_places_that_fold_alike_are_told_apart_by_their_exact_spelling(user: UserData) -> None:
+    twins = [
+        coworking("node/61", "La Cordée", 45.75, 4.84),
+        coworking("node/62", "La Cordee", 45.76, 4.85),
+    ]
+    cache = seed(twins, listed=[])
+    assert resolve("La Cordee", cache, user).place.id == "node/62"
+    assert resolve("La Cordée", cache, user).place.id == "node/61"
+    with pytest.raises(UsageError, match="matches 2 places"):
+        resolve("la cordee", cache, user)

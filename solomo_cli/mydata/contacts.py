@@ -184,6 +184,7 @@ class ContactsPart(StoreParts):
             name,
             self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key"),
             key=lambda r: r[2],
+            name=lambda r: r[1],
         )
         if exact and rows and rows[0][2] != fold(name):
             names = ", ".join(repr(r[1]) for r in rows[:8])

@@ -159,7 +159,9 @@ def _by_name(
             f"no known place matches {text!r}",
             hint="use a rank from 'solomo near' (e.g. 2) or an OSM id (node/123)",
         )
-    chosen = candidates(text, found.values(), key=lambda hit: fold(hit[0].name))
+    chosen = candidates(
+        text, found.values(), key=lambda hit: fold(hit[0].name), name=lambda hit: hit[0].name
+    )
     if len(chosen) == 1:
         place, known_from = chosen[0]
         return Resolved(place, known_from, origin)
