@@ -93,3 +93,15 @@ def forget_hours_answers() -> None:
             cache.conn.execute("DELETE FROM hours_memo")
     finally:
         cache.close()
+
+
+# Names the one matcher must fold (accents, a dash typed or not) or take literally (% and _).
+LIBRARY_7E = Place(
+    "node/1688212012",
+    "Bibliothèque du 7e Guillotière",
+    "library",
+    45.7551,
+    4.8429,
+    {"name": "Bibliothèque du 7e Guillotière", "amenity": "library"},
+)
+HARRYCOW = coworking("node/9000", "HarryCow", 45.7600, 4.8500)

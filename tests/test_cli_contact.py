@@ -283,3 +283,29 @@ def test_forget_needs_the_full_name() -> None:
     assert result.exit_code == 2
     assert_one_error(result.stderr, "no contact is called exactly 'jeanne'", "Jeanne Martin")
     assert "Jeanne Martin" in names()
+
+
+# -- names: the one matcher --------------------------------------------------------------------
+
+
+def test_a_contact_is_found_whatever_the_dashes_accents_and_case() -> None:
+    ok("contact", "add", "Jean-Marc Éluard")
+    for name in ("jean marc eluard", "JEAN–MARC ÉLUARD", "marc elu"):
+        result = invoke(["contact", "show", name, "-f", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["name"] == "Jean-Marc Éluard"
+
+
+def test_the_same_person_spelt_with_a_space_is_refused() -> None:
+    ok("contact", "add", "Jean-Marc Éluard")
+    result = invoke(["contact", "add", "jean marc eluard"])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "already a contact called 'Jean-Marc Éluard'")
+
+
+@pytest.mark.parametrize("name", ["Jean%", "J_an", "%"])
+def test_a_wildcard_in_a_contact_name_is_literal(name: str) -> None:
+    ok("contact", "add", "Jean Dupont")
+    result = invoke(["contact", "show", name])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "no contact called")

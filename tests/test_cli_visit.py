@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from clitools import assert_one_error, coworking, invoke, seed_listing
+from clitools import HARRYCOW, LIBRARY_7E, assert_one_error, coworking, invoke, seed_listing
 
 from solomo_cli.config import get_paths
 from solomo_cli.model import Place
@@ -345,7 +345,9 @@ def test_backup(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert conn.execute("SELECT count(*) FROM visits").fetchone() == (4,)
     conn.close()
-    assert invoke(["backup", str(out)]).exit_code == 2
+    result = invoke(["backup", str(out)])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "already exists", "--force")  # the CLI names its flag
     assert invoke(["backup", str(out), "--force"]).exit_code == 0
 
 
@@ -353,3 +355,38 @@ def test_backup_without_data(tmp_path: Path) -> None:
     result = invoke(["backup", str(tmp_path / "b.db")])
     assert result.exit_code == 2
     assert_one_error(result.stderr, "no user data to back up yet")
+
+
+# -- names: one matcher (folded, no SQL wildcards) -------------------------------------------
+
+
+def test_show_finds_a_name_written_without_accents() -> None:
+    seed_listing([CORDEE, SMOOTH, PERRACHE, LIBRARY_7E])
+    for ref in ("bibliotheque du 7e guillotiere", "Bibliothèque du 7e Guillotière"):
+        result = invoke(["show", ref, "-f", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["id"] == LIBRARY_7E.id
+
+
+def test_visit_cordee_and_cordee_accented_list_the_same_candidates() -> None:
+    listed = []
+    for ref in ("cordee", "cordée"):
+        result = invoke(["visit", ref])
+        assert result.exit_code == 2
+        assert_one_error(
+            result.stderr, "matches 2 places", "[node/8795134202]", "[node/3989498385]"
+        )
+        listed.append(result.stderr.split("places: ", 1)[1])
+    assert listed[0] == listed[1]
+    assert visits() == []
+
+
+@pytest.mark.parametrize("ref", ["Harry%", "Harr_Cow", "%"])
+def test_a_wildcard_in_the_name_logs_nothing(ref: str) -> None:
+    seed_listing([CORDEE, SMOOTH, HARRYCOW])
+    result = invoke(["visit", ref])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "no known place matches")
+    assert visits() == []
+    assert invoke(["visit", "harrycow"]).exit_code == 0  # the name itself still works
+    assert [v[1] for v in visits()] == [HARRYCOW.id]

@@ -358,6 +358,11 @@ def test_round_trip_gives_the_same_records(
     other.close()
 
 
+def no_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Visit and contact records without their row ids (place ids are OSM ids: kept)."""
+    return [{k: v for k, v in r.items() if k != "id" or "/" in str(v)} for r in rows]
+
+
 def test_importing_twice_adds_nothing(full: UserData, tmp_path: Path) -> None:
     other = make_user(tmp_path / "b")
     for what in ("places", "visits", "contacts"):

@@ -4,17 +4,21 @@ upgrading the user's file; a place rated 5 and visited often rises, a place rate
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from clitools import invoke
+from clitools import invoke, seed_listing
 from fakeservers import FakeServices
 
 from solomo_cli import db
 from solomo_cli.config import get_paths
 from solomo_cli.model import Place
-from solomo_cli.mydata.store import UserData, m001_initial, personal_signals
+from solomo_cli.mydata.signals import personal_signals
+from solomo_cli.mydata.store import UserData, m001_initial
 
 SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483, {"name": "Smooth"})
 CORDEE = Place(
@@ -116,3 +120,29 @@ def test_the_table_shows_the_users_marks(lyon: FakeServices) -> None:
     result = invoke(["near", "Lyon", "--limit", "3"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "★4 · 3 visits" in result.stdout
+
+
+def test_near_reads_the_signals_without_the_user_data_layer(tmp_path: Path) -> None:
+    seed_listing([SMOOTH, CORDEE])
+    user = UserData(get_paths().user_db)
+    user.add_visit(SMOOTH, "2026-11-20", 5)
+    user.close()
+    code = (
+        "import json, sys\n"
+        "from solomo_cli.cli.app import app\n"
+        "from typer.testing import CliRunner\n"
+        "r = CliRunner().invoke(app, ['near', '45.74906,4.84789', '--offline', '-f', 'json'])\n"
+        "mods = sorted(m for m in sys.modules if m.startswith(('solomo_cli.mydata', 'httpx')))\n"
+        "print(json.dumps([r.exit_code, mods, json.loads(r.stdout)]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=True,
+    )
+    status, modules, places = json.loads(out.stdout)
+    assert status == 0
+    assert modules == ["solomo_cli.mydata", "solomo_cli.mydata.base", "solomo_cli.mydata.signals"]
+    assert {p["id"]: p.get("my_rating") for p in places}[SMOOTH.id] == 5.0

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clitools import coworking
+from clitools import HARRYCOW, LIBRARY_7E, coworking
+from hypothesis import given
+from hypothesis import strategies as st
 
 from solomo_cli.cache.store import Cache
 from solomo_cli.config import get_paths
 from solomo_cli.errors import UsageError
+from solomo_cli.match import candidates, fold, matches
 from solomo_cli.model import Place
 from solomo_cli.mydata.refs import normalise_id, resolve
 from solomo_cli.mydata.store import UserData
@@ -172,3 +175,100 @@ def test_imported_places_are_found_by_id_and_name(user: UserData) -> None:
     cache = get_paths().cache_db
     assert resolve("google/3697878718076448074", cache, user).place.name == "Café Mokxa"
     assert resolve("mokxa", cache, user).known_from == "mine"
+
+
+# -- the one name matcher -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("bibliotheque du 7e guillotiere", "Bibliothèque du 7e Guillotière"),
+        ("Bibliothèque du 7e – Guillotière", "BIBLIOTHÈQUE DU 7E GUILLOTIÈRE"),
+        ("la cordee jean mace", "La cordée - Jean Macé"),
+        ("Locaux Motiv", "Locaux Motiv’"),
+        ("jean marc", "Jean-Marc"),
+        ("  Straße  ", "STRASSE"),
+    ],
+)
+def test_fold_treats_case_accents_dashes_and_separators_alike(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize("char", ["%", "_"])
+def test_sql_wildcards_are_ordinary_characters(char: str) -> None:
+    assert fold(f"Harry{char}") == f"harry{char}"
+    assert not matches(f"Harry{char}", "HarryCow")
+    assert not matches(f"H{char}rry", "Harry")
+    assert matches(f"50{char}", f"Coworking 50{char} off")
+
+
+@given(st.text())
+def test_folding_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.text())
+def test_a_name_always_matches_itself_exactly(name: str) -> None:
+    if fold(name):
+        assert matches(name, name)
+        assert candidates(name, [name, name + " annex"], key=fold) == [name]
+    else:
+        assert candidates(name, [name], key=fold) == []
+
+
+@given(st.text(), st.text(), st.sampled_from("%_"))
+def test_wildcards_never_match_what_lacks_them(query: str, name: str, char: str) -> None:
+    if char not in name:
+        assert not matches(query + char, name)
+
+
+@given(st.lists(st.sampled_from(["Smooth", "smooth annex", "SMOOTH", "Le Smooth", "x"])))
+def test_exact_names_win_over_names_that_contain_the_query(names: list[str]) -> None:
+    found = candidates("smooth", names, key=fold)
+    exact = [n for n in names if fold(n) == "smooth"]
+    assert found == (exact or [n for n in names if "smooth" in fold(n)])
+
+
+def test_an_unaccented_name_finds_a_place_of_the_cache(user: UserData) -> None:
+    cache = seed([*PLACES, LIBRARY_7E], listed=PLACES)
+    for ref in ("bibliotheque du 7e guillotiere", "Bibliothèque du 7e - Guillotière"):
+        found = resolve(ref, cache, user)
+        assert (found.place.id, found.known_from) == (LIBRARY_7E.id, "cache")
+
+
+def test_accented_or_not_the_candidates_are_the_same(user: UserData) -> None:
+    cache = seed()
+    messages = []
+    for ref in ("cordee", "cordée", "CORDEE"):
+        with pytest.raises(UsageError) as err:
+            resolve(ref, cache, user)
+        messages.append(err.value.message.split(": ", 1)[1])
+    assert messages[0] == messages[1] == messages[2]
+    assert "matches 2 places" in str(err.value.message)
+
+
+@pytest.mark.parametrize("ref", ["Harry%", "Harry_ow", "%", "_"])
+def test_a_wildcard_in_a_ref_matches_nothing_here(user: UserData, ref: str) -> None:
+    cache = seed([*PLACES, HARRYCOW], listed=[])
+    with pytest.raises(UsageError, match="no known place matches"):
+        resolve(ref, cache, user)
+
+
+def test_an_exact_folded_name_wins_in_the_cache_too(user: UserData) -> None:
+    annex = coworking("node/5", "Smooth Annex", 45.752, 4.846)
+    cache = seed([*PLACES, annex], listed=[])
+    assert resolve("SMOOTH", cache, user).place.id == "node/12155174562"
+    assert resolve("annex", cache, user).place.id == "node/5"
+
+
+def test_places_that_fold_alike_are_told_apart_by_their_exact_spelling(user: UserData) -> None:
+    twins = [
+        coworking("node/61", "La Cordée", 45.75, 4.84),
+        coworking("node/62", "La Cordee", 45.76, 4.85),
+    ]
+    cache = seed(twins, listed=[])
+    assert resolve("La Cordee", cache, user).place.id == "node/62"
+    assert resolve("La Cordée", cache, user).place.id == "node/61"
+    with pytest.raises(UsageError, match="matches 2 places"):
+        resolve("la cordee", cache, user)

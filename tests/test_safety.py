@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from clitools import coworking, invoke, solomo_command
+from clitools import assert_one_error, coworking, invoke, solomo_command
 
 from solomo_cli import db
 from solomo_cli.cache.store import Cache
@@ -362,6 +363,18 @@ def test_backup_is_a_consistent_copy_while_another_process_writes(tmp_path: Path
     conn.close()
 
 
+def test_the_core_backup_names_no_flag(tmp_path: Path) -> None:
+    from solomo_cli.formats.files import TargetExists
+    from solomo_cli.mydata.backup import backup
+
+    assert invoke(["visit", "1"]).exit_code == 0
+    out = tmp_path / "copy.db"
+    out.write_bytes(b"precious")
+    with pytest.raises(TargetExists) as err:
+        backup(get_paths().user_db, out)
+    assert "--" not in f"{err.value.message} {err.value.hint}"
+
+
 def test_backup_never_replaces_a_file_without_force(tmp_path: Path) -> None:
     assert invoke(["visit", "1"]).exit_code == 0
     folder = tmp_path / "backups"
@@ -372,3 +385,248 @@ def test_backup_never_replaces_a_file_without_force(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert out.read_bytes() == b"precious"
     assert [p.name for p in folder.iterdir()] == ["keep.db"]  # no temporary file left behind
+
+
+# -- row ids from files -----------------------------------------------------------------------
+
+BIG = 2**63 - 1
+
+
+def old_file_with_absurd_ids(*, delete_them: bool = False) -> Path:
+    """A data file of the schema before this release, where an older version's import kept
+    ids near 2**63 (a visit, a note, a contact with its tag and encounter)."""
+    path = get_paths().user_db
+    conn = db.connect(path, private=True)
+    db.migrate(conn, MIGRATIONS[:2])
+    now = "2026-01-01T00:00:00Z"
+    with db.transaction(conn):
+        conn.execute(
+            "INSERT INTO places VALUES ('node/12155174562', 'Smooth', 'coworking', 45.75, 4.84,"
+            " '{}', ?)",
+            (now,),
+        )
+        for vid in (1, BIG):
+            conn.execute(
+                "INSERT INTO visits (id, uid, place_id, day, note, created_at) "
+                "VALUES (?, ?, 'node/12155174562', '2026-01-02', ?, ?)",
+                (vid, f"u-v{vid}", f"visit {vid}", now),
+            )
+        conn.execute(
+            "INSERT INTO place_notes VALUES (?, 'u-n', 'node/12155174562', ?, 'quiet')", (BIG, now)
+        )
+        conn.execute(
+            "INSERT INTO contacts (id, uid, name, name_key, created_at, updated_at) "
+            "VALUES (?, 'u-c', 'Élodie Roux', 'elodie roux', ?, ?)",
+            (BIG, now, now),
+        )
+        conn.execute("INSERT INTO contact_tags VALUES (?, 'ux')", (BIG,))
+        conn.execute(
+            "INSERT INTO encounters VALUES (?, 'u-e', ?, 'node/12155174562', '2026-01-02', "
+            "'coffee', ?)",
+            (BIG, BIG, now),
+        )
+        if delete_them:
+            for table in ("encounters", "contact_tags", "place_notes", "visits", "contacts"):
+                key = "contact_id" if table == "contact_tags" else "id"
+                conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (BIG,))
+    seq = dict(conn.execute("SELECT name, seq FROM sqlite_sequence").fetchall())
+    conn.close()
+    assert seq["visits"] == seq["contacts"] == BIG  # what made every later insert fail
+    return path
+
+
+def test_rows_with_absurd_ids_are_renumbered_and_nothing_is_lost() -> None:
+    path = old_file_with_absurd_ids()
+    result = invoke(["visit", "1", "--note", "new"])
+    assert result.exit_code == 0, result.stderr
+    result = invoke(["contact", "add", "Karim Benali"])
+    assert result.exit_code == 0, result.stderr
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT id, note FROM visits ORDER BY id").fetchall() == [
+            (1, "visit 1"),
+            (2, f"visit {BIG}"),
+            (3, "new"),
+        ]
+        assert conn.execute("SELECT id, text FROM place_notes").fetchall() == [(1, "quiet")]
+        assert conn.execute("SELECT id, name FROM contacts ORDER BY id").fetchall() == [
+            (1, "Élodie Roux"),
+            (2, "Karim Benali"),
+        ]
+        assert conn.execute("SELECT * FROM contact_tags").fetchall() == [(1, "ux")]
+        assert conn.execute("SELECT id, contact_id, note FROM encounters").fetchall() == [
+            (1, 1, "coffee")
+        ]
+        assert max(seq for (seq,) in conn.execute("SELECT seq FROM sqlite_sequence")) == 3
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+    assert integrity(path) == "ok"
+    shown = json.loads(invoke(["contact", "show", "elodie", "-f", "json"]).stdout)
+    assert shown["tags"] == ["ux"] and len(shown["encounters"]) == 1
+
+
+def test_a_deleted_absurd_row_no_longer_blocks_new_ones() -> None:
+    path = old_file_with_absurd_ids(delete_them=True)
+    for args in (["visit", "1"], ["contact", "add", "Karim Benali", "--at", "1"]):
+        result = invoke(args)
+        assert result.exit_code == 0, result.stderr
+    assert [v.id for v in UserData(path).visits()] == [2, 1]
+
+
+def test_an_imported_id_is_never_a_row_id(tmp_path: Path) -> None:
+    file = tmp_path / "visits.json"
+    record = {
+        "id": BIG,
+        "uid": "u-far",
+        "place_id": "node/1",
+        "place_name": "P",
+        "lat": 45.7,
+        "lon": 4.8,
+    }
+    file.write_text(
+        json.dumps({"solomo_export": "visits", "visits": [{**record, "date": "2026-01-02"}]}),
+        encoding="utf-8",
+    )
+    assert invoke(["import", str(file)]).exit_code == 0
+    result = invoke(["visit", "1"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(v.id for v in UserData(get_paths().user_db).visits()) == [1, 2]
+
+
+# -- files that tell the truth ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["log"], ["visit", "1"], ["contact", "list"]])
+def test_a_zero_byte_data_file_is_reported_not_started_over(args: list[str]) -> None:
+    path = get_paths().user_db
+    path.parent.mkdir(parents=True)
+    path.touch(mode=0o600)
+    os.utime(path, (time.time() - 3600, time.time() - 3600))  # emptied an hour ago
+    result = invoke(args)
+    assert result.exit_code == 5
+    assert_one_error(result.stderr, "empty (0 bytes)", "solomo backup")
+    assert path.stat().st_size == 0 and not Path(f"{path}-wal").exists()
+
+
+def test_a_young_empty_file_is_waited_for_then_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another process's new file is empty for a moment: it gets a few seconds, not forever.
+    monkeypatch.setattr("solomo_cli.mydata.base.CREATING_S", 1.0)
+    path = get_paths().user_db
+    path.parent.mkdir(parents=True)
+    path.touch(mode=0o600)
+    started = time.monotonic()
+    result = invoke(["log"])
+    assert result.exit_code == 5
+    assert 0.9 < time.monotonic() - started < 30
+    assert_one_error(result.stderr, "empty (0 bytes)")
+
+
+def test_a_truncated_data_file_is_reported() -> None:
+    with UserData(get_paths().user_db) as user, user.write():
+        for i in range(300):
+            user.add_note(SMOOTH, f"note {i} " + "x" * 200)
+    path = get_paths().user_db
+    size = path.stat().st_size
+    assert size > 40_000 and not Path(f"{path}-wal").exists()
+    with open(path, "r+b") as handle:
+        handle.truncate(size // 2)
+    result = invoke(["log"])
+    assert result.exit_code == 5
+    assert_one_error(result.stderr, "truncated", "solomo backup")
+
+
+def as_reader(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run solomo as a user the file permissions apply to: root, unless it drops the
+    capabilities that let it ignore them."""
+    if os.geteuid() != 0:
+        return run(*args)
+    if not shutil.which("setpriv"):
+        pytest.skip("root ignores file permissions and setpriv is missing")
+    drop = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    return subprocess.run(
+        [*drop, *solomo_command(), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
+
+
+def make_read_only(what: str) -> Path:
+    path = get_paths().user_db
+    assert not Path(f"{path}-wal").exists()
+    if what == "file":
+        path.chmod(0o400)
+    elif what == "folder":
+        path.parent.chmod(0o500)
+    else:  # the whole home, cache included: a read-only disk
+        for folder, _dirs, files in os.walk(get_paths().user_db.parents[1]):
+            os.chmod(folder, 0o500)
+            for name in files:
+                os.chmod(Path(folder) / name, 0o400)
+    return path
+
+
+def some_data() -> None:
+    for args in (
+        ["visit", "1", "--rating", "4", "--note", "quiet"],
+        ["contact", "add", "Élodie Roux", "--at", "1"],
+    ):
+        result = invoke(args)
+        assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("what", ["file", "folder", "home"])
+def test_reading_commands_work_on_a_read_only_data_file(tmp_path: Path, what: str) -> None:
+    some_data()
+    path = make_read_only(what)
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    for args in (
+        ["log", "-f", "json"],
+        ["show", "1", "-f", "json"],
+        ["show", "smooth", "-f", "json"],
+        ["contact", "list", "-f", "json"],
+        ["contact", "show", "elodie", "-f", "json"],
+        ["export", "visits", str(out / "visits.json")],
+        ["backup", str(out / "copy.db")],
+    ):
+        result = as_reader(*args)
+        assert result.returncode == 0, (args, result.stderr)
+    assert json.loads(as_reader("log", "-f", "json").stdout)["visits"][0]["note"] == "quiet"
+    assert json.loads((out / "visits.json").read_text(encoding="utf-8"))["visits"][0]["rating"] == 4
+    assert counts(out / "copy.db")["visits"] == 1
+    # Nothing was written: no migration, no -wal or -shm left beside the file.
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_writing_to_a_read_only_data_file_is_refused_with_status_5(what: str) -> None:
+    some_data()
+    path = make_read_only(what)
+    result = as_reader("visit", "1")
+    assert result.returncode == 5
+    assert_one_error(result.stderr, "read-only", "nothing was changed", "writable")
+    assert counts(path)["visits"] == 1
+
+
+def test_a_read_only_cache_is_read_and_a_write_to_it_is_status_5() -> None:
+    some_data()
+    make_read_only("home")
+    assert as_reader("show", "smooth").returncode == 0
+    result = as_reader("near", "45.74906,4.84789", "--offline")
+    assert result.returncode == 5
+    assert_one_error(result.stderr, "cache", "readonly", "writable")
+
+
+def test_a_read_only_file_that_needs_an_upgrade_says_so() -> None:
+    conn = db.connect(get_paths().user_db, private=True)
+    db.migrate(conn, [m001_initial])
+    conn.close()
+    make_read_only("file")
+    result = as_reader("log")
+    assert result.returncode == 5
+    assert_one_error(result.stderr, "read-only", "needs an upgrade", "writable")

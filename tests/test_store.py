@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
+from clitools import assert_one_error, invoke
 
 from solomo_cli import db
 from solomo_cli.cache.store import MIGRATIONS, Cache, HoursAnswer
@@ -336,12 +338,14 @@ def test_info_counts(cache: Cache) -> None:
     assert info["size_bytes"] > 0
 
 
-def test_corrupt_file_is_a_store_error(solomo_home: Path) -> None:
+def test_a_file_that_is_not_a_database_is_rebuilt(solomo_home: Path) -> None:
     path = solomo_home / "cache" / "cache.db"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"this is not a database, just some text" * 200)
-    with pytest.raises(StoreError):
-        Cache(path).coverage(45.75, 4.85, 1000, ["coworking"], DAY)
+    cache = Cache(path)
+    assert cache.coverage(45.75, 4.85, 1000, ["coworking"], DAY).missing == ("coworking",)
+    cache.close()
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")
 
 
 # -- geocodes ---------------------------------------------------------------------------------
@@ -445,7 +449,8 @@ def test_a_first_schema_cache_gains_the_hours_memo_and_keeps_its_places(
     try:
         assert [p.id for p in cache.places_within(45.75, 4.85, 100, ["coworking"])] == ["node/1"]
         names = [r[0] for r in cache.conn.execute("SELECT name FROM _migrations ORDER BY name")]
-        assert names == ["m001_initial", "m002_hours_memo"]
+        assert names == sorted(m.__name__ for m in MIGRATIONS)
+        assert cache.conn.execute("SELECT name_key FROM places").fetchall() == [("p1",)]
         assert cache.hours_answers(["node/1"], time.time()) == {}
     finally:
         cache.close()
@@ -488,3 +493,128 @@ def test_hours_answers_of_vanished_places_go_with_them(cache: Cache) -> None:
     cache.save_hours_answers([answer("node/1", now, now + 600), answer("node/2", now, now + 600)])
     cache.save_fetch([place(1, 45.75, 4.85)], 45.75, 4.85, 1000, ["coworking"], None, "a")
     assert list(cache.hours_answers(["node/1", "node/2"], now + 1)) == ["node/1"]
+
+
+# -- a private, self-repairing cache ------------------------------------------------------
+
+
+def filled(path: Path, count: int = 2000) -> None:
+    cache = Cache(path)
+    places = [place(i, 45.75 + i * 1e-5, 4.85, name=f"Place numéro {i}") for i in range(count)]
+    cache.save_fetch(places, 45.75, 4.85, 5000, ["coworking"], None, "test")
+    cache.close()
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_the_cache_is_private_whatever_the_umask(solomo_home: Path) -> None:
+    folder = solomo_home / "cache"
+    folder.mkdir(parents=True, mode=0o755)
+    folder.chmod(0o755)
+    old = os.umask(0)
+    try:
+        cache = Cache(folder / "cache.db")
+        cache.set_state("last", {"query": "Lyon"})
+        modes = {
+            p.name: p.stat().st_mode & 0o777 for p in folder.iterdir() if p.name.startswith("c")
+        }
+        cache.close()
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert modes["cache.db"] == 0o600
+    assert all(mode & 0o077 == 0 for mode in modes.values()), modes
+
+
+def test_a_truncated_cache_is_rebuilt(solomo_home: Path) -> None:
+    path = solomo_home / "cache" / "cache.db"
+    filled(path)
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    cache = Cache(path)
+    try:
+        assert cache.places_within(45.75, 4.85, 5000, ["coworking"]) == []
+        assert cache.coverage(45.75, 4.85, 100, ["coworking"], DAY).missing == ("coworking",)
+        assert cache.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        cache.close()
+
+
+def name_lookup_error(path: Path, text: str) -> StoreError:
+    """The error a name lookup in the cache at `path` raises."""
+    cache = Cache(path)
+    try:
+        with pytest.raises(StoreError) as err:
+            cache.find_places_by_name(text)
+    finally:
+        cache.close()
+    return err.value
+
+
+def test_a_cache_of_another_layout_is_a_store_error_that_names_the_fix(
+    solomo_home: Path,
+) -> None:
+    path = solomo_home / "cache" / "cache.db"
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE places (osm_id TEXT)")
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.executemany("INSERT INTO _migrations VALUES (?, '')", [(m.__name__,) for m in MIGRATIONS])
+    conn.commit()
+    conn.close()
+    error = name_lookup_error(path, "P1")
+    assert "no such column" in error.message
+    assert "solomo cache clear" in (error.hint or "")
+    result = invoke(["show", "P1"])
+    assert result.exit_code == 5
+    assert_one_error(result.stderr, "solomo cache clear")
+
+
+def corrupt_places_table(path: Path) -> None:
+    """Garbage over the root page of the places table: the file still opens."""
+    conn = sqlite3.connect(path)
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'places'").fetchone()
+    (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    with open(path, "r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xffgarbage" * (page_size // 8))
+
+
+def test_damage_found_later_is_a_store_error_that_names_the_fix(solomo_home: Path) -> None:
+    path = solomo_home / "cache" / "cache.db"
+    filled(path)
+    corrupt_places_table(path)
+    error = name_lookup_error(path, "numero 7")
+    assert "malformed" in error.message
+    assert "solomo cache clear" in (error.hint or "")
+
+
+def test_a_damaged_cache_is_status_5_with_the_fix_and_the_fix_works(solomo_home: Path) -> None:
+    path = solomo_home / "cache" / "cache.db"
+    filled(path)
+    corrupt_places_table(path)
+    result = invoke(["show", "numero 7"])
+    assert result.exit_code == 5
+    assert_one_error(result.stderr, "cache", "solomo cache clear")
+    assert invoke(["cache", "clear"]).exit_code == 0
+    result = invoke(["show", "numero 7"])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "no known place matches")
+
+
+def test_cache_names_are_matched_folded_and_literally(cache: Cache) -> None:
+    names = ["Bibliothèque du 7e Guillotière", "HarryCow", "La Cordée", "La cordée - Jean Macé"]
+    cache.save_fetch(
+        [place(i, 45.75, 4.85, name=n) for i, n in enumerate(names)],
+        45.75,
+        4.85,
+        1000,
+        ["coworking"],
+        None,
+        "test",
+    )
+    assert [p.name for p in cache.find_places_by_name("bibliotheque du 7e guillotiere")] == [
+        names[0]
+    ]
+    assert cache.find_places_by_name("Harry%") == cache.find_places_by_name("_") == []
+    assert [p.name for p in cache.find_places_by_name("LA CORDEE")] == names[2:]  # exact first

@@ -11,8 +11,9 @@ import pytest
 from clitools import coworking
 
 from solomo_cli.errors import UsageError
+from solomo_cli.match import fold
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import fold, parse_age, parse_cost, parse_day
+from solomo_cli.mydata.base import parse_age, parse_cost, parse_day
 from solomo_cli.mydata.store import UserData
 from solomo_cli.mydata.visits import totals
 
@@ -394,3 +395,17 @@ def test_rows_are_checked_by_sqlite_too(user: UserData) -> None:
     user.add_visit(SMOOTH, "2026-11-20")
     with pytest.raises(sqlite3.IntegrityError):
         user.conn.execute("UPDATE visits SET rating = 9")
+
+
+def test_names_that_fold_alike_are_told_apart_by_their_exact_spelling(user: UserData) -> None:
+    # Two contacts an older version kept apart ("Jean-Marc", "Jean Marc") fold alike now.
+    user.add_contact("Jean-Marc Roux")
+    with user.write() as conn:
+        conn.execute(
+            "INSERT INTO contacts (uid, name, name_key, created_at, updated_at) "
+            "VALUES ('u-2', 'Jean Marc Roux', 'jean marc roux', '', '')"
+        )
+    assert user.find_contact("Jean Marc Roux", exact=True).uid == "u-2"
+    assert user.find_contact("Jean-Marc  Roux").name == "Jean-Marc Roux"
+    with pytest.raises(UsageError, match="matches 2 contacts"):
+        user.find_contact("jean marc roux")

@@ -1,17 +1,19 @@
 """The disposable local cache: places fetched from OSM (R*Tree-indexed), the areas each fetch
 covered, geocoding answers, and the last listing. Deleting it loses nothing of the user's."""
 
+import functools
 import json
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
 from solomo_cli.geo import bbox, distance_m
+from solomo_cli.match import fold
 from solomo_cli.model import Place
 
 GEOCODE_MAX_AGE_S = 90 * 86400.0  # place names rarely move: months, not minutes
@@ -82,7 +84,42 @@ def m002_hours_memo(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_hours_memo]
+def m003_place_name_keys(conn: sqlite3.Connection) -> None:
+    # Names are looked up folded (solomo_cli.match), so REF and NAME never depend on SQL LIKE.
+    conn.execute("ALTER TABLE places ADD COLUMN name_key TEXT")
+    rows = conn.execute("SELECT rid, name FROM places").fetchall()
+    conn.executemany(
+        "UPDATE places SET name_key = ? WHERE rid = ?", [(fold(name), rid) for rid, name in rows]
+    )
+
+
+MIGRATIONS = [m001_initial, m002_hours_memo, m003_place_name_keys]
+
+CLEAR_HINT = "'solomo cache clear' rebuilds it (it holds nothing of yours)"
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """Open and migrate; a file that is not a database or is truncated raises db.Damaged. One
+    that cannot be written (a read-only disk) is opened read-only. (A layout other than the
+    migrations' is met by the first query: a StoreError naming the fix, see _reports_damage.)"""
+    db.check_whole(path)
+    read_only = path.exists() and not db.writable(path)
+    conn = db.connect_readonly(path) if read_only else db.connect(path, private=True)
+    try:
+        if read_only and db.pending(conn, MIGRATIONS):
+            raise StoreError(
+                f"the cache {path} is read-only and out of date",
+                hint="make it writable, or delete it (it holds nothing of yours)",
+            )
+        if not read_only:
+            db.migrate(conn, MIGRATIONS)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise db.Damaged(f"the cache {path} is damaged: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
@@ -155,6 +192,10 @@ class Geocode(NamedTuple):
 
 
 class Cache:
+    """The cache file, private to its owner (it holds search history). One that is not a
+    database or is truncated is deleted and rebuilt when opened; damage found later (a bad
+    page, another layout) is a StoreError naming the fix."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
@@ -162,9 +203,14 @@ class Cache:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = db.connect(self.path)
-            db.migrate(conn, MIGRATIONS)
-            self._conn = conn
+            try:
+                self._conn = _open(self.path)
+            except db.Damaged:
+                self._remove_files()
+                try:
+                    self._conn = _open(self.path)
+                except db.Damaged as exc:
+                    raise StoreError(exc.message, hint=CLEAR_HINT) from exc
         return self._conn
 
     def close(self) -> None:
@@ -180,15 +226,12 @@ class Cache:
         """Places of these kinds within the circle, each with its `distance_m`, nearest first."""
         box, box_args = _rtree_box(lat, lon, radius_m)
         marks = ",".join("?" * len(kinds))
-        try:
-            rows = self.conn.execute(
-                f"""SELECT p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags, p.tz, p.country
-                    FROM places_rtree r JOIN places p ON p.rid = r.rid
-                    WHERE {box} AND p.kind IN ({marks})""",
-                (*box_args, *kinds),
-            ).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the local store: {exc}") from exc
+        rows = self.conn.execute(
+            f"""SELECT p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags, p.tz, p.country
+                FROM places_rtree r JOIN places p ON p.rid = r.rid
+                WHERE {box} AND p.kind IN ({marks})""",
+            (*box_args, *kinds),
+        ).fetchall()
         found = []
         for row in rows:
             d = distance_m(lat, lon, row[3], row[4])
@@ -206,9 +249,15 @@ class Cache:
         return None if row is None else _place(row)
 
     def find_places_by_name(self, text: str, limit: int = 20) -> list[Place]:
+        """Places whose folded name contains the folded `text` (solomo_cli.match), those
+        called exactly that first."""
+        key = fold(text)
+        if not key:
+            return []
         rows = self.conn.execute(
-            f"SELECT {_PLACE_COLS} FROM places WHERE name LIKE ? ORDER BY name LIMIT ?",
-            (f"%{text}%", limit),
+            f"SELECT {_PLACE_COLS} FROM places WHERE instr(name_key, ?) > 0 "
+            "ORDER BY name_key != ?, name_key LIMIT ?",
+            (key, key, limit),
         ).fetchall()
         return [_place(r) for r in rows]
 
@@ -262,10 +311,11 @@ class Cache:
         with db.transaction(conn):
             for place in places:
                 (rid,) = conn.execute(
-                    """INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, tz, country)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, tz, country,
+                         name_key)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (osm_id) DO UPDATE SET name = excluded.name,
-                         kind = excluded.kind, lat = excluded.lat, lon = excluded.lon,
+                         name_key = excluded.name_key, kind = excluded.kind, lat = excluded.lat, lon = excluded.lon,
                          tags = excluded.tags, fetched_at = excluded.fetched_at,
                          tz = excluded.tz, country = excluded.country
                        RETURNING rid""",
@@ -279,6 +329,7 @@ class Cache:
                         fetched_at,
                         place.extra.get("tz"),
                         place.extra.get("country"),
+                        fold(place.name),
                     ),
                 ).fetchone()
                 conn.execute(
@@ -393,6 +444,9 @@ class Cache:
     def clear(self) -> bool:
         """Delete the cache files. Returns whether there was anything to delete."""
         self.close()
+        return self._remove_files()
+
+    def _remove_files(self) -> bool:
         existed = False
         for suffix in ("", "-wal", "-shm"):
             target = Path(f"{self.path}{suffix}")
@@ -404,3 +458,29 @@ class Cache:
             except OSError as exc:
                 raise StoreError(f"cannot delete {target}: {exc.strerror}") from exc
         return existed
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_damage(method: F) -> F:
+    """SQLite errors met while using the cache become one StoreError that names the fix."""
+
+    @functools.wraps(method)
+    def guarded(self: Cache, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            if "readonly" in str(exc):  # a read-only disk: clearing would not help either
+                hint = "make it and its folder writable (it holds nothing of yours)"
+            else:
+                hint = CLEAR_HINT
+            raise StoreError(f"cannot use the cache {self.path}: {exc}", hint=hint) from exc
+
+    return guarded  # type: ignore[return-value]
+
+
+# Every public method, including ones added later: none may let an SQLite error out as a bug.
+for _name, _method in list(vars(Cache).items()):
+    if not _name.startswith("_") and callable(_method) and _name not in ("close", "clear"):
+        setattr(Cache, _name, _reports_damage(_method))

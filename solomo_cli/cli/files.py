@@ -128,7 +128,7 @@ def backup(
 
     The copy is consistent even while other solomo commands write, and readable by you only."""
     from solomo_cli.formats.files import TargetExists
-    from solomo_cli.mydata.store import backup as run_backup
+    from solomo_cli.mydata.backup import backup as run_backup
     from solomo_cli.render import mydata as render_user
 
     paths, _ = open_user()

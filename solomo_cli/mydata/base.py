@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import unicodedata
+import time
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from solomo_cli.errors import UsageError
+from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.model import Place
 
 OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
@@ -75,13 +76,6 @@ def clean_tag(text: str) -> str:
     return tag
 
 
-def fold(text: str | None) -> str:
-    """Case-, accent- and spacing-insensitive form of a name, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
 def today() -> str:
     return date.today().isoformat()
 
@@ -101,6 +95,39 @@ def text_or_none(value: str | None) -> str | None:
 def source_of(place_id: str) -> str:
     """'osm' for OpenStreetMap ids, else the id's prefix ('google')."""
     return "osm" if OSM_ID.match(place_id) else place_id.split("/", 1)[0]
+
+
+CREATING_S = 5.0  # a zero-byte data file younger than this may be another process's new one
+
+
+def refuse_empty(path: Path) -> None:
+    """A data file of zero bytes has lost its contents: say so, never start it over.
+
+    (One just created by another process is empty for a moment, until its WAL appears: a young
+    empty file is given a few seconds.)"""
+    deadline = time.monotonic() + CREATING_S
+    while True:
+        try:
+            info = path.stat()
+            if info.st_size or Path(f"{path}-wal").exists():
+                return
+        except FileNotFoundError:
+            return
+        if time.time() - info.st_mtime > CREATING_S or time.monotonic() > deadline:
+            raise StoreError(
+                f"your data file {path} is empty (0 bytes): its contents are lost",
+                hint="restore it from a copy made with 'solomo backup'; to start afresh "
+                "instead, delete it",
+            )
+        time.sleep(0.05)
+
+
+def unreadable(path: Path, exc: Exception) -> StoreError:
+    """The error for a user-data file SQLite cannot read (damaged, or not a database)."""
+    return StoreError(
+        f"your data file {path} is unreadable: {exc}",
+        hint="restore it from a copy made with 'solomo backup'",
+    )
 
 
 # -- rows of the places table ---------------------------------------------------------------
@@ -130,5 +157,3 @@ class StoreParts:
         def remember(self, place: Place, seen_at: str | None = None) -> None: ...
 
         def _has_uid(self, table: str, uid: str) -> bool: ...
-
-        def _free_id(self, table: str, wanted: int | None) -> int | None: ...

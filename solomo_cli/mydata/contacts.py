@@ -11,12 +11,12 @@ from typing import Any
 
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
+from solomo_cli.match import candidates, fold, matches
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import (
     PLACE_COLS,
     StoreParts,
     clean_tag,
-    fold,
     new_uid,
     now_utc,
     place_from_row,
@@ -103,7 +103,7 @@ class ContactsPart(StoreParts):
             self._refuse_duplicate(name)
             now = now_utc()
             contact_id = self._insert_contact(
-                None, new_uid(), name, (org, email, phone, note), now, now, tags
+                new_uid(), name, (org, email, phone, note), now, now, tags
             )
             if at is not None:
                 if remember:
@@ -178,21 +178,19 @@ class ContactsPart(StoreParts):
             return self.contact(contact.id)
 
     def find_contact(self, name: str, *, exact: bool = False) -> Contact:
-        """The one contact called `name` (case- and accent-insensitive), else the one whose name
+        """The one contact called `name` (folded: case, accents, dashes), else the one whose name
         contains it; several → a usage error listing them (no guess)."""
-        key = fold(name)
-        rows = self._read("SELECT id, name FROM contacts WHERE name_key = ?", (key,))
-        if not rows and key:
-            rows = [
-                r
-                for r in self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key")
-                if key in r[2]
-            ]
-            if exact and rows:
-                names = ", ".join(repr(r[1]) for r in rows[:8])
-                raise UsageError(
-                    f"no contact is called exactly {name!r}", hint=f"give the full name: {names}"
-                )
+        rows = candidates(
+            name,
+            self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key"),
+            key=lambda r: r[2],
+            name=lambda r: r[1],
+        )
+        if exact and rows and rows[0][2] != fold(name):
+            names = ", ".join(repr(r[1]) for r in rows[:8])
+            raise UsageError(
+                f"no contact is called exactly {name!r}", hint=f"give the full name: {names}"
+            )
         if not rows:
             raise UsageError(
                 f"no contact called {name!r}", hint="solomo contact list shows them all"
@@ -330,21 +328,21 @@ class ContactsPart(StoreParts):
         )
 
     def mentions(self, name: str) -> list[str]:
-        """Notes of the user's own (visits, places) whose text contains `name`."""
-        key = fold(name)
+        """Notes of the user's own (visits, places) whose text contains `name` (the matcher's
+        rule: folded)."""
         found = [
             f"visit #{vid} ({day})"
             for vid, day, note in self._read(
                 "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day"
             )
-            if key in fold(note)
+            if matches(name, note)
         ]
         found += [
             f"note on {pid} ({created[:10]})"
             for pid, created, text in self._read(
                 "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at"
             )
-            if key in fold(text)
+            if matches(name, text)
         ]
         return found
 
@@ -360,10 +358,10 @@ class ContactsPart(StoreParts):
         created_at: str,
         updated_at: str,
         tags: Sequence[str],
-        id: int | None = None,
     ) -> tuple[int, bool]:
         """(contact id, whether it is new). A contact already here — same uid, or same name —
-        keeps its own fields and gains the imported tags."""
+        keeps its own fields and gains the imported tags. A new one is numbered here: an id
+        from a file is never a row id."""
         row = (
             self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
             or self.conn.execute(
@@ -374,19 +372,12 @@ class ContactsPart(StoreParts):
             self._add_tags(row[0], tags)
             return row[0], False
         contact_id = self._insert_contact(
-            self._free_id("contacts", id),
-            uid,
-            name,
-            (org, email, phone, note),
-            created_at,
-            updated_at,
-            tags,
+            uid, name, (org, email, phone, note), created_at, updated_at, tags
         )
         return contact_id, True
 
     def _insert_contact(
         self,
-        contact_id: int | None,
         uid: str,
         name: str,
         details: tuple[str | None, str | None, str | None, str | None],
@@ -394,13 +385,12 @@ class ContactsPart(StoreParts):
         updated_at: str,
         tags: Sequence[str],
     ) -> int:
-        """One new row (its id chosen by SQLite when `contact_id` is None) with its tags.
-        `details` is (org, email, phone, note)."""
+        """One new row (its id chosen by SQLite) with its tags. `details` is (org, email, phone,
+        note)."""
         cur = self.conn.execute(
-            "INSERT INTO contacts (id, uid, name, name_key, org, email, phone, note, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO contacts (uid, name, name_key, org, email, phone, note, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                contact_id,
                 uid,
                 name,
                 fold(name),

@@ -12,8 +12,8 @@ from typing import Any
 
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
+from solomo_cli.match import candidates, fold, matches
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import fold
 from solomo_cli.mydata.store import UserData
 
 _RANK = re.compile(r"^#?(\d+)$")
@@ -145,10 +145,9 @@ def _by_name(
     user: UserData,
     origin: dict[str, Any] | None,
 ) -> Resolved:
-    key = fold(text)
     found: dict[str, tuple[Place, str]] = {}
     for item in (listing or {}).get("places") or []:
-        if key in fold(item.get("name")):
+        if matches(text, item.get("name")):
             found.setdefault(item["id"], (_listed(item), "listing"))
     if cache is not None:
         for place in cache.find_places_by_name(text, limit=50):
@@ -160,14 +159,14 @@ def _by_name(
             f"no known place matches {text!r}",
             hint="use a rank from 'solomo near' (e.g. 2) or an OSM id (node/123)",
         )
-    exact = {pid: hit for pid, hit in found.items() if fold(hit[0].name) == key}
-    candidates = exact or found
-    if len(candidates) == 1:
-        place, known_from = next(iter(candidates.values()))
+    chosen = candidates(
+        text, found.values(), key=lambda hit: fold(hit[0].name), name=lambda hit: hit[0].name
+    )
+    if len(chosen) == 1:
+        place, known_from = chosen[0]
         return Resolved(place, known_from, origin)
     raise UsageError(
-        f"{text!r} matches {len(candidates)} places: "
-        + _describe(list(candidates.values()), origin),
+        f"{text!r} matches {len(chosen)} places: " + _describe(chosen, origin),
         hint="give a more precise name, the rank from the last listing, or the id "
         "shown in brackets",
     )

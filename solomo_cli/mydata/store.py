@@ -3,15 +3,13 @@ private SQLite file that exists nowhere else: every command's writes are one tra
 migration keeps every row, and forgetting a person really erases them.
 
 This module holds the file itself (connection, schema and migrations, places as seen, import
-primitives, backup) and the read-only query of `solomo near`; visits.py and contacts.py hold
-the rest of UserData."""
+primitives); visits.py and contacts.py hold the rest of UserData, backup.py the copy, and
+signals.py the read-only query of `solomo near`."""
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from solomo_cli import db
-from solomo_cli.errors import StoreError, UsageError
+from solomo_cli.errors import StoreError
+from solomo_cli.match import fold, matches
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import PLACE_COLS, fold, now_utc, place_from_row
+from solomo_cli.mydata.base import PLACE_COLS, now_utc, place_from_row, refuse_empty, unreadable
 from solomo_cli.mydata.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
 from solomo_cli.mydata.visits import Note, Visit, VisitsPart
 
@@ -106,7 +105,51 @@ def m002_contact_name_keys(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX contacts_name_key ON contacts (name_key)")
 
 
-MIGRATIONS = [m001_initial, m002_contact_name_keys]
+def m003_refold_contact_names(conn: sqlite3.Connection) -> None:
+    # The matcher now also folds dashes and punctuation ("Jean-Marc" = "jean marc").
+    rows = conn.execute("SELECT id, name FROM contacts").fetchall()
+    conn.executemany(
+        "UPDATE contacts SET name_key = ? WHERE id = ?", [(fold(name), cid) for cid, name in rows]
+    )
+
+
+# Ids this large came from a file (older versions kept an imported id), never from use; one
+# at 2**63-1 made every later insert fail with "database or disk is full".
+ABSURD_ID = 2**31
+_ID_TABLES = ("visits", "place_notes", "contacts", "encounters")
+
+
+def m004_renumber_absurd_ids(conn: sqlite3.Connection) -> None:
+    # Rows keep everything but their id; references follow (checked at commit). The sequence
+    # restarts after the largest sane id: ids of rows deleted above it may come back once.
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for table in _ID_TABLES:
+        (top,) = conn.execute(
+            f"SELECT coalesce(max(id), 0) FROM {table} WHERE id < ?", (ABSURD_ID,)
+        ).fetchone()
+        absurd = conn.execute(
+            f"SELECT id FROM {table} WHERE id >= ? ORDER BY id", (ABSURD_ID,)
+        ).fetchall()
+        for (old,) in absurd:
+            top += 1
+            conn.execute(f"UPDATE {table} SET id = ? WHERE id = ?", (top, old))
+            if table == "contacts":
+                for child in ("contact_tags", "encounters"):
+                    conn.execute(
+                        f"UPDATE {child} SET contact_id = ? WHERE contact_id = ?", (top, old)
+                    )
+        conn.execute(
+            "UPDATE sqlite_sequence SET seq = ? WHERE name = ? AND seq >= ?",
+            (top, table, ABSURD_ID),
+        )
+
+
+MIGRATIONS = [
+    m001_initial,
+    m002_contact_name_keys,
+    m003_refold_contact_names,
+    m004_renumber_absurd_ids,
+]
 
 # -- the store ------------------------------------------------------------------------------
 
@@ -128,11 +171,15 @@ class PlaceSummary:
 
 class UserData(VisitsPart, ContactsPart):
     """The user-data file. Opened (created 0600, migrated) on first use; read-only questions
-    asked before the file exists get empty answers and never create it."""
+    asked before the file exists get empty answers and never create it.
+
+    A file that cannot be written (0400, read-only folder or disk) is opened read-only, so that
+    its data can still be read and copied off; any write is then refused."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        self.read_only = False
 
     @property
     def exists(self) -> bool:
@@ -141,12 +188,47 @@ class UserData(VisitsPart, ContactsPart):
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
+            self._conn = self._open()
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        refuse_empty(self.path)
+        try:
+            db.check_whole(self.path)
+        except db.Damaged as exc:
+            raise unreadable(self.path, exc) from exc
+        if self.path.exists() and not db.writable(self.path):
+            return self._open_read_only()
+        try:
             conn = db.connect(self.path, private=True)
+        except db.Damaged as exc:
+            raise unreadable(self.path, exc) from exc
+        try:
             # Deleted rows (a forgotten contact, a removed visit) are overwritten, not unlinked.
             conn.execute("PRAGMA secure_delete = ON")
             _migrate(conn)
-            self._conn = conn
-        return self._conn
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        conn = db.connect_readonly(self.path)
+        try:
+            waiting = db.pending(conn, MIGRATIONS)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise unreadable(self.path, exc) from exc
+        if waiting:
+            conn.close()
+            raise StoreError(
+                f"your data file {self.path} is read-only and needs an upgrade to be read by "
+                "this version of solomo",
+                hint="make it and its folder writable (or copy it to a writable place and set "
+                "SOLOMO_HOME there), then run the command again",
+            )
+        self.read_only = True
+        return conn
 
     def close(self) -> None:
         if self._conn is not None:
@@ -163,6 +245,11 @@ class UserData(VisitsPart, ContactsPart):
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction; nested uses join the outer one (an import is one transaction)."""
         conn = self.conn
+        if self.read_only:
+            raise StoreError(
+                f"your data file {self.path} is read-only: nothing was changed",
+                hint="make it and its folder writable, then run the command again",
+            )
         if conn.in_transaction:
             yield conn
             return
@@ -175,7 +262,7 @@ class UserData(VisitsPart, ContactsPart):
         try:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise _unreadable(self.path, exc) from exc
+            raise unreadable(self.path, exc) from exc
 
     # -- places ---------------------------------------------------------------------------
 
@@ -207,9 +294,8 @@ class UserData(VisitsPart, ContactsPart):
         return [p for p in map(place_from_row, rows) if p is not None]
 
     def find_places(self, text: str) -> list[Place]:
-        """The user's places whose name contains `text` (case- and accent-insensitive)."""
-        key = fold(text)
-        return [p for p in self.places() if key and key in fold(p.name)]
+        """The user's places whose name contains `text` (folded: case, accents, dashes)."""
+        return [p for p in self.places() if matches(text, p.name)]
 
     def summary(self, place_id: str) -> PlaceSummary:
         return PlaceSummary(
@@ -242,13 +328,6 @@ class UserData(VisitsPart, ContactsPart):
             self.conn.execute(f"SELECT 1 FROM {table} WHERE uid = ?", (uid,)).fetchone() is not None
         )
 
-    def _free_id(self, table: str, wanted: int | None) -> int | None:
-        """Keep the exported id when it is free here (a round trip gives the same ids)."""
-        if wanted is None:
-            return None
-        taken = self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (wanted,)).fetchone()
-        return None if taken else wanted
-
     def counts(self) -> dict[str, int]:
         tables = ("places", "visits", "place_notes", "contacts", "contact_tags", "encounters")
         if not self.exists:
@@ -260,13 +339,6 @@ def _place_values(place: Place) -> tuple[object, ...]:
     """id, name, kind, lat, lon, tags: a place's columns in the user's places table."""
     tags = json.dumps(place.tags, ensure_ascii=False, sort_keys=True)
     return (place.id, place.name, place.kind, place.lat, place.lon, tags)
-
-
-def _unreadable(path: Path, exc: Exception) -> StoreError:
-    return StoreError(
-        f"your data file {path} is unreadable: {exc}",
-        hint="restore it from a copy made with 'solomo backup'",
-    )
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -281,96 +353,3 @@ def _migrate(conn: sqlite3.Connection) -> None:
         except StoreError:
             raise
     raise StoreError(f"cannot upgrade your data file: {last}")
-
-
-# -- for `solomo near` ----------------------------------------------------------------------
-
-
-def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | None, int]]:
-    """(average rating or None, visit count) per place id, in one read-only query.
-
-    Never creates the file, never migrates: the columns read exist since the first schema."""
-    if not ids or not path.exists():
-        return {}
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
-    except sqlite3.Error:
-        return {}
-    try:
-        rows = conn.execute(
-            "SELECT place_id, avg(rating), count(*) FROM visits "
-            "WHERE place_id IN (SELECT value FROM json_each(?)) GROUP BY place_id",
-            (json.dumps(list(ids)),),
-        ).fetchall()
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):  # created by another process, not yet migrated
-            return {}
-        raise _unreadable(path, exc) from exc
-    except sqlite3.DatabaseError as exc:
-        raise _unreadable(path, exc) from exc
-    finally:
-        conn.close()
-    return {pid: (None if avg is None else round(avg, 1), count) for pid, avg, count in rows}
-
-
-# -- backup ---------------------------------------------------------------------------------
-
-
-def backup(source: Path, target: Path, *, overwrite: bool = False) -> dict[str, int]:
-    """A consistent copy of the user-data file made with SQLite's backup API (safe while other
-    solomo processes write), checked, then renamed into place; readable by its owner only.
-
-    Returns the row counts of the copy."""
-    if not source.exists():
-        raise UsageError(
-            "there is no user data to back up yet", hint="solomo paths shows where it would be"
-        )
-    from solomo_cli.formats.files import check_target
-
-    target = Path(target)
-    parent = check_target(target, overwrite=overwrite)
-    tmp = parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
-    src = dst = None
-    try:
-        src = db.connect(source, private=True)
-        dst = sqlite3.connect(tmp, isolation_level=None)
-        src.backup(dst)
-        # A self-contained file: no -wal beside the copy.
-        dst.execute("PRAGMA journal_mode = DELETE")
-        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        if check != "ok":
-            raise StoreError(
-                f"the copy failed its integrity check: {check}",
-                hint="your data file may be damaged; keep it and any older backup",
-            )
-        counts = {
-            t: dst.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("places", "visits", "place_notes", "contacts", "encounters")
-        }
-        dst.close()
-        dst = None
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        if dst is not None:
-            dst.close()
-        for leftover in (tmp, Path(f"{tmp}-journal")):
-            try:
-                leftover.unlink()
-            except OSError:
-                pass
-        if isinstance(exc, sqlite3.Error):
-            raise StoreError(f"backup failed: {exc}") from exc
-        if isinstance(exc, OSError):
-            raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
-        raise
-    finally:
-        if src is not None:
-            src.close()
-    return counts

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from solomo_cli.errors import UsageError
+from solomo_cli.match import fold
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import (
     PLACE_COLS,
     StoreParts,
-    fold,
     new_uid,
     now_utc,
     place_from_row,
@@ -223,15 +223,15 @@ class VisitsPart(StoreParts):
         cost: str | None,
         currency: str | None,
         created_at: str,
-        id: int | None = None,
     ) -> bool:
+        """Add a visit read from a file unless one with its uid is here. Its id is chosen here:
+        an id from a file is never a row id (one near 2**63 would end every later insert)."""
         if self._has_uid("visits", uid):
             return False
         self.conn.execute(
-            "INSERT INTO visits (id, uid, place_id, day, rating, note, cost, currency, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                self._free_id("visits", id),
                 uid,
                 place_id,
                 day,

@@ -215,7 +215,7 @@ def add_personal_signals(settings: Settings, places: list[Place]) -> None:
     """The user's own ratings and visits (from the user-data file, if there is one)."""
     if not places or not settings.paths.user_db.exists():
         return
-    from solomo_cli.mydata.store import personal_signals
+    from solomo_cli.mydata.signals import personal_signals
 
     signals = personal_signals(settings.paths.user_db, [p.id for p in places])
     for place in places:

@@ -1,0 +1,39 @@
+"""What `solomo near` reads of the user's data: their ratings and visit counts per place, in
+one read-only query that neither creates nor migrates the file (the columns read exist since
+the first schema), without loading the rest of the user-data layer."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from solomo_cli import db
+from solomo_cli.errors import StoreError
+from solomo_cli.mydata.base import unreadable
+
+
+def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | None, int]]:
+    """(average rating or None, visit count) per place id."""
+    if not ids or not path.exists():
+        return {}
+    try:
+        conn = db.connect_readonly(path)
+    except StoreError:
+        return {}
+    try:
+        rows = conn.execute(
+            "SELECT place_id, avg(rating), count(*) FROM visits "
+            "WHERE place_id IN (SELECT value FROM json_each(?)) GROUP BY place_id",
+            (json.dumps(list(ids)),),
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # created by another process, not yet migrated
+            return {}
+        raise unreadable(path, exc) from exc
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(path, exc) from exc
+    finally:
+        conn.close()
+    return {pid: (None if avg is None else round(avg, 1), count) for pid, avg, count in rows}
