@@ -151,3 +151,10 @@ def csv_cell(value: object) -> object:
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+def quoted(value: object, max_len: int = 200) -> str:
+    """Text from outside (an argument, a name) echoed back in a message: cleaned, bounded and
+    quoted. `repr` alone would keep bidi and zero-width characters."""
+    text = clean(value)
+    return repr(text if len(text) <= max_len else text[: max_len - 1] + "…")

@@ -40,6 +40,9 @@ def test_documented_values() -> None:
         "NETWORK": 4,
         "STORE": 5,
         "NO_DATA": 6,
+        "DECLINED": 7,
+        "INTERRUPTED": 130,
+        "PIPE_CLOSED": 141,
     }
 
 
@@ -229,7 +232,7 @@ def boom(*args: object, **kwargs: object) -> None:
 def test_1_unexpected_error_is_one_line(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
 ) -> None:
-    monkeypatch.setattr(search, "near", boom)
+    monkeypatch.setattr(search, "run", boom)
     result = invoke(["near", LYON_POINT])
     assert result.exit_code == ExitStatus.ERROR == 1
     assert_one_error(result.stderr, "unexpected RuntimeError: kaboom", "--debug")
@@ -238,7 +241,7 @@ def test_1_unexpected_error_is_one_line(
 def test_debug_shows_the_traceback_of_a_bug(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
 ) -> None:
-    monkeypatch.setattr(search, "near", boom)
+    monkeypatch.setattr(search, "run", boom)
     result = invoke(["--debug", "near", LYON_POINT])
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.stderr

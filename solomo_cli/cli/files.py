@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from solomo_cli.boundary import clean
 from solomo_cli.cli.console import handles_errors, say
 from solomo_cli.cli.params import (
     ExportFormat,
@@ -50,7 +51,7 @@ def export(
     from solomo_cli.formats.files import atomic_write
 
     atomic_write(Path(file), text, overwrite=force, mode=0o600)
-    print(f"Wrote {count} {what.value} to {file} ({chosen}).", file=sys.stderr)
+    print(f"Wrote {count} {what.value} to {clean(file)} ({chosen}).", file=sys.stderr)
 
 
 @handles_errors

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from solomo_cli.boundary import clean, quoted
 from solomo_cli.cli.console import handles_errors, progress
 from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
 from solomo_cli.errors import UsageError
@@ -22,7 +23,7 @@ def write_output(text: str, output: Path | None, force: bool) -> None:
     from solomo_cli.formats.files import atomic_write
 
     atomic_write(output, text, overwrite=force)
-    print(f"Wrote {output}", file=sys.stderr)
+    print(f"Wrote {clean(output)}", file=sys.stderr)
 
 
 @near_app.command(cls=PlaceCommand)
@@ -109,8 +110,7 @@ def near(
     """Rank work places near PLACE: coworking spaces first, then other third places."""
     from solomo_cli.geo import parse_radius
     from solomo_cli.kinds import parse_kinds
-    from solomo_cli.search.near import NearQuery, Session
-    from solomo_cli.search.near import near as run_near
+    from solomo_cli.search.near import NearQuery, Session, remember_listing, run
 
     place = place.strip()  # see PlaceCommand
     if offline and refresh:
@@ -144,14 +144,17 @@ def near(
     )
     settings = load_settings()
     with progress() as notify, Session(settings, notify) as session:
-        result = run_near(session, query)
+        result = run(session, query)
+        remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
     from solomo_cli.render import near as render
 
     if result.origin.geocoded and fmt is not Format.table:
-        print(f"solomo: {place!r} understood as {result.origin.label}", file=sys.stderr)
+        print(
+            f"solomo: {quoted(place)} understood as {clean(result.origin.label)}", file=sys.stderr
+        )
     if result.origin.alternatives:
         print(
-            f"solomo: {len(result.origin.alternatives)} other places match {place!r}; "
+            f"solomo: {len(result.origin.alternatives)} other places match {quoted(place)}; "
             "be more precise or use --country if this is not the one",
             file=sys.stderr,
         )
@@ -164,7 +167,7 @@ def near(
         )
     if fmt is Format.table:
         if output is None:
-            render.print_table(Console(highlight=False, emoji=False), result, explain)
+            render.print_table(Console(highlight=False, emoji=False, markup=False), result, explain)
             return
         text = render.plain_table(result, explain)
     elif fmt is Format.json:
@@ -198,17 +201,24 @@ def sync(
 
     from solomo_cli.geo import format_distance, parse_radius
     from solomo_cli.kinds import parse_kinds
-    from solomo_cli.search.near import Session
     from solomo_cli.search.near import sync as run_sync
 
     radius_m, kinds = parse_radius(radius), parse_kinds(kind)
     place = place.strip()  # see PlaceCommand
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session:
-        result = run_sync(session, place, radius_m, kinds, country, refresh)
+    with progress() as notify:
+        result = run_sync(
+            place,
+            radius_m,
+            kinds,
+            country=country,
+            refresh=refresh,
+            settings=settings,
+            notify=notify,
+        )
     fetched = "fetched" if result.network_requests else "already up to date"
     print(
         f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
-        f"{result.origin.label}: {fetched}.\nWithout a connection: solomo near "
-        f"{shlex.quote(place)} --offline\n© OpenStreetMap contributors"
+        f"{clean(result.origin.label)}: {fetched}.\nWithout a connection: solomo near "
+        f"{shlex.quote(clean(place))} --offline\n© OpenStreetMap contributors"
     )
