@@ -115,11 +115,12 @@ def confirm(question: str, *, nothing_done: str) -> None:
     terminal, or without a yes, raise Declined with `nothing_done` (which says what was kept)."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise Declined(f"{nothing_done}: no terminal to confirm on (use --yes)")
-    try:
-        answer = typer.confirm(clean(question), err=True)
-    except typer.Abort:  # end of input at the prompt
-        answer = False
-    if not answer:
+    # Not typer.confirm: its input() writes to stdout, which may be a file or a pipe.
+    print(f"{clean(question)} [y/N]: ", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:  # end of input: end the prompt's line
+        print(file=sys.stderr)
+    if line.strip().lower() not in ("y", "yes"):
         raise Declined(f"{nothing_done}: not confirmed")
 
 
