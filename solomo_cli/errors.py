@@ -29,6 +29,7 @@ class Remedy(str, Enum):
     SMALLER_AREA = "ask about a smaller area"
     COUNTRY = "name the country"
     OVERWRITE = "overwrite the existing file"
+    FORMAT = "name the format"
 
 
 class SolomoError(Exception):

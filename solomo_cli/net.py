@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from solomo_cli.config import Settings
-from solomo_cli.errors import HTTP_ERRORS, RETRYABLE, RateLimited, ServiceError
+from solomo_cli.errors import HTTP_ERRORS, RETRYABLE, RateLimited, Remedy, ServiceError
 from solomo_cli.notify import Notify
 
 MAX_RETRIES = 3
@@ -73,7 +73,8 @@ def send(
         except httpx.TransportError as exc:
             raise ServiceError(
                 f"cannot reach {service} at {host} ({type(exc).__name__}: {exc or 'connection lost'})",
-                hint="check your connection, or use --offline to answer from local data",
+                hint="check your connection",
+                remedies=[Remedy.OFFLINE],
             ) from exc
         status = response.status_code
         if status < 400:
@@ -94,7 +95,8 @@ def send(
             raise RateLimited(
                 message + " (busy or rate-limited)",
                 retry_after=retry_after(response),
-                hint="wait a minute and try again, or use --offline",
+                hint="wait a minute and try again",
+                remedies=[Remedy.OFFLINE],
             )
         raise error(message, hint="try again later, or point solomo at another server")
     raise AssertionError("unreachable")  # pragma: no cover

@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from solomo_cli import __version__
 from solomo_cli.cli import cache, near
-from solomo_cli.cli.console import fail, set_debug
+from solomo_cli.cli.console import fail, set_debug, unexpected
 from solomo_cli.errors import ExitStatus
 
 # Commands of the user's own layer (cli/user.py), built on first use so that
@@ -101,6 +101,8 @@ class SolomoGroup(TyperGroup):
         except (typer.Abort, KeyboardInterrupt):
             print("solomo: interrupted", file=sys.stderr)
             status = ExitStatus.INTERRUPTED
+        except Exception as exc:  # a bug outside any command (parsing, a callback)
+            status = unexpected(exc).exit_code
         sys.exit(status if isinstance(status, int) else ExitStatus.OK)
 
     # Past typer, which would make a closed pipe status 1: while parsing (--help, --version

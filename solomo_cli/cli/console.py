@@ -33,6 +33,7 @@ REMEDY_FLAGS: dict[Remedy, tuple[str, str]] = {
     Remedy.SMALLER_AREA: ("--radius", "try a smaller --radius"),
     Remedy.COUNTRY: ("--country", "name the country with --country"),
     Remedy.OVERWRITE: ("--force", "use --force to overwrite it"),
+    Remedy.FORMAT: ("--format", "say which with --format"),
 }
 
 
@@ -98,16 +99,21 @@ def handles_errors(func: F) -> F:
         # A closed pipe is handled once, where the program ends (cli/app.py).
         except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit, BrokenPipeError):
             raise
-        except Exception as exc:  # a bug: say so plainly, details with --debug
-            if _state["debug"]:
-                traceback.print_exc()
-            raise fail(
-                f"unexpected {type(exc).__name__}: {exc}",
-                "run again with --debug and report the output",
-                ExitStatus.ERROR,
-            ) from None
+        except Exception as exc:
+            raise unexpected(exc) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def unexpected(exc: Exception) -> typer.Exit:
+    """A bug: say so plainly (status 1), details with --debug."""
+    if _state["debug"]:
+        traceback.print_exc()
+    return fail(
+        f"unexpected {type(exc).__name__}: {exc}",
+        "run again with --debug and report the output",
+        ExitStatus.ERROR,
+    )
 
 
 def confirm(question: str, *, nothing_done: str) -> None:

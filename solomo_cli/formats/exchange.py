@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from solomo_cli import __version__
 from solomo_cli.boundary import clean
-from solomo_cli.errors import UsageError
+from solomo_cli.errors import Remedy, UsageError
 from solomo_cli.kinds import SAVED_KIND
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import clean_tag, now_utc, parse_day, source_of
@@ -316,8 +316,8 @@ def export_format(path: str | None, fmt: str | None, what: str) -> str:
         if fmt is None:
             raise UsageError(
                 f"cannot tell the format from {path!r}",
-                hint=f"name the file .csv, .json, .geojson or .vcf, or use --format "
-                f"({', '.join(FORMATS[what])})",
+                hint=f"name the file .csv, .json, .geojson or .vcf ({', '.join(FORMATS[what])})",
+                remedies=[Remedy.FORMAT],
             )
     if fmt not in FORMATS[what]:
         raise UsageError(

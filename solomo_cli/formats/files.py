@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from solomo_cli.errors import UsageError
+from solomo_cli.errors import Remedy, UsageError
 
 
 def atomic_write(
@@ -18,7 +18,7 @@ def atomic_write(
     path = Path(path)
     if path.exists() and not overwrite:
         raise UsageError(
-            f"{path} already exists", hint="use --force to overwrite it, or choose another name"
+            f"{path} already exists", hint="choose another name", remedies=[Remedy.OVERWRITE]
         )
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="give a file name")

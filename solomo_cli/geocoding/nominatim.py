@@ -20,7 +20,7 @@ from geopy.geocoders import Nominatim
 from solomo_cli.boundary import clean
 from solomo_cli.cache.store import Cache, geocode_key
 from solomo_cli.config import Settings
-from solomo_cli.errors import BadResponse, PlaceNotFound
+from solomo_cli.errors import BadResponse, PlaceNotFound, Remedy
 from solomo_cli.net import send
 from solomo_cli.notify import Notify
 
@@ -147,7 +147,8 @@ def geocode(
         where = f" in {country.upper()}" if country else ""
         raise PlaceNotFound(
             f"no place called {query!r} found{where}",
-            hint="check the spelling, add a city or country (--country), or give LAT,LON",
+            hint="check the spelling, add a city or country, or give LAT,LON",
+            remedies=[Remedy.COUNTRY],
         )
     best = locations[0]
     display = clean(best.raw.get("display_name") or best.address or query)

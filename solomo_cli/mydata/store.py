@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from solomo_cli import db
-from solomo_cli.errors import StoreError, UsageError
+from solomo_cli.errors import Remedy, StoreError, UsageError
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import PLACE_COLS, fold, now_utc, place_from_row
 from solomo_cli.mydata.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
@@ -330,7 +330,7 @@ def backup(source: Path, target: Path, *, overwrite: bool = False) -> dict[str, 
         raise UsageError(f"{target} is a directory", hint="give a file name")
     if target.exists() and not overwrite:
         raise UsageError(
-            f"{target} already exists", hint="use --force to overwrite it, or choose another name"
+            f"{target} already exists", hint="choose another name", remedies=[Remedy.OVERWRITE]
         )
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
+from solomo_cli.errors import BadResponse, QueryFailed, Remedy, ServiceError
 from solomo_cli.kinds import KINDS
 from solomo_cli.model import Place
 from solomo_cli.net import host_of, send
@@ -63,7 +63,8 @@ def parse_answer(response: httpx.Response, endpoint: str) -> Answer:
         # Timeouts and out-of-memory come back as 200 + remark with missing elements.
         raise QueryFailed(
             f"Overpass at {host} could not complete the query: {str(data['remark'])[:200]}",
-            hint="try a smaller --radius, or try again later",
+            hint="try again later",
+            remedies=[Remedy.SMALLER_AREA],
         )
     osm3s = data.get("osm3s")
     osm3s = osm3s if isinstance(osm3s, dict) else {}
