@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from clitools import LYON_POINT, assert_one_error, invoke
 from fakeservers import FakeServices
+from typer.testing import Result
 
 from solomo_cli.cli import console as cli
 from solomo_cli.config import get_paths
@@ -229,11 +230,16 @@ def boom(*args: object, **kwargs: object) -> None:
     raise RuntimeError("kaboom")
 
 
+def near_where_the_search(raises: object, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    """`solomo [ARGS] near LYON_POINT` with the search replaced by `raises`."""
+    monkeypatch.setattr(search, "run", raises)
+    return invoke([*args, "near", LYON_POINT])
+
+
 def test_1_unexpected_error_is_one_line(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
 ) -> None:
-    monkeypatch.setattr(search, "run", boom)
-    result = invoke(["near", LYON_POINT])
+    result = near_where_the_search(boom, monkeypatch)
     assert result.exit_code == ExitStatus.ERROR == 1
     assert_one_error(result.stderr, "unexpected RuntimeError: kaboom", "--debug")
 
@@ -241,8 +247,7 @@ def test_1_unexpected_error_is_one_line(
 def test_debug_shows_the_traceback_of_a_bug(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
 ) -> None:
-    monkeypatch.setattr(search, "run", boom)
-    result = invoke(["--debug", "near", LYON_POINT])
+    result = near_where_the_search(boom, monkeypatch, "--debug")
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert "RuntimeError: kaboom" in result.stderr
@@ -300,8 +305,7 @@ def unreachable(*args: object, **kwargs: object) -> None:
 def test_a_remedy_becomes_this_commands_flag(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "run", unreachable)
-    result = invoke(["near", LYON_POINT])
+    result = near_where_the_search(unreachable, monkeypatch)
     assert result.exit_code == 4
     assert result.stderr.splitlines() == [
         "solomo: error: cannot reach X",
@@ -343,8 +347,7 @@ def interrupted(*args: object, **kwargs: object) -> None:
 
 
 def test_130_interrupted(fast: FakeServices, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "run", interrupted)
-    result = invoke(["near", LYON_POINT])
+    result = near_where_the_search(interrupted, monkeypatch)
     assert result.exit_code == ExitStatus.INTERRUPTED == 130
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
 
@@ -365,8 +368,7 @@ def rich_pipe_closed(*args: object, **kwargs: object) -> None:
 def test_141_pipe_closed_is_quiet(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch, writer: object
 ) -> None:
-    monkeypatch.setattr(search, "run", writer)
-    result = invoke(["near", LYON_POINT])
+    result = near_where_the_search(writer, monkeypatch)
     assert result.exit_code == ExitStatus.PIPE_CLOSED == 141
     assert result.stderr == ""
 
@@ -375,8 +377,7 @@ def test_other_system_exits_are_kept(fast: FakeServices, monkeypatch: pytest.Mon
     def exits(*args: object, **kwargs: object) -> None:
         raise SystemExit(9)
 
-    monkeypatch.setattr(search, "run", exits)
-    assert invoke(["near", LYON_POINT]).exit_code == 9
+    assert near_where_the_search(exits, monkeypatch).exit_code == 9
 
 
 # -- 2: click's own usage errors, in the house format ----------------------------------------
