@@ -390,3 +390,10 @@ def test_2_click_usage_error_is_one_line_and_a_usage_hint() -> None:
         "solomo: error: No such option: --bogus",
         "  Usage: solomo near [OPTIONS] {place} (see --help)",
     ]
+
+
+def test_2_no_command_shows_the_help_once() -> None:
+    result = invoke([])
+    assert result.exit_code == 2
+    assert result.stdout.count("Usage: solomo") == 1
+    assert result.stderr == ""

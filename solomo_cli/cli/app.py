@@ -91,8 +91,7 @@ class SolomoGroup(TyperGroup):
                 raise
             _quiet_stdout()
             status = ExitStatus.PIPE_CLOSED
-        except NoArgsIsHelpError as exc:
-            exc.show()
+        except NoArgsIsHelpError as exc:  # typer has printed the help already
             status = exc.exit_code
         except ClickException as exc:  # usage errors: argv may hold anything, so cleaned
             usage = exc.ctx.get_usage() if isinstance(exc, UsageError) and exc.ctx else None
