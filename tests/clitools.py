@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from solomo_cli.cache.store import Cache
@@ -71,5 +72,24 @@ def seed_listing(places: Sequence[Place], radius_m: float = 5000) -> None:
     try:
         cache.save_fetch(places, *LYON, radius_m, ["coworking"], None, "test")
         remember_listing(cache, Origin("Lyon", "Lyon, France", *LYON), list(places))
+    finally:
+        cache.close()
+
+
+def clock_at(monkeypatch: pytest.MonkeyPatch, iso: str) -> None:
+    """Set "now" for opening hours: listings, show and the hours memo share this clock."""
+    from datetime import datetime
+
+    from solomo_cli.search import hours
+
+    monkeypatch.setattr(hours, "_utcnow", lambda: datetime.fromisoformat(iso))
+
+
+def forget_hours_answers() -> None:
+    """Empty the cache's hours memo, so that the next command evaluates hours itself."""
+    cache = Cache(get_paths().cache_db)
+    try:
+        with cache.conn:
+            cache.conn.execute("DELETE FROM hours_memo")
     finally:
         cache.close()

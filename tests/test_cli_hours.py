@@ -11,7 +11,7 @@ import subprocess
 from typing import Any
 
 import pytest
-from clitools import assert_one_error, invoke, solomo_command
+from clitools import assert_one_error, clock_at, forget_hours_answers, invoke, solomo_command
 from fakeservers import FakeServices
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -227,6 +227,84 @@ def test_other_timezone_from_a_machine_in_another_zone(services: FakeServices) -
     assert evening == []  # closed at 18:00 New York time, and closed places are dropped
 
 
+# -- one evaluator for listings and show: sun times, school holidays -------------------------
+
+PARIS_POINT = "48.8566,2.3522"  # sunset on Wed 2 Dec 2026 at 16:56, sunrise on the 3rd 08:25
+SUNNY = node(20, 48.8566, 2.3522, name="Sunny", office="coworking", opening_hours="sunrise-sunset")
+
+
+@pytest.mark.parametrize(
+    ("now", "state", "change", "phrase"),
+    [
+        ("2026-12-02T17:30+01:00", "closed", "2026-12-03T08:25:00+01:00", "closed · opens Thu 08:25"),
+        ("2026-12-02T16:30+01:00", "open", "2026-12-02T16:56:00+01:00", "open · closes 16:56"),
+    ],
+)  # fmt: skip
+def test_sun_times_in_the_listing_and_in_show_agree(
+    services: FakeServices,
+    monkeypatch: pytest.MonkeyPatch,
+    now: str,
+    state: str,
+    change: str,
+    phrase: str,
+) -> None:
+    services.add_elements([SUNNY])
+    clock_at(monkeypatch, now)
+    table = invoke(["near", PARIS_POINT], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.stderr
+    assert phrase in table.stdout
+    [row] = near_json(PARIS_POINT)
+    assert (row["open_state"], row["next_change"]) == (state, change)
+    forget_hours_answers()  # show evaluates on its own, from the listing's stored zone
+    shown = invoke(["show", "1", "--format", "json"])
+    assert shown.exit_code == 0, shown.stderr
+    record = json.loads(shown.stdout)
+    assert (record["open_state"], record["hours_phrase"]) == (state, phrase)
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [("2026-12-02T17:30", []), ("2026-12-02T16:30", [("open", "2026-12-02T16:56:00+01:00")])],
+)
+def test_open_at_uses_the_real_sunset(
+    services: FakeServices, when: str, expected: list[tuple[str, str]]
+) -> None:
+    services.add_elements([SUNNY])
+    rows = near_json(PARIS_POINT, "--open-at", when)
+    assert [(r["open_state"], r["next_change"]) for r in rows] == expected
+
+
+SCHOOL = node(
+    30, *LYON, name="School", office="coworking", opening_hours="Mo-Fr 08:00-18:00; SH off"
+)
+
+
+def test_school_holidays_are_uncertain_not_open(services: FakeServices) -> None:
+    services.add_elements([SCHOOL])
+    rows = near_json(POINT, "--open-at", "2026-12-23T11:00")  # a Wednesday
+    assert [(r["name"], r["open_state"], r["next_change"]) for r in rows] == [
+        ("School", "unknown", None)
+    ]
+    assert near_json(POINT, "--open-at", "2026-12-23T11:00", "--strict-hours") == []
+    table = invoke(["near", POINT, "--open-at", "2026-12-23T11:00"], env={"COLUMNS": "200"})
+    assert "uncertain · open, closed in school holidays" in table.stdout
+
+
+def test_school_holidays_in_now_listings_and_show(
+    services: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.add_elements([SCHOOL])
+    clock_at(monkeypatch, "2026-12-26T11:00+01:00")  # a Saturday: closed either way
+    table = invoke(["near", POINT], env={"COLUMNS": "200"})
+    assert "closed · opens Mon 08:00 unless school holidays" in table.stdout
+    clock_at(monkeypatch, "2026-12-23T11:00+01:00")
+    record = json.loads(invoke(["show", "1", "--format", "json"]).stdout)
+    assert (record["open_state"], record["hours_phrase"]) == (
+        "unknown",
+        "uncertain · open, closed in school holidays",
+    )
+
+
 ODD_FRAGMENTS = [
     "Mo-Fr",
     "08:00-12:00",
@@ -248,6 +326,9 @@ ODD_FRAGMENTS = [
     "99:99",
     "Su[-1]",
     "easter +2 days",
+    "SH off",
+    "SH Mo-Fr",
+    '"SH"',
 ]
 
 

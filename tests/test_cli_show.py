@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from clitools import ESC, assert_one_error, coworking, invoke, seed_listing
+from clitools import (
+    ESC,
+    assert_one_error,
+    clock_at,
+    coworking,
+    forget_hours_answers,
+    invoke,
+    seed_listing,
+)
 
 from solomo_cli.config import get_paths
 from solomo_cli.model import Place
@@ -179,3 +187,72 @@ def test_unknown_ref(ref: str, fragment: str) -> None:
     result = invoke(["show", ref])
     assert result.exit_code == 2
     assert_one_error(result.stderr, fragment)
+
+
+# -- hours: the listings' evaluator, from the place's stored zone ---------------------------
+
+SUN = coworking("node/40", "Sun desk", 45.7500, 4.8450, {"opening_hours": "sunrise-sunset"})
+ZONED = Place(SUN.id, SUN.name, SUN.kind, SUN.lat, SUN.lon, SUN.tags, extra={"tz": "Europe/Paris", "country": "FR"})  # fmt: skip
+# The installed command in a fresh helper: its children's peak RSS is the command's own (a
+# child forked from the large test process would report the test's peak as its own).
+PEAK_OF = """
+import json, resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=60)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr, "mb": peak}))
+"""
+
+
+def show_in_a_process(*args: str) -> dict:
+    import os
+    import subprocess
+    import sys
+
+    from clitools import solomo_command
+
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_OF, *solomo_command(), "show", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=90,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report["code"] == 0, report["err"]
+    return report
+
+
+@pytest.mark.skipif(
+    not __import__("sys").platform.startswith("linux"), reason="ru_maxrss in kB: Linux"
+)
+def test_show_with_a_stored_zone_loads_no_zone_data_and_says_what_near_says() -> None:
+    seed_listing([ZONED])
+    listed = invoke(["near", "45.74906,4.84789", "--offline", "--format", "json"])
+    assert listed.exit_code == 0, listed.stderr
+    [row] = json.loads(listed.stdout)
+    table = invoke(["near", "45.74906,4.84789", "--offline"], env=WIDE).stdout
+    forget_hours_answers()  # so that show evaluates, rather than reuse near's answer
+    zoned = show_in_a_process("1", "--format", "json")
+    record = json.loads(zoned["out"])
+    assert record["open_state"] == row["open_state"] != "unknown"
+    assert record["hours_phrase"] in table
+    assert zoned["mb"] < 60, zoned["mb"]  # the issue's 141 MB with the zone data, 23 without
+
+    seed_listing([SUN])  # the same place with no stored zone: it is inferred, data and all
+    forget_hours_answers()
+    inferred = show_in_a_process("1", "--format", "json")
+    assert json.loads(inferred["out"])["hours_phrase"] == record["hours_phrase"]
+    assert inferred["mb"] - zoned["mb"] > 50, (inferred["mb"], zoned["mb"])
+
+
+def test_an_uncertain_school_holiday_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    school = coworking(
+        "node/41", "School", 45.7501, 4.8451, {"opening_hours": "Mo-Fr 08:00-18:00; SH off"}
+    )
+    seed_listing([school])
+    clock_at(monkeypatch, "2026-12-23T11:00+01:00")
+    text = show("1")
+    assert "Mo-Fr 08:00-18:00; SH off" in text
+    assert "uncertain · open, closed in school holidays" in text

@@ -468,6 +468,12 @@ FRAGMENTS = [
     "\u200b",
     "\ufeff",
     "\ud800",
+    "SH",
+    "SH off",
+    "SH Mo-Fr",
+    '"SH"',
+    "sunrise-sunset",
+    "(sunset-01:00)",
 ]
 odd_values = st.one_of(
     st.none(),
@@ -785,3 +791,147 @@ def test_the_calendars_ends_give_an_answer(at: datetime, place: tuple[float, flo
     info = evaluate(WEEKDAYS, *place, at)
     assert info.state in ("open", "closed")
     assert info.phrase.startswith(info.state)
+
+
+# -- sun times with a stored zone; school holidays ------------------------------------------
+
+PARIS_CENTRE = (48.8566, 2.3522)  # sunset on Wed 2 Dec 2026 at 16:56, sunrise on the 3rd 08:25
+STORED = {"tz": "Europe/Paris", "country": "FR"}
+
+
+@pytest.mark.parametrize("zone", [STORED, {}], ids=["stored zone", "inferred zone"])
+@pytest.mark.parametrize(
+    ("hour", "minute", "expected"),
+    [
+        (
+            17,
+            30,
+            ("closed", datetime(2026, 12, 3, 8, 25, tzinfo=PARIS), "closed · opens Thu 08:25"),
+        ),
+        (16, 30, ("open", datetime(2026, 12, 2, 16, 56, tzinfo=PARIS), "open · closes 16:56")),
+    ],
+)
+def test_sun_times_come_from_the_coordinates(
+    zone: dict[str, str], hour: int, minute: int, expected: tuple
+) -> None:
+    # With a stored zone the library used to drop the coordinates and take sunset as 19:00.
+    at = datetime(2026, 12, 2, hour, minute, tzinfo=PARIS)
+    info = evaluate("sunrise-sunset", *PARIS_CENTRE, at, **zone)
+    assert (info.state, info.next_change, info.phrase) == expected
+
+
+# Peak RSS of the process itself: /proc's VmHWM starts afresh at exec, unlike ru_maxrss, which
+# a child forked from the (large) test process inherits.
+PEAK_MB = """
+def peak_mb():
+    with open("/proc/self/status") as status:
+        line = next(l for l in status if l.startswith("VmHWM:"))
+    return int(line.split()[1]) // 1024
+"""
+ZONE_PROBE = (
+    PEAK_MB
+    + """
+import json, sys
+from datetime import datetime
+from solomo_cli.search.hours import evaluate
+info = evaluate("sunrise-sunset", 48.8566, 2.3522, datetime(2026, 12, 2, 17, 30), **json.loads(sys.argv[1]))
+print(json.dumps([info.state, info.phrase, peak_mb()]))
+"""
+)
+
+
+def test_a_stored_zone_loads_no_zone_data() -> None:
+    """The zone data costs ~110 MB of peak RSS: a stored zone must not need it (141 vs 23 MB)."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs Linux's /proc to read a process's peak RSS")
+    runs = {}
+    for name, zone in (("stored", STORED), ("inferred", {})):
+        done = subprocess.run(
+            [sys.executable, "-c", ZONE_PROBE, json.dumps(zone)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        runs[name] = json.loads(done.stdout)
+    assert runs["stored"][:2] == runs["inferred"][:2] == ["closed", "closed · opens Thu 08:25"]
+    assert runs["stored"][2] < 60, runs
+    assert runs["inferred"][2] - runs["stored"][2] > 50, runs  # the probe can tell them apart
+
+
+WEEKDAYS_SH = "Mo-Fr 08:00-18:00; SH off"
+WED_11 = datetime(2026, 12, 23, 11, tzinfo=PARIS)
+SAT_11 = datetime(2026, 12, 26, 11, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    ("value", "at", "state", "phrase"),
+    [
+        (WEEKDAYS_SH, WED_11, "unknown", "uncertain · open, closed in school holidays"),
+        ("Mo-Fr 08:00-18:00; PH,SH off", WED_11, "unknown", "uncertain · open, closed in school holidays"),
+        ("Mo-Fr 08:00-18:00; Sa,SH off", WED_11, "unknown", "uncertain · open, closed in school holidays"),
+        ("Mo-Fr 08:00-12:00; SH 14:00-16:00", WED_11, "unknown", "uncertain · open, closed in school holidays"),
+        # the same state either way, but the next opening may be a school holiday
+        (WEEKDAYS_SH, SAT_11, "closed", "closed · opens Mon 08:00 unless school holidays"),
+        (WEEKDAYS_SH, datetime(2026, 12, 23, 7, tzinfo=PARIS), "closed", "closed · opens 08:00 unless school holidays"),
+        # SH cannot change these answers
+        ("Mo-Fr 08:00-18:00; SH Mo-Fr 08:00-18:00", WED_11, "open", "open · closes 18:00"),
+        ("Mo-Fr 08:00-18:00; SH 08:00-18:00", WED_11, "open", "open · closes 18:00"),
+        # "SH" in a comment is no school-holiday rule
+        ('Mo-Fr 08:00-18:00 "no SH closing"', WED_11, "unknown", "unknown · no SH closing"),
+        ('Mo-Fr 08:00-18:00; Sa open "SH"', WED_11, "open", "open · closes 18:00"),
+    ],
+)  # fmt: skip
+def test_school_holidays_make_an_answer_uncertain(
+    value: str, at: datetime, state: str, phrase: str
+) -> None:
+    for zone in (STORED, {}):
+        info = evaluate(value, *LYON, at, **zone)
+        assert (info.state, info.phrase) == (state, phrase), zone
+        if state == "unknown":
+            assert info.next_change is None
+
+
+def test_an_uncertain_answer_holds_only_until_either_calendar_changes() -> None:
+    info = evaluate(WEEKDAYS_SH, *LYON, WED_11, **STORED)
+    assert info.valid_until == datetime(2026, 12, 23, 18, tzinfo=PARIS)
+    # closed either way on Saturday; Monday 08:00 opens only without school holidays
+    saturday = evaluate(WEEKDAYS_SH, *LYON, SAT_11, **STORED)
+    assert saturday.next_change == datetime(2026, 12, 28, 8, tzinfo=PARIS)
+    assert saturday.valid_until == datetime(2026, 12, 27, tzinfo=PARIS)
+
+
+ZONED_PLACES = [
+    (LYON, "Europe/Paris", "FR"),
+    (NEW_YORK_CAFE, "America/New_York", "US"),
+    (TOKYO_CAFE, "Asia/Tokyo", "JP"),
+]
+
+
+RULES = [
+    "sunrise-sunset",
+    "(sunrise+01:00)-(sunset-01:00)",
+    "dusk-dawn",
+    "Sa 10:00-sunset",
+    "Mo-Fr 08:00-18:00",
+    "Su off",
+    "SH off",
+    "PH off",
+    "Dec 24 off",
+    "24/7",
+]
+rule_values = st.lists(st.sampled_from(RULES), min_size=1, max_size=4).map("; ".join)
+
+
+@settings(max_examples=150, deadline=timedelta(seconds=1))
+@given(
+    value=st.one_of(rule_values, odd_values),
+    zoned=st.sampled_from(ZONED_PLACES),
+    at=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31)),
+)
+def test_a_stored_zone_gives_the_inferred_answer(
+    value: str | None, zoned: tuple[tuple[float, float], str, str], at: datetime
+) -> None:
+    """The fast path (zone and country stored with the place) is the inference's answer."""
+    place, tz, country = zoned
+    assert evaluate(value, *place, at, tz=tz, country=country) == evaluate(value, *place, at)

@@ -14,8 +14,7 @@ from fakeservers import FakeServices
 
 from solomo_cli.cache.store import Cache, HoursAnswer
 from solomo_cli.model import Place
-from solomo_cli.search.hours import When
-from solomo_cli.search.near import annotate_hours
+from solomo_cli.search.hours import When, annotate_hours
 
 PARIS = {"tz": "Europe/Paris", "country": "FR"}
 
@@ -133,3 +132,131 @@ def test_a_warm_near_loads_neither_the_parser_nor_the_zones(
     warm = {p["id"]: (p["open_state"], p["next_change"]) for p in json.loads(report["out"])}
     cold = {p["id"]: (p["open_state"], p["next_change"]) for p in json.loads(first.stdout)}
     assert warm == cold and any(state == "open" for state, _ in warm.values())
+
+
+# -- one memo for listings and show ---------------------------------------------------------
+
+ZONED = Place(
+    "node/40",
+    "Sun desk",
+    "coworking",
+    45.7500,
+    4.8450,
+    {"name": "Sun desk", "office": "coworking", "opening_hours": "Mo-Fr 09:00-18:00"},
+    extra=dict(PARIS),
+)
+NEAR_ZONED = ["near", "45.74906,4.84789", "--offline", "--format", "json"]
+
+
+def show_json(*args: str) -> dict:
+    from clitools import invoke
+
+    result = invoke(["show", *args, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def no_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from solomo_cli.search import hours
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("evaluated although the memo holds the answer")
+
+    monkeypatch.setattr(hours, "evaluate", fail)
+
+
+def test_the_zone_travels_with_the_place(cache: Cache) -> None:
+    from clitools import seed_listing
+
+    seed_listing([ZONED])
+    assert cache.get_place("node/40").extra == PARIS  # type: ignore[union-attr]
+    assert [p.extra for p in cache.find_places_by_name("Sun")] == [PARIS]
+    [listed] = cache.get_state("last_listing")["places"]
+    assert (listed["tz"], listed["country"]) == ("Europe/Paris", "FR")
+
+
+def test_show_reuses_the_answer_a_listing_kept(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clitools import invoke, seed_listing
+
+    seed_listing([ZONED])
+    assert invoke(NEAR_ZONED).exit_code == 0
+    kept = cache.hours_answers(["node/40"], time.time())["node/40"]
+    no_evaluation(monkeypatch)
+    for ref in ("1", "node/40", "Sun desk"):  # from the listing, the cache, a name
+        record = show_json(ref)
+        assert (record["open_state"], record["hours_phrase"]) == (kept.state, kept.phrase)
+
+
+def test_a_listing_reuses_the_answer_show_kept(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clitools import invoke, seed_listing
+
+    seed_listing([ZONED])
+    record = show_json("1")
+    assert cache.hours_answers(["node/40"], time.time())["node/40"].phrase == record["hours_phrase"]
+    no_evaluation(monkeypatch)
+    result = invoke(NEAR_ZONED)
+    assert result.exit_code == 0, result.stderr
+    assert [r["open_state"] for r in json.loads(result.stdout)] == [record["open_state"]]
+
+
+def test_show_evaluates_again_once_the_answer_expired(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timezone
+
+    from clitools import seed_listing
+
+    from solomo_cli.search import hours
+
+    seed_listing([ZONED])
+    monday = datetime(2026, 12, 21, 10, tzinfo=timezone.utc)  # 11:00 in Paris
+    monkeypatch.setattr(hours, "_utcnow", lambda: monday)
+    assert show_json("1")["hours_phrase"] == "open · closes 18:00"
+    monkeypatch.setattr(hours, "_utcnow", lambda: monday.replace(hour=18))  # 19:00 in Paris
+    assert show_json("1")["hours_phrase"] == "closed · opens Tue 09:00"
+    kept = cache.hours_answers(["node/40"], monday.replace(hour=18).timestamp())["node/40"]
+    assert kept.phrase == "closed · opens Tue 09:00"
+
+
+def test_show_does_not_reuse_an_answer_for_another_value(cache: Cache) -> None:
+    from clitools import seed_listing
+
+    seed_listing([ZONED])
+    planted(cache, value="Mo-Fr 09:00-18:00")
+    cache.conn.execute("UPDATE hours_memo SET osm_id = 'node/40', lat = 45.75, lon = 4.845")
+    cache.conn.commit()
+    assert show_json("1")["hours_phrase"] == "planted answer"  # the same value, place, zone
+    changed = Place(ZONED.id, ZONED.name, ZONED.kind, ZONED.lat, ZONED.lon,
+                    {**ZONED.tags, "opening_hours": "24/7"}, extra=dict(PARIS))  # fmt: skip
+    seed_listing([changed])
+    assert show_json("1")["hours_phrase"] == "open 24/7"
+
+
+WARM_SHOW = """
+import json, sys
+from typer.testing import CliRunner
+from solomo_cli.cli.app import app
+result = CliRunner().invoke(app, ["show", "1", "--format", "json"])
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("opening_hours", "zoneinfo"))
+print(json.dumps({"code": result.exit_code, "loaded": loaded, "out": result.stdout}))
+"""
+
+
+def test_a_warm_show_loads_neither_the_parser_nor_the_zones(solomo_home: Path) -> None:
+    from clitools import invoke, seed_listing
+
+    seed_listing([ZONED])
+    first = invoke(NEAR_ZONED)  # evaluates and keeps the answer
+    assert first.exit_code == 0
+    env = {"SOLOMO_HOME": str(solomo_home), "PATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_SHOW], env=env, capture_output=True, text=True
+    )
+    report = json.loads(done.stdout)
+    assert report["code"] == 0 and report["loaded"] == []
+    [row] = json.loads(first.stdout)
+    assert json.loads(report["out"])["open_state"] == row["open_state"] != "unknown"

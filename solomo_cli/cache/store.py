@@ -59,7 +59,8 @@ def m001_initial(conn: sqlite3.Connection) -> None:
 
 def m002_hours_memo(conn: sqlite3.Connection) -> None:
     # Each place's last opening-hours answer for "now", reused while it holds (see
-    # search.annotate_hours): a warm listing then needs neither the parser nor the zone data.
+    # search.hours.place_hours, for listings and show): a warm listing or show then needs
+    # neither the parser nor the zone data.
     db.run_script(
         conn,
         """
@@ -133,6 +134,18 @@ class HoursAnswer(NamedTuple):
     error: str | None
 
 
+# What a place row holds, in _place's order (places_within selects the same columns as p.*).
+_PLACE_COLS = "osm_id, name, kind, lat, lon, tags, tz, country"
+
+
+def _place(row: Sequence[Any]) -> Place:
+    """A place from a row of _PLACE_COLS; its stored zone and country travel in `extra`, so that
+    hours are evaluated the same way wherever the place comes from (search.hours)."""
+    osm_id, name, kind, lat, lon, tags, tz, country = row
+    extra = {"tz": tz, "country": country} if tz else {}
+    return Place(osm_id, name, kind, lat, lon, json.loads(tags), extra=extra)
+
+
 class Geocode(NamedTuple):
     query: str
     display_name: str
@@ -177,33 +190,27 @@ class Cache:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read the local store: {exc}") from exc
         found = []
-        for osm_id, name, kind, plat, plon, tags, tz, country in rows:
-            d = distance_m(lat, lon, plat, plon)
+        for row in rows:
+            d = distance_m(lat, lon, row[3], row[4])
             if d <= radius_m:
-                extra = {"tz": tz, "country": country} if tz else {}
-                found.append(
-                    Place(
-                        osm_id, name, kind, plat, plon, json.loads(tags), distance_m=d, extra=extra
-                    )
-                )
+                place = _place(row)
+                place.distance_m = d
+                found.append(place)
         found.sort(key=lambda p: p.distance_m)
         return found
 
     def get_place(self, osm_id: str) -> Place | None:
         row = self.conn.execute(
-            "SELECT osm_id, name, kind, lat, lon, tags FROM places WHERE osm_id = ?", (osm_id,)
+            f"SELECT {_PLACE_COLS} FROM places WHERE osm_id = ?", (osm_id,)
         ).fetchone()
-        if row is None:
-            return None
-        return Place(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+        return None if row is None else _place(row)
 
     def find_places_by_name(self, text: str, limit: int = 20) -> list[Place]:
         rows = self.conn.execute(
-            "SELECT osm_id, name, kind, lat, lon, tags FROM places WHERE name LIKE ? "
-            "ORDER BY name LIMIT ?",
+            f"SELECT {_PLACE_COLS} FROM places WHERE name LIKE ? ORDER BY name LIMIT ?",
             (f"%{text}%", limit),
         ).fetchall()
-        return [Place(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+        return [_place(r) for r in rows]
 
     def coverage(
         self,

@@ -1,6 +1,7 @@
 """`solomo note` and `solomo show`: one place, and what you know of it."""
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,14 +15,22 @@ from solomo_cli.cli.params import (
 )
 
 
-def _hours(place: Any) -> Any:
+def _hours(place: Any, cache_db: Path) -> Any:
+    """The place's hours now, by the listings' evaluator and memo (the cache, if there is one:
+    `show` creates no file)."""
     if not place.opening_hours:
         return None
+    from solomo_cli.search.hours import place_hours
+
+    if not cache_db.exists():
+        return place_hours([place])[0]
+    from solomo_cli.cache.store import Cache
+
+    cache = Cache(cache_db)
     try:
-        from solomo_cli.search.hours import evaluate
-    except ImportError:  # hours.py not installed: show the raw value only
-        return None
-    return evaluate(place.opening_hours, place.lat, place.lon)
+        return place_hours([place], None, cache)[0]
+    finally:
+        cache.close()
 
 
 @handles_errors
@@ -58,7 +67,7 @@ def show(
         found = resolve_ref(ref, paths, user)
         summary = user.summary(found.place.id)
         seen_at = user.seen_at(found.place.id)
-    hours = _hours(found.place)
+    hours = _hours(found.place, paths.cache_db)
     if fmt is ShowFormat.json:
         from solomo_cli.formats.exchange import dumps
 

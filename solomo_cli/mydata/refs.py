@@ -100,6 +100,7 @@ def _listed(item: dict[str, Any]) -> Place:
         item["lat"],
         item["lon"],
         dict(item.get("tags") or {}),
+        extra={"tz": item["tz"], "country": item.get("country")} if item.get("tz") else None,
     )
 
 

@@ -5,8 +5,16 @@ here. What opening_hours_py 2.1 does, as found by trying it:
 
 - ``OpeningHours(value, coords=(lat, lon))`` infers the IANA zone and the country (for ``PH``,
   public holidays) from the coordinates. The first such call in a process costs about 0.25 s
-  (it loads its geographic data); later ones take about 20 µs. Without coordinates nothing is
-  inferred: times are taken as they come and ``PH`` never matches.
+  and 110 MB (it loads its geographic data); later ones take about 20 µs. Without coordinates
+  nothing is inferred: times are taken as they come and ``PH`` never matches.
+- How ``timezone=``, ``country=``, ``coords=`` and the ``auto_*`` flags interact (tried on
+  ``sunrise-sunset`` in Paris, 2 December, sunset 16:56): the coordinates count for sun times
+  only while ``auto_timezone`` is True; with ``auto_timezone=False`` they are dropped and sun
+  events fall back to fixed times (sunset 19:00). A ``timezone`` given explicitly wins over
+  inference and loads nothing, and so does a ``country`` given, or ``auto_country=False``;
+  ``auto_country=True`` without a country loads the data. So the fast and right call for a place
+  whose zone is stored is ``timezone=, country=, coords=, auto_country=False`` with
+  ``auto_timezone`` left True (``_compile``).
 - A bad value raises ``opening_hours.ParserError`` (its docstring says SyntaxError) with a
   multi-line pest message; bad coordinates (lat > 90, NaN...) raise ``InvalidCoordinatesError``;
   a lone surrogate in the value raises UnicodeEncodeError. The type stub omits these classes.
@@ -27,7 +35,9 @@ here. What opening_hours_py 2.1 does, as found by trying it:
   OSM specification and opening_hours.js say unknown, which this module follows.
 - Known quirks: after a closed part of a fallback rule (``A || B``) it may not see the next
   opening of ``A``; an open end (``20:00+``) is open until midnight; ``SH`` parses but never
-  matches. It rejects en dashes, ``Sun`` and a trailing ``;``, all seen in real data.
+  matches (no school-holiday calendar: ``evaluate`` says "uncertain" wherever an ``SH`` rule
+  could change the answer). It rejects en dashes, ``Sun`` and a trailing ``;``, all seen in
+  real data.
 - Its ``ZoneInfo`` objects need the IANA database: on Windows that is the ``tzdata`` package.
 """
 
@@ -36,29 +46,45 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from opening_hours import OpeningHours
 
-__all__ = ["HoursInfo", "When", "check", "evaluate", "parse_when", "place_zone"]
+    from solomo_cli.cache.store import Cache
+    from solomo_cli.model import Place
+
+__all__ = [
+    "HoursInfo",
+    "When",
+    "add_zones",
+    "annotate_hours",
+    "check",
+    "evaluate",
+    "parse_when",
+    "place_hours",
+    "place_zone",
+]
 
 HORIZON_DAYS = 8
 UNKNOWN_PHRASE = "hours unknown"
+SCHOOL_HOLIDAYS = "school holidays"
 # 4 decimals is about 11 m: same zone, country and sun times, and nearby lookups share the cache.
 _COORD_DECIMALS = 4
 _MAX_INTERVALS = 500
 _MAX_COMMENT = 40
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# `SH` as a holiday selector, outside quoted comments; a weekday right after it (`SH Mo-Fr`,
+# which the library reads as `SH,Mo-Fr`) becomes a list item. Patterns stay strings, compiled
+# (and cached by `re`) on first use: a warm listing imports this module but matches nothing.
+_SH = r'"[^"]*"|\bSH\b(\s+(?=(?:Mo|Tu|We|Th|Fr|Sa|Su)\b))?'
 
 
-@dataclass(frozen=True)
-class HoursInfo:
+class HoursInfo(NamedTuple):
     """State of a place at one instant, ready for a table cell."""
 
     state: str  # "open" | "closed" | "unknown"
@@ -67,7 +93,7 @@ class HoursInfo:
     error: str | None = None
     comment: str | None = None
     # Until when this answer holds for any later instant: the next change, or the end of the
-    # place's local day (the phrase names days); None when unknown. search.annotate_hours uses it.
+    # place's local day (the phrase names days); None when unknown. The memo (place_hours) uses it.
     valid_until: datetime | None = None
 
 
@@ -90,7 +116,12 @@ def evaluate(
     for invalid coordinates.
 
     ``tz``/``country`` (from ``place_zone``, stored with the place) skip the library's inference
-    from coordinates, whose first use in a process loads ~110 MB of geographic data.
+    from coordinates, whose first use in a process loads ~110 MB of geographic data; the
+    coordinates still give the sun times.
+
+    Where school holidays (``SH``, which no calendar here knows) would give another state, the
+    state is "unknown" and the phrase says "uncertain"; where they would only move the next
+    change, the phrase ends "unless school holidays".
     """
     value = (value or "").strip()  # the library accepts some surrounding spaces, not all
     if not value:
@@ -100,7 +131,7 @@ def evaluate(
     lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
     try:
         compiled = _compile(value, lat, lon, tz, country)
-        zone = ZoneInfo(tz) if tz else _zone(lat, lon)
+        zone = _zoneinfo(tz) if tz else _zone(lat, lon)
     except opening_hours.InvalidCoordinatesError as exc:  # type: ignore[attr-defined]
         raise ValueError(f"invalid coordinates: {lat}, {lon}") from exc
     if isinstance(at, When):
@@ -112,23 +143,61 @@ def evaluate(
     day_end = _day_start(local_at, 1)
     if isinstance(compiled, str):
         return HoursInfo("unknown", None, UNKNOWN_PHRASE, error=compiled, valid_until=day_end)
+    found = _walk(compiled, value, local_at, end)
+    if found is None:
+        return HoursInfo("unknown", None, UNKNOWN_PHRASE)
+    if found.state == "unknown":
+        return HoursInfo("unknown", None, _unknown_phrase(found.comment), comment=found.comment)
+    holds = _earliest(found.change, day_end)
+    phrase = _phrase(found.state, found.start, found.change, found.next_state)
 
-    start = _library_time(local_at)
+    school_value = _school_holidays(value)
+    if school_value is not None:
+        other = _compile(school_value, lat, lon, tz, country)
+        alt = None if isinstance(other, str) else _walk(other, school_value, local_at, end)
+        if alt is None or alt.state != found.state:
+            other_phrase = (
+                f"unless {SCHOOL_HOLIDAYS}" if alt is None else f"{alt.state} in {SCHOOL_HOLIDAYS}"
+            )
+            return HoursInfo(
+                "unknown",
+                None,
+                f"uncertain · {found.state}, {other_phrase}",
+                comment=found.comment,
+                valid_until=_earliest(holds, alt.change if alt else None),
+            )
+        if alt.change != found.change:
+            phrase += f" unless {SCHOOL_HOLIDAYS}"
+            holds = _earliest(holds, alt.change)
+    return HoursInfo(found.state, found.change, phrase, comment=found.comment, valid_until=holds)
+
+
+class _Found(NamedTuple):
+    """What one compiled value says from an instant on (see ``_walk``)."""
+
+    start: datetime  # the instant, as the library gives it back (aware, in the place's zone)
+    state: str
+    comment: str | None
+    change: datetime | None  # next change of state within the horizon
+    next_state: str | None
+
+
+def _walk(
+    compiled: OpeningHours, value: str, local_at: datetime, end: datetime | None
+) -> _Found | None:
+    """The state at ``local_at`` and its next change before ``end``; None if nothing is known."""
     intervals = itertools.islice(
-        compiled.intervals(start, None if end is None else _library_time(end)), _MAX_INTERVALS
+        compiled.intervals(_library_time(local_at), None if end is None else _library_time(end)),
+        _MAX_INTERVALS,
     )
     first = next(intervals, None)
     if first is None:
-        return HoursInfo("unknown", None, UNKNOWN_PHRASE)
-    local_at, first_end, first_state, raw_comment = first
-    comment = raw_comment or None
+        return None
+    start, first_end, first_state, raw_comment = first
     state = _effective_state(str(first_state), raw_comment, value)
-    if state == "unknown":
-        return HoursInfo("unknown", None, _unknown_phrase(comment), comment=comment)
-
     change: datetime | None = None
     next_state: str | None = None
-    if first_end is not None:
+    if state != "unknown" and first_end is not None:
         for change_start, change_end, st, cmt in intervals:
             candidate = _effective_state(str(st), cmt, value)
             if candidate != state:
@@ -136,14 +205,111 @@ def evaluate(
                 break
             if change_end is None:
                 break
-    holds = change if change is not None and (day_end is None or change < day_end) else day_end
-    return HoursInfo(
-        state,
-        change,
-        _phrase(state, local_at, change, next_state),
-        comment=comment,
-        valid_until=holds,
-    )
+    return _Found(start, state, raw_comment or None, change, next_state)
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
+
+
+def _school_holidays(value: str) -> str | None:
+    """``value`` as it reads on a school holiday (every ``SH`` matching), or None without SH."""
+    seen = False
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal seen
+        if match.group(0).startswith('"'):
+            return match.group(0)
+        seen = True
+        return "Mo-Su," if match.group(1) else "Mo-Su"
+
+    changed = re.sub(_SH, swap, value)
+    return changed if seen else None
+
+
+# -- the places of a listing or of `show`: one evaluator, one memo -------------------------
+
+
+def place_hours(
+    places: Sequence[Place], at: When | datetime | None = None, memo: Cache | None = None
+) -> list[HoursInfo | None]:
+    """Each place's hours at ``at`` (None: now), in its stored zone; None where it has none.
+
+    For "now" with a ``memo`` (the cache), an answer that still holds (``HoursInfo.valid_until``)
+    is reused and new ones are kept: a warm listing or ``show`` needs neither the parser nor the
+    zone data. A place with no stored zone (only in the user's data) has it inferred."""
+    from solomo_cli.cache.store import HoursAnswer
+
+    now = _utcnow()
+    keys = [_hours_key(p) for p in places]
+    use_memo = memo if at is None else None
+    valued = [p.id for p, key in zip(places, keys, strict=True) if key[0]]
+    known = use_memo.hours_answers(valued, now.timestamp()) if use_memo and valued else {}
+    answers: list[HoursInfo | None] = []
+    fresh = []
+    for place, key in zip(places, keys, strict=True):
+        if not key[0]:
+            answers.append(None)
+            continue
+        hit = known.get(place.id)
+        if hit is not None and (hit.value, hit.lat, hit.lon, hit.tz, hit.country) == key:
+            change = datetime.fromisoformat(hit.next_change) if hit.next_change else None
+            answers.append(HoursInfo(hit.state, change, hit.phrase, hit.error))
+            continue
+        value, lat, lon, tz, country = key
+        info = evaluate(value, lat, lon, now if at is None else at, tz=tz, country=country)
+        answers.append(info)
+        if use_memo is not None and info.valid_until is not None:
+            change_text = info.next_change.isoformat() if info.next_change else None
+            fresh.append(
+                HoursAnswer(
+                    place.id,
+                    *key,
+                    now.timestamp(),
+                    info.valid_until.timestamp(),
+                    info.state,
+                    change_text,
+                    info.phrase,
+                    info.error,
+                )
+            )
+    if use_memo is not None and fresh:
+        use_memo.save_hours_answers(fresh)
+    return answers
+
+
+def annotate_hours(places: list[Place], at: When | None, cache: Cache | None = None) -> None:
+    """open_state / next_change / hours phrase / error of each place, for listings (see
+    ``place_hours``: `cache` is the memo, used for "now" only)."""
+    for place, info in zip(places, place_hours(places, at, cache), strict=True):
+        if info is None:
+            _set_hours(place, "unknown", None, None, None)
+        else:
+            change = info.next_change.isoformat() if info.next_change else None
+            _set_hours(place, info.state, change, info.phrase, info.error)
+
+
+def _hours_key(place: Place) -> tuple[str, float, float, str | None, str | None]:
+    """What an hours answer depends on besides the time: (value, lat, lon, tz, country)."""
+    value = (place.opening_hours or "").strip()
+    return (value, place.lat, place.lon, place.extra.get("tz"), place.extra.get("country"))
+
+
+def _set_hours(
+    place: Place, state: str, change: str | None, phrase: str | None, error: str | None
+) -> None:
+    place.extra["open_state"] = state
+    place.extra["next_change"] = change
+    place.extra["hours_phrase"] = phrase
+    place.extra["hours_error"] = error
+
+
+def add_zones(places: list[Place]) -> None:
+    """Infer each place's time zone and country once, when fetched (only where hours exist)."""
+    for place in places:
+        if place.opening_hours:
+            place.extra["tz"], place.extra["country"] = place_zone(place.lat, place.lon)
 
 
 def _local(at: datetime, zone: tzinfo) -> datetime:
@@ -173,16 +339,24 @@ def _compile(
 ) -> OpeningHours | str:
     """The parsed value for a place (cached), or the parser's message."""
     if tz:
+        # auto_timezone stays True: only then do the coordinates give sun times; the explicit
+        # zone wins over inference, and auto_country=False keeps the zone data unloaded.
         return _parse(
             value,
             coords=(lat, lon),
-            timezone=ZoneInfo(tz),
+            timezone=_zoneinfo(tz),
             country=country,
-            auto_timezone=False,
             auto_country=False,
             max_interval_days=HORIZON_DAYS,
         )
     return _parse(value, coords=(lat, lon), max_interval_days=HORIZON_DAYS)
+
+
+def _zoneinfo(key: str) -> tzinfo:
+    """``ZoneInfo(key)``, imported only when hours are really evaluated (not on a memo hit)."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(key)
 
 
 def place_zone(lat: float, lon: float) -> tuple[str, str | None]:
@@ -239,11 +413,11 @@ def _zone(lat: float, lon: float) -> tzinfo:
     probe = _compile("24/7", lat, lon)
     assert not isinstance(probe, str)
     first = next(probe.intervals(datetime(2000, 1, 1), datetime(2000, 1, 2)))
-    return first[0].tzinfo or ZoneInfo("UTC")
+    return first[0].tzinfo or _zoneinfo("UTC")
 
 
 def _utcnow() -> datetime:
-    return datetime.now(ZoneInfo("UTC"))
+    return datetime.now(timezone.utc)
 
 
 def _library_time(at: datetime) -> datetime:
@@ -251,7 +425,7 @@ def _library_time(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         return at.replace(tzinfo=None)
     try:
-        return at.astimezone(ZoneInfo("UTC"))
+        return at.astimezone(_zoneinfo("UTC"))
     except OverflowError:  # at the calendar's ends: the wall-clock time in the place's zone
         return at.replace(tzinfo=None)
 
@@ -319,18 +493,16 @@ _ACCEPTED = (
     "a date and time, local to each place: 2026-12-01T09:00 or 2026-12-01 09:00; "
     "an exact instant: 2026-12-01T09:00+01:00 or 2026-12-01T08:00Z"
 )
-_ISO = re.compile(
+_ISO = (
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[T ]\s*"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?",
-    re.IGNORECASE,
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?"
 )
-_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})|h(?P<hminute>\d{2})?)", re.I)
+_CLOCK = r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})|h(?P<hminute>\d{2})?)"
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@dataclass(frozen=True)
-class When:
+class When(NamedTuple):
     """A time the user asked about, interpreted in each place's own time zone.
 
     A wall-clock spec (``clock`` with ``day``, ``days_ahead`` or ``weekday``) is resolved
@@ -395,7 +567,7 @@ def parse_when(text: str) -> When:
 def _parse_when(text: str) -> When | None:
     if text.lower() == "now":
         return When()
-    iso = _ISO.fullmatch(text)
+    iso = re.fullmatch(_ISO, text, re.IGNORECASE)
     if iso is not None:
         day = date(int(iso["year"]), int(iso["month"]), int(iso["day"]))
         if not 1900 <= day.year <= 2999:  # also keeps time-zone shifts inside the calendar
@@ -409,7 +581,7 @@ def _parse_when(text: str) -> When | None:
         del parts[1]
     if not 1 <= len(parts) <= 2:
         return None
-    match = _CLOCK.fullmatch(parts[-1])
+    match = re.fullmatch(_CLOCK, parts[-1], re.IGNORECASE)
     if match is None:
         return None
     clock = _clock(match["hour"], match["minute"] or match["hminute"], None)

@@ -6,19 +6,19 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from solomo_cli.cache.store import GEOCODE_MAX_AGE_S, Cache, HoursAnswer, geocode_key
+from solomo_cli.cache.store import GEOCODE_MAX_AGE_S, Cache, geocode_key
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import NoLocalData, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
 from solomo_cli.kinds import WIFI_YES
 from solomo_cli.model import Origin, Place
+from solomo_cli.search.hours import When, add_zones, annotate_hours
 from solomo_cli.search.ranking import is_stale, rank
 
 if TYPE_CHECKING:
     import httpx
 
     from solomo_cli.notify import Notify
-    from solomo_cli.search.hours import When
 
 LAST_LISTING = "last_listing"
 
@@ -198,87 +198,6 @@ def _keep(place: Place, q: NearQuery) -> bool:
     return not (q.wheelchair and tags.get("wheelchair") not in ("yes", "limited"))
 
 
-def annotate_hours(places: list[Place], at: "When | None", cache: Cache | None = None) -> None:
-    """open_state / next_change / hours phrase for each place, evaluated in its own time zone.
-
-    For "now" (`at` None) with a `cache`, an answer that still holds (until the place's next
-    change, or the end of its local day: `HoursInfo.valid_until`) comes from the cache's memo,
-    and new ones are saved there: a warm listing loads neither the parser nor the zone data."""
-    now = time.time()
-    valued = []
-    for place in places:
-        if (place.opening_hours or "").strip():
-            valued.append(place)
-        else:
-            _set_hours(place, "unknown", None, None, None)
-    memo = cache if at is None else None
-    known = memo.hours_answers([p.id for p in valued], now) if memo and valued else {}
-    missing = []
-    for place in valued:
-        hit = known.get(place.id)
-        if hit is not None and (hit.value, hit.lat, hit.lon, hit.tz, hit.country) == _hours_key(
-            place
-        ):
-            _set_hours(place, hit.state, hit.next_change, hit.phrase, hit.error)
-        else:
-            missing.append(place)
-    if not missing:
-        return
-    from datetime import datetime, timezone
-
-    from solomo_cli.search.hours import evaluate
-
-    instant = at if at is not None else datetime.fromtimestamp(now, timezone.utc)
-    fresh = []
-    for place in missing:
-        tz, country = place.extra.get("tz"), place.extra.get("country")
-        info = evaluate(place.opening_hours, place.lat, place.lon, instant, tz=tz, country=country)
-        change = info.next_change.isoformat() if info.next_change else None
-        _set_hours(place, info.state, change, info.phrase, info.error)
-        if memo is not None and info.valid_until is not None:
-            until = info.valid_until.timestamp()
-            fresh.append(
-                HoursAnswer(
-                    place.id,
-                    *_hours_key(place),
-                    now,
-                    until,
-                    info.state,
-                    change,
-                    info.phrase,
-                    info.error,
-                )
-            )
-    if memo is not None and fresh:
-        memo.save_hours_answers(fresh)
-
-
-def _hours_key(place: Place) -> tuple[str, float, float, str | None, str | None]:
-    """What an hours answer depends on besides the time: (value, lat, lon, tz, country)."""
-    value = (place.opening_hours or "").strip()
-    return (value, place.lat, place.lon, place.extra.get("tz"), place.extra.get("country"))
-
-
-def _set_hours(
-    place: Place, state: str, change: str | None, phrase: str | None, error: str | None
-) -> None:
-    place.extra["open_state"] = state
-    place.extra["next_change"] = change
-    place.extra["hours_phrase"] = phrase
-    place.extra["hours_error"] = error
-
-
-def add_zones(places: list[Place]) -> None:
-    """Infer each place's time zone and country once, when fetched (only where hours exist)."""
-    if not any(p.opening_hours for p in places):
-        return
-    from solomo_cli.search.hours import place_zone
-
-    for place in places:
-        if place.opening_hours:
-            place.extra["tz"], place.extra["country"] = place_zone(place.lat, place.lon)
-
-
 def add_freshness(places: list[Place]) -> None:
     for place in places:
         place.extra["stale"] = is_stale(place.check_date)
@@ -378,6 +297,9 @@ def remember_listing(cache: Cache, origin: Origin, places: list[Place]) -> None:
                     "lat": p.lat,
                     "lon": p.lon,
                     "tags": p.tags,
+                    # the zone travels with the place: `show` evaluates hours as near did
+                    "tz": p.extra.get("tz"),
+                    "country": p.extra.get("country"),
                 }
                 for p in places
             ],
