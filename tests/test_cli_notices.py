@@ -167,3 +167,20 @@ def test_spinner_messages_are_text_not_markup(monkeypatch: pytest.MonkeyPatch) -
     text = out.getvalue()
     assert "\x1b]8;" not in text  # no OSC 8 hyperlink
     assert "\u202e" not in text and "\x07" not in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", f"nowhere {HOSTILE} {MARKUP}"],
+        ["visit", f"nowhere {HOSTILE} {MARKUP}"],
+        ["contact", "show", f"nobody {HOSTILE} {MARKUP}"],
+        ["contact", "forget", f"nobody {HOSTILE} {MARKUP}", "--yes"],
+    ],
+)
+def test_hostile_ref_or_name_in_an_error_is_cleaned(args: list[str]) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == ""
+    assert_clean(result.stderr)
+    assert_one_error(result.stderr, MARKUP)
