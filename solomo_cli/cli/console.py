@@ -31,7 +31,7 @@ _state = {"debug": bool(os.environ.get("SOLOMO_DEBUG"))}
 REMEDY_FLAGS: dict[Remedy, tuple[str, str]] = {
     Remedy.OFFLINE: ("--offline", "use --offline to answer from local data"),
     Remedy.SMALLER_AREA: ("--radius", "try a smaller --radius"),
-    Remedy.COUNTRY: ("--country", "name the country with --country"),
+    Remedy.COUNTRY: ("--country", "use --country CC"),
     Remedy.OVERWRITE: ("--force", "use --force to overwrite it"),
     Remedy.FORMAT: ("--format", "say which with --format"),
 }
