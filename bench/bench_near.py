@@ -13,6 +13,7 @@ import math
 import os
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -110,6 +111,32 @@ def synthetic_elements(lat: float, lon: float, n: int = 60) -> list[dict]:
     ]
 
 
+def fill_fake(fake) -> None:
+    """The fake serves the real Lyon answer (read in place) when present, else synthetic nodes,
+    and geocodes PLACE to Lyon."""
+    if SHARED_FILE.is_file():
+        fake.load_overpass_file(SHARED_FILE)
+        print(f"data: real Overpass answer {SHARED_FILE} (read in place)")
+    else:
+        fake.add_elements(synthetic_elements(FS.LYON_LAT, FS.LYON_LON))
+        print(f"data: {SHARED_FILE} is absent: using 60 SYNTHETIC coworking nodes")
+    fake.set_geocode(
+        PLACE,
+        [FS.nominatim_result(PLACE, FS.LYON_LAT, FS.LYON_LON, display_name=FS.LYON_DISPLAY_NAME)],
+    )
+
+
+def header() -> None:
+    """Load tests/fakeservers.py into FS and print the versions measured."""
+    global FS
+    FS = load_fakeservers()
+    print(
+        f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, "
+        f"rich {version('rich')}, opening_hours_py {version('opening_hours_py')}; "
+        f"running {' '.join(SOLOMO)}"
+    )
+
+
 def base_env(home: Path, fake=None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOLOMO_")}
     # Cached bytecode as in any real install, but kept out of the repo.
@@ -128,6 +155,14 @@ def base_env(home: Path, fake=None) -> dict[str, str]:
     return env
 
 
+def solomo_out(cmd: list[str], env: dict[str, str]) -> str:
+    """stdout of `cmd`; the bench stops, with the command's stderr, when it fails."""
+    done = subprocess.run(cmd, env=env, capture_output=True)
+    if done.returncode != 0:
+        sys.exit(f"bench: {cmd} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
+    return done.stdout.decode()
+
+
 def run(cmd: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -137,14 +172,29 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def median_walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
-    """Median wall time of each command; rounds interleave the commands, so drift hits all."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> tuple[dict, dict]:
+    """(wall times, CPU times) of each command; rounds interleave the commands, so drift hits
+    all. CPU time (user + system) is less sensitive than wall time to other processes' load."""
     times: dict[str, list[float]] = {name: [] for name in cmds}
+    cpu: dict[str, list[float]] = {name: [] for name in cmds}
     for i in range(warmups + runs):
         for name, cmd in cmds.items():
+            before = children_cpu()
             elapsed = run(cmd, env)
             if i >= warmups:
                 times[name].append(elapsed)
+                cpu[name].append(children_cpu() - before)
+    return times, cpu
+
+
+def median_walls(cmds: dict, env: dict[str, str], runs: int, warmups: int = 2) -> dict:
+    """Median wall time of each command, timed in interleaved rounds."""
+    times, _ = walls(cmds, env, runs, warmups)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -232,10 +282,16 @@ def store_bench(n: int, queries: int) -> tuple[float, float, float, float]:
 IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
 
+# `python -m solomo_cli` run from the repository root would import its source tree, not the
+# installed package that the timings measure.
+AWAY = tempfile.gettempdir()
+
+
 def import_tree(args: list[str], env: dict[str, str]) -> list[dict]:
     err = subprocess.run(
         [sys.executable, "-X", "importtime", *args],
         env=env,
+        cwd=AWAY,
         text=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -253,11 +309,13 @@ def import_tree(args: list[str], env: dict[str, str]) -> list[dict]:
     return rows
 
 
-def extra_imports(env: dict[str, str], top: int) -> tuple[float, list[dict]]:
-    """Modules the warm `near` imports beyond the floor's, with the self time of each subtree
-    counted over non-floor modules only."""
+def extra_imports(
+    env: dict[str, str], top: int, args: tuple[str, ...] = ("near", PLACE, "--offline")
+) -> tuple[float, list[dict]]:
+    """Modules `solomo ARGS` (the warm `near` by default) imports beyond the floor's, with the
+    self time of each subtree counted over non-floor modules only."""
     floor = {row["name"] for row in import_tree(FLOOR[1:], env)}
-    rows = import_tree(["-m", "solomo_cli", "near", PLACE, "--offline"], env)
+    rows = import_tree(["-m", "solomo_cli", *args], env)
     by_name = {row["name"]: row for row in rows}
     for row in rows:
         row["extra"] = row["self"] * (row["name"] not in floor)
@@ -276,6 +334,29 @@ print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_m
 
 # -- report ---------------------------------------------------------------------------------
 
+Row = tuple[str, str, str, bool | None]  # figure, measured, target, verdict (None: baseline)
+
+
+def print_table(rows: list[Row], miss: str) -> None:
+    """Figure, measured, target and a verdict: ok, MISS (`miss`) or '-' for a baseline."""
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    print()
+    for figure, measured, target, ok in [("figure", "measured", "baseline/target", None), *rows]:
+        verdict = "verdict" if figure == "figure" else "-" if ok is None else "ok" if ok else miss
+        print(f"{figure:<{widths[0]}}  {measured:<{widths[1]}}  {target:<{widths[2]}}  {verdict}")
+
+
+def print_imports(top: list[dict]) -> None:
+    print(
+        "  top subtrees (module: non-floor self time of its subtree / own self time,"
+        " imported by; '-' = by running code)"
+    )
+    for r in top:
+        print(
+            f"  {r['name']:<34} {r['extra'] / 1000:6.1f} ms / {r['self'] / 1000:5.1f} ms"
+            f"  <- {r['parent'] or '-'}"
+        )
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -284,30 +365,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=500, help="centres for places_within")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     opts = parser.parse_args()
-    global FS
-    FS = load_fakeservers()
-    print(
-        f"solomo bench: Python {sys.version.split()[0]}, typer {version('typer')}, "
-        f"rich {version('rich')}, opening_hours_py {version('opening_hours_py')}; "
-        f"running {' '.join(SOLOMO)}"
-    )
+    header()
 
     with tempfile.TemporaryDirectory(prefix="solomo-bench-") as tmp, FS.FakeServices() as fake:
         home = Path(tmp) / "home"
-        if SHARED_FILE.is_file():
-            fake.load_overpass_file(SHARED_FILE)
-            print(f"data: real Overpass answer {SHARED_FILE} (read in place)")
-        else:
-            fake.add_elements(synthetic_elements(FS.LYON_LAT, FS.LYON_LON))
-            print(f"data: {SHARED_FILE} is absent: using 60 SYNTHETIC coworking nodes")
-        fake.set_geocode(
-            PLACE,
-            [
-                FS.nominatim_result(
-                    PLACE, FS.LYON_LAT, FS.LYON_LON, display_name=FS.LYON_DISPLAY_NAME
-                )
-            ],
-        )
+        fill_fake(fake)
         net = network_counts(fake, home)  # its first run is the online `near` filling `home`
         env = base_env(home)
         near = [*SOLOMO, "near", PLACE, "--offline"]
@@ -329,7 +391,7 @@ def main() -> int:
     build, med, p95, found = store_bench(opts.places, opts.queries)
 
     floor = walls["floor"]
-    rows: list[tuple[str, str, str, bool | None]] = [
+    rows: list[Row] = [
         ("import floor (typer+rich) median", f"{floor * 1000:.0f} ms", "baseline", None)
     ]
     frozen = walls["frozen"]
@@ -374,22 +436,9 @@ def main() -> int:
             )
         )
 
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    print()
-    for figure, measured, target, ok in [("figure", "measured", "baseline/target", None), *rows]:
-        verdict = "verdict" if figure == "figure" else "-" if ok is None else "ok" if ok else "over"
-        print(f"{figure:<{widths[0]}}  {measured:<{widths[1]}}  {target:<{widths[2]}}  {verdict}")
-
-    print(
-        f"\nwarm-path imports beyond the floor (-X importtime): {extra_ms:.0f} ms self time;"
-        " top subtrees\n  (module: non-floor self time of its subtree / own self time,"
-        " imported by; '-' = by running code)"
-    )
-    for r in top:
-        print(
-            f"  {r['name']:<34} {r['extra'] / 1000:6.1f} ms / {r['self'] / 1000:5.1f} ms"
-            f"  <- {r['parent'] or '-'}"
-        )
+    print_table(rows, miss="over")
+    print(f"\nwarm-path imports beyond the floor (-X importtime): {extra_ms:.0f} ms self time;")
+    print_imports(top)
     if probe.returncode == 0:
         seconds, grown = map(float, probe.stdout.split())
         print(

@@ -158,3 +158,58 @@ def quoted(value: object, max_len: int = 200) -> str:
     quoted. `repr` alone would keep bidi and zero-width characters."""
     text = clean(value)
     return repr(text if len(text) <= max_len else text[: max_len - 1] + "…")
+
+
+MAX_OSM_VALUE = 255  # OSM's own cap on a tag key or value, in characters
+
+
+def excerpt(value: object, max_len: int = 300) -> str:
+    """Outside text shown inside a message (a server's remark, an error page): cleaned, one
+    line, at most `max_len` characters (cut with an ellipsis)."""
+    text = clean(str(value)[: max_len * 4])
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= max_len else text[: max_len - 1].rstrip() + "…"
+
+
+_PAGE_ERRORS = r"<strong[^>]*>\s*Error\s*</strong>\s*:?\s*(.*?)</p>"  # Overpass' error pages
+_PAGE_HEADINGS = r"<(title|h1|h2|remark|p)[^>]*>(.*?)</\1>"
+_PAGE_SKIP = ("OSM3S Response", "The data included in this document is from")
+
+
+def page_detail(body: bytes, content_type: str = "", max_len: int = 300) -> str:
+    """What an error page or an error body says, as one clean line ("" if nothing)."""
+    import html
+
+    page = body[: 256 * 1024].decode("utf-8", "replace")
+    if "html" in content_type or "xml" in content_type or page.lstrip()[:1] == "<":
+        found = re.findall(_PAGE_ERRORS, page, flags=re.I | re.S)
+        if not found:
+            found = [
+                inner
+                for _, inner in re.findall(_PAGE_HEADINGS, page, flags=re.I | re.S)
+                if not any(inner.strip().startswith(skip) for skip in _PAGE_SKIP)
+            ][:2]
+        page = "; ".join(html.unescape(re.sub(r"<[^>]+>", " ", part)) for part in found)
+    return excerpt(page, max_len)
+
+
+def osm_tags(value: object) -> dict[str, str]:
+    """OSM tags from a server: an object of text to text. Pairs that are not text are dropped;
+    keys and values are cleaned and cut to OSM's 255 characters."""
+    if not isinstance(value, dict):
+        raise BadInput("tags should be an object")
+    tags: dict[str, str] = {}
+    for key, val in value.items():
+        if not isinstance(key, str) or not isinstance(val, str):
+            continue
+        key, val = clean(key[: MAX_OSM_VALUE * 4]), clean(val[: MAX_OSM_VALUE * 4])
+        if key and val:
+            tags[key[:MAX_OSM_VALUE]] = val[:MAX_OSM_VALUE]
+    return tags
+
+
+def osm_id(value: object) -> int:
+    """An OSM id as JSON gives it: a whole number (not text) that SQLite can store."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadInput("id should be a whole number")
+    return row_id(value)

@@ -43,7 +43,8 @@ class Paths(NamedTuple):
 
     @property
     def nominatim_lock(self) -> Path:
-        return self.cache_dir / "nominatim.lock"
+        """Time of the last Nominatim request, shared by processes (in a private folder)."""
+        return self.cache_dir / "locks" / "nominatim.lock"
 
 
 def get_paths() -> Paths:
@@ -87,8 +88,8 @@ class Settings(NamedTuple):
     nominatim_url: str = DEFAULT_NOMINATIM_URL
     contact: str = DEFAULT_CONTACT
     fresh_days: float = DEFAULT_FRESH_DAYS
-    timeout: float = 30.0
-    nominatim_interval: float = 1.0
+    timeout: float = 30.0  # seconds without a byte from a server
+    deadline: float | None = None  # seconds for one whole request, if shorter than the service's
     extra: Mapping[str, Any] = {}  # the config file as read (e.g. currency)
 
     @property
@@ -108,12 +109,14 @@ def load_settings() -> Settings:
     try:
         fresh_days = float(conf.get("fresh_days", DEFAULT_FRESH_DAYS))
         timeout = max(10.0, float(conf.get("timeout", 30.0)))
-        # Nominatim's policy is 1 request/s; the variable exists for the test suite's speed only.
-        interval = float(
-            env.get("SOLOMO_NOMINATIM_MIN_INTERVAL", conf.get("nominatim_interval", 1.0))
-        )
+        deadline = conf.get("deadline")
+        deadline = None if deadline is None else float(deadline)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"bad number in {paths.config_file}: {exc}") from exc
+    if deadline is not None and not 1.0 <= deadline <= 3600.0:  # nan fails too
+        raise UsageError(
+            f"bad deadline in {paths.config_file}: {deadline:g}", hint="give 1 to 3600 seconds"
+        )
     urls = _split_urls(overpass)
     if not urls:
         raise UsageError("no Overpass URL configured", hint="set SOLOMO_OVERPASS_URL")
@@ -124,6 +127,6 @@ def load_settings() -> Settings:
         contact=str(env.get("SOLOMO_CONTACT") or conf.get("contact") or DEFAULT_CONTACT),
         fresh_days=fresh_days,
         timeout=timeout,
-        nominatim_interval=interval,
+        deadline=deadline,
         extra=conf,
     )

@@ -1,53 +1,226 @@
 """The one HTTP stack: an httpx client shared by Overpass and Nominatim (via a geopy adapter),
-with an identifying User-Agent, real timeouts, proxies from the environment, and bounded
-retries on 429/503/504 that honour Retry-After.
+with an identifying User-Agent and bounded resources: every request has a total deadline (not
+only a per-read timeout), bodies are capped as sent and after decompression, retries on
+429/503/504 honour a sane Retry-After, and redirects are followed by hand (never to another
+host, never with a POST body unless the redirect keeps the method on the same host).
 
 Imported only when the network is actually needed (httpx costs ~80 ms to import)."""
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import math
+import re
+import socket
+import threading
 import time
+import zlib
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from solomo_cli.boundary import page_detail
 from solomo_cli.config import Settings
-from solomo_cli.errors import HTTP_ERRORS, RETRYABLE, RateLimited, Remedy, ServiceError
+from solomo_cli.errors import (
+    HTTP_ERRORS,
+    RETRYABLE,
+    BadResponse,
+    RateLimited,
+    Remedy,
+    ServiceError,
+)
 from solomo_cli.notify import Notify
 
 MAX_RETRIES = 3
 MAX_WAIT_S = 60.0  # never sit silently longer than this on a Retry-After
+MAX_REDIRECTS = 3
+MB = 1024 * 1024
+CHUNK = 64 * 1024
+OFFLINE_HINT = "check your connection"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request to a service may cost: body bytes (sent and decoded) and seconds."""
+
+    max_bytes: int
+    deadline_s: float
+
+
+OVERPASS = Limits(32 * MB, 180.0)  # the query's own server timeout is 90 s
+NOMINATIM = Limits(2 * MB, 30.0)
+
+
+def limits_for(base: Limits, settings: Settings) -> Limits:
+    """The service's limits, with the deadline shortened by the settings (never lengthened)."""
+    if settings.deadline is None:
+        return base
+    return Limits(base.max_bytes, min(base.deadline_s, settings.deadline))
 
 
 def make_client(settings: Settings) -> httpx.Client:
     return httpx.Client(
         timeout=httpx.Timeout(settings.timeout, connect=10.0),
-        headers={"User-Agent": settings.user_agent},
-        follow_redirects=True,
+        # Only encodings decoded here under the size cap (httpx would add br/zstd if installed).
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        follow_redirects=False,  # redirects are checked in `send`
+        # A fresh connection per request, so that the deadline's watchdog holds its socket.
+        limits=httpx.Limits(max_keepalive_connections=0),
         trust_env=True,  # HTTP(S)_PROXY, NO_PROXY, SSL_CERT_FILE
     )
 
 
 def host_of(url: str) -> str:
-    return urlsplit(url).netloc or url
+    """host[:port] of a URL, without any user name or password it carries."""
+    parts = urlsplit(url if "//" in url else "//" + url)
+    netloc = parts.netloc.rpartition("@")[2]
+    return netloc or "(no host)"
+
+
+def redact(text: str, url: str | None = None) -> str:
+    """`text` without the credentials of `url`, nor those of any URL written in it."""
+    if url:
+        userinfo = urlsplit(url).netloc.rpartition("@")[0]
+        if userinfo:
+            text = text.replace(userinfo + "@", "")
+            password = userinfo.partition(":")[2]
+            if len(password) >= 4:
+                text = text.replace(password, "***")
+    return re.sub(r"(?<=//)[^/@\s]*@", "", text)
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None."""
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None when absent or
+    meaningless (nan, negative, unparsable). A huge value is returned as is: the caller gives
+    up rather than wait for it."""
     value = response.headers.get("Retry-After")
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            seconds = when.timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    if math.isnan(seconds) or seconds < 0:
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return seconds
+
+
+class _Inflater:
+    """Content-Encoding gzip/deflate, decoded a bounded piece at a time (a 2 MB gzip bomb
+    never becomes gigabytes: at most `limit` + 1 bytes come out of one call)."""
+
+    def __init__(self, encoding: str) -> None:
+        self.raw_deflate_tried = encoding != "deflate"
+        # 47: a gzip or zlib header; "deflate" is zlib-wrapped by the RFC, raw by some servers.
+        self.obj = zlib.decompressobj(47 if encoding != "deflate" else zlib.MAX_WBITS)
+        self.started = False
+
+    def decode(self, data: bytes, limit: int) -> bytes | None:
+        """The decoded bytes, or None when they exceed `limit`."""
+        try:
+            out = self.obj.decompress(data, limit + 1)
+        except zlib.error:
+            if self.started or self.raw_deflate_tried:
+                raise
+            self.raw_deflate_tried = True
+            self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self.obj.decompress(data, limit + 1)
+        self.started = True
+        if len(out) > limit or self.obj.unconsumed_tail:
+            return None
+        return out
+
+
+def _read_body(
+    response: httpx.Response, service: str, host: str, limits: Limits, deadline: float
+) -> bytes:
+    """The body, decoded, within the byte cap and before the deadline."""
+    too_big = BadResponse(
+        f"{service} at {host} sent more than {limits.max_bytes // MB} MB; answer not used",
+        hint="ask for a smaller area" if service == "Overpass" else None,
+    )
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise too_big
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+        raise BadResponse(f"{service} at {host} sent an answer in an unknown encoding")
+    inflater = _Inflater(encoding) if encoding not in ("", "identity") else None
+    parts: list[bytes] = []
+    raw = size = 0
+    try:
+        # No chunk size: httpx would wait to fill it, and the deadline would go unchecked.
+        for chunk in response.iter_raw():
+            raw += len(chunk)
+            data = inflater.decode(chunk, limits.max_bytes - size) if inflater else chunk
+            if data is None or raw > limits.max_bytes or size + len(data) > limits.max_bytes:
+                raise too_big
+            size += len(data)
+            parts.append(data)
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("deadline")
+    except zlib.error as exc:
+        raise BadResponse(f"{service} at {host} sent a corrupt compressed answer") from exc
+    return b"".join(parts)
+
+
+class _Watchdog:
+    """Ends a request at its deadline in whatever phase it is (a server trickling even its
+    headers a byte a second defeats any per-read timeout): a timer shuts the socket down."""
+
+    def __init__(self, seconds: float) -> None:
+        self.sockets: list[socket.socket] = []
+        self.fired = False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+
+    def trace(self, name: str, info: dict[str, object]) -> None:
+        """httpcore's trace extension: keeps the socket of each new connection."""
+        if name.endswith("connect_tcp.complete"):
+            stream = info.get("return_value")
+            sock = getattr(stream, "get_extra_info", lambda _: None)("socket")
+            if isinstance(sock, socket.socket):
+                self.sockets.append(sock)
+                if self.fired:
+                    self._fire()
+
+    def _fire(self) -> None:
+        self.fired = True
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
+def _redirect_target(response: httpx.Response, method: str, url: str) -> str | None:
+    """Where a redirect may be followed: GET within the same host, or a 307/308 (method and
+    body kept) within the same host; None otherwise (the body is never sent elsewhere)."""
+    location = response.headers.get("Location")
+    if not location:
+        return None
+    target = urljoin(url, location)
+    old, new = urlsplit(url), urlsplit(target)
+    if new.scheme not in ("http", "https") or new.hostname != old.hostname:
+        return None
+    if old.scheme == "https" and new.scheme != "https":
+        return None
+    if method != "GET" and response.status_code not in (307, 308):
+        return None
+    return target
 
 
 def send(
@@ -56,47 +229,106 @@ def send(
     url: str,
     *,
     service: str,
+    limits: Limits = NOMINATIM,
+    what: str = "request",
     notify: Notify | None = None,
     max_retries: int = MAX_RETRIES,
     sleep: Callable[[float], None] = time.sleep,
     **kwargs: object,
 ) -> httpx.Response:
-    """One request with bounded, polite retries. Raises a ServiceError subclass on failure."""
+    """One request with bounded, polite retries, a total deadline and a size cap; the answer
+    comes back read (and decoded). Raises a ServiceError subclass on failure."""
     host = host_of(url)
-    for attempt in range(max_retries + 1):
+    deadline = time.monotonic() + limits.deadline_s
+    read_timeout = client.timeout.read or limits.deadline_s
+    late = ServiceError(
+        f"{service} at {host} did not answer within {limits.deadline_s:g} s",
+        hint="try again later",
+    )
+    hops = 0
+    attempt = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise late
+        timeout = httpx.Timeout(min(read_timeout, remaining), connect=min(10.0, remaining))
         try:
-            response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
+            with _Watchdog(remaining) as watchdog:
+                request = client.build_request(
+                    method,
+                    url,
+                    timeout=timeout,
+                    extensions={"trace": watchdog.trace},
+                    **kwargs,  # type: ignore[arg-type]
+                )
+                response = client.send(request, stream=True)
+                try:
+                    status = response.status_code
+                    body = _read_body(response, service, host, limits, deadline)
+                finally:
+                    response.close()
         except httpx.TimeoutException as exc:
+            raise late from exc
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            if watchdog.fired:
+                raise late from exc
+            detail = redact(f"{type(exc).__name__}: {exc or 'connection lost'}", url)
             raise ServiceError(
-                f"{service} at {host} did not answer in time", hint="try again later"
-            ) from exc
-        except httpx.TransportError as exc:
-            raise ServiceError(
-                f"cannot reach {service} at {host} ({type(exc).__name__}: {exc or 'connection lost'})",
-                hint="check your connection",
+                f"cannot reach {service} at {host} ({page_detail(detail.encode(), 'text')})",
+                hint=OFFLINE_HINT,
                 remedies=[Remedy.OFFLINE],
             ) from exc
-        status = response.status_code
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        }
+        answer = httpx.Response(status, headers=headers, content=body, request=request)
+        if 300 <= status < 400 and status != 304:
+            target = _redirect_target(response, method, url)
+            if target is None or hops >= MAX_REDIRECTS:
+                elsewhere = host_of(urljoin(url, response.headers.get("Location", "")))
+                raise ServiceError(
+                    f"{service} at {host} redirected the {what} to {elsewhere}; not followed",
+                    hint="configure the server's real address",
+                )
+            url, hops = target, hops + 1
+            continue
         if status < 400:
-            return response
+            return answer
         if status in RETRYABLE and attempt < max_retries:
-            wait = retry_after(response)
+            wait = retry_after(answer)
             wait = min(2.0**attempt, MAX_WAIT_S) if wait is None else wait
-            if wait <= MAX_WAIT_S:
+            if wait <= MAX_WAIT_S and time.monotonic() + wait < deadline:
                 if notify:
                     notify(
                         f"{service} is busy (HTTP {status}); retrying in {wait:.0f} s", waiting=True
                     )
                 sleep(wait)
+                attempt += 1
                 continue
-        error = HTTP_ERRORS.get(status, ServiceError)
-        message = f"{service} at {host} answered HTTP {status}"
-        if error is RateLimited:
-            raise RateLimited(
-                message + " (busy or rate-limited)",
-                retry_after=retry_after(response),
-                hint="wait a minute and try again",
-                remedies=[Remedy.OFFLINE],
-            )
-        raise error(message, hint="try again later, or point solomo at another server")
-    raise AssertionError("unreachable")  # pragma: no cover
+        raise _status_error(answer, service, host, what)
+
+
+def _status_error(response: httpx.Response, service: str, host: str, what: str) -> ServiceError:
+    status = response.status_code
+    error = HTTP_ERRORS.get(status, ServiceError)
+    detail = page_detail(response.content, response.headers.get("content-type", ""))
+    if status == 400:
+        return error(
+            f"{service} at {host} refused the {what}" + (f": {detail}" if detail else ""),
+            hint="this is likely a bug in solomo; please report it",
+        )
+    message = f"{service} at {host} answered HTTP {status}"
+    if error is RateLimited:
+        wait = retry_after(response)
+        return RateLimited(
+            message + " (busy or rate-limited)",
+            retry_after=wait if wait is not None and wait <= MAX_WAIT_S * 60 else None,
+            hint="wait a minute and try again",
+            remedies=[Remedy.OFFLINE],
+        )
+    return error(
+        message + (f": {detail}" if detail else ""),
+        hint="try again later, or point solomo at another server",
+    )

@@ -66,7 +66,7 @@ def lyon_services(services: FakeServices, shared_data: Path) -> FakeServices:
 @pytest.fixture
 def fast(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
     """``services`` with one coworking space ("Smooth", node/1, near Lyon) and no geocoding pause."""
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     services.add_elements(
         [
             {

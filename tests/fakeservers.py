@@ -66,7 +66,10 @@ DEFAULT_STATUS_TEXT = (
 )
 NOMINATIM_LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright"
 
-FAILURE_MODES = frozenset({"429", "503", "504", "remark", "html", "truncated", "reset", "slow"})
+FAILURE_MODES = frozenset(
+    {"429", "503", "504", "remark", "html", "truncated", "reset", "slow"}
+    | {"raw", "trickle", "gzip", "redirect"}  # hostile answers: see `fail_next`
+)
 
 EARTH_RADIUS_M = 6371000.0
 _TYPE_ORDER = {"node": 0, "way": 1, "relation": 2}
@@ -748,6 +751,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if failure is not None and failure.mode == "slow":
             time.sleep(float(failure.opts.get("delay", 2)))
             failure = None
+        if failure is not None and failure.mode == "trickle":
+            self._trickle(failure.opts)
+            return
         try:
             response = services._respond(record, failure)
         except Exception:  # a bug in the fake: make it visible to the test
@@ -763,6 +769,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(response.body)
+
+    def _trickle(self, opts: dict[str, Any]) -> None:
+        """A 200 whose body (opt ``headers``: and its status line and headers too) comes one
+        byte per ``interval`` seconds: a slow-loris server."""
+        body: bytes = opts.get("body", b'{"elements": []}' + b" " * 10_000)
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        if not opts.get("headers"):
+            self.wfile.write(head)
+            head = b""
+        data = head + body
+        self.close_connection = True
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
+                time.sleep(float(opts.get("interval", 1.0)))
+        except OSError:  # the client gave up, as it should
+            self.close_connection = True
 
     def _reset_connection(self) -> None:
         """Close the TCP connection with a RST and no response at all."""
@@ -901,6 +928,10 @@ class FakeServices:
         Modes: "429" (opt ``retry_after``, default 1; None omits the header), "503", "504",
         "remark" (opt ``body``), "html" (opts ``body``, ``status``), "truncated", "reset",
         "slow" (opt ``delay`` in seconds, default 2). "429"/"503"/"504" also take ``body``.
+        Hostile answers: "raw" (opts ``body`` bytes or text, ``status``, ``content_type``,
+        ``headers``), "trickle" (opts ``body``, ``interval``: one byte per interval), "gzip"
+        (opts ``body``, ``encoding``; default a 64 MB run of zeros, about 64 KB compressed),
+        "redirect" (opts ``location``, ``status``).
         """
         if mode not in FAILURE_MODES:
             raise ValueError(
@@ -979,6 +1010,29 @@ class FakeServices:
                     "<body><h1>Bandwidth limit exceeded</h1></body></html>\n"
                 )
             return _text_response(int(opts.get("status", 200)), body, "text/html; charset=utf-8")
+        if mode == "raw":
+            raw = body if isinstance(body, bytes) else str(body or "").encode("utf-8")
+            ctype = str(opts.get("content_type", "application/json"))
+            return _Response(
+                int(opts.get("status", 200)), ctype, raw, dict(opts.get("headers", {}))
+            )
+        if mode == "gzip":  # opt ``body``: the bytes to compress (default: 64 MB of zeros)
+            import gzip
+
+            plain = body if isinstance(body, bytes) else b"\0" * (64 * 1024 * 1024)
+            return _Response(
+                200,
+                str(opts.get("content_type", "application/json")),
+                gzip.compress(plain, compresslevel=9),
+                {"Content-Encoding": str(opts.get("encoding", "gzip"))},
+            )
+        if mode == "redirect":  # opts ``location``, ``status`` (default 307)
+            return _Response(
+                int(opts.get("status", 307)),
+                "text/plain",
+                b"moved\n",
+                {"Location": str(opts["location"])},
+            )
         if mode == "truncated":
             response = self._dispatch(record)
             response.body = response.body[: max(1, len(response.body) // 2)]

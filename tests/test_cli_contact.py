@@ -137,7 +137,7 @@ def test_list_near_coordinates_with_radius() -> None:
 def test_list_near_a_name_geocodes_once_then_uses_the_cache(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     services.set_geocode(
         "Villefranche-sur-Saône", [nominatim_result("Villefranche-sur-Saône", 45.9864, 4.7259)]
     )

@@ -41,7 +41,7 @@ NEAREST_THREE = ["Smooth", "La cordée - Jean Macé", "Supra cowork"]
 
 @pytest.fixture
 def lyon(lyon_services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     monkeypatch.setenv("COLUMNS", "250")
     for var in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
@@ -349,7 +349,7 @@ def test_click_usage_errors_are_exit_2(lyon: FakeServices, args: list[str]) -> N
 def test_community_coworking_ranks_above_a_chain_at_the_same_distance(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     services.add_elements(
         [
             {
@@ -658,7 +658,7 @@ SOUTH = [
 def test_negative_coordinates_are_a_place_not_an_option(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch, place: str, name: str
 ) -> None:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     services.add_elements(SOUTH)
     places = near_json(place, "--radius", "1km")
     assert [p["name"] for p in places] == [name]
@@ -668,7 +668,7 @@ def test_negative_coordinates_are_a_place_not_an_option(
 def test_negative_coordinates_sync_then_offline(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     services.add_elements(SOUTH)
     result = invoke(["near", "-33.8688,151.2093", "--offline"])
     assert result.exit_code == 6

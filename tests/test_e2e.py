@@ -19,7 +19,7 @@ from solomo_cli import __version__
 def run(
     *args: str, env: dict[str, str] | None = None, command: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "SOLOMO_NOMINATIM_MIN_INTERVAL": "0", "COLUMNS": "200", **(env or {})}
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     for var in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         full_env.pop(var, None)
     return subprocess.run(

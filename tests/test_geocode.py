@@ -26,7 +26,7 @@ from solomo_cli.search.near import Origin, Session
 
 @pytest.fixture
 def fake(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     services.set_geocode(
         "Lyon",
         [
@@ -249,10 +249,9 @@ def test_nominatim_url_is_configurable(
 def test_two_lookups_in_a_row_are_a_second_apart(
     fake: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("SOLOMO_NOMINATIM_MIN_INTERVAL")
+    monkeypatch.setattr(geocode, "MIN_INTERVAL_S", 1.0)  # the real pause (the fixture's is 0)
     fake.set_geocode("Paris", [nominatim_result("Paris", 48.85, 2.35)])
     with Session(load_settings()) as s:
-        assert s.settings.nominatim_interval == 1.0
         locate(s, "Lyon")
         locate(s, "Paris")
     first, second = fake.requests
@@ -262,7 +261,7 @@ def test_two_lookups_in_a_row_are_a_second_apart(
 def test_lookup_after_a_pause_does_not_wait(
     fake: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("SOLOMO_NOMINATIM_MIN_INTERVAL")
+    monkeypatch.setattr(geocode, "MIN_INTERVAL_S", 1.0)
     lock = load_settings().paths.nominatim_lock
     lock.parent.mkdir(parents=True)
     lock.write_text(repr(time.time() - 5))
@@ -285,7 +284,6 @@ main()
 def test_concurrent_processes_share_the_rate_limit(
     fake: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("SOLOMO_NOMINATIM_MIN_INTERVAL")
     fake.set_geocode("Paris", [nominatim_result("Paris", 48.85, 2.35)])
     # The first request takes a while: the other process must wait for it, then one more second.
     fake.fail_next("slow", path="/search", delay=0.3)

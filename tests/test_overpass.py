@@ -234,8 +234,10 @@ def test_send_passes_retry_wait_to_the_injected_sleep(
 
 
 def test_400_is_not_retried(fake: FakeServices, client: httpx.Client, sleeps: list[float]) -> None:
-    with pytest.raises(BadResponse, match="400"):
-        http.send(client, "POST", fake.overpass_url, service="Overpass", data={"data": "nonsense"})
+    with pytest.raises(BadResponse, match="refused the query: .*parse error"):
+        http.send(
+            client, "POST", fake.overpass_url, service="Overpass", what="query", data={"data": "x"}
+        )
     assert interpreter_requests(fake) == 1
 
 
@@ -260,6 +262,7 @@ def test_real_remark_answers_are_failed_queries(
     with pytest.raises(QueryFailed, match=shown) as info:
         fetch(client, (fake.overpass_url,))
     assert Remedy.SMALLER_AREA in info.value.remedies  # the CLI words it as --radius
+    assert "--" not in (info.value.hint or "")
 
 
 @pytest.mark.parametrize("body", ["remark_runtime_error.json", None])
@@ -316,6 +319,7 @@ def test_connection_reset_is_a_service_error(fake: FakeServices, client: httpx.C
     fake.fail_next("reset")
     with pytest.raises(ServiceError, match="cannot reach Overpass") as info:
         fetch(client, (fake.overpass_url,))
+    assert info.value.hint == "check your connection"
     assert Remedy.OFFLINE in info.value.remedies  # the CLI words it as --offline
 
 

@@ -82,7 +82,7 @@ def near_json() -> list[dict]:
 
 @pytest.fixture
 def lyon(lyon_services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     return lyon_services
 
 

@@ -23,7 +23,7 @@ HOSTILE_PAGE = overpass_error_page("[/] [link=http://x]click me[/link] [bold]bus
 
 
 def environment(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "SOLOMO_NOMINATIM_MIN_INTERVAL": "0", "TERM": "xterm-256color", **extra}
+    env = {**os.environ, "TERM": "xterm-256color", **extra}
     for var in ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         env.pop(var, None)
     return env

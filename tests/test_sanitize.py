@@ -124,7 +124,7 @@ POINT = "45.75,4.85"
 @pytest.fixture
 def hostile(services: FakeServices, monkeypatch: pytest.MonkeyPatch) -> FakeServices:
     services.add_elements(HOSTILE)
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     monkeypatch.setenv("COLUMNS", "250")
     for var in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         monkeypatch.delenv(var, raising=False)
@@ -169,7 +169,7 @@ def test_csv_output_neutralises_formula_cells(hostile: FakeServices) -> None:
 def test_csv_output_keeps_negative_coordinates_numeric(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     services.add_elements(HOSTILE)
     result = invoke(["near", "45.7503,-0.58", "--format", "csv"])
     assert result.exit_code == 0, result.stderr
@@ -182,7 +182,7 @@ def test_csv_output_keeps_negative_coordinates_numeric(
 def test_hostile_place_understood_is_cleaned(
     services: FakeServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOLOMO_NOMINATIM_MIN_INTERVAL", "0")
+    monkeypatch.setattr("solomo_cli.geocoding.nominatim.MIN_INTERVAL_S", 0.0)
     monkeypatch.setenv("COLUMNS", "250")
     services.add_elements(HOSTILE)
     services.set_geocode(

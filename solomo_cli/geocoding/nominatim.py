@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,11 +17,12 @@ import httpx
 from geopy.adapters import BaseSyncAdapter
 from geopy.geocoders import Nominatim
 
-from solomo_cli.boundary import clean
+from solomo_cli.boundary import BadInput, clean, excerpt, latlon, text
 from solomo_cli.cache.store import Cache, geocode_key
 from solomo_cli.config import Settings
-from solomo_cli.errors import BadResponse, PlaceNotFound, Remedy
-from solomo_cli.net import send
+from solomo_cli.errors import BadResponse
+from solomo_cli.geocoding.base import Understood
+from solomo_cli.net import NOMINATIM, limits_for, send
 from solomo_cli.notify import Notify
 
 try:
@@ -29,19 +30,23 @@ try:
 except ImportError:  # Windows: one process at a time is the common case there
     fcntl = None  # type: ignore[assignment]
 
+MIN_INTERVAL_S = 1.0  # Nominatim's usage policy: at most one request per second
+_KEPT = ("place_id", "osm_type", "osm_id", "category", "class", "type", "addresstype", "name")
+
 
 @contextlib.contextmanager
 def nominatim_slot(lock_path: Path, interval: float) -> Iterator[None]:
     """Wait until `interval` seconds have passed since the last request of any process."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+", encoding="ascii") as handle:
+    lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    with open(fd, "r+", encoding="ascii") as handle:
         if fcntl is not None:
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             handle.seek(0)
             try:
-                last = float(handle.read().strip() or 0)
-            except ValueError:
+                last = float(handle.read(64).strip() or 0)
+            except (ValueError, UnicodeDecodeError):
                 last = 0.0
             wait = last + interval - time.time()
             if 0 < wait <= interval:
@@ -54,6 +59,46 @@ def nominatim_slot(lock_path: Path, interval: float) -> Iterator[None]:
             handle.flush()
             if fcntl is not None:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def checked_results(data: Any) -> list[dict[str, Any]]:
+    """Nominatim's search answer, checked where it enters: results without finite coordinates
+    in range are skipped (never cached as a place at 0,0), text is cleaned and bounded, and
+    only the few fields worth keeping are kept. Raises BadResponse if nothing is usable."""
+    if isinstance(data, dict) and "error" in data:
+        error = data["error"]
+        detail = error.get("message") if isinstance(error, dict) else error
+        raise BadResponse(f"Nominatim refused the request: {excerpt(detail, 200)}")
+    if not isinstance(data, list):
+        raise BadResponse("Nominatim sent an answer that is not a list of places")
+    results = []
+    for item in data:
+        if not isinstance(item, dict):
+            continue
+        try:
+            lat, lon = latlon(item.get("lat"), item.get("lon"))
+            display = text(item.get("display_name"), "display_name", max_len=500)
+        except BadInput:
+            continue
+        kept: dict[str, Any] = {
+            key: excerpt(item[key], 200) if isinstance(item[key], str) else item[key]
+            for key in _KEPT
+            if isinstance(item.get(key), (str, int)) and not isinstance(item.get(key), bool)
+        }
+        address = item.get("address")
+        if isinstance(address, dict):
+            kept["address"] = {
+                excerpt(k, 100): excerpt(v, 200)
+                for k, v in list(address.items())[:40]
+                if isinstance(k, str) and isinstance(v, str)
+            }
+        kept.update(lat=repr(lat), lon=repr(lon), display_name=display or "")
+        results.append(kept)
+    if data and not results:
+        raise BadResponse(
+            "Nominatim sent places without usable coordinates", hint="try again later"
+        )
+    return results
 
 
 class HttpxAdapter(BaseSyncAdapter):
@@ -74,41 +119,32 @@ class HttpxAdapter(BaseSyncAdapter):
         self.notify = notify
 
     def get_text(self, url: str, *, timeout: float, headers: dict[str, str]) -> str:
-        with nominatim_slot(self.settings.paths.nominatim_lock, self.settings.nominatim_interval):
+        # `timeout` is geopy's; the client's own timeouts and NOMINATIM's deadline apply.
+        with nominatim_slot(self.settings.paths.nominatim_lock, MIN_INTERVAL_S):
             response = send(
                 self.client,
                 "GET",
                 url,
                 service="Nominatim",
+                limits=limits_for(NOMINATIM, self.settings),
                 notify=self.notify,
                 headers=headers,
-                timeout=max(timeout, 10.0),
             )
         return response.text
 
     def get_json(self, url: str, *, timeout: float, headers: dict[str, str]) -> Any:
-        text = self.get_text(url, timeout=timeout, headers=headers)
-        if text.lstrip()[:1] == "<":
+        body = self.get_text(url, timeout=timeout, headers=headers)
+        if body.lstrip()[:1] == "<":
             # Nominatim's "usage policy" page comes as HTML, sometimes with HTTP 200.
             raise BadResponse(
                 "Nominatim refused the request (usage limit page)",
                 hint="wait a few minutes; give coordinates (LAT,LON) to skip geocoding",
             )
         try:
-            return json.loads(text)
-        except ValueError as exc:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:
             raise BadResponse("Nominatim sent an invalid answer", hint="try again later") from exc
-
-
-@dataclass(frozen=True)
-class Understood:
-    """The place the tool understood, and how many other candidates there were."""
-
-    query: str
-    display_name: str
-    lat: float
-    lon: float
-    alternatives: tuple[str, ...]
+        return checked_results(data)
 
 
 def make_geocoder(settings: Settings, client: httpx.Client, notify: Notify | None) -> Nominatim:
@@ -139,20 +175,30 @@ def geocode(
     query: str,
     country: str | None = None,
     notify: Notify | None = None,
-) -> Understood:
-    """Ask Nominatim for the best match of a place name, and cache the answer."""
+) -> Understood | None:
+    """Ask Nominatim for the best match of a place name (None: no such place), and cache it."""
     geocoder = make_geocoder(settings, client, notify)
     locations = geocoder.geocode(query, exactly_one=False, limit=5, country_codes=country) or []
     if not locations:
-        where = f" in {country.upper()}" if country else ""
-        raise PlaceNotFound(
-            f"no place called {query!r} found{where}",
-            hint="check the spelling, add a city or country, or give LAT,LON",
-            remedies=[Remedy.COUNTRY],
-        )
+        return None
     best = locations[0]
-    display = clean(best.raw.get("display_name") or best.address or query)
-    others = tuple(clean(loc.raw.get("display_name") or loc.address) for loc in locations[1:])
-    lat, lon = float(best.latitude), float(best.longitude)
+    display = best.raw["display_name"] or clean(query)
+    others = tuple(loc.raw["display_name"] for loc in locations[1:])
+    lat, lon = float(best.raw["lat"]), float(best.raw["lon"])
     cache.put_geocode(geocode_key(query, country), display, lat, lon, best.raw)
     return Understood(query, display, lat, lon, others)
+
+
+class NominatimGeocoder:
+    """Nominatim as a member of the geocoder chain."""
+
+    name = "nominatim"
+    network = True
+
+    def __init__(
+        self, settings: Settings, cache: Cache, client: httpx.Client, notify: Notify | None
+    ) -> None:
+        self.settings, self.cache, self.client, self.notify = settings, cache, client, notify
+
+    def lookup(self, query: str, country: str | None) -> Understood | None:
+        return geocode(self.settings, self.cache, self.client, query, country, self.notify)

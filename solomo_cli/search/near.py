@@ -6,9 +6,9 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from solomo_cli.cache.store import GEOCODE_MAX_AGE_S, Cache, geocode_key
+from solomo_cli.cache.store import Cache
 from solomo_cli.config import Settings, load_settings
-from solomo_cli.errors import NoLocalData, UsageError
+from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
 from solomo_cli.kinds import WIFI_YES
 from solomo_cli.model import Origin, Place
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import httpx
 
     from solomo_cli.notify import Notify
+    from solomo_cli.sources.base import PlaceSource
 
 LAST_LISTING = "last_listing"
 
@@ -107,27 +108,42 @@ class Session:
     # -- steps ----------------------------------------------------------------------------
 
     def locate(self, text: str, country: str | None, offline: bool, refresh: bool) -> Origin:
+        """PLACE → the search point: coordinates as given, else the geocoder chain's answer."""
         coords = parse_latlon(text)
         if coords is not None:
             return Origin(text, f"{coords[0]:.5f},{coords[1]:.5f}", coords[0], coords[1])
         country = validate_country(country)
-        if not refresh:  # the warm path: no geopy, no httpx
-            max_age = float("inf") if offline else GEOCODE_MAX_AGE_S
-            hit = self.cache.get_geocode(geocode_key(text, country), max_age)
-            if hit is not None:
-                return Origin(text, hit.display_name, hit.lat, hit.lon, (), True)
+        from solomo_cli.geocoding.chain import default_chain
+
+        chain = default_chain(
+            self.settings,
+            self.cache,
+            lambda: self.client,
+            self.notify,
+            offline=offline,
+            refresh=refresh,
+        )
+        found = chain.lookup(text, country)
+        if found is not None:
+            return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
         if offline:
             raise NoLocalData(
                 f"{text!r} has never been looked up, and this search may not use the network",
                 hint="with a connection, fetch the area first (or give coordinates as LAT,LON)",
                 place=text,
             )
-        from solomo_cli.geocoding.nominatim import geocode
+        where = f" in {country.upper()}" if country else ""
+        raise PlaceNotFound(
+            f"no place called {text!r} found{where}",
+            hint="check the spelling, add a city or country, or give LAT,LON",
+            remedies=[Remedy.COUNTRY],
+        )
 
-        if self.notify:
-            self.notify(f"Looking up {text!r}…")
-        found = geocode(self.settings, self.cache, self.client, text, country, self.notify)
-        return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
+    def place_source(self) -> "PlaceSource":
+        """Where missing areas are fetched from (Overpass; an extract file is next)."""
+        from solomo_cli.sources.overpass import OverpassSource
+
+        return OverpassSource(self.client, self.settings)
 
     def ensure_area(
         self,
@@ -154,8 +170,6 @@ class Session:
                 radius_m=max(radius_m, 5000.0),
                 kinds=tuple(kinds),
             )
-        from solomo_cli.sources import overpass
-
         # Fetch a wider circle so that nearby follow-up questions are answered locally.
         fetch_radius = min(MAX_RADIUS_M, max(radius_m * 2, radius_m + 2000)) if margin else radius_m
         if self.notify:
@@ -163,14 +177,8 @@ class Session:
                 f"Fetching {', '.join(missing)} within {format_distance(fetch_radius)} "
                 "from OpenStreetMap…"
             )
-        answer = overpass.fetch(
-            self.client,
-            self.settings.overpass_urls,
-            origin.lat,
-            origin.lon,
-            fetch_radius,
-            missing,
-            self.notify,
+        answer = self.place_source().fetch(
+            origin.lat, origin.lon, fetch_radius, missing, self.notify
         )
         add_zones(answer.places)
         now = time.time()

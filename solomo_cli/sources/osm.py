@@ -1,30 +1,35 @@
-"""OSM objects → places, with the kinds table's rules: shared by every source of OSM data."""
+"""OSM objects → places, with the kinds table's rules: shared by every source of OSM data.
+Each element is checked at the boundary: whatever its shape, it becomes a Place or None."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from solomo_cli.boundary import BadInput, latlon, osm_id, osm_tags
 from solomo_cli.kinds import classify
 from solomo_cli.model import Place
 
 
-def element_to_place(element: dict[str, Any]) -> Place | None:
-    """One Overpass element → a Place, or None (no coordinates, or not a work place)."""
-    etype, eid = element.get("type"), element.get("id")
-    if etype not in ("node", "way", "relation") or not isinstance(eid, int):
+def element_to_place(element: object) -> Place | None:
+    """One Overpass element → a Place, or None (malformed, no coordinates, not a work place)."""
+    if not isinstance(element, dict):
         return None
-    raw_tags = element.get("tags")
-    if not isinstance(raw_tags, dict):
+    etype = element.get("type")
+    if etype not in ("node", "way", "relation"):
         return None
-    tags = {str(k): str(v) for k, v in raw_tags.items()}
+    try:
+        eid = osm_id(element.get("id"))
+        tags = osm_tags(element.get("tags"))
+    except BadInput:
+        return None
     kind = classify(tags)
     if kind is None:
         return None
     point = element if "lat" in element else element.get("center")
+    if not isinstance(point, dict) or not all(
+        isinstance(point.get(k), (int, float)) for k in ("lat", "lon")
+    ):
+        return None  # JSON numbers only: text, null or objects are not coordinates
     try:
-        lat, lon = float(point["lat"]), float(point["lon"])  # type: ignore[index]
-    except (TypeError, KeyError, ValueError):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        lat, lon = latlon(point.get("lat"), point.get("lon"))
+    except BadInput:
         return None
     return Place(f"{etype}/{eid}", tags.get("name"), kind, lat, lon, tags)
