@@ -144,6 +144,13 @@ def timestamp(value: object, what: str = "time") -> str:
 _SURROGATES = r"[\ud800-\udfff]"
 
 
+def quoted(value: object, max_len: int = 200) -> str:
+    """Text from outside (an argument, a name) echoed back in a message: cleaned, bounded and
+    quoted. `repr` alone would keep bidi and zero-width characters."""
+    text = clean(value)
+    return repr(text if len(text) <= max_len else text[: max_len - 1] + "…")
+
+
 MAX_OSM_VALUE = 255  # OSM's own cap on a tag key or value, in characters
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from collections.abc import Iterable
+from enum import Enum, IntEnum
 
 
 class ExitStatus(IntEnum):
@@ -15,6 +16,20 @@ class ExitStatus(IntEnum):
     NETWORK = 4  # a service is unreachable, rate-limiting, or answered garbage
     STORE = 5  # the local store cannot be read or written
     NO_DATA = 6  # --offline and the local store does not cover the query
+    DECLINED = 7  # a confirmation was declined, or there was no terminal to ask on
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as a shell reports it)
+    PIPE_CLOSED = 141  # the reader closed stdout early (128 + SIGPIPE, as a shell reports it)
+
+
+class Remedy(str, Enum):
+    """Something the caller could do instead, said without naming a CLI flag: the CLI turns
+    each into its own option's words (cli/console.py), the library user reads it as it is."""
+
+    OFFLINE = "answer from local data"
+    SMALLER_AREA = "ask about a smaller area"
+    COUNTRY = "name the country"
+    OVERWRITE = "overwrite the existing file"
+    FORMAT = "name the format"
 
 
 class SolomoError(Exception):
@@ -22,10 +37,13 @@ class SolomoError(Exception):
 
     exit_status = ExitStatus.ERROR
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, *, remedies: Iterable[Remedy] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.remedies = tuple(remedies)
 
 
 class UsageError(SolomoError):
@@ -43,8 +61,15 @@ class ServiceError(SolomoError):
 
 
 class RateLimited(ServiceError):
-    def __init__(self, message: str, retry_after: float | None = None, hint: str | None = None):
-        super().__init__(message, hint)
+    def __init__(
+        self,
+        message: str,
+        retry_after: float | None = None,
+        hint: str | None = None,
+        *,
+        remedies: Iterable[Remedy] = (),
+    ) -> None:
+        super().__init__(message, hint, remedies=remedies)
         self.retry_after = retry_after
 
 
@@ -61,7 +86,30 @@ class StoreError(SolomoError):
 
 
 class NoLocalData(SolomoError):
+    """The local store cannot answer without the network; says which area would have to be
+    fetched (`place`, `radius_m`, `kinds`), so that the CLI can name the command that does it."""
+
     exit_status = ExitStatus.NO_DATA
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        place: str,
+        radius_m: float | None = None,
+        kinds: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, hint)
+        self.place = place
+        self.radius_m = radius_m
+        self.kinds = kinds
+
+
+class Declined(SolomoError):
+    """The user did not confirm (or could not be asked): nothing was changed."""
+
+    exit_status = ExitStatus.DECLINED
 
 
 # HTTP statuses → error class, in one table (as geopy's ERROR_CODE_MAP).

@@ -24,7 +24,14 @@ import httpx
 
 from solomo_cli.boundary import page_detail
 from solomo_cli.config import Settings
-from solomo_cli.errors import HTTP_ERRORS, RETRYABLE, BadResponse, RateLimited, ServiceError
+from solomo_cli.errors import (
+    HTTP_ERRORS,
+    RETRYABLE,
+    BadResponse,
+    RateLimited,
+    Remedy,
+    ServiceError,
+)
 from solomo_cli.notify import Notify
 
 MAX_RETRIES = 3
@@ -269,6 +276,7 @@ def send(
             raise ServiceError(
                 f"cannot reach {service} at {host} ({page_detail(detail.encode(), 'text')})",
                 hint=OFFLINE_HINT,
+                remedies=[Remedy.OFFLINE],
             ) from exc
         headers = {
             k: v
@@ -318,6 +326,7 @@ def _status_error(response: httpx.Response, service: str, host: str, what: str) 
             message + " (busy or rate-limited)",
             retry_after=wait if wait is not None and wait <= MAX_WAIT_S * 60 else None,
             hint="wait a minute and try again",
+            remedies=[Remedy.OFFLINE],
         )
     return error(
         message + (f": {detail}" if detail else ""),

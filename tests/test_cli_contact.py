@@ -12,6 +12,7 @@ from clitools import assert_one_error, coworking, invoke, seed_listing
 from fakeservers import FakeServices, nominatim_result
 
 from solomo_cli.config import get_paths
+from solomo_cli.errors import ExitStatus
 
 CORDEE = coworking("node/8795134202", "La cordée - Jean Macé", 45.7496347, 4.8432509)
 SMOOTH = coworking("node/12155174562", "Smooth", 45.7514387, 4.8451483)
@@ -242,7 +243,9 @@ def test_forget_asks_first_and_then_erases_every_trace() -> None:
     ok("contact", "met", "Jeanne Martin", "--at", "2", "--note", "zqx secret project")
     ok("visit", "2", "--note", "lunch with Jeanne Martin")
     result = invoke(["contact", "forget", "Jeanne Martin"], env=None)
-    assert result.exit_code == 1  # no answer on stdin: aborted
+    assert result.exit_code == ExitStatus.DECLINED == 7  # no terminal to ask on: nothing done
+    assert result.stdout == ""
+    assert result.stderr == "solomo: Jeanne Martin kept: no terminal to confirm on (use --yes)\n"
     assert "Jeanne Martin" in names()
     result = invoke(["contact", "forget", "jeanne martin", "--yes"])
     assert result.exit_code == 0
@@ -265,16 +268,18 @@ def test_forget_asks_first_and_then_erases_every_trace() -> None:
     )
 
 
-def test_forget_confirmed_interactively() -> None:
+def test_forget_is_not_confirmed_by_a_pipe() -> None:
+    """A "y" on a stdin that is not a terminal is not the user's answer (the interactive
+    confirmation is tested under a real pty: test_pty.py)."""
     people()
     from typer.testing import CliRunner
 
     from solomo_cli.cli.app import app
 
     result = CliRunner().invoke(app, ["contact", "forget", "Karim Benali"], input="y\n")
-    assert result.exit_code == 0
-    assert "Erase Karim Benali and 1 encounter for good?" in result.stderr
-    assert "Karim Benali" not in names()
+    assert result.exit_code == 7
+    assert result.stdout == ""
+    assert "Karim Benali" in names()
 
 
 def test_forget_needs_the_full_name() -> None:

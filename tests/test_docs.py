@@ -9,6 +9,7 @@ import typer
 from clitools import invoke
 
 from solomo_cli.cli.app import app
+from solomo_cli.errors import ExitStatus
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -58,12 +59,12 @@ def test_command_is_in_the_readme(path: tuple[str, ...], command: object) -> Non
     assert f"solomo {' '.join(path)}" in text, f"`solomo {' '.join(path)}` is not in README.md"
 
 
-@pytest.mark.parametrize("status", [2, 3, 4, 5, 6])
-def test_readme_documents_the_exit_statuses(status: int) -> None:
+@pytest.mark.parametrize("status", [s for s in ExitStatus if s])
+def test_readme_documents_the_exit_statuses(status: ExitStatus) -> None:
     assert README.is_file(), "README.md is missing"
     text = README.read_text(encoding="utf-8")
     assert "exit" in text.lower()
-    assert any(line.lstrip("|-* `").startswith(str(status)) for line in text.splitlines()), (
+    assert any(line.lstrip("|-* `").startswith(f"{int(status)} ") for line in text.splitlines()), (
         f"exit status {status} is not documented in README.md"
     )
 

@@ -170,3 +170,15 @@ def test_a_piped_near_says_why_it_waits(lyon: FakeServices) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == ["solomo: Overpass is busy (HTTP 429); retrying in 0 s"]
     assert len(json.loads(result.stdout)) > 0
+
+
+def test_the_library_api_in_a_real_process(lyon: FakeServices) -> None:
+    code = (
+        "from solomo_cli import near\n"
+        "result = near('45.75,4.85', 1500, 'coworking', sort='distance', limit=2)\n"
+        "print([p.name for p in result.places], result.network_requests)\n"
+    )
+    result = run("-c", code, command=[sys.executable])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "['Smooth', 'La cordée - Jean Macé'] 1\n"
+    assert result.stderr == ""

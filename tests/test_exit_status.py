@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from clitools import LYON_POINT, assert_one_error, invoke
 from fakeservers import FakeServices
+from typer.testing import Result
 
 from solomo_cli.cli import console as cli
 from solomo_cli.config import get_paths
-from solomo_cli.errors import ExitStatus
+from solomo_cli.errors import ExitStatus, Remedy, ServiceError
 from solomo_cli.search import near as search
 
 
@@ -40,6 +41,9 @@ def test_documented_values() -> None:
         "NETWORK": 4,
         "STORE": 5,
         "NO_DATA": 6,
+        "DECLINED": 7,
+        "INTERRUPTED": 130,
+        "PIPE_CLOSED": 141,
     }
 
 
@@ -224,11 +228,16 @@ def boom(*args: object, **kwargs: object) -> None:
     raise RuntimeError("kaboom")
 
 
+def near_where_the_search(raises: object, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    """`solomo [ARGS] near LYON_POINT` with the search replaced by `raises`."""
+    monkeypatch.setattr(search, "run", raises)
+    return invoke([*args, "near", LYON_POINT])
+
+
 def test_1_unexpected_error_is_one_line(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
 ) -> None:
-    monkeypatch.setattr(search, "near", boom)
-    result = invoke(["near", LYON_POINT])
+    result = near_where_the_search(boom, monkeypatch)
     assert result.exit_code == ExitStatus.ERROR == 1
     assert_one_error(result.stderr, "unexpected RuntimeError: kaboom", "--debug")
 
@@ -236,8 +245,7 @@ def test_1_unexpected_error_is_one_line(
 def test_debug_shows_the_traceback_of_a_bug(
     fast: FakeServices, monkeypatch: pytest.MonkeyPatch, no_debug: None
 ) -> None:
-    monkeypatch.setattr(search, "near", boom)
-    result = invoke(["--debug", "near", LYON_POINT])
+    result = near_where_the_search(boom, monkeypatch, "--debug")
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert "RuntimeError: kaboom" in result.stderr
@@ -263,3 +271,127 @@ def test_solomo_debug_variable_shows_the_traceback(
 def test_no_traceback_without_debug(fast: FakeServices, no_debug: None) -> None:
     result = invoke(["near", "Atlantis"])
     assert "Traceback" not in result.stderr
+
+
+# -- 6: the CLI names the command and flags that would fix it --------------------------------
+
+
+def test_6_hint_is_the_sync_command(fast: FakeServices) -> None:
+    result = invoke(["near", LYON_POINT, "--offline", "--kind", "coworking,library"])
+    assert result.exit_code == 6
+    assert result.stderr.splitlines()[1] == (
+        f"  with a connection, run: solomo sync {LYON_POINT} --radius 5km --kind coworking,library"
+    )
+
+
+def test_6_hint_for_a_name_never_looked_up(fast: FakeServices) -> None:
+    result = invoke(["near", "Nowhere Town", "--offline"])
+    assert result.exit_code == 6
+    assert result.stderr.splitlines()[1] == (
+        "  with a connection, run: solomo sync 'Nowhere Town' --radius 10km"
+        " (or give coordinates as LAT,LON)"
+    )
+
+
+# -- remedies: the core says what would help, the CLI names its own flag for it --------------
+
+
+def unreachable(*args: object, **kwargs: object) -> None:
+    raise ServiceError("cannot reach X", hint="check your connection", remedies=[Remedy.OFFLINE])
+
+
+def test_a_remedy_becomes_this_commands_flag(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = near_where_the_search(unreachable, monkeypatch)
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == [
+        "solomo: error: cannot reach X",
+        "  check your connection, or use --offline to answer from local data",
+    ]
+
+
+def test_a_remedy_without_a_flag_here_is_not_offered(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "_sync", unreachable)
+    result = invoke(["sync", LYON_POINT])  # sync has no --offline
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == [
+        "solomo: error: cannot reach X",
+        "  check your connection",
+    ]
+
+
+# -- 7 declined ----------------------------------------------------------------------------------
+
+
+def test_7_declined_without_a_terminal_changes_nothing() -> None:
+    assert invoke(["contact", "add", "Jeanne Martin"]).exit_code == 0
+    result = invoke(["contact", "forget", "Jeanne Martin"])
+    assert result.exit_code == ExitStatus.DECLINED == 7
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "solomo: Jeanne Martin kept: no terminal to confirm on (use --yes)"
+    ]
+    assert "Jeanne Martin" in invoke(["contact", "list", "--format", "csv"]).stdout
+
+
+# -- 130 interrupted, 141 pipe closed ------------------------------------------------------------
+
+
+def interrupted(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_130_interrupted(fast: FakeServices, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = near_where_the_search(interrupted, monkeypatch)
+    assert result.exit_code == ExitStatus.INTERRUPTED == 130
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+def pipe_closed(*args: object, **kwargs: object) -> None:
+    raise BrokenPipeError(32, "Broken pipe")
+
+
+def rich_pipe_closed(*args: object, **kwargs: object) -> None:
+    """What Rich's Console.on_broken_pipe does: SystemExit(1) while handling the error."""
+    try:
+        raise BrokenPipeError(32, "Broken pipe")
+    except BrokenPipeError:
+        raise SystemExit(1) from None
+
+
+@pytest.mark.parametrize("writer", [pipe_closed, rich_pipe_closed])
+def test_141_pipe_closed_is_quiet(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch, writer: object
+) -> None:
+    result = near_where_the_search(writer, monkeypatch)
+    assert result.exit_code == ExitStatus.PIPE_CLOSED == 141
+    assert result.stderr == ""
+
+
+def test_other_system_exits_are_kept(fast: FakeServices, monkeypatch: pytest.MonkeyPatch) -> None:
+    def exits(*args: object, **kwargs: object) -> None:
+        raise SystemExit(9)
+
+    assert near_where_the_search(exits, monkeypatch).exit_code == 9
+
+
+# -- 2: click's own usage errors, in the house format ----------------------------------------
+
+
+def test_2_click_usage_error_is_one_line_and_a_usage_hint() -> None:
+    result = invoke(["near", "Lyon", "--bogus"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "solomo: error: No such option: --bogus",
+        "  Usage: solomo near [OPTIONS] {place} (see --help)",
+    ]
+
+
+def test_2_no_command_shows_the_help_once() -> None:
+    result = invoke([])
+    assert result.exit_code == 2
+    assert result.stdout.count("Usage: solomo") == 1
+    assert result.stderr == ""

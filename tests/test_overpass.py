@@ -18,7 +18,7 @@ from solomo_cli import __version__
 from solomo_cli import net as http
 from solomo_cli.cache.store import Cache
 from solomo_cli.config import Settings, load_settings
-from solomo_cli.errors import BadResponse, QueryFailed, RateLimited, ServiceError
+from solomo_cli.errors import BadResponse, QueryFailed, RateLimited, Remedy, ServiceError
 from solomo_cli.net import make_client
 from solomo_cli.search.near import Origin, Session
 from solomo_cli.sources import overpass
@@ -261,7 +261,8 @@ def test_real_remark_answers_are_failed_queries(
     fake.fail_next("remark", body=body)
     with pytest.raises(QueryFailed, match=shown) as info:
         fetch(client, (fake.overpass_url,))
-    assert "radius" in (info.value.hint or "")
+    assert Remedy.SMALLER_AREA in info.value.remedies  # the CLI words it as --radius
+    assert "--" not in (info.value.hint or "")
 
 
 @pytest.mark.parametrize("body", ["remark_runtime_error.json", None])
@@ -318,7 +319,8 @@ def test_connection_reset_is_a_service_error(fake: FakeServices, client: httpx.C
     fake.fail_next("reset")
     with pytest.raises(ServiceError, match="cannot reach Overpass") as info:
         fetch(client, (fake.overpass_url,))
-    assert info.value.hint == "check your connection"  # the CLI adds its flags
+    assert info.value.hint == "check your connection"
+    assert Remedy.OFFLINE in info.value.remedies  # the CLI words it as --offline
 
 
 def test_closed_port_is_a_service_error(client: httpx.Client, unused_port: int) -> None:

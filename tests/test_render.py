@@ -196,3 +196,14 @@ def test_the_near_table_fits_every_terminal_width(explain_scores: bool) -> None:
         assert max(cell_len(line) for line in lines) <= width, (width, explain_scores)
         if width >= 60:
             assert "Mon" in "\n".join(lines), width  # the hours are there
+
+
+def test_title_caption_and_cells_are_never_markup() -> None:
+    markup = "[bold]x[/bold] [/] [link=http://x]y[/link]"
+    grid = house_table(Text(markup), Column("A"), Column("B"), caption=markup)
+    add_house_row(grid, Text(markup), Text(markup))
+    out = io.StringIO()
+    Console(file=out, width=200, force_terminal=True, color_system="truecolor").print(grid)
+    shown = out.getvalue()
+    assert shown.count(markup) == 4  # title, caption and both cells, as written
+    assert "\x1b]8;" not in shown  # no hyperlink

@@ -4,15 +4,19 @@ use."""
 
 import functools
 import gc
-from collections.abc import Iterator, MutableMapping
+import os
+import sys
+from collections.abc import Iterator, MutableMapping, Sequence
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from solomo_cli import __version__
 from solomo_cli.cli import cache, near
-from solomo_cli.cli.console import set_debug
+from solomo_cli.cli.console import fail, set_debug, unexpected
+from solomo_cli.errors import ExitStatus
 
 # Commands of the user's own layer (cli/user.py), built on first use so that
 # `solomo near` neither imports nor builds them; a test keeps this list in step with user_app.
@@ -59,11 +63,76 @@ def _user_group() -> Any:
 
 
 class SolomoGroup(TyperGroup):
-    """The top-level group: typer's, with the user-layer commands built lazily."""
+    """The top-level group: typer's, with the user-layer commands built lazily, and the
+    program's end: usage errors as one plain line, a closed pipe and Ctrl-C as their statuses."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _Commands(self.commands, USER_COMMANDS)
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.stdout.flush()  # here, so that a closed pipe is seen here and not at exit
+        except (_PipeClosed, BrokenPipeError):
+            _quiet_stdout()
+            status = ExitStatus.PIPE_CLOSED
+        except SystemExit as exc:  # Rich's own answer to a closed pipe is SystemExit(1)
+            if not isinstance(exc.__context__, BrokenPipeError):
+                raise
+            _quiet_stdout()
+            status = ExitStatus.PIPE_CLOSED
+        except NoArgsIsHelpError as exc:  # typer has printed the help already
+            status = exc.exit_code
+        except ClickException as exc:  # usage errors: argv may hold anything, so cleaned
+            usage = exc.ctx.get_usage() if isinstance(exc, UsageError) and exc.ctx else None
+            fail(exc.format_message(), f"{usage} (see --help)" if usage else None, exc.exit_code)
+            status = exc.exit_code
+        except (typer.Abort, KeyboardInterrupt):
+            print("solomo: interrupted", file=sys.stderr)
+            status = ExitStatus.INTERRUPTED
+        except Exception as exc:  # a bug outside any command (parsing, a callback)
+            status = unexpected(exc).exit_code
+        sys.exit(status if isinstance(status, int) else ExitStatus.OK)
+
+    # Past typer, which would make a closed pipe status 1: while parsing (--help, --version
+    # print there) and while the command runs.
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as exc:
+            raise _PipeClosed() from exc
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise _PipeClosed() from exc
+
+
+class _PipeClosed(Exception):
+    """stdout's reader closed the pipe (not an OSError, so that typer lets it through)."""
+
+
+def _quiet_stdout() -> None:
+    """The reader is gone: what is still buffered for stdout goes nowhere, quietly (also at
+    the interpreter's exit, which flushes stdout once more)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 app = typer.Typer(

@@ -2,6 +2,7 @@
 
 import typer
 
+from solomo_cli.boundary import clean
 from solomo_cli.cli.console import handles_errors
 
 paths_app = typer.Typer()
@@ -17,9 +18,9 @@ def paths() -> None:
     from solomo_cli.config import get_paths
 
     p = get_paths()
-    print(f"config:    {p.config_file}")
-    print(f"user data: {p.user_db}    (your visits, notes and contacts: back it up)")
-    print(f"cache:     {p.cache_db}    (disposable: solomo cache clear)")
+    print(f"config:    {clean(p.config_file)}")
+    print(f"user data: {clean(p.user_db)}    (your visits, notes and contacts: back it up)")
+    print(f"cache:     {clean(p.cache_db)}    (disposable: solomo cache clear)")
 
 
 @cache_app.command("info")
@@ -33,7 +34,7 @@ def cache_info() -> None:
     cache = Cache(get_paths().cache_db)
     info = cache.info()
     cache.close()
-    print(f"cache:    {info['path']}")
+    print(f"cache:    {clean(info['path'])}")
     if not info["exists"]:
         print("empty (nothing fetched yet)")
         return

@@ -1,5 +1,8 @@
-"""The CLI's console: where output and messages go, the progress indicator, and the one place
-where errors become one plain line on stderr and a documented exit status."""
+"""The CLI's console: where output and messages go, the progress indicator, confirmations, and
+the one place where errors become one plain line on stderr and a documented exit status.
+
+Nothing from outside is ever read as Rich markup here: the spinner's messages (a server's error
+page can hold `[/]` or `[link=…]`) go in as cleaned `Text`, error lines are printed plain."""
 
 import functools
 import os
@@ -11,9 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from solomo_cli.boundary import clean
-from solomo_cli.errors import ExitStatus, SolomoError
+from solomo_cli.errors import Declined, ExitStatus, NoLocalData, Remedy, SolomoError
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -23,21 +27,60 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 _state = {"debug": bool(os.environ.get("SOLOMO_DEBUG"))}
 
+# What each remedy is called on the command line: (the option that does it, how to say so).
+REMEDY_FLAGS: dict[Remedy, tuple[str, str]] = {
+    Remedy.OFFLINE: ("--offline", "use --offline to answer from local data"),
+    Remedy.SMALLER_AREA: ("--radius", "try a smaller --radius"),
+    Remedy.COUNTRY: ("--country", "use --country CC"),
+    Remedy.OVERWRITE: ("--force", "use --force to overwrite it"),
+    Remedy.FORMAT: ("--format", "say which with --format"),
+}
+
 
 def set_debug(on: bool) -> None:
     _state["debug"] = on or bool(os.environ.get("SOLOMO_DEBUG"))
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False, emoji=False)
+    return Console(stderr=True, highlight=False, emoji=False, markup=False)
 
 
-def fail(message: str, hint: str | None, status: int) -> typer.Exit:
-    text = f"solomo: error: {clean(message)}"
+def fail(message: str, hint: str | None, status: int, label: str = "error: ") -> typer.Exit:
+    """Print `solomo: error: MESSAGE` (and an indented hint) on stderr, plainly; the caller
+    raises the returned Exit."""
+    text = f"solomo: {label}{clean(message)}"
     if hint:
         text += f"\n  {clean(hint)}"
-    print(text, file=sys.stderr)
+    print(text, file=sys.stderr, flush=True)
     return typer.Exit(status)
+
+
+def _options_of_this_command() -> set[str]:
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return set()
+    return {name for param in ctx.command.params for name in getattr(param, "opts", ())}
+
+
+def cli_hint(exc: SolomoError) -> str | None:
+    """The error's hint in the command line's words: the core names no flag, the CLI does,
+    and only the flags that this command has."""
+    if isinstance(exc, NoLocalData):
+        import shlex
+
+        command = f"solomo sync {shlex.quote(clean(exc.place))}"
+        command += f" --radius {(exc.radius_m or 10_000) / 1000:g}km"
+        if exc.kinds:
+            command += f" --kind {','.join(exc.kinds)}"
+        where = "" if exc.radius_m is not None else " (or give coordinates as LAT,LON)"
+        return f"with a connection, run: {command}{where}"
+    options = _options_of_this_command()
+    extra = [REMEDY_FLAGS[r][1] for r in exc.remedies if REMEDY_FLAGS[r][0] in options]
+    if not extra:
+        return exc.hint
+    return ", or ".join([exc.hint, *extra] if exc.hint else extra)
 
 
 def handles_errors(func: F) -> F:
@@ -47,22 +90,44 @@ def handles_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except Declined as exc:  # not an error: the user said no
+            raise fail(exc.message, None, exc.exit_status, label="") from None
         except SolomoError as exc:
             if _state["debug"]:
                 traceback.print_exc()
-            raise fail(exc.message, exc.hint, exc.exit_status) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+            raise fail(exc.message, cli_hint(exc), exc.exit_status) from None
+        # A closed pipe is handled once, where the program ends (cli/app.py).
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit, BrokenPipeError):
             raise
-        except Exception as exc:  # a bug: say so plainly, details with --debug
-            if _state["debug"]:
-                traceback.print_exc()
-            raise fail(
-                f"unexpected {type(exc).__name__}: {exc}",
-                "run again with --debug and report the output",
-                ExitStatus.ERROR,
-            ) from None
+        except Exception as exc:
+            raise unexpected(exc) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def unexpected(exc: Exception) -> typer.Exit:
+    """A bug: say so plainly (status 1), details with --debug."""
+    if _state["debug"]:
+        traceback.print_exc()
+    return fail(
+        f"unexpected {type(exc).__name__}: {exc}",
+        "run again with --debug and report the output",
+        ExitStatus.ERROR,
+    )
+
+
+def confirm(question: str, *, nothing_done: str) -> None:
+    """Ask QUESTION on the terminal (prompt on stderr; stdout stays for data). Without a
+    terminal, or without a yes, raise Declined with `nothing_done` (which says what was kept)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise Declined(f"{nothing_done}: no terminal to confirm on (use --yes)")
+    # Not typer.confirm: its input() writes to stdout, which may be a file or a pipe.
+    print(f"{clean(question)} [y/N]: ", end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:  # end of input: end the prompt's line
+        print(file=sys.stderr)
+    if line.strip().lower() not in ("y", "yes"):
+        raise Declined(f"{nothing_done}: not confirmed")
 
 
 @contextmanager
@@ -78,27 +143,24 @@ def progress() -> "Iterator[Notify]":
 
         yield plain
         return
-    with console.status("Working…") as status:
+    # Text, not str: Rich would parse a str as markup (and raise on a server's "[/]").
+    with console.status(Text("Working…")) as status:
 
         def spin(message: str, *, waiting: bool = False) -> None:
-            status.update(clean(message))
+            status.update(Text(clean(message)))
 
         yield spin
 
 
 def say(*parts: Any) -> None:
     """One line on stdout, untrusted parts as Text (never parsed as markup)."""
-    from rich.console import Console
-
     from solomo_cli.render.mydata import line
 
-    Console(highlight=False).print(line(*parts), soft_wrap=True)
+    Console(highlight=False, markup=False, emoji=False).print(line(*parts), soft_wrap=True)
 
 
 def print_all(renderables: "list[RenderableType]") -> None:
     """Print what a render_user function made, on stdout."""
-    from rich.console import Console
-
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False, emoji=False)
     for renderable in renderables:
         console.print(renderable)

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from solomo_cli.cli.console import handles_errors, print_all, progress, say
+from solomo_cli.boundary import clean
+from solomo_cli.cli.console import confirm, handles_errors, print_all, progress, say
 from solomo_cli.cli.params import DATE_HELP, ListFormat, ShowFormat, open_user, resolve_ref
 
 contact_app = typer.Typer(
@@ -240,13 +241,10 @@ def contact_forget(
     with user:
         contact = user.find_contact(name, exact=True)
         if not yes:
-            from solomo_cli.boundary import clean
-
             count = len(contact.encounters)
-            typer.confirm(
+            confirm(
                 f"Erase {clean(contact.name)} and {count} encounter{'s' * (count != 1)} for good?",
-                abort=True,
-                err=True,
+                nothing_done=f"{clean(contact.name)} kept",
             )
         gone = user.forget_contact(contact.id)
     say(
@@ -257,7 +255,7 @@ def contact_forget(
     )
     if gone.mentions:
         print(
-            f"solomo: your own notes still mention them: {'; '.join(gone.mentions)} "
+            f"solomo: your own notes still mention them: {clean('; '.join(gone.mentions))} "
             "(edit them with 'solomo visit edit ID --note …' if needed)",
             file=sys.stderr,
         )

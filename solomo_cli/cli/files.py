@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
+from solomo_cli.boundary import clean
 from solomo_cli.cli.console import handles_errors, say
 from solomo_cli.cli.params import (
     ExportFormat,
@@ -20,8 +21,6 @@ from solomo_cli.errors import UsageError
 if TYPE_CHECKING:
     from solomo_cli.formats.registry import Document
 
-_FORCE_HINT = "use --force to overwrite it, or choose another name"
-
 
 def write_to(
     output: Path | None, write: Callable[[IO[str]], None], *, force: bool, mode: int = 0o600
@@ -30,13 +29,10 @@ def write_to(
     if output is None or str(output) == "-":
         write(sys.stdout)
         return False
-    from solomo_cli.formats.files import TargetExists, atomic_writer
+    from solomo_cli.formats.files import atomic_writer
 
-    try:
-        with atomic_writer(output, overwrite=force, mode=mode) as out:
-            write(out)
-    except TargetExists as exc:
-        raise UsageError(exc.message, hint=_FORCE_HINT) from None
+    with atomic_writer(output, overwrite=force, mode=mode) as out:
+        write(out)
     return True
 
 
@@ -80,7 +76,9 @@ def export(
     with user:
         doc = export_document(user, what.value)
     if emit(doc, chosen, Path(file), force):
-        print(f"Wrote {len(doc.records)} {what.value} to {file} ({chosen}).", file=sys.stderr)
+        print(
+            f"Wrote {len(doc.records)} {what.value} to {clean(file)} ({chosen}).", file=sys.stderr
+        )
 
 
 @handles_errors
@@ -127,15 +125,11 @@ def backup(
     """Copy your data (places, visits, notes, contacts) safely to FILE.
 
     The copy is consistent even while other solomo commands write, and readable by you only."""
-    from solomo_cli.formats.files import TargetExists
     from solomo_cli.mydata.backup import backup as run_backup
     from solomo_cli.render import mydata as render_user
 
     paths, _ = open_user()
-    try:
-        counts = run_backup(paths.user_db, file, overwrite=force)
-    except TargetExists as exc:
-        raise UsageError(exc.message, hint=_FORCE_HINT) from None
+    counts = run_backup(paths.user_db, file, overwrite=force)
     say(
         f"Backed up {paths.user_db} to {file}: "
         + ", ".join(render_user.count(n, t) for t, n in counts.items())

@@ -2,33 +2,18 @@
 trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Annotated
 
 import typer
 from rich.console import Console
 
+from solomo_cli.boundary import clean, quoted
 from solomo_cli.cli.console import handles_errors, progress
 from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
-from solomo_cli.errors import QueryFailed, ServiceError, UsageError
+from solomo_cli.errors import UsageError
 
 near_app = typer.Typer()
-
-
-@contextmanager
-def flag_hints(has_offline: bool) -> Iterator[None]:
-    """Hints that name this command's flags (the core names none)."""
-    try:
-        yield
-    except QueryFailed as exc:
-        exc.hint = "try a smaller --radius, or try again later"
-        raise
-    except ServiceError as exc:
-        if has_offline:
-            exc.hint = (exc.hint + "; " if exc.hint else "") + "--offline answers from local data"
-        raise
 
 
 def _write_text(out: "IO[str]", text: str) -> None:
@@ -126,8 +111,7 @@ def near(
     from solomo_cli.formats.registry import pick
     from solomo_cli.geo import parse_radius
     from solomo_cli.kinds import parse_kinds
-    from solomo_cli.search.near import NearQuery, Session
-    from solomo_cli.search.near import near as run_near
+    from solomo_cli.search.near import NearQuery, Session, remember_listing, run
 
     place = place.strip()  # see PlaceCommand
     to_file = output is not None and str(output) != "-"
@@ -162,15 +146,18 @@ def near(
         wheelchair=wheelchair,
     )
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session, flag_hints(has_offline=True):
-        result = run_near(session, query)
+    with progress() as notify, Session(settings, notify) as session:
+        result = run(session, query)
+        remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
     from solomo_cli.render import near as render
 
     if result.origin.geocoded and chosen != "table":
-        print(f"solomo: {place!r} understood as {result.origin.label}", file=sys.stderr)
+        print(
+            f"solomo: {quoted(place)} understood as {clean(result.origin.label)}", file=sys.stderr
+        )
     if result.origin.alternatives:
         print(
-            f"solomo: {len(result.origin.alternatives)} other places match {place!r}; "
+            f"solomo: {len(result.origin.alternatives)} other places match {quoted(place)}; "
             "be more precise or use --country if this is not the one",
             file=sys.stderr,
         )
@@ -182,7 +169,7 @@ def near(
             file=sys.stderr,
         )
     if chosen == "table" and not to_file:
-        render.print_table(Console(highlight=False, emoji=False), result, explain)
+        render.print_table(Console(highlight=False, emoji=False, markup=False), result, explain)
         return
     from solomo_cli.cli.files import emit, write_to
 
@@ -196,7 +183,7 @@ def near(
         rows = [place_record(p, rank=i) for i, p in enumerate(result.places, 1)]
         written = emit(Document("listing", rows, LISTING_FIELDS), chosen, output, force)
     if written:
-        print(f"Wrote {output} ({chosen})", file=sys.stderr)
+        print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
 
 
 @near_app.command(cls=PlaceCommand)
@@ -222,17 +209,24 @@ def sync(
     from solomo_cli.formats.registry import OSM_ATTRIBUTION
     from solomo_cli.geo import format_distance, parse_radius
     from solomo_cli.kinds import parse_kinds
-    from solomo_cli.search.near import Session
     from solomo_cli.search.near import sync as run_sync
 
     radius_m, kinds = parse_radius(radius), parse_kinds(kind)
     place = place.strip()  # see PlaceCommand
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session, flag_hints(has_offline=False):
-        result = run_sync(session, place, radius_m, kinds, country, refresh)
+    with progress() as notify:
+        result = run_sync(
+            place,
+            radius_m,
+            kinds,
+            country=country,
+            refresh=refresh,
+            settings=settings,
+            notify=notify,
+        )
     fetched = "fetched" if result.network_requests else "already up to date"
     print(
         f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
-        f"{result.origin.label}: {fetched}.\nWithout a connection: solomo near "
-        f"{shlex.quote(place)} --offline\n{OSM_ATTRIBUTION}"
+        f"{clean(result.origin.label)}: {fetched}.\nWithout a connection: solomo near "
+        f"{shlex.quote(clean(place))} --offline\n{OSM_ATTRIBUTION}"
     )

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from solomo_cli.errors import UsageError
+from solomo_cli.errors import Remedy, UsageError
 
 
 class TargetExists(UsageError):
@@ -49,7 +49,9 @@ def check_target(path: Path, *, overwrite: bool = False) -> Path:
     if any(_same(path, own) for own in own_files()):  # even absent: a -wal would be read
         raise UsageError(f"{path} is one of solomo's own data files", hint="choose another name")
     if info is not None and not overwrite:
-        raise TargetExists(f"{path} already exists", hint="choose another name")
+        raise TargetExists(
+            f"{path} already exists", hint="choose another name", remedies=[Remedy.OVERWRITE]
+        )
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {path}: the folder {parent} does not exist")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from solomo_cli.errors import UsageError
+from solomo_cli.errors import Remedy, UsageError
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 OSM_LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
@@ -147,6 +147,7 @@ def pick(
         raise UsageError(
             f"cannot tell the format from {str(path)!r}",
             hint=f"name the file {', '.join(suffixes)} ({', '.join(names)})",
+            remedies=[Remedy.FORMAT],
         )
     if chosen not in names:
         raise UsageError(

@@ -72,7 +72,8 @@ def house_table(title: Text, *columns: Column, caption: str | None = None) -> Ta
     return Table(
         *columns,
         title=title,
-        caption=caption,
+        # Text, as Rich would style a str caption, but never read as markup.
+        caption=None if caption is None else Text(caption, style="table.caption"),
         title_justify="left",
         caption_justify="right",
         expand=False,

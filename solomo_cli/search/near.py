@@ -1,13 +1,14 @@
 """The core of `solomo near` and `solomo sync`: where is PLACE, is the area known locally and
-fresh, fetch it if not (once, with a margin), then filter, rank and remember the listing."""
+fresh, fetch it if not (once, with a margin), then filter and rank. No side effect beyond the
+cache: the CLI, not this module, records the last listing (`remember_listing`)."""
 
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli.cache.store import Cache
-from solomo_cli.config import Settings
-from solomo_cli.errors import NoLocalData, PlaceNotFound, UsageError
+from solomo_cli.config import Settings, load_settings
+from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
 from solomo_cli.kinds import WIFI_YES
 from solomo_cli.model import Origin, Place
@@ -126,17 +127,16 @@ class Session:
         if found is not None:
             return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
         if offline:
-            import shlex  # error paths only
-
             raise NoLocalData(
-                f"{text!r} has never been looked up, and offline means no network",
-                hint=f"with a connection, run: solomo sync {shlex.quote(text)} --radius 10km "
-                "(or give coordinates as LAT,LON)",
+                f"{text!r} has never been looked up, and this search may not use the network",
+                hint="with a connection, fetch the area first (or give coordinates as LAT,LON)",
+                place=text,
             )
         where = f" in {country.upper()}" if country else ""
         raise PlaceNotFound(
             f"no place called {text!r} found{where}",
             hint="check the spelling, add a city or country, or give LAT,LON",
+            remedies=[Remedy.COUNTRY],
         )
 
     def place_source(self) -> "PlaceSource":
@@ -162,13 +162,13 @@ class Session:
         if not missing:
             return have.fetched_at, have.osm_base
         if offline:
-            import shlex
-
             names = ", ".join(missing)
             raise NoLocalData(
                 f"no local data for {names} within {format_distance(radius_m)} of {origin.label}",
-                hint=f"with a connection, run: solomo sync {shlex.quote(origin.query)} "
-                f"--radius {max(radius_m, 5000) / 1000:g}km --kind {','.join(kinds)}",
+                hint="with a connection, fetch the area first",
+                place=origin.query,
+                radius_m=max(radius_m, 5000.0),
+                kinds=tuple(kinds),
             )
         # Fetch a wider circle so that nearby follow-up questions are answered locally.
         fetch_radius = min(MAX_RADIUS_M, max(radius_m * 2, radius_m + 2000)) if margin else radius_m
@@ -224,7 +224,46 @@ def add_personal_signals(settings: Settings, places: list[Place]) -> None:
         place.extra["visits"] = visits
 
 
-def near(session: Session, q: NearQuery) -> NearResult:
+def near(
+    place: str,
+    radius_m: float = 2000.0,
+    kinds: str | Sequence[str] = ("coworking",),
+    *,
+    settings: Settings | None = None,
+    session: Session | None = None,
+    notify: "Notify | None" = None,
+    **options: Any,
+) -> NearResult:
+    """Work places within `radius_m` metres of `place` (a name or "lat,lon"), ranked.
+
+    `kinds` is a sequence of kind names or a comma list ("coworking,cafe", "all"); `options`
+    are NearQuery's other fields (limit, sort, offline, refresh, country, open_at…). Without a
+    `session`, one is opened on `settings` (default: the user's) and closed. Nothing else is
+    written than the cache: the caller decides whether this is "the last listing"."""
+    q = NearQuery(place.strip(), _radius(radius_m), _kinds(kinds), **options)
+    if session is not None:
+        return run(session, q)
+    with Session(settings or load_settings(), notify) as own:
+        return run(own, q)
+
+
+def _radius(radius_m: float) -> float:
+    from solomo_cli.boundary import BadInput, number
+
+    try:
+        return number(radius_m, "radius", 1.0, MAX_RADIUS_M)
+    except BadInput as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
+    from solomo_cli.kinds import parse_kinds
+
+    return parse_kinds(kinds if isinstance(kinds, str) else ",".join(kinds))
+
+
+def run(session: Session, q: NearQuery) -> NearResult:
+    """The search itself, for an already checked query, in an open session."""
     origin = session.locate(q.place, q.country, q.offline, q.refresh)
     fetched_at, osm_base = session.ensure_area(
         origin, q.radius_m, q.kinds, offline=q.offline, refresh=q.refresh
@@ -244,7 +283,6 @@ def near(session: Session, q: NearQuery) -> NearResult:
     shown = ranked[: q.limit] if q.limit > 0 else ranked
     if q.open_at is None:  # only for display: the places shown are enough
         annotate_hours(shown, None, session.cache)
-    remember_listing(session.cache, origin, shown)
     return NearResult(origin, q, shown, len(ranked), fetched_at, osm_base, session.requests)
 
 
@@ -292,14 +330,32 @@ class SyncResult(NamedTuple):
 
 
 def sync(
+    place: str,
+    radius_m: float = 10_000.0,
+    kinds: str | Sequence[str] = "all",
+    *,
+    country: str | None = None,
+    refresh: bool = False,
+    settings: Settings | None = None,
+    session: Session | None = None,
+    notify: "Notify | None" = None,
+) -> SyncResult:
+    """Fill the store for an area ahead of going offline (`kinds` as for `near`)."""
+    place, radius_m, checked = place.strip(), _radius(radius_m), _kinds(kinds)
+    if session is None:
+        with Session(settings or load_settings(), notify) as own:
+            return _sync(own, place, radius_m, checked, country, refresh)
+    return _sync(session, place, radius_m, checked, country, refresh)
+
+
+def _sync(
     session: Session,
     place: str,
     radius_m: float,
     kinds: tuple[str, ...],
-    country: str | None = None,
-    refresh: bool = False,
+    country: str | None,
+    refresh: bool,
 ) -> SyncResult:
-    """Fill the store for an area ahead of going offline."""
     origin = session.locate(place, country, offline=False, refresh=refresh)
     fetched_at, osm_base = session.ensure_area(
         origin, radius_m, kinds, offline=False, refresh=refresh, margin=False

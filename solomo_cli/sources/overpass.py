@@ -10,7 +10,7 @@ import httpx
 
 from solomo_cli.boundary import BadInput, excerpt, page_detail, timestamp
 from solomo_cli.config import Settings
-from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
+from solomo_cli.errors import BadResponse, QueryFailed, Remedy, ServiceError
 from solomo_cli.kinds import KINDS
 from solomo_cli.model import Place
 from solomo_cli.net import OVERPASS, Limits, host_of, limits_for, redact, send
@@ -73,7 +73,8 @@ def parse_answer(response: httpx.Response, endpoint: str) -> Answer:
         # Timeouts and out-of-memory come back as 200 + remark with missing elements.
         raise QueryFailed(
             f"Overpass at {host} could not complete the query: {excerpt(data['remark'], 200)}",
-            hint="try a smaller radius, or try again later",
+            hint="try again later",
+            remedies=[Remedy.SMALLER_AREA],
         )
     places = [p for p in map(element_to_place, data["elements"]) if isinstance(p, Place)]
     osm3s = data.get("osm3s")
