@@ -10,7 +10,15 @@ import typer
 
 from solomo_cli.boundary import clean
 from solomo_cli.cli.console import confirm, handles_errors, print_all, progress, say
-from solomo_cli.cli.params import DATE_HELP, ListFormat, ShowFormat, open_user, resolve_ref
+from solomo_cli.cli.params import (
+    DATE_HELP,
+    ListFormat,
+    ShowFormat,
+    open_user,
+    parse_age,
+    parse_day,
+    resolve_ref,
+)
 
 contact_app = typer.Typer(
     no_args_is_help=True, help="Your small personal CRM: the people you met at places."
@@ -42,7 +50,7 @@ def contact_add(
 ) -> None:
     """Add a person to your contacts, optionally with where you met them."""
     from solomo_cli.errors import UsageError
-    from solomo_cli.mydata.base import clean_tag, parse_day
+    from solomo_cli.mydata.base import clean_tag
     from solomo_cli.render import mydata as render_user
 
     if day and not at:
@@ -82,7 +90,7 @@ def contact_met(
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
     """Record that you met a contact at a place."""
-    from solomo_cli.mydata.base import parse_day, today
+    from solomo_cli.mydata.base import today
     from solomo_cli.render import mydata as render_user
 
     when = parse_day(day) if day else today()
@@ -129,7 +137,6 @@ def contact_list(
 ) -> None:
     """Who you know: around a place, with a tag, or not seen for a while."""
     from solomo_cli.geo import parse_radius
-    from solomo_cli.mydata.base import parse_age
     from solomo_cli.render import mydata as render_user
 
     stale_days = parse_age(stale) if stale else None

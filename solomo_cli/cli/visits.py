@@ -10,8 +10,10 @@ from solomo_cli.cli.params import (
     DATE_HELP,
     REF_HELP,
     LogFormat,
-    _default_currency,
     open_user,
+    parse_cost_option,
+    parse_day,
+    parse_span,
     resolve_ref,
 )
 
@@ -26,15 +28,6 @@ class DefaultCommandGroup(TyperGroup):
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
-
-
-visit_app = typer.Typer(
-    cls=DefaultCommandGroup,
-    no_args_is_help=True,
-    subcommand_metavar="REF [OPTIONS] | edit ID [OPTIONS] | rm ID",
-    help="Log a day worked at a place: solomo visit REF [--date] [--rating] [--note] [--cost]. "
-    "Change or delete one with: solomo visit edit ID …, solomo visit rm ID.",
-)
 
 
 visit_app = typer.Typer(
@@ -61,13 +54,11 @@ def visit_add(
     ] = None,
 ) -> None:
     """Log a day worked at a place (the default: solomo visit REF …)."""
-    from solomo_cli.mydata.base import parse_cost, parse_day, today
+    from solomo_cli.mydata.base import today
     from solomo_cli.render import mydata as render_user
 
     when = parse_day(day) if day else today()
-    amount, currency = parse_cost(cost) if cost else (None, None)
-    if amount is not None and currency is None:
-        currency = _default_currency()
+    amount, currency = parse_cost_option(cost) if cost else (None, None)
     paths, user = open_user()
     with user:
         found = resolve_ref(ref, paths, user)
@@ -100,17 +91,12 @@ def visit_edit(
 ) -> None:
     """Change a logged visit."""
     from solomo_cli.errors import UsageError
-    from solomo_cli.mydata.base import parse_cost, parse_day
     from solomo_cli.render import mydata as render_user
 
     if rating is not None and no_rating:
         raise UsageError("--rating and --no-rating contradict each other")
     when = parse_day(day) if day else None
-    price = None
-    if cost:
-        price = parse_cost(cost)
-        if price[1] is None:
-            price = (price[0], _default_currency())
+    price = parse_cost_option(cost) if cost else None
     if all(v is None for v in (day, rating, note, cost, place)) and not no_rating:
         raise UsageError(
             "nothing to change", hint="give --date, --rating, --note, --cost or --place"
@@ -163,15 +149,10 @@ def log(
     ] = LogFormat.table,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
-    from solomo_cli.errors import UsageError
-    from solomo_cli.mydata.base import parse_day
     from solomo_cli.mydata.visits import totals
     from solomo_cli.render import mydata as render_user
 
-    start = parse_day(since, "--since date") if since else None
-    end = parse_day(until, "--until date") if until else None
-    if start and end and start > end:
-        raise UsageError(f"--since {start} is after --until {end}")
+    start, end = parse_span(since, until)
     paths, user = open_user()
     with user:
         place_id = resolve_ref(place, paths, user).place.id if place else None
