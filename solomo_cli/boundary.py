@@ -98,10 +98,11 @@ def row_id(value: object, what: str = "id") -> int:
     return number
 
 
-def number(value: object, what: str, low: float, high: float) -> float:
-    """A finite number within [low, high] (numbers given as text are read too)."""
-    if isinstance(value, bool):
-        raise BadInput(f"{what} should be a number")
+def number(value: object, what: str, low: float, high: float, *, strings: bool = True) -> float:
+    """A finite number within [low, high] (numbers given as text are read too, unless
+    `strings` is false: in a typed file such as TOML, "7" is a mistake)."""
+    if isinstance(value, bool) or (not strings and isinstance(value, str)):
+        raise BadInput(f"{what} should be a number, not {quoted(value, 40)}")
     try:
         result = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):

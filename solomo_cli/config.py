@@ -73,13 +73,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise UsageError(f"cannot read the config file {path}: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as file:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise UsageError(f"the config file {path} is not a regular file")
-        try:
-            raw = file.read(MAX_CONFIG_BYTES + 1)
-        except OSError as exc:
-            raise UsageError(f"cannot read the config file {path}: {exc.strerror}") from exc
+        raw = os.read(fd, MAX_CONFIG_BYTES + 1)  # a regular file: one read gives it all
+    except OSError as exc:
+        raise UsageError(f"cannot read the config file {path}: {exc.strerror}") from exc
+    finally:
+        os.close(fd)
     if len(raw) > MAX_CONFIG_BYTES:
         raise UsageError(f"the config file {path} is too large (over {MAX_CONFIG_BYTES} bytes)")
     try:
@@ -105,11 +106,14 @@ def _urls(value: object, what: str) -> tuple[str, ...]:
         raise boundary.BadInput(f"{what} should be a URL or a list of URLs")
     if len(items) > MAX_URLS:
         raise boundary.BadInput(f"{what} has too many URLs (over {MAX_URLS})")
-    return tuple(boundary.url(u, what) for u in items if not isinstance(u, str) or u.strip())
+    urls = tuple(boundary.url(u, what) for u in items if not isinstance(u, str) or u.strip())
+    if not urls:
+        raise boundary.BadInput(f"{what} has no URL in it")
+    return urls
 
 
 def _range(low: float, high: float) -> Callable[[object, str], float]:
-    return lambda value, what: boundary.number(value, what, low, high)
+    return lambda value, what: boundary.number(value, what, low, high, strings=False)
 
 
 def _contact(value: object, what: str) -> str:
@@ -152,18 +156,15 @@ def load_settings() -> Settings:
             where = "" if name == env else f", in the config file {paths.config_file}"
             raise UsageError(f"{exc}{where}", hint=hint or None) from None
 
-    urls = read(
-        "overpass_url",
-        _urls,
-        DEFAULT_OVERPASS_URLS,
-        env="SOLOMO_OVERPASS_URL",
-        hint=_URL_HINT.format(DEFAULT_OVERPASS_URLS[0]),
-    )
-    if not urls:
-        raise UsageError("no Overpass URL configured", hint="set SOLOMO_OVERPASS_URL")
     return Settings(
         paths=paths,
-        overpass_urls=urls,
+        overpass_urls=read(
+            "overpass_url",
+            _urls,
+            DEFAULT_OVERPASS_URLS,
+            env="SOLOMO_OVERPASS_URL",
+            hint=_URL_HINT.format(DEFAULT_OVERPASS_URLS[0]),
+        ),
         nominatim_url=read(
             "nominatim_url",
             boundary.url,
