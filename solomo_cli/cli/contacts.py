@@ -148,7 +148,8 @@ def contact_list(
     with user:
         found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
     if fmt.value == "table":
-        print_all(render_user.contacts_view(found, label, radius_m if near else None, stale))
+        hint = 'Add one: solomo contact add "Jeanne Martin" --at 2'
+        print_all(render_user.contacts_view(found, label, radius_m if near else None, stale, hint))
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import CONTACT_FIELDS, contact_record
@@ -181,7 +182,7 @@ def contact_show(
         record = contact_record(contact)
         emit(Document("contact", [record], value=record), fmt.value)
         return
-    print_all(render_user.contact_view(contact))
+    print_all(render_user.contact_view(contact, "Record one: solomo contact met NAME --at REF"))
 
 
 @contact_app.command("edit")

@@ -74,4 +74,5 @@ def show(
         record = render_user.show_record(found, summary, seen_at, hours)
         emit(Document("place", [record], value=record), fmt.value)
         return
-    print_all(render_user.show_view(found, summary, hours))
+    more = f"solomo log --place {found.place.id}"
+    print_all(render_user.show_view(found, summary, hours, more_visits=more))

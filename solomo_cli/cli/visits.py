@@ -158,7 +158,8 @@ def log(
         place_id = resolve_ref(place, paths, user).place.id if place else None
         visits = user.visits(start, end, place_id)
     if fmt.value == "table":
-        print_all(render_user.log_view(visits, totals(visits), start, end))
+        hint = 'Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"'
+        print_all(render_user.log_view(visits, totals(visits), start, end, hint))
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import VISIT_FIELDS, totals_record, visit_record
