@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from clitools import assert_one_error, coworking, invoke, seed_listing
 
-from solomo_cli.cli.params import parse_age, parse_cost, parse_day, parse_span
+from solomo_cli.cli.params import parse_age, parse_cost, parse_day, parse_span, require_change
 from solomo_cli.config import get_paths
 from solomo_cli.errors import UsageError
 
@@ -185,3 +185,34 @@ def test_the_config_currency_fills_in_for_visit_and_visit_edit(solomo_home: Path
     assert invoke(["visit", "1", "--cost", "$3"]).exit_code == 0
     assert invoke(["visit", "edit", "2", "--cost", "4,5"]).exit_code == 0
     assert _costs() == [("12", "GBP"), ("4.5", "GBP")]
+
+
+# -- edits that change nothing --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["visit", "edit", "1"], "give --date, --rating, --note, --cost or --place"),
+        (
+            ["contact", "edit", "Jeanne"],
+            "give --name, --email, --phone, --org, --note, --tag or --untag",
+        ),
+    ],
+)
+def test_an_edit_with_nothing_to_change_is_refused_alike(args: list[str], hint: str) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2
+    stderr = assert_one_error(result.stderr, "nothing to change")
+    assert stderr.splitlines() == ["solomo: error: nothing to change", f"  {hint}"]
+
+
+@pytest.mark.parametrize("values", [(None, False, []), (None,), ([], None)])
+def test_require_change_refuses_values_not_given(values: tuple[object, ...]) -> None:
+    with pytest.raises(UsageError, match="nothing to change"):
+        require_change(values, ["--a", "--b"])
+
+
+@pytest.mark.parametrize("values", [("",), (None, True), (None, ["ux"]), (0,)])
+def test_require_change_accepts_any_given_value(values: tuple[object, ...]) -> None:
+    require_change(values, ["--a", "--b"])  # "" clears a field: that is a change

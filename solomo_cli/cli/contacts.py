@@ -17,6 +17,7 @@ from solomo_cli.cli.params import (
     open_user,
     parse_age,
     parse_day,
+    require_change,
     resolve_ref,
 )
 
@@ -69,7 +70,7 @@ def contact_add(
             tags=tags,
             at=place.place if place else None,
             day=when,
-            remember=place is not None and place.known_from != "mine",
+            remember=place is not None and place.remember,
         )
     where = (
         [" (met at ", render_user.place_text(place.place), f" on {contact.last_seen})"]
@@ -97,7 +98,7 @@ def contact_met(
     paths, user = open_user()
     with user:
         found = resolve_ref(at, paths, user)
-        contact = user.meet(name, found.place, when, note, remember=found.known_from != "mine")
+        contact = user.meet(name, found.place, when, note, remember=found.remember)
     say(
         "Met ",
         render_user.untrusted(contact.name),
@@ -206,15 +207,13 @@ def contact_edit(
     ] = None,
 ) -> None:
     """Change a contact's details or tags."""
-    from solomo_cli.errors import UsageError
     from solomo_cli.mydata.base import clean_tag
     from solomo_cli.render import mydata as render_user
 
-    if all(v is None for v in (new_name, email, phone, org, note)) and not tag and not untag:
-        raise UsageError(
-            "nothing to change",
-            hint="give --name, --email, --phone, --org, --note, --tag or --untag",
-        )
+    require_change(
+        (new_name, email, phone, org, note, tag, untag),
+        ["--name", "--email", "--phone", "--org", "--note", "--tag", "--untag"],
+    )
     tags = [clean_tag(t) for t in tag or []]
     _, user = open_user()
     with user:

@@ -13,6 +13,8 @@ from solomo_cli.errors import UsageError
 from solomo_cli.formats import registry
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from solomo_cli.config import Paths
     from solomo_cli.mydata.refs import Resolved
     from solomo_cli.mydata.store import UserData
@@ -63,6 +65,15 @@ def open_user() -> "tuple[Paths, UserData]":
 
     paths = get_paths()
     return paths, UserData(paths.user_db)
+
+
+def require_change(values: "Iterable[object]", options: "Sequence[str]") -> None:
+    """An edit command's check that it was given something to do: each of `values` is an
+    option's value (None, False or an empty list when not given); the hint names `options`."""
+    if all(v is None or v is False or v == [] for v in values):
+        raise UsageError(
+            "nothing to change", hint=f"give {', '.join(options[:-1])} or {options[-1]}"
+        )
 
 
 def resolve_ref(ref: str, paths: "Paths", user: "UserData") -> "Resolved":

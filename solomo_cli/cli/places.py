@@ -43,7 +43,7 @@ def note(
     paths, user = open_user()
     with user:
         found = resolve_ref(ref, paths, user)
-        added = user.add_note(found.place, text, remember=found.known_from != "mine")
+        added = user.add_note(found.place, text, remember=found.remember)
     say(
         f"Noted on {render_user.local_day(added.created_at)} for ",
         render_user.place_text(found.place),

@@ -14,6 +14,7 @@ from solomo_cli.cli.params import (
     parse_cost_option,
     parse_day,
     parse_span,
+    require_change,
     resolve_ref,
 )
 
@@ -63,7 +64,7 @@ def visit_add(
     with user:
         found = resolve_ref(ref, paths, user)
         visit = user.add_visit(
-            found.place, when, rating, note, amount, currency, remember=found.known_from != "mine"
+            found.place, when, rating, note, amount, currency, remember=found.remember
         )
     say(f"Logged visit #{visit.id}: ", render_user.visit_line(visit))
 
@@ -97,10 +98,10 @@ def visit_edit(
         raise UsageError("--rating and --no-rating contradict each other")
     when = parse_day(day) if day else None
     price = parse_cost_option(cost) if cost else None
-    if all(v is None for v in (day, rating, note, cost, place)) and not no_rating:
-        raise UsageError(
-            "nothing to change", hint="give --date, --rating, --note, --cost or --place"
-        )
+    require_change(
+        (day, rating, no_rating, note, cost, place),
+        ["--date", "--rating", "--note", "--cost", "--place"],
+    )
     paths, user = open_user()
     with user:
         moved = resolve_ref(place, paths, user).place if place else None
