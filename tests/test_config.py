@@ -7,11 +7,19 @@ import json
 import math
 import os
 import re
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
-from clitools import LYON_POINT, assert_one_error, coworking, invoke, seed_listing
+from clitools import (
+    LYON_POINT,
+    assert_one_error,
+    coworking,
+    invoke,
+    seed_listing,
+    solomo_command,
+)
 from fakeservers import FakeServices
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -361,6 +369,36 @@ def test_a_bad_environment_url_exits_2_naming_it(monkeypatch: pytest.MonkeyPatch
     assert_one_error(result.stderr, "SOLOMO_NOMINATIM_URL 'file:///etc/passwd' is not an http")
 
 
+def test_a_non_ascii_contact_is_a_usage_error_not_a_crash(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx encodes headers as ASCII: this used to end in UnicodeEncodeError, status 1.
+    monkeypatch.setenv("SOLOMO_CONTACT", "Élodie <elodie@example.org>")
+    result = invoke(["near", LYON_POINT])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "SOLOMO_CONTACT 'Élodie <elodie@example.org>' has non-ASCII")
+    assert fast.count() == 0
+
+
+def test_the_installed_command_refuses_a_fifo_config_at_once(solomo_home: Path) -> None:
+    solomo_home.mkdir()
+    os.mkfifo(solomo_home / "config.toml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FORCE_COLOR", "TTY_"))}
+    result = subprocess.run(
+        [*solomo_command(), "near", "--offline", LYON_POINT],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=30,
+    )
+    assert result.returncode == 2, result.stderr
+    assert_one_error(
+        result.stderr, f"the config file {solomo_home / 'config.toml'}", "not a regular"
+    )
+    assert result.stdout == ""
+
+
 # -- any value of any key: a checked setting or a usage error, nothing else --------------------------
 
 
@@ -410,3 +448,21 @@ def test_any_value_is_checked_or_refused(solomo_home: Path, key: str, value: obj
     assert 0 <= got.fresh_days <= 3650 and 10 <= got.timeout <= 3600
     assert got.deadline is None or 1 <= got.deadline <= 3600
     assert got.currency is None or re.fullmatch(r"[A-Z]{3}", got.currency)
+
+
+@settings(max_examples=200, deadline=None)
+@given(contact=st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=300))
+def test_any_contact_in_the_environment_is_a_valid_header_or_refused(contact: str) -> None:
+    os.environ["SOLOMO_CONTACT"] = contact
+    try:
+        got = load_settings()
+    except UsageError as exc:
+        assert exc.message.startswith("SOLOMO_CONTACT ") and exc.message.isprintable()
+        return
+    finally:
+        del os.environ["SOLOMO_CONTACT"]
+    agent = got.user_agent
+    assert agent.isascii() and agent.isprintable() and "\n" not in agent
+    import httpx
+
+    assert httpx.Headers({"User-Agent": agent})["user-agent"] == agent
