@@ -76,7 +76,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise UsageError(f"the config file {path} is not a regular file")
-        raw = os.read(fd, MAX_CONFIG_BYTES + 1)  # a regular file: one read gives it all
+        raw = b""
+        while len(raw) <= MAX_CONFIG_BYTES:
+            piece = os.read(fd, MAX_CONFIG_BYTES + 1 - len(raw))
+            if not piece:
+                break
+            raw += piece
     except OSError as exc:
         raise UsageError(f"cannot read the config file {path}: {exc.strerror}") from exc
     finally:
