@@ -185,6 +185,24 @@ def test_export_force_refuses_a_fifo_and_a_device(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "pipe"]
 
 
+@pytest.mark.parametrize("command", [["export", "visits"], ["backup"]])
+def test_force_never_replaces_a_symbolic_link(tmp_path: Path, command: list[str]) -> None:
+    _filled()
+    target = tmp_path / "t.csv"
+    target.write_text("mine", encoding="utf-8")
+    link = tmp_path / "l.csv"
+    link.symlink_to(target.name)
+    dangling = tmp_path / "gone.csv"
+    dangling.symlink_to("nowhere.csv")
+    for path in (link, dangling):
+        result = invoke([*command, str(path), "--force"])
+        assert result.exit_code == 2
+        assert_one_error(result.stderr, "is a symbolic link: give the file itself, or - for stdout")
+        assert path.is_symlink()
+    assert target.read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone.csv", "home", "l.csv", "t.csv"]
+
+
 def test_export_refuses_without_force_and_says_how(tmp_path: Path) -> None:
     _filled()
     out = tmp_path / "v.json"

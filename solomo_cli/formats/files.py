@@ -34,14 +34,17 @@ def check_target(path: Path, *, overwrite: bool = False) -> Path:
     """Refuse a target that must not be written; returns the folder it goes in.
 
     An existing target is replaced only with `overwrite`, and only if it is a regular file
-    that is none of solomo's own databases (a device, FIFO or folder is never replaced)."""
+    that is none of solomo's own files (a device, FIFO, folder or symbolic link is never
+    replaced: the rename would put the file where the link was, not where it points)."""
     path = Path(path)
     try:
-        info = os.stat(path)
+        info = os.lstat(path)
     except FileNotFoundError:
         info = None
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise UsageError(f"{path} is a symbolic link: give the file itself, or - for stdout")
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise UsageError(f"{path} is a directory", hint="give a file name")
     if info is not None and not stat.S_ISREG(info.st_mode):
