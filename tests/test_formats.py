@@ -203,6 +203,20 @@ def test_force_never_replaces_a_symbolic_link(tmp_path: Path, command: list[str]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gone.csv", "home", "l.csv", "t.csv"]
 
 
+@pytest.mark.parametrize("command", [["export", "visits", "--format", "json"], ["backup"]])
+def test_force_never_replaces_the_config_file(command: list[str]) -> None:
+    _filled()
+    config = get_paths().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('currency = "CHF"\n', encoding="utf-8")
+    for target in (str(config), os.path.relpath(config)):
+        result = invoke([*command[:2], target, *command[2:], "--force"])
+        assert result.exit_code == 2
+        assert_one_error(result.stderr, "solomo's own data files")
+    assert config.read_text(encoding="utf-8") == 'currency = "CHF"\n'
+    assert invoke(["log"]).exit_code == 0
+
+
 def test_export_refuses_without_force_and_says_how(tmp_path: Path) -> None:
     _filled()
     out = tmp_path / "v.json"

@@ -19,11 +19,12 @@ class TargetExists(UsageError):
 
 
 def own_files() -> list[Path]:
-    """solomo's databases and their SQLite companions: never to be replaced by an output."""
+    """solomo's databases, their SQLite companions and its config file: never to be replaced
+    by an output."""
     from solomo_cli.config import get_paths
 
     paths = get_paths()
-    return [
+    return [paths.config_file] + [
         Path(f"{db}{suffix}")
         for db in (paths.user_db, paths.cache_db)
         for suffix in ("", "-wal", "-shm", "-journal")
