@@ -250,7 +250,20 @@ def place_id(value: object, what: str = "place id") -> str:
         raise BadInput(f"bad {what} {clean(value)[:60]!r}")
     if not value.isprintable():
         raise BadInput(f"bad {what} {clean(value)[:60]!r}")
+    source, key = value.split("/")
+    if source in OSM_TYPES:
+        osm_number(key, f"{source} id")
     return value
+
+
+OSM_TYPES = ("node", "way", "relation")
+
+
+def osm_number(value: object, what: str = "OSM id") -> int:
+    """The number of an OSM id written as text (`node/123`): digits only, storable by SQLite."""
+    if not isinstance(value, str) or not value.isdigit() or not value.isascii():
+        raise BadInput(f"bad {what} {quoted(value, 60)} (a whole number)")
+    return row_id(value, what)
 
 
 def redact(text: str, url: str | None = None) -> str:

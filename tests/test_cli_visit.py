@@ -126,6 +126,34 @@ def test_bad_input_is_a_usage_error_and_writes_nothing(args: list[str], fragment
     assert not get_paths().user_db.exists()  # not even an empty file
 
 
+HUGE = "99999999999999999999999"  # more than SQLite's 64-bit integers
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["visit", "rm", HUGE], f"visit id {HUGE} is out of range"),
+        (["visit", "edit", HUGE, "--rating", "3"], f"visit id {HUGE} is out of range"),
+        (["visit", "rm", "0"], "visit id 0 is out of range"),
+        (["visit", "99999999999999999999"], "rank 99999999999999999999 is out of range"),
+        (["visit", f"node/{HUGE}"], f"node id {HUGE} is out of range"),
+        (["visit", f"w{HUGE}"], f"way id {HUGE} is out of range"),
+        (
+            ["visit", "edit", "1", "--place", f"relation/{HUGE}"],
+            f"relation id {HUGE} is out of range",
+        ),
+        (["show", f"https://www.openstreetmap.org/node/{HUGE}"], f"node id {HUGE}"),
+        (["contact", "add", "X", "--at", f"node/{HUGE}"], f"node id {HUGE}"),
+        (["near", "45.7,4.8", "--limit", HUGE], "not in the range 0<=x<=100000"),
+    ],
+)
+def test_numbers_too_large_for_sqlite_are_usage_errors(args: list[str], fragment: str) -> None:
+    assert invoke(["visit", "1"]).exit_code == 0
+    result = invoke(args)
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert_one_error(result.stderr, fragment)
+
+
 def test_an_ambiguous_name_lists_the_candidates_on_one_line() -> None:
     result = invoke(["visit", "cordée"])
     assert_one_error(

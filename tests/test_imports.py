@@ -123,6 +123,18 @@ REFUSED = [
     ),
     ("rating.json", _visits(rating=4.5), "bad rating"),
     ("placeid.json", _visits(place_id="node/1 x"), "bad place id"),
+    ("osmid.json", _visits(place_id="node/99999999999999999999999"), "node id 9999"),
+    ("osmid2.json", _visits(place_id="way/12a"), "bad way id '12a'"),
+    (
+        "osmid3.json",
+        json.dumps(
+            {
+                "solomo_export": "places",
+                "places": [{"id": "relation/9223372036854775808", "kind": "x", "lat": 1, "lon": 2}],
+            }
+        ),
+        "relation id 9223372036854775808 is out of range",
+    ),
     ("long.json", _visits(note="x" * 50_000), "too long"),
     ("type.json", _visits(note=["a"]), "note should be text"),
 ]

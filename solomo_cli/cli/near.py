@@ -14,6 +14,7 @@ from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
 from solomo_cli.errors import UsageError
 
 near_app = typer.Typer()
+MAX_LIMIT = 100_000  # places in one listing: far more than any area holds
 # What a listing suggests when it shows nothing, or not everything.
 LISTING_HINTS = ("Try a larger --radius, or more kinds (--kind all).", "use --limit to see them")
 
@@ -32,7 +33,8 @@ def near(
         str, typer.Option("--radius", "-r", help="Search radius: 800m, 2km, 1.5 km.")
     ] = "2km",
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="Show at most N places (0: all).")
+        int,
+        typer.Option("--limit", "-n", min=0, max=MAX_LIMIT, help="Show at most N places (0: all)."),
     ] = 20,
     kind: Annotated[
         str,

@@ -76,6 +76,14 @@ def require_change(values: "Iterable[object]", options: "Sequence[str]") -> None
         )
 
 
+def parse_id(value: object, what: str) -> int:
+    """An id from the command line (a visit's): a row id SQLite can hold, else a usage error."""
+    try:
+        return boundary.row_id(value, what)
+    except boundary.BadInput as exc:
+        raise UsageError(str(exc)) from None
+
+
 def resolve_ref(ref: str, paths: "Paths", user: "UserData") -> "Resolved":
     from solomo_cli.mydata.refs import resolve
 

@@ -13,6 +13,7 @@ from solomo_cli.cli.params import (
     open_user,
     parse_cost_option,
     parse_day,
+    parse_id,
     parse_span,
     require_change,
     resolve_ref,
@@ -94,6 +95,7 @@ def visit_edit(
     from solomo_cli.errors import UsageError
     from solomo_cli.render import mydata as render_user
 
+    visit_id = parse_id(visit_id, "visit id")
     if rating is not None and no_rating:
         raise UsageError("--rating and --no-rating contradict each other")
     when = parse_day(day) if day else None
@@ -128,6 +130,7 @@ def visit_rm(
     """Delete a logged visit."""
     from solomo_cli.render import mydata as render_user
 
+    visit_id = parse_id(visit_id, "visit id")
     _, user = open_user()
     with user:
         visit = user.remove_visit(visit_id)

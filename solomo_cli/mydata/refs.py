@@ -6,10 +6,12 @@ Several places match a name → a usage error listing them: never a silent guess
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from solomo_cli import boundary
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
 from solomo_cli.match import candidates, fold, matches
@@ -50,9 +52,17 @@ def normalise_id(ref: str) -> str | None:
     text = ref.strip()
     match = _OSM_URL.match(text) or _OSM_ID.match(text)
     if match:
-        kind = match.group(1).lower()
-        return f"{_SHORT.get(kind, kind)}/{int(match.group(2))}"
+        kind = _SHORT.get(match.group(1).lower(), match.group(1).lower())
+        return f"{kind}/{_checked(boundary.osm_number, match.group(2), f'{kind} id')}"
     return text if _OTHER_ID.match(text) else None
+
+
+def _checked(check: Callable[[str, str], int], value: str, what: str) -> int:
+    """A number of REF checked by `check` (from boundary.py): a usage error if refused."""
+    try:
+        return check(value, what)
+    except boundary.BadInput as exc:
+        raise UsageError(str(exc), hint="give a rank from the last listing, or an OSM id") from None
 
 
 def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
@@ -73,7 +83,8 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
         origin = listing.get("origin") if listing else None
         rank = _RANK.match(text)
         if rank:
-            return Resolved(_by_rank(int(rank.group(1)), listing), "listing", origin)
+            number = int(rank.group(1)) and _checked(boundary.row_id, rank.group(1), "rank")
+            return Resolved(_by_rank(number, listing), "listing", origin)
         place_id = normalise_id(text)
         if place_id:
             found = _by_id(place_id, listing, cache, user, origin)
