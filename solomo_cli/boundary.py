@@ -71,9 +71,19 @@ def clean_lines(value: object) -> str:
     return "\n".join(re.sub(_CONTROLS, "", line).rstrip() for line in text.split("\n")).strip()
 
 
-def text(value: object, what: str, *, max_len: int = MAX_TEXT, lines: bool = False) -> str | None:
-    """An outside text value, cleaned and bounded; None for None or empty."""
-    if value is None:
+def text(
+    value: object,
+    what: str,
+    *,
+    max_len: int = MAX_TEXT,
+    lines: bool = False,
+    required: bool = False,
+) -> str | None:
+    """An outside text value, cleaned and bounded; None for None or empty (refused instead
+    when `required`). The one rule for every stored text, whether from a file or argv."""
+    if value is None or value == "":
+        if required:
+            raise BadInput(f"{what} is {'missing' if value is None else 'empty'}")
         return None
     if not isinstance(value, str):
         raise BadInput(f"{what} should be text")
@@ -82,7 +92,14 @@ def text(value: object, what: str, *, max_len: int = MAX_TEXT, lines: bool = Fal
     cleaned = clean_lines(value) if lines else clean(value)
     if len(cleaned) > max_len:
         raise BadInput(f"{what} is too long (over {max_len} characters)")
+    if not cleaned.strip() and required:
+        raise BadInput(f"{what} is empty {emptied(value)}")
     return cleaned or None
+
+
+def emptied(value: object) -> str:
+    """Why a value is empty: '(only spaces)' or '(only control or invisible characters)'."""
+    return "(only spaces)" if str(value).isspace() else "(only control or invisible characters)"
 
 
 def row_id(value: object, what: str = "id") -> int:

@@ -51,11 +51,7 @@ class ImportReport:
 def _text(
     rec: dict[str, Any], key: str, required: bool = False, *, lines: bool = False
 ) -> str | None:
-    value = rec.get(key)
-    result = None if value in (None, "") else boundary.text(value, key, lines=lines)
-    if result is None and required:
-        raise BadInput(f"{key} is missing")
-    return result
+    return boundary.text(rec.get(key), key, lines=lines, required=required)
 
 
 def _uid(rec: dict[str, Any]) -> str:
@@ -183,7 +179,7 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(tags or [], list):
         raise BadInput("tags should be a list")
     try:
-        tags = [clean_tag(boundary.text(t, "a tag", max_len=200) or "") for t in tags or []]
+        tags = [clean_tag(t) for t in tags or []]
     except UsageError as exc:
         raise BadInput(exc.message) from None
     encounters = []

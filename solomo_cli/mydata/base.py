@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from solomo_cli import boundary
 from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.model import Place
 
@@ -22,11 +23,35 @@ OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
 # -- parsing of user input ------------------------------------------------------------------
 
 
-def clean_tag(text: str) -> str:
-    tag = " ".join((text or "").split())
-    if not tag or "," in tag:
+MAX_TAG = 200  # characters in one tag
+
+
+def user_text(
+    value: str | None,
+    what: str,
+    *,
+    lines: bool = False,
+    required: bool = False,
+    max_len: int = boundary.MAX_TEXT,
+) -> str | None:
+    """A text the user gives to be stored (a name, a note…): cleaned and bounded by the rule
+    the importer applies to the same field (boundary.text), so that an export imports back."""
+    try:
+        result = boundary.text(value, what, lines=lines, required=required, max_len=max_len)
+    except boundary.BadInput as exc:
+        raise UsageError(str(exc)) from None
+    return text_or_none(result)
+
+
+def clean_tag(text: object) -> str:
+    """A contact's tag, from argv or a file: one clean line without commas."""
+    if not isinstance(text, str):
+        raise UsageError("a tag should be text")
+    tag = " ".join((user_text(text, "a tag", required=True, max_len=MAX_TAG) or "").split())
+    if "," in tag:
         raise UsageError(
-            f"bad tag {text!r}", hint="a tag is a non-empty word or phrase without commas"
+            f"bad tag {boundary.quoted(tag, 60)}",
+            hint="a tag is a non-empty word or phrase without commas",
         )
     return tag
 

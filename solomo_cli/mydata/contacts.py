@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from solomo_cli.boundary import quoted
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
 from solomo_cli.match import candidates, fold, matches
@@ -22,6 +23,7 @@ from solomo_cli.mydata.base import (
     place_from_row,
     text_or_none,
     today,
+    user_text,
 )
 
 
@@ -95,16 +97,12 @@ class ContactsPart(StoreParts):
         day: str | None = None,
         remember: bool = True,
     ) -> Contact:
-        name = " ".join((name or "").split())
-        if not name:
-            raise UsageError("the contact's name is empty")
-        _check_email(email)
+        name = _name(name)
+        details = _details(org, email, phone, note)
         with self.write():
             self._refuse_duplicate(name)
             now = now_utc()
-            contact_id = self._insert_contact(
-                new_uid(), name, (org, email, phone, note), now, now, tags
-            )
+            contact_id = self._insert_contact(new_uid(), name, details, now, now, tags)
             if at is not None:
                 if remember:
                     self.remember(at)
@@ -170,6 +168,7 @@ class ContactsPart(StoreParts):
         remember: bool = True,
     ) -> Contact:
         """Record that the user met this contact at this place (today by default)."""
+        note = user_text(note, "the note", lines=True)
         with self.write():
             contact = self.find_contact(name)
             if remember:
@@ -278,19 +277,17 @@ class ContactsPart(StoreParts):
         remove_tags: Sequence[str] = (),
     ) -> Contact:
         """Change what is given; an empty string clears a field."""
-        _check_email(email or None)
+        new_name = None if name is None else _name(name)
+        details = _details(org, email, phone, note)
         with self.write() as conn:
             self.contact(contact_id)
             changes: dict[str, Any] = {}
-            if name is not None:
-                name = " ".join(name.split())
-                if not name:
-                    raise UsageError("the contact's name cannot be empty")
-                self._refuse_duplicate(name, except_id=contact_id)
-                changes.update(name=name, name_key=fold(name))
-            for key, value in (("org", org), ("email", email), ("phone", phone), ("note", note)):
-                if value is not None:
-                    changes[key] = text_or_none(value)
+            if new_name is not None:
+                self._refuse_duplicate(new_name, except_id=contact_id)
+                changes.update(name=new_name, name_key=fold(new_name))
+            for key, given, value in zip(DETAILS, (org, email, phone, note), details, strict=True):
+                if given is not None:
+                    changes[key] = value
             self._add_tags(contact_id, add_tags)
             drop = {fold(t) for t in remove_tags}
             for (tag,) in conn.execute(
@@ -419,6 +416,24 @@ class ContactsPart(StoreParts):
         return True
 
 
-def _check_email(email: str | None) -> None:
+DETAILS = ("org", "email", "phone", "note")
+
+
+def _name(name: str) -> str:
+    """A contact's name from the user: the importer's rule (boundary.text), spaces collapsed."""
+    return " ".join((user_text(name, "the contact's name", required=True) or "").split())
+
+
+def _details(
+    org: str | None, email: str | None, phone: str | None, note: str | None
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """(org, email, phone, note) from the user, each cleaned as the importer cleans it."""
+    email = user_text(email, "the e-mail address")
     if email and ("@" not in email or any(c.isspace() for c in email.strip())):
-        raise UsageError(f"bad e-mail address {email!r}")
+        raise UsageError(f"bad e-mail address {quoted(email, 60)}")
+    return (
+        user_text(org, "the organisation"),
+        email,
+        user_text(phone, "the phone number"),
+        user_text(note, "the note", lines=True),
+    )

@@ -18,6 +18,7 @@ from solomo_cli.mydata.base import (
     now_utc,
     place_from_row,
     text_or_none,
+    user_text,
 )
 
 
@@ -107,6 +108,7 @@ class VisitsPart(StoreParts):
         remember: bool = True,
     ) -> Visit:
         _check_rating(rating)
+        note = user_text(note, "the note", lines=True)
         with self.write() as conn:
             if remember:
                 self.remember(place)
@@ -139,6 +141,7 @@ class VisitsPart(StoreParts):
     ) -> Visit:
         """Change what is given; `note=''` clears the note."""
         _check_rating(rating)
+        note = None if note is None else user_text(note, "the note", lines=True) or ""
         with self.write() as conn:
             self.visit(visit_id)
             changes: dict[str, Any] = {}
@@ -190,10 +193,12 @@ class VisitsPart(StoreParts):
     # -- place notes ----------------------------------------------------------------------
 
     def add_note(self, place: Place, text: str, *, remember: bool = True) -> Note:
-        if not text or not text.strip():
+        try:
+            text = user_text(text, "the note", lines=True, required=True) or ""
+        except UsageError as exc:
             raise UsageError(
-                "the note is empty", hint='write it in quotes: solomo note 2 "quiet at lunch"'
-            )
+                exc.message, hint='write it in quotes: solomo note 2 "quiet at lunch"'
+            ) from None
         with self.write() as conn:
             if remember:
                 self.remember(place)

@@ -1,0 +1,143 @@
+"""What the command line may carry: text stored from argv is held to the importer's rule (so that
+an export always imports back), and arguments echoed or sent elsewhere are bounded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from clitools import assert_one_error, coworking, invoke, seed_listing
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solomo_cli.boundary import MAX_TEXT
+
+SMOOTH = coworking("node/12155174562", "Smooth", 45.7514387, 4.8451483)
+TOO_LONG = "a" * (MAX_TEXT + 1)
+INVISIBLE = "\u200b\u202e"
+
+
+@pytest.fixture(autouse=True)
+def listing() -> None:
+    seed_listing([SMOOTH])
+
+
+def ok(*args: str) -> None:
+    result = invoke(list(args))
+    assert result.exit_code == 0, result.stderr
+
+
+# -- stored text: the importer's limits and emptiness rules ---------------------------------
+
+# Each command stores its last argument (the "{}").
+STORED = [
+    ["contact", "add", "{}"],
+    ["contact", "add", "X", "--note", "{}"],
+    ["contact", "add", "X", "--org", "{}"],
+    ["contact", "add", "X", "--email", "{}@example.org"],
+    ["contact", "add", "X", "--phone", "{}"],
+    ["contact", "add", "X", "--tag", "{}"],
+    ["contact", "edit", "Bob", "--name", "{}"],
+    ["contact", "edit", "Bob", "--note", "{}"],
+    ["contact", "edit", "Bob", "--org", "{}"],
+    ["contact", "edit", "Bob", "--email", "{}@example.org"],
+    ["contact", "edit", "Bob", "--phone", "{}"],
+    ["contact", "edit", "Bob", "--tag", "{}"],
+    ["contact", "met", "Bob", "--at", "1", "--note", "{}"],
+    ["visit", "1", "--note", "{}"],
+    ["visit", "edit", "1", "--note", "{}"],
+    ["note", "1", "{}"],
+]
+
+
+def _filled(args: list[str], value: str) -> list[str]:
+    """`args` with VALUE in; "--" before it when it is an argument (it may start with "-")."""
+    filled = [a.replace("{}", value) for a in args]
+    return filled if args[-2].startswith("--") else [*filled[:-1], "--", filled[-1]]
+
+
+def _setup() -> None:
+    ok("contact", "add", "Bob")
+    ok("visit", "1")
+
+
+def _rows() -> str:
+    out = []
+    for what in ("places", "visits", "contacts"):
+        result = invoke(["export", what, "-", "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        out.append(result.stdout)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("args", STORED, ids=[" ".join(a) for a in STORED])
+def test_a_stored_text_over_the_importers_limit_is_refused(args: list[str]) -> None:
+    _setup()
+    before = _rows()
+    result = invoke(_filled(args, TOO_LONG))
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "too long (over")
+    assert _rows() == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["contact", "add", "{}"], ["contact", "edit", "Bob", "--name", "{}"], ["note", "1", "{}"]],
+)
+@pytest.mark.parametrize("value", [INVISIBLE, "\x1b[2J\x07", "\ufeff"])
+def test_a_name_or_note_of_invisible_characters_only_is_refused(
+    args: list[str], value: str
+) -> None:
+    _setup()
+    before = _rows()
+    result = invoke(_filled(args, value))
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "is empty (only control or invisible characters)")
+    assert _rows() == before
+
+
+def test_a_stored_text_is_stored_cleaned() -> None:
+    ok("contact", "add", "Eve\u202e\x1b[31m Roux", "--note", "a\x07\nb", "--tag", "u\u200bx")
+    result = invoke(["contact", "show", "Eve", "--format", "json"])
+    record = json.loads(result.stdout)
+    assert (record["name"], record["note"], record["tags"]) == ("Eve Roux", "a\nb", ["ux"])
+
+
+# Whatever the command line gives: controls, invisible characters, lone surrogates (invalid
+# UTF-8 in argv, as Python reads it), spaces, and lengths around the limit.
+ARGV_TEXT = st.one_of(
+    st.text(st.characters(), max_size=30),
+    st.text(st.sampled_from("a \u200b\x1b\x07\n\t\udcff\u202e,é@"), max_size=30),
+    st.builds(
+        lambda c, n: c * n, st.sampled_from(["a", "\u200b", "é", " "]), st.integers(9990, 10010)
+    ),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(args=st.sampled_from(STORED), value=ARGV_TEXT)
+def test_whatever_the_command_line_stores_exports_and_imports_back(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    value: str,
+) -> None:
+    base = tmp_path_factory.mktemp("argv")
+    monkeypatch.setenv("SOLOMO_HOME", str(base / "a"))
+    seed_listing([SMOOTH])
+    _setup()
+    result = invoke(_filled(args, value))
+    assert result.exit_code in (0, 2), (result.stderr, result.exception)
+    for what in ("places", "visits", "contacts"):
+        out = base / f"{what}.json"
+        assert invoke(["export", what, str(out)]).exit_code == 0
+    monkeypatch.setenv("SOLOMO_HOME", str(base / "b"))
+    for what in ("places", "visits", "contacts"):
+        imported = invoke(["import", str(base / f"{what}.json")])
+        assert imported.exit_code == 0, (args, value[:80], imported.stderr)
+    again = base / "again.json"
+    assert invoke(["export", "contacts", str(again)]).exit_code == 0
+    names = [c["name"] for c in json.loads(again.read_text(encoding="utf-8"))["contacts"]]
+    assert len(names) == len(set(names)) and all(n.strip() for n in names)
