@@ -159,9 +159,6 @@ def timestamp(value: object, what: str = "time") -> str:
     return candidate
 
 
-_SURROGATES = r"[\ud800-\udfff]"
-
-
 def quoted(value: object, max_len: int = 200) -> str:
     """Text from outside (an argument, a name) echoed back in a message: cleaned, bounded and
     quoted. `repr` alone would keep bidi and zero-width characters."""
@@ -222,17 +219,6 @@ def osm_id(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadInput("id should be a whole number")
     return row_id(value)
-
-
-def raw_text(value: object, what: str, *, max_len: int = MAX_TEXT) -> str:
-    """Text kept as the source wrote it (as OSM tags are: renderers clean what they show),
-    only made storable: numbers as text, lone surrogates removed, length bounded."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise BadInput(f"{what} should be text")
-    result = str(value)
-    if len(result) > max_len:
-        raise BadInput(f"{what} is too long (over {max_len} characters)")
-    return re.sub(_SURROGATES, "", result) if not result.isprintable() else result
 
 
 _AMOUNT = r"\d{1,12}(?:\.\d{1,6})?"

@@ -202,6 +202,57 @@ def test_imported_text_is_cleaned_where_it_enters(tmp_path: Path) -> None:
         assert_clean(result.stdout, result.stderr)
 
 
+HOSTILE_TAGS = {
+    "name": "Caf\u00e9\x1b[31m Rouge\x07",
+    "description": "a\x00b\u202ec\u200bd\ufeffe",
+    "website\u200b": "https://x.example\x9b2J",
+    "\u200b": "only an invisible key",
+    "empty": "\u200b\ufeff",
+}
+CLEAN_TAGS = {"name": "Caf\u00e9 Rouge", "description": "abcde", "website": "https://x.example"}
+
+
+def _place_file(tmp_path: Path, fmt: str) -> Path:
+    place = {"id": "node/42", "name": "Caf\u00e9 Rouge", "kind": "cafe", "lat": 45.7, "lon": 4.8}
+    path = tmp_path / f"places.{fmt}"
+    if fmt == "json":
+        data: Any = {"solomo_export": "places", "places": [{**place, "tags": HOSTILE_TAGS}]}
+    elif fmt == "geojson":
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [4.8, 45.7]},
+            "properties": {**place, "tags": HOSTILE_TAGS},
+        }
+        data = {"type": "FeatureCollection", "solomo_export": "places", "features": [feature]}
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(PLACE_FIELDS))
+        writer.writeheader()
+        writer.writerow({**place, "tags": json.dumps(HOSTILE_TAGS)})
+        path.write_text(out.getvalue(), encoding="utf-8")
+        return path
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojson", "csv"])
+def test_imported_place_tags_are_cleaned_as_overpass_tags_are(tmp_path: Path, fmt: str) -> None:
+    result = invoke(["import", str(_place_file(tmp_path, fmt))])
+    assert result.exit_code == 0, result.stderr
+    conn = sqlite3.connect(get_paths().user_db)
+    (stored,) = conn.execute("SELECT tags FROM places WHERE id = 'node/42'").fetchone()
+    conn.close()
+    assert json.loads(stored) == CLEAN_TAGS
+    as_json = invoke(["export", "places", "-", "-f", "json"])
+    (record,) = json.loads(as_json.stdout)["places"]
+    assert record["tags"] == CLEAN_TAGS
+    as_csv = invoke(["export", "places", "-", "-f", "csv"])
+    (row,) = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert json.loads(row["tags"]) == CLEAN_TAGS
+    for text in (as_json.stdout, as_csv.stdout):
+        assert not re.search("[\x00\x07\x1b\u200b\u202e\ufeff]|\\\\u(200b|202e|feff)", text)
+
+
 def test_a_file_over_the_cap_is_refused_before_it_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

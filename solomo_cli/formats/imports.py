@@ -104,13 +104,11 @@ def _loads(text: str, what: str) -> Any:
 
 
 def _tags(rec: dict[str, Any]) -> dict[str, str]:
+    """A place's OSM tags from a file: the rule of tags from Overpass (boundary.osm_tags)."""
     raw = _json_value(rec, "tags", dict)
     if len(raw) > 1000:
         raise BadInput("too many tags")
-    return {
-        boundary.raw_text(k, "a tag key", max_len=255): boundary.raw_text(v, f"tag {k!r}")
-        for k, v in raw.items()
-    }
+    return boundary.osm_tags(raw)
 
 
 def _stub(rec: dict[str, Any], id_key: str, name_key: str) -> Place:
