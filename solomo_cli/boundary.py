@@ -34,6 +34,7 @@ _SPACES = r"[\t\n\r\u2028\u2029]+"
 _LINE_SPACES = r"[\t\r\u2028\u2029]+"
 
 MAX_TEXT = 10_000  # characters in one value (a tag, a name, a note)
+MAX_NAME = 300  # characters in a contact's name, a place name or REF to look up, a PLACE
 SQLITE_MAX_INT = 2**63 - 1
 MAX_COST = 10**9  # one day's cost, in any currency
 
@@ -102,6 +103,14 @@ def emptied(value: object) -> str:
     return "(only spaces)" if str(value).isspace() else "(only control or invisible characters)"
 
 
+def argument(value: str, what: str, max_len: int = MAX_NAME) -> str:
+    """Something to look up (a place, a REF, a contact's name) as the user typed it: bounded,
+    since it is echoed in messages and sent to services."""
+    if len(value) > max_len:
+        raise BadInput(f"{what} is too long (over {max_len} characters)")
+    return value
+
+
 def row_id(value: object, what: str = "id") -> int:
     """A positive whole number that SQLite can store as a row id."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
@@ -109,7 +118,7 @@ def row_id(value: object, what: str = "id") -> int:
     try:
         number = int(value)
     except ValueError:
-        raise BadInput(f"{what} should be a whole number, not {clean(value)[:40]!r}") from None
+        raise BadInput(f"{what} should be a whole number, not {quoted(value, 40)}") from None
     if not 1 <= number <= SQLITE_MAX_INT:
         raise BadInput(f"{what} {number} is out of range")
     return number
@@ -123,7 +132,7 @@ def number(value: object, what: str, low: float, high: float, *, strings: bool =
     try:
         result = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
-        raise BadInput(f"{what} should be a number, not {clean(value)[:40]!r}") from None
+        raise BadInput(f"{what} should be a number, not {quoted(value, 40)}") from None
     if not math.isfinite(result) or not low <= result <= high:
         raise BadInput(f"{what} {clean(value)[:40]} is out of range")
     return result
@@ -137,11 +146,11 @@ def latlon(lat: object, lon: object) -> tuple[float, float]:
 def day(value: object, what: str = "date") -> str:
     """A real calendar day, as YYYY-MM-DD."""
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise BadInput(f"bad {what} {clean(value)[:40]!r} (YYYY-MM-DD)")
+        raise BadInput(f"bad {what} {quoted(value, 40)} (YYYY-MM-DD)")
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise BadInput(f"bad {what} {clean(value)[:40]!r} (no such day)") from None
+        raise BadInput(f"bad {what} {quoted(value, 40)} (no such day)") from None
 
 
 def timestamp(value: object, what: str = "time") -> str:
@@ -152,17 +161,20 @@ def timestamp(value: object, what: str = "time") -> str:
     try:
         parsed = datetime.fromisoformat(candidate.replace("Z", "+00:00"))
     except ValueError:
-        raise BadInput(f"bad {what} {clean(value)[:40]!r}") from None
+        raise BadInput(f"bad {what} {quoted(value, 40)}") from None
     # Years near 1 or 9999 overflow once shifted to local time: no real time is there.
     if not 1970 <= parsed.year <= 9000:
-        raise BadInput(f"bad {what} {clean(value)[:40]!r} (year out of range)")
+        raise BadInput(f"bad {what} {quoted(value, 40)} (year out of range)")
     return candidate
 
 
-def quoted(value: object, max_len: int = 200) -> str:
+MAX_ECHO = 60  # characters of an outside value repeated in a message
+
+
+def quoted(value: object, max_len: int = MAX_ECHO) -> str:
     """Text from outside (an argument, a name) echoed back in a message: cleaned, bounded and
     quoted. `repr` alone would keep bidi and zero-width characters."""
-    text = clean(value)
+    text = clean(str(value)[: max_len * 4]) if value is not None else ""
     return repr(text if len(text) <= max_len else text[: max_len - 1] + "…")
 
 
@@ -231,7 +243,7 @@ def cost(value: object, what: str = "cost") -> str:
         raise BadInput(f"bad {what}")
     text_value = str(value).strip()
     if not re.fullmatch(_AMOUNT, text_value):
-        raise BadInput(f"bad {what} {clean(value)[:40]!r} (an amount such as 20 or 20.50)")
+        raise BadInput(f"bad {what} {quoted(value, 40)} (an amount such as 20 or 20.50)")
     from decimal import Decimal
 
     amount = Decimal(text_value)
@@ -243,16 +255,16 @@ def cost(value: object, what: str = "cost") -> str:
 def currency(value: object, what: str = "currency") -> str:
     """An ISO 4217-style code: three letters, upper-cased."""
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
-        raise BadInput(f"bad {what} {clean(value)[:40]!r} (a 3-letter code such as EUR)")
+        raise BadInput(f"bad {what} {quoted(value, 40)} (a 3-letter code such as EUR)")
     return value.strip().upper()
 
 
 def place_id(value: object, what: str = "place id") -> str:
     """A place id as solomo writes them: `source/key` (node/123, google/456), no spaces."""
     if not isinstance(value, str) or not re.fullmatch(r"[a-z]{1,20}/[^\s/]{1,200}", value):
-        raise BadInput(f"bad {what} {clean(value)[:60]!r}")
+        raise BadInput(f"bad {what} {quoted(value, 60)}")
     if not value.isprintable():
-        raise BadInput(f"bad {what} {clean(value)[:60]!r}")
+        raise BadInput(f"bad {what} {quoted(value, 60)}")
     source, key = value.split("/")
     if source in OSM_TYPES:
         osm_number(key, f"{source} id")

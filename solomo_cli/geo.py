@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from solomo_cli.boundary import quoted
 from solomo_cli.errors import UsageError
 
 EARTH_RADIUS_M = 6371009.0  # geopy.distance.EARTH_RADIUS (mean radius), in metres
@@ -46,15 +47,17 @@ def parse_radius(text: str) -> float:
     """'800m', '2km', '1.5 km', '2' (km) → metres."""
     match = re.match(_RADIUS, text or "")
     if not match:
-        raise UsageError(f"bad radius {text!r}", hint="give a distance such as 800m, 2km or 1.5 km")
+        raise UsageError(
+            f"bad radius {quoted(text)}", hint="give a distance such as 800m, 2km or 1.5 km"
+        )
     number = float(match.group(1).replace(",", "."))
     unit = (match.group(2) or "km").lower()
     metres = number * _UNITS[unit]
     if metres <= 0:
-        raise UsageError(f"bad radius {text!r}: it must be more than zero")
+        raise UsageError(f"bad radius {quoted(text)}: it must be more than zero")
     if metres > MAX_RADIUS_M:
         raise UsageError(
-            f"radius {text!r} is too large (at most {MAX_RADIUS_M // 1000} km)",
+            f"radius {quoted(text)} is too large (at most {MAX_RADIUS_M // 1000} km)",
             hint="public Overpass servers are shared: sync smaller areas",
         )
     return metres
@@ -74,13 +77,13 @@ def parse_latlon(text: str) -> tuple[float, float] | None:
     match = re.match(_LATLON, text)
     if not match:
         raise UsageError(
-            f"bad coordinates {text!r}",
+            f"bad coordinates {quoted(text)}",
             hint="write them as LAT,LON in decimal degrees, e.g. 45.76,4.84",
         )
     lat, lon = float(match.group(1)), float(match.group(2))
     if not -90 <= lat <= 90 or not -180 <= lon <= 180:
         raise UsageError(
-            f"coordinates out of range: {text!r}",
+            f"coordinates out of range: {quoted(text)}",
             hint="latitude is between -90 and 90, longitude between -180 and 180 (LAT,LON order)",
         )
     return lat, lon

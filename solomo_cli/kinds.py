@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from solomo_cli.boundary import quoted
 from solomo_cli.errors import UsageError
 
 INTERNET_YES = frozenset({"yes", "wlan", "wired", "terminal"})
@@ -77,7 +78,7 @@ def parse_kinds(text: str | None) -> tuple[str, ...]:
     unknown = [n for n in names if n not in KINDS]
     if unknown or not names:
         raise UsageError(
-            f"unknown kind {', '.join(unknown) or text!r}",
+            f"unknown kind {quoted(', '.join(unknown) or text)}",
             hint=f"choose among {', '.join(KINDS)}, or all (comma-separated)",
         )
     return tuple(k for k in KINDS if k in names)

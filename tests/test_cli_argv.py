@@ -4,13 +4,17 @@ an export always imports back), and arguments echoed or sent elsewhere are bound
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 
 import pytest
 from clitools import assert_one_error, coworking, invoke, seed_listing
+from fakeservers import FakeServices
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solomo_cli.boundary import MAX_TEXT
+from solomo_cli.config import get_paths
 
 SMOOTH = coworking("node/12155174562", "Smooth", 45.7514387, 4.8451483)
 TOO_LONG = "a" * (MAX_TEXT + 1)
@@ -61,13 +65,13 @@ def _setup() -> None:
     ok("visit", "1")
 
 
-def _rows() -> str:
-    out = []
-    for what in ("places", "visits", "contacts"):
-        result = invoke(["export", what, "-", "--format", "json"])
-        assert result.exit_code == 0, result.stderr
-        out.append(result.stdout)
-    return "\n".join(out)
+def _rows() -> list[str]:
+    """Every row of the user-data file."""
+    conn = sqlite3.connect(get_paths().user_db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize("args", STORED, ids=[" ".join(a) for a in STORED])
@@ -141,3 +145,83 @@ def test_whatever_the_command_line_stores_exports_and_imports_back(
     assert invoke(["export", "contacts", str(again)]).exit_code == 0
     names = [c["name"] for c in json.loads(again.read_text(encoding="utf-8"))["contacts"]]
     assert len(names) == len(set(names)) and all(n.strip() for n in names)
+
+
+# -- arguments to look up: bounded, and shortened where a message repeats them --------------
+
+LONG = "b" * 1000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", LONG],
+        ["visit", LONG],
+        ["note", LONG, "quiet"],
+        ["log", "--place", LONG],
+        ["visit", "edit", "1", "--place", LONG],
+        ["contact", "add", "X", "--at", LONG],
+        ["contact", "met", "Bob", "--at", LONG],
+    ],
+    ids=lambda a: " ".join(x[:8] for x in a),
+)
+def test_a_ref_over_300_characters_is_refused(args: list[str]) -> None:
+    _setup()
+    result = invoke(args)
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "REF is too long (over 300 characters)")
+    assert "b" * 61 not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["show", "met", "edit", "forget"])
+def test_a_contact_name_over_300_characters_is_refused(command: str) -> None:
+    _setup()
+    extra = {"met": ["--at", "1"], "edit": ["--org", "x"], "forget": ["--yes"]}.get(command, [])
+    result = invoke(["contact", command, LONG, *extra])
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "the name is too long (over 300 characters)")
+    assert "b" * 61 not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["near", "a" * 100_000],
+        ["near", "a" * 301, "--offline"],
+        ["sync", "a" * 100_000],
+        ["contact", "list", "--near", "a" * 100_000],
+    ],
+    ids=["near", "near-offline", "sync", "contact-list-near"],
+)
+def test_a_place_over_300_characters_is_refused_before_any_request(
+    services: FakeServices, args: list[str]
+) -> None:
+    result = invoke(args)
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "the place is too long (over 300 characters)")
+    assert "a" * 61 not in result.stderr
+    assert services.requests == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "b" * 299],
+        ["contact", "show", "b" * 299],
+        ["near", "b" * 299, "--offline"],
+        ["near", "1," + "2" * 290],
+        ["near", "45.7,4.8", "--offline", "--radius", "9" * 200],
+        ["near", "45.7,4.8", "--offline", "--kind", "b" * 200],
+        ["near", "Lyon", "--offline", "--country", "b" * 200],
+        ["near", "45.7,4.8", "--offline", "--open-at", "b" * 200],
+        ["visit", "1", "--date", "b" * 200],
+        ["export", "visits", "x." + "b" * 200],
+    ],
+    ids=lambda a: " ".join(x[:8] for x in a),
+)
+def test_a_value_echoed_in_an_error_is_cut_to_60_characters(args: list[str]) -> None:
+    _setup()
+    result = invoke(args)
+    assert result.exit_code in (2, 3, 6), (result.stderr, result.exception)
+    line = assert_one_error(result.stderr).splitlines()[0]
+    assert "…" in line and not re.search(r"(.)\1{60}", line), line

@@ -63,6 +63,7 @@ HOSTILE = (
     "\x85 \u202eRTL\u202c \u2066iso\u2069 zero\u200bwidth"
 )
 MARKUP = "[bold]B[/bold] [/] [link=http://x]L[/link]"
+SHOWN_MARKUP = MARKUP[:18]  # what a message echoing it keeps: values are cut to 60 characters
 FORBIDDEN = ["\x1b", "\x07", "\x9b", "\x85", "\u202e", "\u202c", "\u2066", "\u2069", "\u200b"]
 
 
@@ -102,7 +103,7 @@ def test_hostile_place_argument_is_cleaned_when_echoed(fast: FakeServices) -> No
     result = invoke(["near", argument])
     assert result.exit_code == 3
     assert_clean(result.stdout, result.stderr)
-    assert MARKUP in result.stderr
+    assert SHOWN_MARKUP in result.stderr
     assert result.stderr.startswith("solomo: error: no place called 'Atlantis ")
 
 
@@ -183,4 +184,4 @@ def test_hostile_ref_or_name_in_an_error_is_cleaned(args: list[str]) -> None:
     assert result.exit_code == 2, result.stderr
     assert result.stdout == ""
     assert_clean(result.stderr)
-    assert_one_error(result.stderr, MARKUP)
+    assert_one_error(result.stderr, SHOWN_MARKUP)

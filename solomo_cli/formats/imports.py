@@ -49,9 +49,14 @@ class ImportReport:
 
 
 def _text(
-    rec: dict[str, Any], key: str, required: bool = False, *, lines: bool = False
+    rec: dict[str, Any],
+    key: str,
+    required: bool = False,
+    *,
+    lines: bool = False,
+    max_len: int = boundary.MAX_TEXT,
 ) -> str | None:
-    return boundary.text(rec.get(key), key, lines=lines, required=required)
+    return boundary.text(rec.get(key), key, lines=lines, required=required, max_len=max_len)
 
 
 def _uid(rec: dict[str, Any]) -> str:
@@ -198,7 +203,7 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "uid": _uid(rec),
-        "name": _text(rec, "name", True),
+        "name": _text(rec, "name", True, max_len=boundary.MAX_NAME),
         "org": _text(rec, "org"),
         "email": _text(rec, "email"),
         "phone": _text(rec, "phone"),

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from solomo_cli.boundary import quoted
 from solomo_cli.errors import Remedy, UsageError
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -145,7 +146,7 @@ def pick(
     if chosen is None:
         suffixes = [s for f in FORMATS.values() if f.name in names for s in f.suffixes[:1]]
         raise UsageError(
-            f"cannot tell the format from {str(path)!r}",
+            f"cannot tell the format from {quoted(str(path))}",
             hint=f"name the file {', '.join(suffixes)} ({', '.join(names)})",
             remedies=[Remedy.FORMAT],
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from solomo_cli.boundary import quoted
 from solomo_cli.cache.store import GEOCODE_MAX_AGE_S, Cache
 from solomo_cli.config import Settings
 from solomo_cli.geocoding.base import Geocoder, GeocoderChain, Understood
@@ -36,7 +37,7 @@ class LazyNominatim:
         from solomo_cli.geocoding.nominatim import NominatimGeocoder
 
         if self.notify:
-            self.notify(f"Looking up {query!r}…")
+            self.notify(f"Looking up {quoted(query)}…")
         member = NominatimGeocoder(self.settings, self.cache, self.client(), self.notify)
         return member.lookup(query, country)
 

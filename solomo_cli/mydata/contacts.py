@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from solomo_cli.boundary import quoted
+from solomo_cli.boundary import MAX_NAME, BadInput, argument, quoted
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
 from solomo_cli.match import candidates, fold, matches
@@ -116,7 +116,7 @@ class ContactsPart(StoreParts):
         ).fetchone()
         if row:
             raise UsageError(
-                f"there is already a contact called {row[1]!r}",
+                f"there is already a contact called {quoted(row[1])}",
                 hint="to record a new meeting use 'solomo contact met'; for another person with "
                 "the same name, add what tells them apart, e.g. 'Jeanne Martin (Grenoble)'",
             )
@@ -179,6 +179,10 @@ class ContactsPart(StoreParts):
     def find_contact(self, name: str, *, exact: bool = False) -> Contact:
         """The one contact called `name` (folded: case, accents, dashes), else the one whose name
         contains it; several → a usage error listing them (no guess)."""
+        try:
+            argument(name, "the name")
+        except BadInput as exc:
+            raise UsageError(str(exc)) from None
         rows = candidates(
             name,
             self._read("SELECT id, name, name_key FROM contacts ORDER BY name_key"),
@@ -186,18 +190,19 @@ class ContactsPart(StoreParts):
             name=lambda r: r[1],
         )
         if exact and rows and rows[0][2] != fold(name):
-            names = ", ".join(repr(r[1]) for r in rows[:8])
+            names = ", ".join(quoted(r[1]) for r in rows[:8])
             raise UsageError(
-                f"no contact is called exactly {name!r}", hint=f"give the full name: {names}"
+                f"no contact is called exactly {quoted(name)}", hint=f"give the full name: {names}"
             )
         if not rows:
             raise UsageError(
-                f"no contact called {name!r}", hint="solomo contact list shows them all"
+                f"no contact called {quoted(name)}", hint="solomo contact list shows them all"
             )
         if len(rows) > 1:
-            names = ", ".join(repr(r[1]) for r in rows[:8]) + (" …" if len(rows) > 8 else "")
+            names = ", ".join(quoted(r[1]) for r in rows[:8]) + (" …" if len(rows) > 8 else "")
             raise UsageError(
-                f"{name!r} matches {len(rows)} contacts: {names}", hint="give more of the name"
+                f"{quoted(name)} matches {len(rows)} contacts: {names}",
+                hint="give more of the name",
             )
         return self.contact(rows[0][0])
 
@@ -421,7 +426,8 @@ DETAILS = ("org", "email", "phone", "note")
 
 def _name(name: str) -> str:
     """A contact's name from the user: the importer's rule (boundary.text), spaces collapsed."""
-    return " ".join((user_text(name, "the contact's name", required=True) or "").split())
+    name = user_text(name, "the contact's name", required=True, max_len=MAX_NAME) or ""
+    return " ".join(name.split())
 
 
 def _details(

@@ -68,6 +68,10 @@ def _checked(check: Callable[[str, str], int], value: str, what: str) -> int:
 def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
     """The place REF designates, with what is known of it (listing > cache > the user's copy)."""
     text = (ref or "").strip()
+    try:
+        boundary.argument(text, "REF")
+    except boundary.BadInput as exc:
+        raise UsageError(str(exc), hint="give a rank (2), an OSM id (node/123) or a name") from None
     if not text:
         raise UsageError(
             "empty REF",
@@ -173,7 +177,7 @@ def _by_name(
         found.setdefault(place.id, (place, "mine"))
     if not found:
         raise UsageError(
-            f"no known place matches {text!r}",
+            f"no known place matches {boundary.quoted(text)}",
             hint="use a rank from 'solomo near' (e.g. 2) or an OSM id (node/123)",
         )
     chosen = candidates(
@@ -183,7 +187,7 @@ def _by_name(
         place, known_from = chosen[0]
         return Resolved(place, known_from, origin)
     raise UsageError(
-        f"{text!r} matches {len(chosen)} places: " + _describe(chosen, origin),
+        f"{boundary.quoted(text)} matches {len(chosen)} places: " + _describe(chosen, origin),
         hint="give a more precise name, the rank from the last listing, or the id "
         "shown in brackets",
     )

@@ -51,6 +51,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from solomo_cli.boundary import quoted
+
 if TYPE_CHECKING:
     from opening_hours import OpeningHours
 
@@ -558,9 +560,11 @@ def parse_when(text: str) -> When:
     try:
         when = _parse_when(text.strip())
     except ValueError as exc:
-        raise ValueError(f"cannot read {text!r} as a time ({exc}); accepted: {_ACCEPTED}") from None
+        raise ValueError(
+            f"cannot read {quoted(text)} as a time ({exc}); accepted: {_ACCEPTED}"
+        ) from None
     if when is None:
-        raise ValueError(f"cannot read {text!r} as a time; accepted: {_ACCEPTED}")
+        raise ValueError(f"cannot read {quoted(text)} as a time; accepted: {_ACCEPTED}")
     return when
 
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from solomo_cli.boundary import BadInput, argument, number, quoted
 from solomo_cli.cache.store import Cache
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
@@ -66,7 +67,8 @@ def validate_country(country: str | None) -> str | None:
     codes = [c.strip().lower() for c in country.split(",") if c.strip()]
     if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
         raise UsageError(
-            f"bad country code {country!r}", hint="use ISO 3166-1 alpha-2 codes, e.g. fr or de,at"
+            f"bad country code {quoted(country)}",
+            hint="use ISO 3166-1 alpha-2 codes, e.g. fr or de,at",
         )
     return ",".join(codes)
 
@@ -109,6 +111,10 @@ class Session:
 
     def locate(self, text: str, country: str | None, offline: bool, refresh: bool) -> Origin:
         """PLACE → the search point: coordinates as given, else the geocoder chain's answer."""
+        try:
+            argument(text, "the place")
+        except BadInput as exc:
+            raise UsageError(str(exc), hint="give a place name or LAT,LON") from None
         coords = parse_latlon(text)
         if coords is not None:
             return Origin(text, f"{coords[0]:.5f},{coords[1]:.5f}", coords[0], coords[1])
@@ -128,13 +134,13 @@ class Session:
             return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
         if offline:
             raise NoLocalData(
-                f"{text!r} has never been looked up, and this search may not use the network",
+                f"{quoted(text)} has never been looked up, and this search may not use the network",
                 hint="with a connection, fetch the area first (or give coordinates as LAT,LON)",
                 place=text,
             )
         where = f" in {country.upper()}" if country else ""
         raise PlaceNotFound(
-            f"no place called {text!r} found{where}",
+            f"no place called {quoted(text)} found{where}",
             hint="check the spelling, add a city or country, or give LAT,LON",
             remedies=[Remedy.COUNTRY],
         )
@@ -248,8 +254,6 @@ def near(
 
 
 def _radius(radius_m: float) -> float:
-    from solomo_cli.boundary import BadInput, number
-
     try:
         return number(radius_m, "radius", 1.0, MAX_RADIUS_M)
     except BadInput as exc:
