@@ -44,6 +44,59 @@ def test_a_switch_to_the_next_server_is_a_line(
     assert fast.count("/api/interpreter") == 1
 
 
+NEXT = "; trying the next Overpass server"
+
+
+@pytest.mark.parametrize(
+    ("mode", "times", "says"),
+    [
+        ("remark", 1, "could not complete the query: runtime error: Query timed out"),
+        ("html", 1, "sent an HTML page instead of data"),
+        ("504", 4, "answered HTTP 504"),  # the first server's retries run out
+        ("truncated", 1, "sent a truncated or invalid JSON answer"),
+    ],
+)
+def test_every_move_to_the_next_server_is_one_line(
+    fast: FakeServices, monkeypatch: pytest.MonkeyPatch, mode: str, times: int, says: str
+) -> None:
+    second = f"{fast.overpass_url}?mirror=2"
+    monkeypatch.setenv("SOLOMO_OVERPASS_URL", f"{fast.overpass_url},{second}")
+    fast.fail_next(mode, times=times, retry_after=0)
+    result = invoke(["near", LYON_POINT, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    moves = [line for line in result.stderr.splitlines() if line.endswith(NEXT)]
+    assert len(moves) == 1, result.stderr
+    assert moves[0].startswith("solomo: Overpass at 127.0.0.1") and says in moves[0]
+    assert [p["name"] for p in json.loads(result.stdout)] == ["Smooth"]
+    assert fast.pending_failures == 0
+
+
+def test_the_installed_command_says_it_moves_on_through_a_pipe(
+    fast: FakeServices, solomo_home: Path
+) -> None:
+    import os
+    import subprocess
+
+    from clitools import solomo_command
+
+    fast.fail_next("remark")
+    env = {
+        **os.environ,
+        "SOLOMO_HOME": str(solomo_home),
+        "SOLOMO_OVERPASS_URL": f"{fast.overpass_url},{fast.overpass_url}?mirror=2",
+    }
+    done = subprocess.run(
+        [*solomo_command(), "sync", LYON_POINT, "--radius", "1km"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert "could not complete the query" in line and line.endswith(NEXT)
+
+
 def test_waits_come_before_the_error_when_it_never_answers(fast: FakeServices) -> None:
     fast.fail_next("429", times=10, retry_after=0)
     result = invoke(["near", LYON_POINT])
