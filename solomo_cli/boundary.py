@@ -175,6 +175,8 @@ def quoted(value: object, max_len: int = MAX_ECHO) -> str:
     """Text from outside (an argument, a name) echoed back in a message: cleaned, bounded and
     quoted. `repr` alone would keep bidi and zero-width characters."""
     text = clean(str(value)[: max_len * 4]) if value is not None else ""
+    if not text and value not in (None, ""):  # '' would hide what was wrong
+        return emptied(value)
     return repr(text if len(text) <= max_len else text[: max_len - 1] + "…")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 from clitools import assert_one_error, coworking, invoke, seed_listing
@@ -225,3 +226,27 @@ def test_a_value_echoed_in_an_error_is_cut_to_60_characters(args: list[str]) -> 
     assert result.exit_code in (2, 3, 6), (result.stderr, result.exception)
     line = assert_one_error(result.stderr).splitlines()[0]
     assert "…" in line and not re.search(r"(.)\1{60}", line), line
+
+
+# -- counts are worded by one rule: "1 contact", "2 contacts" -------------------------------
+
+
+def test_a_count_of_one_is_singular_everywhere(tmp_path: Path) -> None:
+    result = invoke(["contact", "add", "Ann", "--at", "1", "--tag", "ux"])
+    assert result.exit_code == 0, result.stderr
+    met = invoke(["contact", "met", "Ann", "--at", "1", "--date", "2026-01-02"])
+    assert "(2 encounters in all)" in met.stdout
+    out = tmp_path / "c.json"
+    exported = invoke(["export", "contacts", str(out)])
+    assert f"Wrote 1 contact to {out} (json)." in exported.stderr
+    assert "1 visit" not in exported.stderr
+    monkey_home = tmp_path / "other"
+    imported = invoke(["import", str(out)], env={"SOLOMO_HOME": str(monkey_home)})
+    assert imported.exit_code == 0, imported.stderr
+    assert ": 1 contact, 1 place, 2 encounters." in imported.stdout
+    backed = invoke(["backup", str(tmp_path / "b.db")])
+    assert "1 place, 0 visits, 0 notes, 1 contact, 2 encounters" in backed.stdout
+    gone = invoke(["contact", "forget", "Ann", "--yes"])
+    assert "the contact, 2 encounters and 1 tag." in gone.stdout
+    shown = invoke(["show", "9"])
+    assert_one_error(shown.stderr, "the last listing has 1 place; there is no #9")

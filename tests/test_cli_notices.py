@@ -174,7 +174,7 @@ def test_hostile_geocoder_answer_is_cleaned_when_echoed(fast: FakeServices) -> N
     lines = result.stderr.splitlines()
     assert lines[0].startswith("solomo: 'Lyon' understood as Lyon red")
     assert lines[0].endswith(MARKUP)
-    assert lines[1].startswith("solomo: 1 other places match 'Lyon'")
+    assert lines[1].startswith("solomo: 1 other place matches 'Lyon'")
 
 
 def test_hostile_server_error_page_is_one_clean_line(fast: FakeServices) -> None:

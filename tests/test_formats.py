@@ -106,6 +106,20 @@ def test_near_output_txt_is_the_plain_table_and_format_wins(
     assert json.loads(forced.read_text(encoding="utf-8"))[0]["id"] == "node/1"
 
 
+@pytest.mark.parametrize("name", ["lyon.xyz", "lyon", "lyon.vcf"])
+def test_near_output_with_an_unknown_suffix_is_a_usage_error(
+    fast: FakeServices, tmp_path: Path, name: str
+) -> None:
+    target = tmp_path / name
+    result = invoke(["near", "45.75,4.85", "-o", str(target)])
+    assert result.exit_code == 2, (result.stderr, result.exception)
+    fragments = (".txt, .json, .csv, .geojson", "--format")
+    if name.endswith(".vcf"):
+        fragments = ("listing cannot be written as vcard", "table, json, csv, geojson")
+    assert_one_error(result.stderr, *fragments)
+    assert not target.exists() and fast.requests == []
+
+
 # -- one place record -----------------------------------------------------------------------
 
 

@@ -97,6 +97,12 @@ REFUSED = [
     ("cost3.json", _visits(cost="-3"), "bad cost"),
     ("currency.json", _visits(cost="2", currency="\x1b]52;c;aGVsbG8=\x07"), "bad currency"),
     ("currency2.json", _visits(cost="2", currency="EURO"), "bad currency"),
+    (
+        "currency3.json",
+        _visits(cost="2", currency="\x1b]52;c;aGVsbG8=\x07"),
+        "bad currency (only control or invisible characters)",
+    ),
+    ("placeid4.json", _visits(place_id="\u200b\u202e"), "bad place id (only control"),
     ("date.json", _visits(date="2026-02-30"), "no such day"),
     ("created.json", _visits(created_at="\x1b[2J\x1b[H2026-01-01"), "bad created_at"),
     (

@@ -20,6 +20,7 @@ from solomo_cli.cli.params import (
     require_change,
     resolve_ref,
 )
+from solomo_cli.words import count
 
 contact_app = typer.Typer(
     no_args_is_help=True, help="Your small personal CRM: the people you met at places."
@@ -104,8 +105,7 @@ def contact_met(
         render_user.untrusted(contact.name),
         " at ",
         render_user.place_text(found.place),
-        f" on {when} ({len(contact.encounters)} encounter"
-        f"{'s' * (len(contact.encounters) > 1)} in all).",
+        f" on {when} ({count(len(contact.encounters), 'encounters')} in all).",
     )
 
 
@@ -248,17 +248,16 @@ def contact_forget(
     with user:
         contact = user.find_contact(name, exact=True)
         if not yes:
-            count = len(contact.encounters)
+            encounters = count(len(contact.encounters), "encounters")
             confirm(
-                f"Erase {clean(contact.name)} and {count} encounter{'s' * (count != 1)} for good?",
+                f"Erase {clean(contact.name)} and {encounters} for good?",
                 nothing_done=f"{clean(contact.name)} kept",
             )
         gone = user.forget_contact(contact.id)
     say(
         "Erased ",
         render_user.untrusted(gone.name),
-        f": the contact, {gone.encounters} encounter"
-        f"{'s' * (gone.encounters != 1)} and {gone.tags} tag{'s' * (gone.tags != 1)}.",
+        f": the contact, {count(gone.encounters, 'encounters')} and {count(gone.tags, 'tags')}.",
     )
     if gone.mentions:
         print(

@@ -17,6 +17,7 @@ from solomo_cli.cli.params import (
     open_user,
 )
 from solomo_cli.errors import UsageError
+from solomo_cli.words import count
 
 if TYPE_CHECKING:
     from solomo_cli.formats.registry import Document
@@ -77,7 +78,8 @@ def export(
         doc = export_document(user, what.value)
     if emit(doc, chosen, Path(file), force):
         print(
-            f"Wrote {len(doc.records)} {what.value} to {clean(file)} ({chosen}).", file=sys.stderr
+            f"Wrote {count(len(doc.records), what.value)} to {clean(file)} ({chosen}).",
+            file=sys.stderr,
         )
 
 
@@ -106,11 +108,12 @@ def import_(
     with user:
         report = import_file(user, file, fmt.value if fmt else None)
     kind = "Google Saved Places" if report.source == "google" else f"solomo {report.source}"
-    added = ", ".join(render_user.count(n, t) for t, n in report.added.items()) or "nothing new"
+    added = ", ".join(render_user.table_count(n, t) for t, n in report.added.items())
+    added = added or "nothing new"
     line = f"Imported {file} ({kind}, {report.fmt}): {added}"
     if report.known:
         line += "; already there: " + ", ".join(
-            render_user.count(n, t) for t, n in report.known.items()
+            render_user.table_count(n, t) for t, n in report.known.items()
         )
     if report.ignored:
         line += f"; {report.ignored} without a location skipped"
@@ -132,7 +135,7 @@ def backup(
     counts = run_backup(paths.user_db, file, overwrite=force)
     say(
         f"Backed up {paths.user_db} to {file}: "
-        + ", ".join(render_user.count(n, t) for t, n in counts.items())
+        + ", ".join(render_user.table_count(n, t) for t, n in counts.items())
         + "."
     )
     say(f"To restore, copy it over {paths.user_db} while no solomo command runs.")

@@ -12,6 +12,7 @@ from solomo_cli.boundary import clean, quoted
 from solomo_cli.cli.console import handles_errors, progress
 from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
 from solomo_cli.errors import UsageError
+from solomo_cli.words import count
 
 near_app = typer.Typer()
 MAX_LIMIT = 100_000  # places in one listing: far more than any area holds
@@ -119,7 +120,13 @@ def near(
 
     place = place.strip()  # see PlaceCommand
     to_file = output is not None and str(output) != "-"
-    chosen = pick("listing", fmt.value if fmt else None, output if to_file else None, "table")
+    # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
+    chosen = pick(
+        "listing",
+        fmt.value if fmt else None,
+        output if to_file else None,
+        None if to_file else "table",
+    )
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
     if open_now and open_at:
@@ -161,7 +168,8 @@ def near(
         )
     if result.origin.alternatives:
         print(
-            f"solomo: {len(result.origin.alternatives)} other places match {quoted(place)}; "
+            f"solomo: {count(len(result.origin.alternatives), 'other places')} "
+            f"{'matches' if len(result.origin.alternatives) == 1 else 'match'} {quoted(place)}; "
             "be more precise or use --country if this is not the one",
             file=sys.stderr,
         )
@@ -231,7 +239,7 @@ def sync(
         )
     fetched = "fetched" if result.network_requests else "already up to date"
     print(
-        f"{result.places} places ({', '.join(kinds)}) within {format_distance(radius_m)} of "
+        f"{count(result.places, 'places')} ({', '.join(kinds)}) within {format_distance(radius_m)} of "
         f"{clean(result.origin.label)}: {fetched}.\nWithout a connection: solomo near "
         f"{shlex.quote(clean(place))} --offline\n{OSM_ATTRIBUTION}"
     )

@@ -17,6 +17,7 @@ from solomo_cli.geo import distance_m
 from solomo_cli.match import candidates, fold, matches
 from solomo_cli.model import Place
 from solomo_cli.mydata.store import UserData
+from solomo_cli.words import count
 
 _RANK = re.compile(r"^#?(\d+)$")
 _OSM_ID = re.compile(r"^(node|way|relation|n|w|r)\s*[/ ]?\s*(\d+)$", re.IGNORECASE)
@@ -133,9 +134,8 @@ def _by_rank(rank: int, listing: dict[str, Any] | None) -> Place:
         )
     places = listing.get("places") or []
     if not 1 <= rank <= len(places):
-        count = f"{len(places)} place{'s' * (len(places) != 1)}"
         raise UsageError(
-            f"the last listing has {count}; there is no #{rank}",
+            f"the last listing has {count(len(places), 'places')}; there is no #{rank}",
             hint="run 'solomo near' again, or give an OSM id (node/123) or a name",
         )
     return _listed(places[rank - 1])

@@ -18,6 +18,7 @@ from solomo_cli.geo import format_distance
 from solomo_cli.mydata.base import source_of
 from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.ranking import check_age_days, is_stale
+from solomo_cli.words import count
 
 if TYPE_CHECKING:
     from solomo_cli.mydata.contacts import Contact
@@ -27,10 +28,9 @@ if TYPE_CHECKING:
 # -- pieces ---------------------------------------------------------------------------------
 
 
-def count(n: int, table: str) -> str:
+def table_count(n: int, table: str) -> str:
     """'3 visits', '1 note': a row count of one table of the user-data file."""
-    word = {"place_notes": "notes"}.get(table, table)
-    return f"{n} {word[:-1] if n == 1 else word}"
+    return count(n, {"place_notes": "notes"}.get(table, table))
 
 
 def untrusted(value: Any, style: str = "") -> Text:
@@ -99,10 +99,10 @@ def _ago(day: str) -> str:
     if days <= 0:
         return "today"
     if days < 60:
-        return f"{days} day{'s' * (days != 1)} ago"
+        return f"{count(days, 'days')} ago"
     if days < 730:
-        return f"{days // 30} months ago"
-    return f"{days // 365} years ago"
+        return f"{count(days // 30, 'months')} ago"
+    return f"{count(days // 365, 'years')} ago"
 
 
 # -- solomo log -----------------------------------------------------------------------------
@@ -159,8 +159,8 @@ def log_view(
             Text(money_totals(row["cost"])),
         )
     total = Text(
-        f"Total: {t.days} day{'s' * (t.days != 1)} worked, {t.visits} visit"
-        f"{'s' * (t.visits != 1)}, cost {money_totals(t.cost)}",
+        f"Total: {count(t.days, 'days')} worked, {count(t.visits, 'visits')}, "
+        f"cost {money_totals(t.cost)}",
         style="bold",
     )
     return [grid, by_place, by_month, total]

@@ -21,6 +21,7 @@ from solomo_cli.model import Place
 from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.near import NearResult
 from solomo_cli.search.ranking import explain
+from solomo_cli.words import count
 
 # (what to try when nothing is found, how to see the rest): worded by the command, which knows
 # its options' names.
@@ -37,7 +38,7 @@ def age_phrase(timestamp: float | None, now: float | None = None) -> str:
         return f"{seconds / 60:.0f} min old"
     if seconds < 36 * 3600:
         return f"{seconds / 3600:.0f} h old"
-    return f"{seconds / 86400:.0f} days old"
+    return f"{count(round(seconds / 86400), 'days')} old"
 
 
 def title(result: NearResult) -> str:
@@ -72,7 +73,7 @@ def _name_cell(place: Place) -> Text:
     if rating:
         mine.append(f"★{rating:g}")
     if visits:
-        mine.append(f"{visits} visit{'s' * (visits > 1)}")
+        mine.append(count(visits, "visits"))
     if mine:
         text.append("\n" + " · ".join(mine), style="magenta")
     return text

@@ -17,6 +17,7 @@ from datetime import date
 
 from solomo_cli.kinds import CHAIN_POINTS, KINDS, WIFI_YES
 from solomo_cli.model import Place
+from solomo_cli.words import count
 
 DISTANCE_POINTS = 40.0
 STALE_AFTER_DAYS = 730
@@ -69,7 +70,7 @@ def score(
         reasons.append((f"your rating ★{rating:g}", round((float(rating) - 3.0) * 6.0, 1)))
     visits = int(place.extra.get("visits") or 0)
     if visits:
-        reasons.append((f"{visits} visit{'s' * (visits > 1)}", min(2.0 * visits, 8.0)))
+        reasons.append((count(visits, "visits"), min(2.0 * visits, 8.0)))
     if time_asked and place.extra.get("open_state") == "open":
         reasons.append(("open then", 15.0))
     return round(sum(points for _, points in reasons), 1), reasons
