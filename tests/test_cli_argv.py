@@ -75,14 +75,19 @@ def _rows() -> list[str]:
         conn.close()
 
 
-@pytest.mark.parametrize("args", STORED, ids=[" ".join(a) for a in STORED])
-def test_a_stored_text_over_the_importers_limit_is_refused(args: list[str]) -> None:
+def _refused(args: list[str], value: str, message: str) -> None:
+    """`args` with VALUE in: status 2, one error line saying `message`, nothing written."""
     _setup()
     before = _rows()
-    result = invoke(_filled(args, TOO_LONG))
+    result = invoke(_filled(args, value))
     assert result.exit_code == 2, (result.stderr, result.exception)
-    assert_one_error(result.stderr, "too long (over")
+    assert_one_error(result.stderr, message)
     assert _rows() == before
+
+
+@pytest.mark.parametrize("args", STORED, ids=[" ".join(a) for a in STORED])
+def test_a_stored_text_over_the_importers_limit_is_refused(args: list[str]) -> None:
+    _refused(args, TOO_LONG, "too long (over")
 
 
 @pytest.mark.parametrize(
@@ -93,12 +98,7 @@ def test_a_stored_text_over_the_importers_limit_is_refused(args: list[str]) -> N
 def test_a_name_or_note_of_invisible_characters_only_is_refused(
     args: list[str], value: str
 ) -> None:
-    _setup()
-    before = _rows()
-    result = invoke(_filled(args, value))
-    assert result.exit_code == 2, (result.stderr, result.exception)
-    assert_one_error(result.stderr, "is empty (only control or invisible characters)")
-    assert _rows() == before
+    _refused(args, value, "is empty (only control or invisible characters)")
 
 
 def test_a_stored_text_is_stored_cleaned() -> None:
