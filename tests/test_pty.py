@@ -83,6 +83,9 @@ def test_spinner_survives_a_hostile_error_page_and_tries_the_next_server(
     assert "Traceback" not in shown and "MarkupError" not in shown and "unexpected" not in shown
     assert "\x1b]8;" not in shown  # "[link=…]" made no hyperlink
     assert fast.count("/api/interpreter") == 2
+    # The move to the next server stays on the screen, not only in the passing spinner.
+    assert "sent an HTML page instead of data" in shown
+    assert "; trying the next Overpass server" in shown
 
 
 def test_a_hostile_error_page_on_the_only_server_is_one_error_line(fast: FakeServices) -> None:

@@ -132,8 +132,9 @@ def confirm(question: str, *, nothing_done: str) -> None:
 
 @contextmanager
 def progress() -> "Iterator[Notify]":
-    """A spinner on stderr while something slow runs, on a terminal. Elsewhere (a pipe, a log)
-    only the notices that explain a wait are printed, one line each."""
+    """A spinner on stderr while something slow runs, on a terminal. The notices that explain a
+    wait (a retry, a move to the next server) are printed as one line each, on a terminal
+    above the spinner, elsewhere (a pipe, a log) alone."""
     console = err_console()
     if not console.is_terminal:
 
@@ -147,7 +148,10 @@ def progress() -> "Iterator[Notify]":
     with console.status(Text("Working…")) as status:
 
         def spin(message: str, *, waiting: bool = False) -> None:
-            status.update(Text(clean(message)))
+            if waiting:  # a line above the spinner: a wait or a switch of server stays said
+                console.print(Text(f"solomo: {clean(message)}"), soft_wrap=True)
+            else:
+                status.update(Text(clean(message)))
 
         yield spin
 
