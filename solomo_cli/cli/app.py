@@ -81,7 +81,11 @@ class SolomoGroup(TyperGroup):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            try:
+                status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except NoArgsIsHelpError as exc:  # its message is the help page: on stdout, as --help
+                print(exc.format_message())
+                status = exc.exit_code
             sys.stdout.flush()  # here, so that a closed pipe is seen here and not at exit
         except (_PipeClosed, BrokenPipeError):
             _quiet_stdout()
@@ -91,8 +95,6 @@ class SolomoGroup(TyperGroup):
                 raise
             _quiet_stdout()
             status = ExitStatus.PIPE_CLOSED
-        except NoArgsIsHelpError as exc:  # typer has printed the help already
-            status = exc.exit_code
         except ClickException as exc:  # usage errors: argv may hold anything, so cleaned
             usage = exc.ctx.get_usage() if isinstance(exc, UsageError) and exc.ctx else None
             fail(exc.format_message(), f"{usage} (see --help)" if usage else None, exc.exit_code)
@@ -144,6 +146,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
+    # Click's plain help page, not typer's Rich one: typer.rich_utils imports rich.markdown
+    # (markdown_it, pygments) and rich.traceback, which would double the time of every --help.
+    rich_markup_mode=None,
 )
 app.registered_commands += near.near_app.registered_commands + cache.paths_app.registered_commands
 app.add_typer(cache.cache_app, name="cache")

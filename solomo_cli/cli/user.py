@@ -11,7 +11,7 @@ def user_app() -> typer.Typer:
     from solomo_cli.cli.places import note, show
     from solomo_cli.cli.visits import log, visit_app
 
-    app = typer.Typer()
+    app = typer.Typer(rich_markup_mode=None)  # the help page of cli/app.py's group
     app.add_typer(visit_app, name="visit")
     app.command("log")(log)
     app.command("note")(note)
