@@ -2,7 +2,6 @@
 (near, cache, visits, places, files, contacts); those of the user's own layer are built on first
 use."""
 
-import functools
 import gc
 import os
 import sys
@@ -18,8 +17,8 @@ from solomo_cli.cli import cache, near
 from solomo_cli.cli.console import fail, set_debug, unexpected
 from solomo_cli.errors import ExitStatus
 
-# Commands of the user's own layer (cli/user.py), built on first use so that
-# `solomo near` neither imports nor builds them; a test keeps this list in step with user_app.
+# Commands of the user's own layer (cli/user.py), each built on first use so that
+# `solomo near` neither imports nor builds them; a test keeps this list in step with user.py.
 USER_COMMANDS = ("visit", "log", "note", "show", "contact", "export", "import", "backup")
 
 
@@ -33,7 +32,9 @@ class _Commands(MutableMapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if name in self._lazy:
-            self._built[name] = _user_group().commands[name]
+            from solomo_cli.cli.user import user_command
+
+            self._built[name] = user_command(name)
             self._lazy.discard(name)
         return self._built[name]
 
@@ -53,13 +54,6 @@ class _Commands(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._order)
-
-
-@functools.lru_cache(maxsize=1)
-def _user_group() -> Any:
-    from solomo_cli.cli.user import user_app
-
-    return typer.main.get_command(user_app())
 
 
 class SolomoGroup(TyperGroup):

@@ -1,23 +1,41 @@
-"""The commands of the user's own layer, as one app: cli/app.py builds it on first use, so that
-`solomo near` neither imports nor builds them."""
+"""The commands of the user's own layer: cli/app.py builds each one on first use, alone, so
+that a command neither imports nor builds the others (and `solomo near` none of them)."""
+
+import importlib
+from typing import Any
 
 import typer
 
+# Where each command lives: its module in solomo_cli.cli, and there a function or a Typer of
+# subcommands.
+USER_COMMANDS: dict[str, tuple[str, str]] = {
+    "visit": ("visits", "visit_app"),
+    "log": ("visits", "log"),
+    "note": ("places", "note"),
+    "show": ("places", "show"),
+    "contact": ("contacts", "contact_app"),
+    "export": ("files", "export"),
+    "import": ("files", "import_"),
+    "backup": ("files", "backup"),
+}
 
-def user_app() -> typer.Typer:
-    """The commands of this module and of cli_contact, as one app for cli.py's group."""
-    from solomo_cli.cli.contacts import contact_app
-    from solomo_cli.cli.files import backup, export, import_
-    from solomo_cli.cli.places import note, show
-    from solomo_cli.cli.visits import log, visit_app
 
+def user_app(*names: str) -> typer.Typer:
+    """The user-layer commands NAMES (default: all of them), as one app."""
     app = typer.Typer(rich_markup_mode=None)  # the help page of cli/app.py's group
-    app.add_typer(visit_app, name="visit")
-    app.command("log")(log)
-    app.command("note")(note)
-    app.command("show")(show)
-    app.add_typer(contact_app, name="contact")
-    app.command("export")(export)
-    app.command("import")(import_)
-    app.command("backup")(backup)
+    for name in names or USER_COMMANDS:
+        module, attribute = USER_COMMANDS[name]
+        found = getattr(importlib.import_module(f"solomo_cli.cli.{module}"), attribute)
+        if isinstance(found, typer.Typer):
+            app.add_typer(found, name=name)
+        else:
+            app.command(name)(found)
     return app
+
+
+def user_command(name: str) -> Any:
+    """The click command NAME, built alone."""
+    app = user_app(name)
+    built = typer.main.get_command(app)
+    # typer makes an app of one command that command, but nests an app's one group in a group.
+    return built.commands[name] if app.registered_groups else built  # type: ignore[attr-defined]
