@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions
+from rich.containers import Lines
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.segment import Segment
@@ -47,13 +49,28 @@ class _Spaced:
         if options.max_width < 2:  # no room for the text: whatever Rich makes of it
             yield Padding(text, (0, 1, 0, 0))
             return
-        lines = text.wrap(  # as Text.__rich_console__ does, one cell narrower
-            console,
-            options.max_width - 1,
-            justify=text.justify or options.justify or "default",
-            overflow=text.overflow or options.overflow or "fold",
-            no_wrap=bool(text.no_wrap if text.no_wrap is not None else options.no_wrap),
-        )
+        width = options.max_width - 1
+        justify = text.justify or options.justify or "default"
+        overflow = text.overflow or options.overflow or "fold"
+        plain = text.plain
+        if (
+            "\n" not in plain
+            and "\t" not in plain
+            and max(len(plain), cell_len(plain)) <= width
+            and overflow != "ignore"
+        ):
+            # Most cells are one line that fits: what `wrap` makes of it is the line itself,
+            # justified. Said here, it costs a third of going through `wrap`.
+            lines = Lines([text.copy()])
+            lines.justify(console, width, justify=justify, overflow=overflow)
+        else:
+            lines = text.wrap(  # as Text.__rich_console__ does, one cell narrower
+                console,
+                width,
+                justify=justify,
+                overflow=overflow,
+                no_wrap=bool(text.no_wrap if text.no_wrap is not None else options.no_wrap),
+            )
         yield from Text(" \n").join(lines).render(console, end=" \n")
 
 
