@@ -6,9 +6,8 @@ Several places match a name → a usage error listing them: never a silent guess
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
@@ -26,8 +25,7 @@ _SHORT = {"n": "node", "w": "way", "r": "relation"}
 MAX_LISTED = 8
 
 
-@dataclass
-class Resolved:
+class Resolved(NamedTuple):  # not a dataclass: see visits.Visit
     place: Place
     known_from: str  # "listing", "cache" (fetched from OSM) or "mine" (the user's own data)
     origin: dict[str, Any] | None  # the last search point {"query","label","lat","lon"}, if any
