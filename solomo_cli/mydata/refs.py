@@ -85,7 +85,7 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
 def _last_listing(cache: Any) -> dict[str, Any] | None:
     if cache is None:
         return None
-    from solomo_cli.search.near import last_listing
+    from solomo_cli.cache.store import last_listing
 
     return last_listing(cache)
 
