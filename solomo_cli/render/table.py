@@ -51,15 +51,17 @@ class _Spaced:
         width = options.max_width - 1
         justify = text.justify or options.justify or "default"
         overflow = text.overflow or options.overflow or "fold"
-        lines = text.split(allow_blank=True)
+        plain = text.plain
         if (
             overflow != "ignore"
             and justify != "full"  # `wrap` justifies each line alone: "full" would differ
-            and "\t" not in text.plain
-            and all(_fits(line, width) for line in lines)
+            and "\t" not in plain
+            # len too: `wrap` strips trailing spaces beyond the width counted in characters
+            and all(max(len(line), cell_len(line)) <= width for line in plain.split("\n"))
         ):
             # Most cells are lines that fit: what `wrap` makes of each is the line itself,
             # justified. Said here, without `wrap`'s line breaking, tables render 10% faster.
+            lines = text.split(allow_blank=True)
             lines.justify(console, width, justify=justify, overflow=overflow)
         else:
             lines = text.wrap(  # as Text.__rich_console__ does, one cell narrower
@@ -70,11 +72,6 @@ class _Spaced:
                 no_wrap=bool(text.no_wrap if text.no_wrap is not None else options.no_wrap),
             )
         yield from Text(" \n").join(lines).render(console, end=" \n")
-
-
-def _fits(line: Text, width: int) -> bool:
-    plain = line.plain
-    return max(len(plain), cell_len(plain)) <= width  # len: `wrap` strips what is beyond it
 
 
 def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:
