@@ -98,10 +98,11 @@ def row_id(value: object, what: str = "id") -> int:
     return number
 
 
-def number(value: object, what: str, low: float, high: float) -> float:
-    """A finite number within [low, high] (numbers given as text are read too)."""
-    if isinstance(value, bool):
-        raise BadInput(f"{what} should be a number")
+def number(value: object, what: str, low: float, high: float, *, strings: bool = True) -> float:
+    """A finite number within [low, high] (numbers given as text are read too, unless
+    `strings` is false: in a typed file such as TOML, "7" is a mistake)."""
+    if isinstance(value, bool) or (not strings and isinstance(value, str)):
+        raise BadInput(f"{what} should be a number, not {quoted(value, 40)}")
     try:
         result = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
@@ -250,3 +251,61 @@ def place_id(value: object, what: str = "place id") -> str:
     if not value.isprintable():
         raise BadInput(f"bad {what} {clean(value)[:60]!r}")
     return value
+
+
+def redact(text: str, url: str | None = None) -> str:
+    """`text` without the credentials of `url`, nor those of any URL written in it."""
+    if url:
+        from urllib.parse import urlsplit
+
+        userinfo = urlsplit(url).netloc.rpartition("@")[0]
+        if userinfo:
+            text = text.replace(userinfo + "@", "")
+            password = userinfo.partition(":")[2]
+            if len(password) >= 4:
+                text = text.replace(password, "***")
+    return re.sub(r"(?<=//)[^/@\s]*@", "", text)
+
+
+MAX_URL = 2000
+
+
+def _shown_url(value: str) -> str:
+    """A URL as a message may show it: cut, without its credentials, quoted."""
+    value = value[:MAX_URL]
+    try:
+        shown = redact(value, value if "//" in value else "//" + value)
+    except ValueError:  # not even splittable: keep only what follows any user info
+        shown = value.rpartition("@")[2]
+    return quoted(shown, 100)
+
+
+def url(value: object, what: str = "URL") -> str:
+    """A service's address: an http or https URL with a host, without its trailing slash.
+    Credentials in it are kept for use but never shown: messages carry it redacted."""
+    if not isinstance(value, str):
+        raise BadInput(f"{what} should be text (a URL)")
+    candidate = value.strip()
+    if len(candidate) > MAX_URL:
+        raise BadInput(f"{what} is too long (over {MAX_URL} characters)")
+    if not candidate.isprintable() or any(c.isspace() for c in candidate):
+        raise BadInput(f"{what} {_shown_url(candidate)} has spaces or control characters in it")
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(candidate)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number in range)
+    except ValueError:
+        raise BadInput(f"{what} {_shown_url(candidate)} is not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise BadInput(f"{what} {_shown_url(candidate)} is not an http or https URL with a host")
+    return candidate.rstrip("/")
+
+
+def header_text(value: object, what: str, *, max_len: int = 200) -> str | None:
+    """Text sent in an HTTP header (the contact in the User-Agent): cleaned to one line,
+    bounded, and ASCII only (HTTP headers carry no other text)."""
+    result = text(value, what, max_len=max_len)
+    if result is not None and not result.isascii():
+        raise BadInput(f"{what} {quoted(result, 60)} has non-ASCII characters (a URL or e-mail)")
+    return result

@@ -5,15 +5,16 @@
 """
 
 import os
-from collections.abc import Mapping
+import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from solomo_cli import __version__
+from solomo_cli import __version__, boundary
 from solomo_cli.errors import UsageError
 
 APP_NAME = "solomo"
-DEFAULT_OVERPASS_URLS = (
+DEFAULT_OVERPASS_URLS: tuple[str, ...] = (
     "https://overpass-api.de/api/interpreter",
     "https://overpass.private.coffee/api/interpreter",
 )
@@ -58,28 +59,73 @@ def get_paths() -> Paths:
     return Paths(Path(dirs.user_config_dir), Path(dirs.user_data_dir), Path(dirs.user_cache_dir))
 
 
-def _read_toml(path: Path) -> dict:
+MAX_CONFIG_BYTES = 1024 * 1024  # a config file is a few lines: a huge one is refused unread
+MAX_URLS = 10
+T = TypeVar("T")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The config file's table, read bounded: a FIFO, a device or a huge file is refused."""
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (fstat then refuses it).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (FileNotFoundError, NotADirectoryError):  # no config (the store reports a bad home)
         return {}
     except OSError as exc:
         raise UsageError(f"cannot read the config file {path}: {exc.strerror}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UsageError(f"the config file {path} is not a regular file")
+        raw = b""
+        while len(raw) <= MAX_CONFIG_BYTES:
+            piece = os.read(fd, MAX_CONFIG_BYTES + 1 - len(raw))
+            if not piece:
+                break
+            raw += piece
+    except OSError as exc:
+        raise UsageError(f"cannot read the config file {path}: {exc.strerror}") from exc
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise UsageError(f"the config file {path} is too large (over {MAX_CONFIG_BYTES} bytes)")
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
     try:
         return tomllib.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise UsageError(
-            f"the config file {path} is not valid TOML: {exc}", hint="fix or delete it"
+            f"the config file {path} is not valid TOML: {detail}", hint="fix or delete it"
         ) from exc
 
 
-def _split_urls(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    items = value.split(",") if isinstance(value, str) else value
-    return tuple(str(u).strip().rstrip("/") for u in items if str(u).strip())
+def _urls(value: object, what: str) -> tuple[str, ...]:
+    """One URL, several separated by commas, or a TOML list of them: each one checked."""
+    if isinstance(value, str):
+        items: list[Any] = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise boundary.BadInput(f"{what} should be a URL or a list of URLs")
+    if len(items) > MAX_URLS:
+        raise boundary.BadInput(f"{what} has too many URLs (over {MAX_URLS})")
+    urls = tuple(boundary.url(u, what) for u in items if not isinstance(u, str) or u.strip())
+    if not urls:
+        raise boundary.BadInput(f"{what} has no URL in it")
+    return urls
+
+
+def _range(low: float, high: float) -> Callable[[object, str], float]:
+    return lambda value, what: boundary.number(value, what, low, high, strings=False)
+
+
+def _contact(value: object, what: str) -> str:
+    return boundary.header_text(value, what) or DEFAULT_CONTACT
+
+
+_URL_HINT = "give an http or https URL, e.g. {}"
 
 
 class Settings(NamedTuple):
@@ -90,7 +136,7 @@ class Settings(NamedTuple):
     fresh_days: float = DEFAULT_FRESH_DAYS
     timeout: float = 30.0  # seconds without a byte from a server
     deadline: float | None = None  # seconds for one whole request, if shorter than the service's
-    extra: Mapping[str, Any] = {}  # the config file as read (e.g. currency)
+    currency: str | None = None  # the currency of costs given without one
 
     @property
     def user_agent(self) -> str:
@@ -98,35 +144,45 @@ class Settings(NamedTuple):
 
 
 def load_settings() -> Settings:
-    """Defaults < config file < environment."""
+    """Defaults < config file < environment; every value is checked where it enters, and a bad
+    one is a usage error that names its variable, or its key and the file."""
     paths = get_paths()
     conf = _read_toml(paths.config_file)
-    env = os.environ
-    overpass = env.get("SOLOMO_OVERPASS_URL") or conf.get("overpass_url") or DEFAULT_OVERPASS_URLS
-    nominatim = (
-        env.get("SOLOMO_NOMINATIM_URL") or conf.get("nominatim_url") or DEFAULT_NOMINATIM_URL
-    )
-    try:
-        fresh_days = float(conf.get("fresh_days", DEFAULT_FRESH_DAYS))
-        timeout = max(10.0, float(conf.get("timeout", 30.0)))
-        deadline = conf.get("deadline")
-        deadline = None if deadline is None else float(deadline)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"bad number in {paths.config_file}: {exc}") from exc
-    if deadline is not None and not 1.0 <= deadline <= 3600.0:  # nan fails too
-        raise UsageError(
-            f"bad deadline in {paths.config_file}: {deadline:g}", hint="give 1 to 3600 seconds"
-        )
-    urls = _split_urls(overpass)
-    if not urls:
-        raise UsageError("no Overpass URL configured", hint="set SOLOMO_OVERPASS_URL")
+
+    def read(
+        key: str, check: Callable[[object, str], T], default: T, *, env: str = "", hint: str = ""
+    ) -> T:
+        value, name = (os.environ[env], env) if os.environ.get(env) else (conf.get(key), key)
+        if value is None or (isinstance(value, (str, list)) and not value):
+            return default
+        try:
+            return check(value, name)
+        except boundary.BadInput as exc:
+            where = "" if name == env else f", in the config file {paths.config_file}"
+            raise UsageError(f"{exc}{where}", hint=hint or None) from None
+
     return Settings(
         paths=paths,
-        overpass_urls=urls,
-        nominatim_url=str(nominatim).strip().rstrip("/"),
-        contact=str(env.get("SOLOMO_CONTACT") or conf.get("contact") or DEFAULT_CONTACT),
-        fresh_days=fresh_days,
-        timeout=timeout,
-        deadline=deadline,
-        extra=conf,
+        overpass_urls=read(
+            "overpass_url",
+            _urls,
+            DEFAULT_OVERPASS_URLS,
+            env="SOLOMO_OVERPASS_URL",
+            hint=_URL_HINT.format(DEFAULT_OVERPASS_URLS[0]),
+        ),
+        nominatim_url=read(
+            "nominatim_url",
+            boundary.url,
+            DEFAULT_NOMINATIM_URL,
+            env="SOLOMO_NOMINATIM_URL",
+            hint=_URL_HINT.format(DEFAULT_NOMINATIM_URL),
+        ),
+        contact=read("contact", _contact, DEFAULT_CONTACT, env="SOLOMO_CONTACT"),
+        fresh_days=read(
+            "fresh_days", _range(0, 3650), DEFAULT_FRESH_DAYS, hint="give 0 to 3650 days"
+        ),
+        # Never under 10 s: geopy's default of 1 s fails on any real connection.
+        timeout=max(10.0, read("timeout", _range(1, 3600), 30.0, hint="give 10 to 3600 seconds")),
+        deadline=read("deadline", _range(1, 3600), None, hint="give 1 to 3600 seconds"),
+        currency=read("currency", boundary.currency, None),
     )

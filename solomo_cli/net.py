@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import math
-import re
 import socket
 import threading
 import time
@@ -22,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from solomo_cli.boundary import page_detail
+from solomo_cli.boundary import page_detail, redact
 from solomo_cli.config import Settings
 from solomo_cli.errors import (
     HTTP_ERRORS,
@@ -78,18 +77,6 @@ def host_of(url: str) -> str:
     parts = urlsplit(url if "//" in url else "//" + url)
     netloc = parts.netloc.rpartition("@")[2]
     return netloc or "(no host)"
-
-
-def redact(text: str, url: str | None = None) -> str:
-    """`text` without the credentials of `url`, nor those of any URL written in it."""
-    if url:
-        userinfo = urlsplit(url).netloc.rpartition("@")[0]
-        if userinfo:
-            text = text.replace(userinfo + "@", "")
-            password = userinfo.partition(":")[2]
-            if len(password) >= 4:
-                text = text.replace(password, "***")
-    return re.sub(r"(?<=//)[^/@\s]*@", "", text)
 
 
 def retry_after(response: httpx.Response) -> float | None:

@@ -1,4 +1,4 @@
-"""The user-data store: parsing of user input, visits, notes, contacts, totals, forgetting."""
+"""The user-data store: visits, notes, contacts, totals, forgetting."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from clitools import coworking
 from solomo_cli.errors import UsageError
 from solomo_cli.match import fold
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import parse_age, parse_cost, parse_day
 from solomo_cli.mydata.store import UserData
 from solomo_cli.mydata.visits import totals
 
@@ -34,70 +33,6 @@ def user(tmp_path: Path) -> UserData:
     store = UserData(tmp_path / "data" / "solomo.db")
     yield store
     store.close()
-
-
-# -- parsing --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text", ["2026-11-20", " 2026-11-20 ", "2024-02-29"])
-def test_parse_day_accepts_iso_dates(text: str) -> None:
-    assert parse_day(text) == text.strip()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "2026-13-45",
-        "2026-02-30",
-        "2025-02-29",
-        "20/11/2026",
-        "2026-11-2",
-        "yesterday",
-        "",
-        "2026-11-20T10:00",
-    ],
-)
-def test_parse_day_refuses_anything_else(text: str) -> None:
-    with pytest.raises(UsageError, match="bad date"):
-        parse_day(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("20", ("20", None)),
-        ("20.50", ("20.50", None)),
-        ("20,50", ("20.50", None)),
-        ("20 EUR", ("20", "EUR")),
-        ("20eur", ("20", "EUR")),
-        ("EUR 12.5", ("12.5", "EUR")),
-        ("€15.50", ("15.50", "EUR")),
-        ("15 €", ("15", "EUR")),
-        ("$9", ("9", "USD")),
-        ("0", ("0", None)),
-    ],
-)
-def test_parse_cost(text: str, expected: tuple[str, str | None]) -> None:
-    assert parse_cost(text) == expected
-
-
-@pytest.mark.parametrize("text", ["-5", "twenty", "20 EURO", "EUR 20 USD", "1e3", "", "20.5.1"])
-def test_parse_cost_refuses_garbage(text: str) -> None:
-    with pytest.raises(UsageError, match="bad cost"):
-        parse_cost(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "days"), [("90d", 90), ("12w", 84), ("6m", 180), ("1y", 365), (" 2 D ", 2)]
-)
-def test_parse_age(text: str, days: int) -> None:
-    assert parse_age(text) == days
-
-
-@pytest.mark.parametrize("text", ["90", "d", "3 months", "-1d", "1.5y"])
-def test_parse_age_refuses_garbage(text: str) -> None:
-    with pytest.raises(UsageError, match="bad duration"):
-        parse_age(text)
 
 
 def test_fold_ignores_case_accents_and_spacing() -> None:

@@ -10,7 +10,16 @@ import typer
 
 from solomo_cli.boundary import clean
 from solomo_cli.cli.console import confirm, handles_errors, print_all, progress, say
-from solomo_cli.cli.params import DATE_HELP, ListFormat, ShowFormat, open_user, resolve_ref
+from solomo_cli.cli.params import (
+    DATE_HELP,
+    ListFormat,
+    ShowFormat,
+    open_user,
+    parse_age,
+    parse_day,
+    require_change,
+    resolve_ref,
+)
 
 contact_app = typer.Typer(
     no_args_is_help=True, help="Your small personal CRM: the people you met at places."
@@ -42,7 +51,7 @@ def contact_add(
 ) -> None:
     """Add a person to your contacts, optionally with where you met them."""
     from solomo_cli.errors import UsageError
-    from solomo_cli.mydata.base import clean_tag, parse_day
+    from solomo_cli.mydata.base import clean_tag
     from solomo_cli.render import mydata as render_user
 
     if day and not at:
@@ -61,7 +70,7 @@ def contact_add(
             tags=tags,
             at=place.place if place else None,
             day=when,
-            remember=place is not None and place.known_from != "mine",
+            remember=place is not None and place.remember,
         )
     where = (
         [" (met at ", render_user.place_text(place.place), f" on {contact.last_seen})"]
@@ -82,14 +91,14 @@ def contact_met(
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
     """Record that you met a contact at a place."""
-    from solomo_cli.mydata.base import parse_day, today
+    from solomo_cli.mydata.base import today
     from solomo_cli.render import mydata as render_user
 
     when = parse_day(day) if day else today()
     paths, user = open_user()
     with user:
         found = resolve_ref(at, paths, user)
-        contact = user.meet(name, found.place, when, note, remember=found.known_from != "mine")
+        contact = user.meet(name, found.place, when, note, remember=found.remember)
     say(
         "Met ",
         render_user.untrusted(contact.name),
@@ -129,7 +138,6 @@ def contact_list(
 ) -> None:
     """Who you know: around a place, with a tag, or not seen for a while."""
     from solomo_cli.geo import parse_radius
-    from solomo_cli.mydata.base import parse_age
     from solomo_cli.render import mydata as render_user
 
     stale_days = parse_age(stale) if stale else None
@@ -141,7 +149,8 @@ def contact_list(
     with user:
         found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
     if fmt.value == "table":
-        print_all(render_user.contacts_view(found, label, radius_m if near else None, stale))
+        hint = 'Add one: solomo contact add "Jeanne Martin" --at 2'
+        print_all(render_user.contacts_view(found, label, radius_m if near else None, stale, hint))
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import CONTACT_FIELDS, contact_record
@@ -174,7 +183,7 @@ def contact_show(
         record = contact_record(contact)
         emit(Document("contact", [record], value=record), fmt.value)
         return
-    print_all(render_user.contact_view(contact))
+    print_all(render_user.contact_view(contact, "Record one: solomo contact met NAME --at REF"))
 
 
 @contact_app.command("edit")
@@ -198,15 +207,13 @@ def contact_edit(
     ] = None,
 ) -> None:
     """Change a contact's details or tags."""
-    from solomo_cli.errors import UsageError
     from solomo_cli.mydata.base import clean_tag
     from solomo_cli.render import mydata as render_user
 
-    if all(v is None for v in (new_name, email, phone, org, note)) and not tag and not untag:
-        raise UsageError(
-            "nothing to change",
-            hint="give --name, --email, --phone, --org, --note, --tag or --untag",
-        )
+    require_change(
+        (new_name, email, phone, org, note, tag, untag),
+        ["--name", "--email", "--phone", "--org", "--note", "--tag", "--untag"],
+    )
     tags = [clean_tag(t) for t in tag or []]
     _, user = open_user()
     with user:

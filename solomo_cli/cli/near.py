@@ -14,6 +14,8 @@ from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
 from solomo_cli.errors import UsageError
 
 near_app = typer.Typer()
+# What a listing suggests when it shows nothing, or not everything.
+LISTING_HINTS = ("Try a larger --radius, or more kinds (--kind all).", "use --limit to see them")
 
 
 def _write_text(out: "IO[str]", text: str) -> None:
@@ -169,12 +171,13 @@ def near(
             file=sys.stderr,
         )
     if chosen == "table" and not to_file:
-        render.print_table(Console(highlight=False, emoji=False, markup=False), result, explain)
+        console = Console(highlight=False, emoji=False, markup=False)
+        render.print_table(console, result, explain, LISTING_HINTS)
         return
     from solomo_cli.cli.files import emit, write_to
 
     if chosen == "table":
-        text = render.plain_table(result, explain)
+        text = render.plain_table(result, explain, hints=LISTING_HINTS)
         written = write_to(output, lambda out: _write_text(out, text), force=force)
     else:
         from solomo_cli.formats.records import LISTING_FIELDS, place_record

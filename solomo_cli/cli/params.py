@@ -1,5 +1,6 @@
 """What the commands' options mean: the formats and choices they accept, and the small helpers
-that turn an argument into what the core needs (settings, the user's data, a REF)."""
+that turn an argument into what the core needs (settings, the user's data, a REF, a date, a
+cost)."""
 
 import re
 from enum import Enum
@@ -7,9 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand
 
+from solomo_cli import boundary
+from solomo_cli.errors import UsageError
 from solomo_cli.formats import registry
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from solomo_cli.config import Paths
     from solomo_cli.mydata.refs import Resolved
     from solomo_cli.mydata.store import UserData
@@ -62,14 +67,82 @@ def open_user() -> "tuple[Paths, UserData]":
     return paths, UserData(paths.user_db)
 
 
+def require_change(values: "Iterable[object]", options: "Sequence[str]") -> None:
+    """An edit command's check that it was given something to do: each of `values` is an
+    option's value (None, False or an empty list when not given); the hint names `options`."""
+    if all(v is None or v is False or v == [] for v in values):
+        raise UsageError(
+            "nothing to change", hint=f"give {', '.join(options[:-1])} or {options[-1]}"
+        )
+
+
 def resolve_ref(ref: str, paths: "Paths", user: "UserData") -> "Resolved":
     from solomo_cli.mydata.refs import resolve
 
     return resolve(ref, paths.cache_db, user)
 
 
-def _default_currency() -> str | None:
-    from solomo_cli.config import load_settings
+# -- dates, durations and costs: the one grammar of every option that takes them ------------
 
-    value = load_settings().extra.get("currency")
-    return str(value).upper() if value else None
+DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-11-20"
+COST_HINT = "give an amount and optionally a currency: 20, 20.50, 20 EUR"
+_COST = re.compile(
+    r"^\s*(?:(?P<pre>[A-Za-z]{3}|[€$£])\s*)?(?P<amount>\d+(?:[.,]\d+)?)\s*"
+    r"(?:(?P<post>[A-Za-z]{3}|[€$£]))?\s*$"
+)
+_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+_AGE = re.compile(r"^\s*(\d{1,5})\s*(d|w|m|y)\s*$", re.IGNORECASE)
+_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+MAX_AGE_DAYS = 100 * 365
+
+
+def parse_day(text: str, what: str = "date") -> str:
+    """'2026-11-20' → '2026-11-20'; anything else (2026-13-45, 20/11/2026) is a usage error
+    `bad WHAT 'TEXT' (why)`, the same for every date option."""
+    try:
+        return boundary.day(text, what)
+    except boundary.BadInput as exc:
+        raise UsageError(str(exc), hint=DATE_HINT) from None
+
+
+def parse_span(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """--since and --until: each a day, the first not after the second."""
+    start = parse_day(since, "--since date") if since else None
+    end = parse_day(until, "--until date") if until else None
+    if start and end and start > end:
+        raise UsageError(f"--since {start} is after --until {end}")
+    return start, end
+
+
+def parse_age(text: str) -> int:
+    """'90d', '12w', '6m' (months), '1y' → days."""
+    match = _AGE.match(text or "")
+    days = int(match.group(1)) * _AGE_DAYS[match.group(2).lower()] if match else None
+    if days is None or days > MAX_AGE_DAYS:  # further back than any calendar day solomo keeps
+        raise UsageError(
+            f"bad duration {boundary.quoted(text, 40)}",
+            hint="write it as 90d, 12w, 6m (months) or 1y, at most 100y",
+        )
+    return days
+
+
+def parse_cost(text: str) -> tuple[str, str | None]:
+    """'20', '20.50', '20,50 EUR', '€20' → ('20.50', 'EUR'): an exact amount (checked by
+    boundary.cost, as imported costs are) and a currency, if one is given."""
+    match = _COST.match(text or "")
+    try:
+        if not match or (match.group("pre") and match.group("post")):
+            raise boundary.BadInput(f"bad cost {boundary.quoted(text, 40)}")
+        amount = boundary.cost(match.group("amount").replace(",", "."))
+        code = match.group("pre") or match.group("post")
+        return amount, boundary.currency(_SYMBOLS.get(code, code)) if code else None
+    except boundary.BadInput as exc:
+        raise UsageError(str(exc), hint=COST_HINT) from None
+
+
+def parse_cost_option(text: str) -> tuple[str, str | None]:
+    """--cost: an amount and its currency, the config's `currency` when none is given."""
+    amount, currency = parse_cost(text)
+    if currency is None:
+        currency = load_settings().currency
+    return amount, currency

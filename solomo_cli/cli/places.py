@@ -43,7 +43,7 @@ def note(
     paths, user = open_user()
     with user:
         found = resolve_ref(ref, paths, user)
-        added = user.add_note(found.place, text, remember=found.known_from != "mine")
+        added = user.add_note(found.place, text, remember=found.remember)
     say(
         f"Noted on {render_user.local_day(added.created_at)} for ",
         render_user.place_text(found.place),
@@ -74,4 +74,5 @@ def show(
         record = render_user.show_record(found, summary, seen_at, hours)
         emit(Document("place", [record], value=record), fmt.value)
         return
-    print_all(render_user.show_view(found, summary, hours))
+    more = f"solomo log --place {found.place.id}"
+    print_all(render_user.show_view(found, summary, hours, more_visits=more))

@@ -10,8 +10,11 @@ from solomo_cli.cli.params import (
     DATE_HELP,
     REF_HELP,
     LogFormat,
-    _default_currency,
     open_user,
+    parse_cost_option,
+    parse_day,
+    parse_span,
+    require_change,
     resolve_ref,
 )
 
@@ -26,15 +29,6 @@ class DefaultCommandGroup(TyperGroup):
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
-
-
-visit_app = typer.Typer(
-    cls=DefaultCommandGroup,
-    no_args_is_help=True,
-    subcommand_metavar="REF [OPTIONS] | edit ID [OPTIONS] | rm ID",
-    help="Log a day worked at a place: solomo visit REF [--date] [--rating] [--note] [--cost]. "
-    "Change or delete one with: solomo visit edit ID …, solomo visit rm ID.",
-)
 
 
 visit_app = typer.Typer(
@@ -61,18 +55,16 @@ def visit_add(
     ] = None,
 ) -> None:
     """Log a day worked at a place (the default: solomo visit REF …)."""
-    from solomo_cli.mydata.base import parse_cost, parse_day, today
+    from solomo_cli.mydata.base import today
     from solomo_cli.render import mydata as render_user
 
     when = parse_day(day) if day else today()
-    amount, currency = parse_cost(cost) if cost else (None, None)
-    if amount is not None and currency is None:
-        currency = _default_currency()
+    amount, currency = parse_cost_option(cost) if cost else (None, None)
     paths, user = open_user()
     with user:
         found = resolve_ref(ref, paths, user)
         visit = user.add_visit(
-            found.place, when, rating, note, amount, currency, remember=found.known_from != "mine"
+            found.place, when, rating, note, amount, currency, remember=found.remember
         )
     say(f"Logged visit #{visit.id}: ", render_user.visit_line(visit))
 
@@ -100,21 +92,16 @@ def visit_edit(
 ) -> None:
     """Change a logged visit."""
     from solomo_cli.errors import UsageError
-    from solomo_cli.mydata.base import parse_cost, parse_day
     from solomo_cli.render import mydata as render_user
 
     if rating is not None and no_rating:
         raise UsageError("--rating and --no-rating contradict each other")
     when = parse_day(day) if day else None
-    price = None
-    if cost:
-        price = parse_cost(cost)
-        if price[1] is None:
-            price = (price[0], _default_currency())
-    if all(v is None for v in (day, rating, note, cost, place)) and not no_rating:
-        raise UsageError(
-            "nothing to change", hint="give --date, --rating, --note, --cost or --place"
-        )
+    price = parse_cost_option(cost) if cost else None
+    require_change(
+        (day, rating, no_rating, note, cost, place),
+        ["--date", "--rating", "--note", "--cost", "--place"],
+    )
     paths, user = open_user()
     with user:
         moved = resolve_ref(place, paths, user).place if place else None
@@ -163,21 +150,17 @@ def log(
     ] = LogFormat.table,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
-    from solomo_cli.errors import UsageError
-    from solomo_cli.mydata.base import parse_day
     from solomo_cli.mydata.visits import totals
     from solomo_cli.render import mydata as render_user
 
-    start = parse_day(since, "--since date") if since else None
-    end = parse_day(until, "--until date") if until else None
-    if start and end and start > end:
-        raise UsageError(f"--since {start} is after --until {end}")
+    start, end = parse_span(since, until)
     paths, user = open_user()
     with user:
         place_id = resolve_ref(place, paths, user).place.id if place else None
         visits = user.visits(start, end, place_id)
     if fmt.value == "table":
-        print_all(render_user.log_view(visits, totals(visits), start, end))
+        hint = 'Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"'
+        print_all(render_user.log_view(visits, totals(visits), start, end, hint))
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import VISIT_FIELDS, totals_record, visit_record

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,50 +20,6 @@ from solomo_cli.model import Place
 OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
 
 # -- parsing of user input ------------------------------------------------------------------
-
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_COST = re.compile(
-    r"^\s*(?:(?P<pre>[A-Za-z]{3}|[€$£])\s*)?(?P<amount>\d+(?:[.,]\d+)?)\s*"
-    r"(?:(?P<post>[A-Za-z]{3}|[€$£]))?\s*$"
-)
-_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
-_AGE = re.compile(r"^\s*(\d+)\s*(d|w|m|y)\s*$", re.IGNORECASE)
-_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-
-
-def parse_day(text: str, what: str = "date") -> str:
-    """'2026-11-20' → '2026-11-20'; anything else (2026-13-45, 20/11/2026) is a usage error."""
-    value = (text or "").strip()
-    try:
-        if not _DAY.match(value):
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise UsageError(
-            f"bad {what} {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2026-11-20"
-        ) from None
-
-
-def parse_cost(text: str) -> tuple[str, str | None]:
-    """'20', '20.50', '20,50 EUR', '€20' → ('20.50', 'EUR'): an exact amount and a currency."""
-    match = _COST.match(text or "")
-    if not match or (match.group("pre") and match.group("post")):
-        raise UsageError(
-            f"bad cost {text!r}", hint="give an amount and optionally a currency: 20, 20.50, 20 EUR"
-        )
-    amount = Decimal(match.group("amount").replace(",", "."))
-    currency = match.group("pre") or match.group("post")
-    if currency:
-        currency = _SYMBOLS.get(currency, currency.upper())
-    return str(amount), currency
-
-
-def parse_age(text: str) -> int:
-    """'90d', '12w', '6m' (months), '1y' → days."""
-    match = _AGE.match(text or "")
-    if not match:
-        raise UsageError(f"bad duration {text!r}", hint="write it as 90d, 12w, 6m (months) or 1y")
-    return int(match.group(1)) * _AGE_DAYS[match.group(2).lower()]
 
 
 def clean_tag(text: str) -> str:

@@ -31,6 +31,12 @@ class Resolved(NamedTuple):  # not a dataclass: see visits.Visit
     origin: dict[str, Any] | None  # the last search point {"query","label","lat","lon"}, if any
 
     @property
+    def remember(self) -> bool:
+        """Whether what is written about the place must also store the place (it is not yet
+        in the user's own data)."""
+        return self.known_from != "mine"
+
+    @property
     def distance_from_origin(self) -> float | None:
         if not self.origin:
             return None

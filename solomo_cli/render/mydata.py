@@ -109,16 +109,14 @@ def _ago(day: str) -> str:
 
 
 def log_view(
-    visits: list[Visit], t: Totals, start: str | None, end: str | None
+    visits: list[Visit], t: Totals, start: str | None, end: str | None, empty_hint: str = ""
 ) -> list[RenderableType]:
     span = " ".join(
         p for p in (f"since {start}" if start else "", f"until {end}" if end else "") if p
     )
     if not visits:
-        return [
-            Text(f"No visits logged {span}.".replace("  ", " ").replace(" .", ".")),
-            Text('Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"', style="dim"),
-        ]
+        empty = Text(f"No visits logged {span}.".replace("  ", " ").replace(" .", "."))
+        return [empty, Text(empty_hint, style="dim")] if empty_hint else [empty]
     grid = _table(
         f"Visits {span}".strip(),
         ("ID", "right"),
@@ -250,7 +248,10 @@ def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) 
     return record
 
 
-def show_view(found: Resolved, summary: Any, hours: Any) -> list[RenderableType]:
+def show_view(
+    found: Resolved, summary: Any, hours: Any, more_visits: str = ""
+) -> list[RenderableType]:
+    """`more_visits`: how to see the visits beyond the first ten (the command words it)."""
     from solomo_cli.formats.records import place_url
     from solomo_cli.formats.registry import OSM_LICENSE
 
@@ -305,9 +306,8 @@ def show_view(found: Resolved, summary: Any, hours: Any) -> list[RenderableType]
         for v in visits[:10]:
             out.append(_append_visit(Text(f"  #{v.id} {v.day}"), v, " "))
         if len(visits) > 10:
-            out.append(
-                Text(f"  … {len(visits) - 10} more: solomo log --place {place.id}", style="dim")
-            )
+            more = f"  … {len(visits) - 10} more"
+            out.append(Text(f"{more}: {more_visits}" if more_visits else more, style="dim"))
     else:
         out.append(Text("\nNo visits yet.", style="dim"))
     if summary.notes:
@@ -334,7 +334,11 @@ def show_view(found: Resolved, summary: Any, hours: Any) -> list[RenderableType]
 
 
 def contacts_view(
-    found: list[Contact], near: str | None, radius_m: float | None, stale: str | None
+    found: list[Contact],
+    near: str | None,
+    radius_m: float | None,
+    stale: str | None,
+    empty_hint: str = "",
 ) -> list[RenderableType]:
     parts = []
     if near:
@@ -343,13 +347,9 @@ def contacts_view(
         parts.append(f"not seen for {stale}")
     title = "Contacts" + (" " + ", ".join(parts) if parts else "")
     if not found:
-        return [
-            Text(
-                f"No contacts {', '.join(parts)}."
-                if parts
-                else 'No contacts yet. Add one: solomo contact add "Jeanne Martin" --at 2'
-            )
-        ]
+        if parts:
+            return [Text(f"No contacts {', '.join(parts)}.")]
+        return [Text(" ".join(filter(None, ["No contacts yet.", empty_hint])))]
     columns = [
         ("Name", "left"),
         ("Org", "left"),
@@ -380,7 +380,7 @@ def contacts_view(
     return [grid]
 
 
-def contact_view(c: Contact) -> list[RenderableType]:
+def contact_view(c: Contact, empty_hint: str = "") -> list[RenderableType]:
     head = untrusted(c.name, "bold")
     head.append(f"  contact #{c.id}", style="dim")
     grid = Table.grid(padding=(0, 2))
@@ -399,12 +399,7 @@ def contact_view(c: Contact) -> list[RenderableType]:
             grid.add_row(Text(label), untrusted(value))
     out: list[RenderableType] = [head, grid]
     if not c.encounters:
-        out.append(
-            Text(
-                "\nNo encounters recorded. Record one: solomo contact met NAME --at REF",
-                style="dim",
-            )
-        )
+        out.append(Text(" ".join(["\nNo encounters recorded.", empty_hint]).rstrip(), style="dim"))
         return out
     out.append(Text(f"\nEncounters ({len(c.encounters)})", style="bold"))
     for e in c.encounters:

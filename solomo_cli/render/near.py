@@ -22,6 +22,10 @@ from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.near import NearResult
 from solomo_cli.search.ranking import explain
 
+# (what to try when nothing is found, how to see the rest): worded by the command, which knows
+# its options' names.
+Hints = tuple[str | None, str | None]
+
 
 def age_phrase(timestamp: float | None, now: float | None = None) -> str:
     if timestamp is None:
@@ -137,20 +141,24 @@ def _width(header: str, rows: list[list[Text]], column: int) -> int:
     return max(cell_len(line) for line in lines)
 
 
-def print_table(console: Console, result: NearResult, explain_scores: bool = False) -> None:
+def print_table(
+    console: Console, result: NearResult, explain_scores: bool = False, hints: Hints = (None, None)
+) -> None:
+    empty_hint, more_hint = hints
     if not result.places:
         console.print(Text(title(result)))
-        console.print(Text("No places found. Try a larger --radius, or more kinds (--kind all)."))
+        console.print(Text(" ".join(filter(None, ["No places found.", empty_hint]))))
         console.print(Text(ATTRIBUTION, style="dim"))
         return
     console.print(table(result, explain_scores, console.width))
     if result.total > len(result.places):
-        console.print(
-            Text(f"{result.total - len(result.places)} more; use --limit to see them.", style="dim")
-        )
+        more = f"{result.total - len(result.places)} more"
+        console.print(Text(f"{more}; {more_hint}." if more_hint else f"{more}.", style="dim"))
 
 
-def plain_table(result: NearResult, explain_scores: bool = False, width: int = 160) -> str:
+def plain_table(
+    result: NearResult, explain_scores: bool = False, width: int = 160, hints: Hints = (None, None)
+) -> str:
     """The table as plain text, for --output FILE."""
     buffer = io.StringIO()
     console = Console(
@@ -162,5 +170,5 @@ def plain_table(result: NearResult, explain_scores: bool = False, width: int = 1
         highlight=False,
         emoji=False,
     )
-    print_table(console, result, explain_scores)
+    print_table(console, result, explain_scores, hints)
     return buffer.getvalue()
