@@ -5,6 +5,7 @@ Chains and business centres (tagged in OSM like community spaces) are recognised
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
@@ -127,23 +128,29 @@ CHAINS = (
 )
 # Words too common to mark a chain when they only appear in a place's name.
 _GENERIC = frozenset({"spaces", "hq", "morning", "nextdoor", "convene", "station f"})
-# One pattern for the chains and business centres (its compilation is paid on every listing);
-# the longest names come first, so that a generic word never hides a longer chain name.
-_CHAIN_RE = re.compile(
-    r"\b(?:"
-    + "|".join(re.escape(c) for c in sorted(CHAINS, key=len, reverse=True))
-    + r")\b|business\s*cent(?:re|er)|centre d'affaires",
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def _chain_re() -> re.Pattern[str]:
+    """One pattern for the chains and business centres, compiled on first use (0.5 ms: every
+    listing pays it, `log` and `contact` need not); the longest names come first, so that a
+    generic word never hides a longer chain name."""
+    return re.compile(
+        r"\b(?:"
+        + "|".join(re.escape(c) for c in sorted(CHAINS, key=len, reverse=True))
+        + r")\b|business\s*cent(?:re|er)|centre d'affaires",
+        re.IGNORECASE,
+    )
 
 
 def is_chain(tags: Mapping[str, str]) -> bool:
     """A business-centre chain (Regus, Spaces, WeWork, Morning…) rather than a community space."""
+    chain_re = _chain_re()
     for key in ("brand", "operator", "network"):
         value = tags.get(key)
-        if value and _CHAIN_RE.search(value):
+        if value and chain_re.search(value):
             return True
     name = tags.get("name") or ""
-    if any(m.group().casefold() not in _GENERIC for m in _CHAIN_RE.finditer(name)):
+    if any(m.group().casefold() not in _GENERIC for m in chain_re.finditer(name)):
         return True
     return tags.get("amenity") == "business_centre" or tags.get("office") == "business_centre"

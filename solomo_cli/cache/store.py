@@ -480,6 +480,15 @@ def _reports_damage(method: F) -> F:
     return guarded  # type: ignore[return-value]
 
 
+# The state key of the last `near` listing, which `solomo show 2` reads (kept here, beside the
+# cache, so that reading it imports nothing of the search).
+LAST_LISTING = "last_listing"
+
+
+def last_listing(cache: Cache) -> dict[str, Any] | None:
+    return cache.get_state(LAST_LISTING)
+
+
 # Every public method, including ones added later: none may let an SQLite error out as a bug.
 for _name, _method in list(vars(Cache).items()):
     if not _name.startswith("_") and callable(_method) and _name not in ("close", "clear"):

@@ -1,9 +1,8 @@
 """The command line: the top-level group. Each group of commands lives in a module of its own
-(near, cache, visits, places, files, contacts); those of the user's own layer are built on first
-use."""
+(near, cache, visits, places, files, contacts); each command is imported and built on first use."""
 
-import functools
 import gc
+import importlib
 import os
 import sys
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -14,17 +13,56 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from solomo_cli import __version__
-from solomo_cli.cli import cache, near
 from solomo_cli.cli.console import fail, set_debug, unexpected
 from solomo_cli.errors import ExitStatus
 
-# Commands of the user's own layer (cli/user.py), built on first use so that
-# `solomo near` neither imports nor builds them; a test keeps this list in step with user_app.
-USER_COMMANDS = ("visit", "log", "note", "show", "contact", "export", "import", "backup")
+# Where each command lives: its module in solomo_cli.cli, and there a function or a Typer. A
+# Typer that holds a command of that name gives it, with its settings (near's PlaceCommand);
+# any other Typer is the group of that name. A command is imported and built only when it is
+# used (`--help` builds them all), so that `solomo log` neither imports nor builds `near`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "near": ("near", "near_app"),
+    "sync": ("near", "near_app"),
+    "paths": ("cache", "paths_app"),
+    "cache": ("cache", "cache_app"),
+    "visit": ("visits", "visit_app"),
+    "log": ("visits", "log"),
+    "note": ("places", "note"),
+    "show": ("places", "show"),
+    "contact": ("contacts", "contact_app"),
+    "export": ("files", "export"),
+    "import": ("files", "import_"),
+    "backup": ("files", "backup"),
+}
+# The user's own layer (cli/user.py): `solomo near` never imports these modules (a test checks).
+USER_COMMANDS = tuple(COMMANDS)[4:]
+
+
+def register(app: typer.Typer, name: str) -> None:
+    """Add the command NAME (see COMMANDS) to APP."""
+    module, attribute = COMMANDS[name]
+    found = getattr(importlib.import_module(f"solomo_cli.cli.{module}"), attribute)
+    if not isinstance(found, typer.Typer):
+        app.command(name)(found)
+        return
+    held = [info for info in found.registered_commands if info.name == name]
+    if held:
+        app.registered_commands += held
+    else:
+        app.add_typer(found, name=name)
+
+
+def build(name: str) -> Any:
+    """The click command NAME, built alone."""
+    app = typer.Typer(rich_markup_mode=None)  # the help page of the top-level group
+    register(app, name)
+    built = typer.main.get_command(app)
+    # typer makes an app of one command that command, but nests an app's one group in a group.
+    return built.commands[name] if app.registered_groups else built  # type: ignore[attr-defined]
 
 
 class _Commands(MutableMapping[str, Any]):
-    """The group's name → command mapping, where the user-layer commands are built on access."""
+    """The group's name → command mapping, where the commands are built on access."""
 
     def __init__(self, built: MutableMapping[str, Any], lazy: tuple[str, ...]) -> None:
         self._built = dict(built)
@@ -33,7 +71,7 @@ class _Commands(MutableMapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if name in self._lazy:
-            self._built[name] = _user_group().commands[name]
+            self._built[name] = build(name)
             self._lazy.discard(name)
         return self._built[name]
 
@@ -55,20 +93,13 @@ class _Commands(MutableMapping[str, Any]):
         return len(self._order)
 
 
-@functools.lru_cache(maxsize=1)
-def _user_group() -> Any:
-    from solomo_cli.cli.user import user_app
-
-    return typer.main.get_command(user_app())
-
-
 class SolomoGroup(TyperGroup):
-    """The top-level group: typer's, with the user-layer commands built lazily, and the
+    """The top-level group: typer's, with each command built on first use, and the
     program's end: usage errors as one plain line, a closed pipe and Ctrl-C as their statuses."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commands = _Commands(self.commands, USER_COMMANDS)
+        self.commands = _Commands(self.commands, tuple(COMMANDS))
 
     def main(  # type: ignore[override]
         self,
@@ -81,7 +112,11 @@ class SolomoGroup(TyperGroup):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            try:
+                status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except NoArgsIsHelpError as exc:  # its message is the help page: on stdout, as --help
+                print(exc.format_message())
+                status = exc.exit_code
             sys.stdout.flush()  # here, so that a closed pipe is seen here and not at exit
         except (_PipeClosed, BrokenPipeError):
             _quiet_stdout()
@@ -91,8 +126,6 @@ class SolomoGroup(TyperGroup):
                 raise
             _quiet_stdout()
             status = ExitStatus.PIPE_CLOSED
-        except NoArgsIsHelpError as exc:  # typer has printed the help already
-            status = exc.exit_code
         except ClickException as exc:  # usage errors: argv may hold anything, so cleaned
             usage = exc.ctx.get_usage() if isinstance(exc, UsageError) and exc.ctx else None
             fail(exc.format_message(), f"{usage} (see --help)" if usage else None, exc.exit_code)
@@ -144,9 +177,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
+    # Click's plain help page, not typer's Rich one: typer.rich_utils imports rich.markdown
+    # (markdown_it, pygments) and rich.traceback, which would double the time of every --help.
+    rich_markup_mode=None,
 )
-app.registered_commands += near.near_app.registered_commands + cache.paths_app.registered_commands
-app.add_typer(cache.cache_app, name="cache")
 
 
 def _version(value: bool) -> None:
@@ -171,6 +205,9 @@ def main_options(
 
 
 def main() -> None:
+    # What the imports made so far (typer, rich, their tables) lives as long as the process:
+    # frozen, it is left out of the command's own garbage collections (3-5% of a warm run).
+    gc.freeze()
     try:
         app(prog_name="solomo")
     finally:

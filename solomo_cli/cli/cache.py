@@ -11,7 +11,7 @@ cache_app = typer.Typer(
 )
 
 
-@paths_app.command()
+@paths_app.command("paths")
 @handles_errors
 def paths() -> None:
     """Show where solomo keeps its files."""

@@ -24,7 +24,7 @@ def _write_text(out: "IO[str]", text: str) -> None:
     out.write(text)
 
 
-@near_app.command(cls=PlaceCommand)
+@near_app.command("near", cls=PlaceCommand)
 @handles_errors
 def near(
     place: Annotated[
@@ -199,7 +199,7 @@ def near(
         print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
 
 
-@near_app.command(cls=PlaceCommand)
+@near_app.command("sync", cls=PlaceCommand)
 @handles_errors
 def sync(
     place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],

@@ -5,12 +5,10 @@ the first answer; offline, the chain is the same without its network members."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class Understood:
+class Understood(NamedTuple):  # not a dataclass: 0.5 ms less to define, on every `near`
     """The place the tool understood, and how many other candidates there were."""
 
     query: str

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from solomo_cli.boundary import MAX_NAME, BadInput, argument, quoted
 from solomo_cli.errors import UsageError
@@ -27,8 +27,7 @@ from solomo_cli.mydata.base import (
 )
 
 
-@dataclass(frozen=True)
-class Encounter:
+class Encounter(NamedTuple):  # not a dataclass: see visits.Visit
     id: int
     uid: str
     contact_id: int
@@ -62,8 +61,7 @@ class Contact:
         return max(days) if days else self.created_at[:10]
 
 
-@dataclass(frozen=True)
-class Forgotten:
+class Forgotten(NamedTuple):
     name: str
     encounters: int
     tags: int

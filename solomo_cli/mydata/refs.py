@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from solomo_cli import boundary
 from solomo_cli.errors import UsageError
@@ -29,8 +28,7 @@ _SHORT = {"n": "node", "w": "way", "r": "relation"}
 MAX_LISTED = 8
 
 
-@dataclass
-class Resolved:
+class Resolved(NamedTuple):  # not a dataclass: see visits.Visit
     place: Place
     known_from: str  # "listing", "cache" (fetched from OSM) or "mine" (the user's own data)
     origin: dict[str, Any] | None  # the last search point {"query","label","lat","lon"}, if any
@@ -109,7 +107,7 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
 def _last_listing(cache: Any) -> dict[str, Any] | None:
     if cache is None:
         return None
-    from solomo_cli.search.near import last_listing
+    from solomo_cli.cache.store import last_listing
 
     return last_listing(cache)
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
-from solomo_cli.mydata.base import unreadable
 
 
 def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | None, int]]:
@@ -31,9 +30,15 @@ def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | 
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):  # created by another process, not yet migrated
             return {}
-        raise unreadable(path, exc) from exc
+        raise _unreadable(path, exc) from exc
     except sqlite3.DatabaseError as exc:
-        raise unreadable(path, exc) from exc
+        raise _unreadable(path, exc) from exc
     finally:
         conn.close()
     return {pid: (None if avg is None else round(avg, 1), count) for pid, avg, count in rows}
+
+
+def _unreadable(path: Path, exc: Exception) -> StoreError:
+    from solomo_cli.mydata.base import unreadable  # the user-data layer, only for its error
+
+    return unreadable(path, exc)

@@ -12,9 +12,8 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
@@ -154,8 +153,7 @@ MIGRATIONS = [
 # -- the store ------------------------------------------------------------------------------
 
 
-@dataclass
-class PlaceSummary:
+class PlaceSummary(NamedTuple):  # not a dataclass: see visits.Visit
     """What the user knows of one place: for `solomo show`."""
 
     place: Place | None  # the user's own snapshot, if they ever referred to it

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli.boundary import BadInput, argument, number, quoted
-from solomo_cli.cache.store import Cache
+from solomo_cli.cache.store import LAST_LISTING, Cache
+from solomo_cli.cache.store import last_listing as last_listing  # this module's API too
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
     from solomo_cli.notify import Notify
     from solomo_cli.sources.base import PlaceSource
-
-LAST_LISTING = "last_listing"
 
 
 class NearQuery(NamedTuple):
@@ -317,10 +316,6 @@ def remember_listing(cache: Cache, origin: Origin, places: list[Place]) -> None:
             ],
         },
     )
-
-
-def last_listing(cache: Cache) -> dict[str, Any] | None:
-    return cache.get_state(LAST_LISTING)
 
 
 class SyncResult(NamedTuple):
