@@ -14,7 +14,7 @@ from rich.console import Console
 
 import solomo_cli
 from solomo_cli.mydata.visits import totals
-from solomo_cli.render import mydata as render_user
+from solomo_cli.render import mydata as views
 
 PACKAGE = Path(solomo_cli.__file__).parent
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
@@ -69,8 +69,8 @@ def plain(renderables: list) -> str:
 
 
 def test_renderers_without_a_hint_show_none() -> None:
-    assert plain(render_user.log_view([], totals([]), None, None)) == "No visits logged.\n"
-    assert plain(render_user.contacts_view([], None, None, None)) == "No contacts yet.\n"
+    assert plain(views.log_view([], totals([]), None, None)) == "No visits logged.\n"
+    assert plain(views.contacts_view([], None, None, None)) == "No contacts yet.\n"
 
 
 # -- the commands still say it, in their own options' words ---------------------------------

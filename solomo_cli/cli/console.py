@@ -164,7 +164,7 @@ def say(*parts: Any) -> None:
 
 
 def print_all(renderables: "list[RenderableType]") -> None:
-    """Print what a render_user function made, on stdout."""
+    """Print what a render function made, on stdout."""
     console = Console(highlight=False, markup=False, emoji=False)
     for renderable in renderables:
         console.print(renderable)

@@ -53,7 +53,7 @@ def contact_add(
     """Add a person to your contacts, optionally with where you met them."""
     from solomo_cli.errors import UsageError
     from solomo_cli.mydata.base import clean_tag
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     if day and not at:
         raise UsageError("--date needs --at (where you met them)")
@@ -74,11 +74,9 @@ def contact_add(
             remember=place is not None and place.remember,
         )
     where = (
-        [" (met at ", render_user.place_text(place.place), f" on {contact.last_seen})"]
-        if place
-        else []
+        [" (met at ", views.place_text(place.place), f" on {contact.last_seen})"] if place else []
     )
-    say(f"Added contact #{contact.id}: ", render_user.untrusted(contact.name), *where, ".")
+    say(f"Added contact #{contact.id}: ", views.untrusted(contact.name), *where, ".")
 
 
 @contact_app.command("met")
@@ -93,7 +91,7 @@ def contact_met(
 ) -> None:
     """Record that you met a contact at a place."""
     from solomo_cli.mydata.base import today
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     when = parse_day(day) if day else today()
     paths, user = open_user()
@@ -102,9 +100,9 @@ def contact_met(
         contact = user.meet(name, found.place, when, note, remember=found.remember)
     say(
         "Met ",
-        render_user.untrusted(contact.name),
+        views.untrusted(contact.name),
         " at ",
-        render_user.place_text(found.place),
+        views.place_text(found.place),
         f" on {when} ({count(len(contact.encounters), 'encounters')} in all).",
     )
 
@@ -138,7 +136,7 @@ def contact_list(
 ) -> None:
     """Who you know: around a place, with a tag, or not seen for a while."""
     from solomo_cli.geo import parse_radius
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     stale_days = parse_age(stale) if stale else None
     radius_m = parse_radius(radius)
@@ -150,7 +148,7 @@ def contact_list(
         found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
     if fmt.value == "table":
         hint = 'Add one: solomo contact add "Jeanne Martin" --at 2'
-        print_all(render_user.contacts_view(found, label, radius_m if near else None, stale, hint))
+        print_all(views.contacts_view(found, label, radius_m if near else None, stale, hint))
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import CONTACT_FIELDS, contact_record
@@ -170,7 +168,7 @@ def contact_show(
     ] = ShowFormat.table,
 ) -> None:
     """One contact: details, tags, notes, and every encounter with its place."""
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     _, user = open_user()
     with user:
@@ -183,7 +181,7 @@ def contact_show(
         record = contact_record(contact)
         emit(Document("contact", [record], value=record), fmt.value)
         return
-    print_all(render_user.contact_view(contact, "Record one: solomo contact met NAME --at REF"))
+    print_all(views.contact_view(contact, "Record one: solomo contact met NAME --at REF"))
 
 
 @contact_app.command("edit")
@@ -208,7 +206,7 @@ def contact_edit(
 ) -> None:
     """Change a contact's details or tags."""
     from solomo_cli.mydata.base import clean_tag
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     require_change(
         (new_name, email, phone, org, note, tag, untag),
@@ -230,7 +228,7 @@ def contact_edit(
         )
     say(
         f"Updated contact #{contact.id}: ",
-        render_user.untrusted(contact.name),
+        views.untrusted(contact.name),
         f" ({', '.join(contact.tags) or 'no tags'}).",
     )
 
@@ -242,7 +240,7 @@ def contact_forget(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person and every trace of them: details, tags, notes, encounters."""
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     _, user = open_user()
     with user:
@@ -256,7 +254,7 @@ def contact_forget(
         gone = user.forget_contact(contact.id)
     say(
         "Erased ",
-        render_user.untrusted(gone.name),
+        views.untrusted(gone.name),
         f": the contact, {count(gone.encounters, 'encounters')} and {count(gone.tags, 'tags')}.",
     )
     if gone.mentions:

@@ -102,18 +102,18 @@ def import_(
     Importing the same file again adds nothing; data already here is never overwritten. A
     file with any error is refused whole."""
     from solomo_cli.formats.imports import import_file
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     _, user = open_user()
     with user:
         report = import_file(user, file, fmt.value if fmt else None)
     kind = "Google Saved Places" if report.source == "google" else f"solomo {report.source}"
-    added = ", ".join(render_user.table_count(n, t) for t, n in report.added.items())
+    added = ", ".join(views.table_count(n, t) for t, n in report.added.items())
     added = added or "nothing new"
     line = f"Imported {file} ({kind}, {report.fmt}): {added}"
     if report.known:
         line += "; already there: " + ", ".join(
-            render_user.table_count(n, t) for t, n in report.known.items()
+            views.table_count(n, t) for t, n in report.known.items()
         )
     if report.ignored:
         line += f"; {report.ignored} without a location skipped"
@@ -129,13 +129,13 @@ def backup(
 
     The copy is consistent even while other solomo commands write, and readable by you only."""
     from solomo_cli.mydata.backup import backup as run_backup
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     paths, _ = open_user()
     counts = run_backup(paths.user_db, file, overwrite=force)
     say(
         f"Backed up {paths.user_db} to {file}: "
-        + ", ".join(render_user.table_count(n, t) for t, n in counts.items())
+        + ", ".join(views.table_count(n, t) for t, n in counts.items())
         + "."
     )
     say(f"To restore, copy it over {paths.user_db} while no solomo command runs.")

@@ -38,15 +38,15 @@ def note(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The note (in quotes).")],
 ) -> None:
     """Add a dated note to a place; solomo show REF shows them."""
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     paths, user = open_user()
     with user:
         found = resolve_ref(ref, paths, user)
         added = user.add_note(found.place, text, remember=found.remember)
     say(
-        f"Noted on {render_user.local_day(added.created_at)} for ",
-        render_user.place_text(found.place),
+        f"Noted on {views.local_day(added.created_at)} for ",
+        views.place_text(found.place),
         ".",
     )
 
@@ -59,7 +59,7 @@ def show(
     ] = ShowFormat.table,
 ) -> None:
     """Everything about one place: details, hours, your visits, notes, and people met there."""
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     paths, user = open_user()
     with user:
@@ -71,8 +71,8 @@ def show(
         from solomo_cli.cli.files import emit
         from solomo_cli.formats.registry import Document
 
-        record = render_user.show_record(found, summary, seen_at, hours)
+        record = views.show_record(found, summary, seen_at, hours)
         emit(Document("place", [record], value=record), fmt.value)
         return
     more = f"solomo log --place {found.place.id}"
-    print_all(render_user.show_view(found, summary, hours, more_visits=more))
+    print_all(views.show_view(found, summary, hours, more_visits=more))

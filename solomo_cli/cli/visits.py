@@ -57,7 +57,7 @@ def visit_add(
 ) -> None:
     """Log a day worked at a place (the default: solomo visit REF …)."""
     from solomo_cli.mydata.base import today
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     when = parse_day(day) if day else today()
     amount, currency = parse_cost_option(cost) if cost else (None, None)
@@ -67,7 +67,7 @@ def visit_add(
         visit = user.add_visit(
             found.place, when, rating, note, amount, currency, remember=found.remember
         )
-    say(f"Logged visit #{visit.id}: ", render_user.visit_line(visit))
+    say(f"Logged visit #{visit.id}: ", views.visit_line(visit))
 
 
 @visit_app.command("edit")
@@ -93,7 +93,7 @@ def visit_edit(
 ) -> None:
     """Change a logged visit."""
     from solomo_cli.errors import UsageError
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     visit_id = parse_id(visit_id, "visit id")
     if rating is not None and no_rating:
@@ -117,7 +117,7 @@ def visit_edit(
             cost=price,
             clear_cost=cost == "",
         )
-    say(f"Visit #{visit.id} is now: ", render_user.visit_line(visit))
+    say(f"Visit #{visit.id} is now: ", views.visit_line(visit))
 
 
 @visit_app.command("rm")
@@ -128,13 +128,13 @@ def visit_rm(
     ],
 ) -> None:
     """Delete a logged visit."""
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     visit_id = parse_id(visit_id, "visit id")
     _, user = open_user()
     with user:
         visit = user.remove_visit(visit_id)
-    say(f"Deleted visit #{visit.id}: ", render_user.visit_line(visit))
+    say(f"Deleted visit #{visit.id}: ", views.visit_line(visit))
 
 
 @handles_errors
@@ -154,7 +154,7 @@ def log(
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
     from solomo_cli.mydata.visits import totals
-    from solomo_cli.render import mydata as render_user
+    from solomo_cli.render import mydata as views
 
     start, end = parse_span(since, until)
     paths, user = open_user()
@@ -163,7 +163,7 @@ def log(
         visits = user.visits(start, end, place_id)
     if fmt.value == "table":
         hint = 'Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"'
-        print_all(render_user.log_view(visits, totals(visits), start, end, hint))
+        print_all(views.log_view(visits, totals(visits), start, end, hint))
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import VISIT_FIELDS, totals_record, visit_record

@@ -1,7 +1,7 @@
 """Output of the user-data commands (visits, log, show, contacts, import, backup): pure functions
 that take data and return Rich renderables, strings, or the JSON record of `solomo show`.
 
-Untrusted text (names, notes, OSM tags) always goes through `sanitize.clean` and into Rich as
+Untrusted text (names, notes, OSM tags) always goes through `boundary.clean` and into Rich as
 `Text`, never parsed as markup."""
 
 from __future__ import annotations
