@@ -426,3 +426,15 @@ def test_cli_falls_back_to_the_next_endpoint(
     assert result.exit_code == 0, result.stderr
     assert {p["id"] for p in json.loads(result.stdout)} == {"node/1", "way/2"}
     assert interpreter_requests(fake) == 1
+
+
+def test_all_endpoints_failing_keeps_every_remedy(
+    fake: FakeServices, monkeypatch: pytest.MonkeyPatch, unused_port: int
+) -> None:
+    fake.fail_next("html")
+    closed = f"http://127.0.0.1:{unused_port}/api/interpreter"
+    monkeypatch.setenv("SOLOMO_OVERPASS_URL", f"{closed},{fake.overpass_url}")
+    result = invoke(["near", "45.75,4.85"])
+    assert result.exit_code == 4, result.stderr
+    assert "no Overpass server gave an answer" in result.stderr
+    assert "use --offline to answer from local data" in result.stderr

@@ -120,6 +120,7 @@ def fetch(
     raise ServiceError(
         "no Overpass server gave an answer: " + "; ".join(e.message for e in errors),
         hint=errors[-1].hint,
+        remedies=dict.fromkeys(r for e in errors for r in e.remedies),
     )
 
 
