@@ -312,3 +312,14 @@ def test_cli_country_option_reaches_nominatim(fake: FakeServices) -> None:
     result = invoke(["near", "Lyon", "--country", "FR", "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert fake.countrycodes_seen == ["fr"]
+
+
+def test_lock_folder_in_the_way_is_a_store_error(fake: FakeServices) -> None:
+    lock = load_settings().paths.nominatim_lock
+    lock.parent.parent.mkdir(parents=True, exist_ok=True)
+    lock.parent.write_text("not a folder", encoding="utf-8")
+    result = invoke(["near", "Lyon"])
+    assert result.exit_code == ExitStatus.STORE, result.stderr
+    assert result.stderr.startswith(f"solomo: error: cannot use the lock file {lock}")
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    assert "writable directory" in result.stderr

@@ -20,7 +20,7 @@ from geopy.geocoders import Nominatim
 from solomo_cli.boundary import BadInput, clean, excerpt, latlon, text
 from solomo_cli.cache.store import Cache, geocode_key
 from solomo_cli.config import Settings
-from solomo_cli.errors import BadResponse
+from solomo_cli.errors import BadResponse, StoreError
 from solomo_cli.geocoding.base import Understood
 from solomo_cli.net import NOMINATIM, limits_for, send
 from solomo_cli.notify import Notify
@@ -37,8 +37,14 @@ _KEPT = ("place_id", "osm_type", "osm_id", "category", "class", "type", "address
 @contextlib.contextmanager
 def nominatim_slot(lock_path: Path, interval: float) -> Iterator[None]:
     """Wait until `interval` seconds have passed since the last request of any process."""
-    lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot use the lock file {lock_path}: {exc.strerror or exc}",
+            hint="make its folder a writable directory (it holds nothing of yours)",
+        ) from exc
     with open(fd, "r+", encoding="ascii") as handle:
         if fcntl is not None:
             fcntl.flock(handle, fcntl.LOCK_EX)
