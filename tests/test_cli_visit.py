@@ -319,6 +319,15 @@ def test_export_to_stdout_needs_a_format() -> None:
     assert json.loads(result.stdout)["type"] == "FeatureCollection"
 
 
+def test_export_unknown_suffix_names_the_format_option_once(tmp_path: Path) -> None:
+    fill()
+    result = invoke(["export", "visits", str(tmp_path / "visits.txt")])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "cannot tell the format", "say which with --format")
+    assert "; or use --format" not in result.stderr and "None" not in result.stderr
+    assert not (tmp_path / "visits.txt").exists()
+
+
 def test_export_import_round_trip_between_two_homes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

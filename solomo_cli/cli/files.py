@@ -69,10 +69,7 @@ def export(
 
     if file == "-" and fmt is None:
         raise UsageError("say which format to write on stdout", hint="add --format csv, json…")
-    try:
-        chosen = registry.pick(what.value, fmt.value if fmt else None, file, files=True)
-    except UsageError as exc:
-        raise UsageError(exc.message, hint=f"{exc.hint}; or use --format") from None
+    chosen = registry.pick(what.value, fmt.value if fmt else None, file, files=True)
     _, user = open_user()
     with user:
         doc = export_document(user, what.value)
