@@ -37,7 +37,6 @@ MAX_RETRIES = 3
 MAX_WAIT_S = 60.0  # never sit silently longer than this on a Retry-After
 MAX_REDIRECTS = 3
 MB = 1024 * 1024
-CHUNK = 64 * 1024
 OFFLINE_HINT = "check your connection"
 
 

@@ -4,7 +4,6 @@ exactly reversible on import."""
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
@@ -58,9 +57,3 @@ def _flat(key: str, value: Any) -> Any:
     if key == "explain" and isinstance(value, list):
         return ", ".join(f"{e['reason']} {e['points']:+g}" for e in value)
     return value
-
-
-def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> str:
-    out = io.StringIO()
-    write_csv(rows, fields, out)
-    return out.getvalue()

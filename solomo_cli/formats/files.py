@@ -96,11 +96,3 @@ def atomic_writer(path: Path, *, overwrite: bool = False, mode: int = 0o644) -> 
         if isinstance(exc, OSError):
             raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
         raise
-
-
-def atomic_write(
-    path: Path, data: str | bytes, *, overwrite: bool = False, mode: int = 0o644
-) -> None:
-    """Write `data` to `path` all at once (see `atomic_writer`)."""
-    with atomic_writer(path, overwrite=overwrite, mode=mode) as out:
-        out.write(data.decode("utf-8") if isinstance(data, bytes) else data)

@@ -135,8 +135,6 @@ def _stub(rec: dict[str, Any], id_key: str, name_key: str) -> Place:
 def read_place(rec: dict[str, Any]) -> tuple[Place, str, list[dict[str, str]]]:
     tags = _tags(rec)
     name = _text(rec, "name")
-    if name is not None and tags.get("name") is not None and boundary.clean(tags["name"]) == name:
-        name = tags["name"]  # the CSV cell is the cleaned form of the exact tag
     place = Place(
         boundary.place_id(rec.get("id")),
         name,
