@@ -207,3 +207,14 @@ def test_title_caption_and_cells_are_never_markup() -> None:
     shown = out.getvalue()
     assert shown.count(markup) == 4  # title, caption and both cells, as written
     assert "\x1b]8;" not in shown  # no hyperlink
+
+
+def test_plain_table_console_reads_no_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--output FILE's console, like every other one, takes text as it is: "[/]" is no markup."""
+    from solomo_cli.render import near as render_near
+
+    def print_text(console: Console, *args: object) -> None:
+        console.print("[bold]Café[/bold] [/]")
+
+    monkeypatch.setattr(render_near, "print_table", print_text)
+    assert render_near.plain_table(near_result()) == "[bold]Café[/bold] [/]\n"

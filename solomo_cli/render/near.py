@@ -170,6 +170,7 @@ def plain_table(
         force_terminal=False,
         highlight=False,
         emoji=False,
+        markup=False,
     )
     print_table(console, result, explain_scores, hints)
     return buffer.getvalue()
