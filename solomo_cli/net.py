@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from solomo_cli.boundary import page_detail, redact
+from solomo_cli.boundary import excerpt, page_detail, redact
 from solomo_cli.config import Settings
 from solomo_cli.errors import (
     HTTP_ERRORS,
@@ -273,7 +273,8 @@ def send(
         if 300 <= status < 400 and status != 304:
             target = _redirect_target(response, method, url)
             if target is None or hops >= MAX_REDIRECTS:
-                elsewhere = host_of(urljoin(url, response.headers.get("Location", "")))
+                location = excerpt(response.headers.get("Location", ""), 100)
+                elsewhere = host_of(urljoin(url, location))
                 raise ServiceError(
                     f"{service} at {host} redirected the {what} to {elsewhere}; not followed",
                     hint="configure the server's real address",

@@ -229,6 +229,15 @@ def test_post_is_never_redirected_to_another_host(
         assert other.requests == []  # the query (and anything else) never went there
 
 
+def test_a_huge_location_is_bounded_in_the_message(
+    fake: FakeServices, client: httpx.Client
+) -> None:
+    fake.fail_next("redirect", status=302, location="http://" + "a" * 5000 + ".example/x")
+    with pytest.raises(ServiceError, match="redirected the query to a") as info:
+        fetch(client, fake.overpass_url)
+    assert len(info.value.message) < 300, len(info.value.message)
+
+
 def test_same_host_post_307_keeps_the_body(fake: FakeServices, client: httpx.Client) -> None:
     fake.fail_next("redirect", status=307, location="/api/interpreter")
     assert len(fetch(client, fake.overpass_url).places) == 1
