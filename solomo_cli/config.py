@@ -182,7 +182,7 @@ def load_settings() -> Settings:
             "fresh_days", _range(0, 3650), DEFAULT_FRESH_DAYS, hint="give 0 to 3650 days"
         ),
         # Never under 10 s: geopy's default of 1 s fails on any real connection.
-        timeout=max(10.0, read("timeout", _range(1, 3600), 30.0, hint="give 10 to 3600 seconds")),
+        timeout=read("timeout", _range(10, 3600), 30.0, hint="give 10 to 3600 seconds"),
         deadline=read("deadline", _range(1, 3600), None, hint="give 1 to 3600 seconds"),
         currency=read("currency", boundary.currency, None),
     )

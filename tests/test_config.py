@@ -86,9 +86,15 @@ def test_good_values_are_read_and_normalised(solomo_home: Path) -> None:
     assert (got.fresh_days, got.timeout, got.deadline, got.currency) == (0.0, 60.5, 2.0, "CHF")
 
 
-def test_a_short_timeout_is_raised_to_ten_seconds(solomo_home: Path) -> None:
-    write_config(solomo_home, "timeout = 2\n")
-    assert load_settings().timeout == 10.0
+@pytest.mark.parametrize(("value", "ok"), [("9.5", False), ("2", False), ("10", True)])
+def test_timeout_is_10_to_3600_seconds(solomo_home: Path, value: str, ok: bool) -> None:
+    write_config(solomo_home, f"timeout = {value}\n")
+    if ok:
+        assert load_settings().timeout == float(value)
+        return
+    with pytest.raises(UsageError, match=f"timeout {value} is out of range") as info:
+        load_settings()
+    assert info.value.hint == "give 10 to 3600 seconds"
 
 
 def test_empty_values_mean_the_default(solomo_home: Path) -> None:
@@ -326,6 +332,7 @@ CLI_CASES = [
     ('nominatim_url = "geo.example"\n', "nominatim_url 'geo.example'"),
     ("fresh_days = nan\n", "fresh_days nan is out of range"),
     ("timeout = -5\n", "timeout -5 is out of range"),
+    ("timeout = 2\n", "timeout 2 is out of range"),
     ('deadline = "soon"\n', "deadline should be a number"),
     ('contact = "a\\u00e9"\n', "non-ASCII"),
     ("a = " + "[" * 50_000 + "\n", "nested too deeply"),
