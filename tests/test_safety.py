@@ -75,6 +75,16 @@ def test_the_user_file_is_created_for_its_owner_only_whatever_the_umask() -> Non
             assert side.stat().st_mode & 0o077 == 0, suffix
 
 
+def test_atomic_writer_writes_for_its_owner_only_by_default(tmp_path: Path) -> None:
+    from solomo_cli.formats.files import atomic_writer
+
+    target = tmp_path / "out.txt"
+    with atomic_writer(target) as out:
+        out.write("private\n")
+    assert target.read_text(encoding="utf-8") == "private\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
 def test_wal_mode_and_busy_timeout() -> None:
     assert invoke(["visit", "1"]).exit_code == 0
     conn = sqlite3.connect(get_paths().user_db)

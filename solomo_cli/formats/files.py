@@ -72,7 +72,7 @@ def _same(path: Path, other: Path) -> bool:
 
 
 @contextmanager
-def atomic_writer(path: Path, *, overwrite: bool = False, mode: int = 0o644) -> Iterator[IO[str]]:
+def atomic_writer(path: Path, *, overwrite: bool = False, mode: int = 0o600) -> Iterator[IO[str]]:
     """A text file to write to; it replaces `path` at once when the block ends without error,
     and is removed otherwise (no half-written file is ever left)."""
     path = Path(path)
