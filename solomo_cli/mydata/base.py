@@ -4,7 +4,6 @@ place row, and the part of UserData (userdata.py) that its visits and contacts p
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 import uuid
@@ -17,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from solomo_cli import boundary
 from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.model import Place
-
-OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
 
 # -- parsing of user input ------------------------------------------------------------------
 
@@ -74,7 +71,7 @@ def text_or_none(value: str | None) -> str | None:
 
 def source_of(place_id: str) -> str:
     """'osm' for OpenStreetMap ids, else the id's prefix ('google')."""
-    return "osm" if OSM_ID.match(place_id) else place_id.split("/", 1)[0]
+    return "osm" if boundary.is_osm_id(place_id) else place_id.split("/", 1)[0]
 
 
 CREATING_S = 5.0  # a zero-byte data file younger than this may be another process's new one
