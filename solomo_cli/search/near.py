@@ -12,7 +12,7 @@ from solomo_cli.cache.store import last_listing as last_listing  # this module's
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, check_radius, format_distance, parse_latlon
-from solomo_cli.kinds import WIFI_YES
+from solomo_cli.kinds import DEFAULT_KINDS, WIFI_YES
 from solomo_cli.model import Origin, Place
 from solomo_cli.search.hours import When, add_zones, annotate_hours
 from solomo_cli.search.ranking import is_stale, rank
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class NearQuery(NamedTuple):
     place: str
     radius_m: float = 2000.0
-    kinds: tuple[str, ...] = ("coworking",)
+    kinds: tuple[str, ...] = DEFAULT_KINDS
     limit: int = 20
     sort: str = "score"
     offline: bool = False
@@ -232,7 +232,7 @@ def add_personal_signals(settings: Settings, places: list[Place]) -> None:
 def near(
     place: str,
     radius_m: float = 2000.0,
-    kinds: str | Sequence[str] = ("coworking",),
+    kinds: str | Sequence[str] = DEFAULT_KINDS,
     *,
     settings: Settings | None = None,
     session: Session | None = None,
