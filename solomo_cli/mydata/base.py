@@ -1,5 +1,5 @@
 """What the user-data modules share: parsing and normalising user input, ids and times, the
-place row, and the part of UserData (userdata.py) that its visits and contacts parts rely on."""
+place row, and the part of UserData (mydata/store.py) that its visits and contacts parts rely on."""
 
 from __future__ import annotations
 
