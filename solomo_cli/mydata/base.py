@@ -115,7 +115,14 @@ PLACE_COLS = "p.id, p.name, p.kind, p.lat, p.lon, p.tags"
 def place_from_row(row: Sequence[Any]) -> Place | None:
     if row[0] is None:
         return None
-    return Place(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+    try:
+        tags = json.loads(row[5])
+    except (TypeError, ValueError):
+        raise StoreError(
+            f"your data file has a damaged row: the tags of {boundary.quoted(row[0])} are not JSON",
+            hint="restore it from a copy made with 'solomo backup'",
+        ) from None
+    return Place(row[0], row[1], row[2], row[3], row[4], tags)
 
 
 class StoreParts:
