@@ -113,7 +113,7 @@ class VisitsPart(StoreParts):
             cur = conn.execute(
                 "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), place.id, day, rating, text_or_none(note), cost, currency, now_utc()),
+                (new_uid(), place.id, day, rating, note, cost, currency, now_utc()),
             )
             return self.visit(cur.lastrowid or 0)
 
