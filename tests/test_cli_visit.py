@@ -453,3 +453,16 @@ def test_a_damaged_place_row_in_the_cache_is_a_store_error() -> None:
     result = invoke(["visit", "node/12155174562"])
     assert result.exit_code == 5, (result.stderr, result.exception)
     assert_one_error(result.stderr, "damaged row", "cache clear")
+
+
+def test_an_empty_note_hints_at_quotes_on_the_command_line_only(tmp_path: Path) -> None:
+    from solomo_cli.errors import UsageError
+
+    result = invoke(["note", "2", " "])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "the note is empty", 'write it in quotes: solomo note 2 "')
+    user = UserData(tmp_path / "mine.db")
+    with pytest.raises(UsageError, match="the note is empty") as info:
+        user.add_note(SMOOTH, " ")
+    user.close()
+    assert "solomo" not in (info.value.hint or "")
