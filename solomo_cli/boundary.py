@@ -283,6 +283,33 @@ def osm_number(value: object, what: str = "OSM id") -> int:
     return row_id(value, what)
 
 
+def is_osm_id(value: object) -> bool:
+    """Whether a place id is an OpenStreetMap one, as solomo writes them: `node/123`,
+    `way/…`, `relation/…` (ASCII digits)."""
+    if not isinstance(value, str):
+        return False
+    source, _, key = value.partition("/")
+    return source in OSM_TYPES and key.isdigit() and key.isascii()
+
+
+# How a person may write an OSM id: node/123, N123, "way 42", or an openstreetmap.org URL.
+_OSM_REF = r"(?i)^(node|way|relation|n|w|r)\s*[/ ]?\s*(\d+)$"
+_OSM_URL = r"(?i)^https?://(?:www\.)?openstreetmap\.org/(node|way|relation)/(\d+)"
+_OSM_SHORT = {"n": "node", "w": "way", "r": "relation"}
+
+
+def osm_ref(value: str) -> str | None:
+    """An OSM id as a person writes it ('N123', 'node 123',
+    'https://www.openstreetmap.org/way/42') → 'node/123', 'way/42'; None when the text is not
+    one. A number SQLite cannot store raises BadInput."""
+    candidate = value.strip()
+    found = re.match(_OSM_URL, candidate) or re.match(_OSM_REF, candidate)
+    if not found:
+        return None
+    kind = _OSM_SHORT.get(found.group(1).lower(), found.group(1).lower())
+    return f"{kind}/{osm_number(found.group(2), f'{kind} id')}"
+
+
 def redact(text: str, url: str | None = None) -> str:
     """`text` without the credentials of `url`, nor those of any URL written in it."""
     if url:

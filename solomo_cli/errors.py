@@ -12,7 +12,7 @@ class ExitStatus(IntEnum):
     OK = 0
     ERROR = 1  # unexpected error (a bug): run again with --debug and report it
     USAGE = 2  # bad option or argument (same as click's usage errors)
-    NOT_FOUND = 3  # the place name could not be geocoded, or a REF matches nothing
+    NOT_FOUND = 3  # the place name could not be geocoded (a REF that matches nothing is USAGE)
     NETWORK = 4  # a service is unreachable, rate-limiting, or answered garbage
     STORE = 5  # the local store cannot be read or written
     NO_DATA = 6  # --offline and the local store does not cover the query

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import re
 
-from solomo_cli.boundary import quoted
+from solomo_cli.boundary import BadInput, latlon, number, quoted
 from solomo_cli.errors import UsageError
 
 EARTH_RADIUS_M = 6371009.0  # geopy.distance.EARTH_RADIUS (mean radius), in metres
+MIN_RADIUS_M = 1.0  # the one range of a radius, from the command line or the library
 MAX_RADIUS_M = 50_000
 
 
@@ -50,17 +51,27 @@ def parse_radius(text: str) -> float:
         raise UsageError(
             f"bad radius {quoted(text)}", hint="give a distance such as 800m, 2km or 1.5 km"
         )
-    number = float(match.group(1).replace(",", "."))
+    value = float(match.group(1).replace(",", "."))
     unit = (match.group(2) or "km").lower()
-    metres = number * _UNITS[unit]
-    if metres <= 0:
-        raise UsageError(f"bad radius {quoted(text)}: it must be more than zero")
+    metres = value * _UNITS[unit]
+    if metres < MIN_RADIUS_M:
+        raise UsageError(
+            f"bad radius {quoted(text)}: it must be more than zero (at least {MIN_RADIUS_M:g} m)"
+        )
     if metres > MAX_RADIUS_M:
         raise UsageError(
             f"radius {quoted(text)} is too large (at most {MAX_RADIUS_M // 1000} km)",
             hint="public Overpass servers are shared: sync smaller areas",
         )
     return metres
+
+
+def check_radius(metres: object) -> float:
+    """A radius in metres given by a library caller, in the range `parse_radius` allows."""
+    try:
+        return number(metres, "radius", MIN_RADIUS_M, MAX_RADIUS_M)
+    except BadInput as exc:
+        raise UsageError(str(exc)) from None
 
 
 _LATLON = r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d+(?:\.\d+)?)\s*$"
@@ -80,13 +91,13 @@ def parse_latlon(text: str) -> tuple[float, float] | None:
             f"bad coordinates {quoted(text)}",
             hint="write them as LAT,LON in decimal degrees, e.g. 45.76,4.84",
         )
-    lat, lon = float(match.group(1)), float(match.group(2))
-    if not -90 <= lat <= 90 or not -180 <= lon <= 180:
+    try:
+        return latlon(match.group(1), match.group(2))
+    except BadInput:
         raise UsageError(
             f"coordinates out of range: {quoted(text)}",
             hint="latitude is between -90 and 90, longitude between -180 and 180 (LAT,LON order)",
-        )
-    return lat, lon
+        ) from None
 
 
 def format_distance(metres: float) -> str:

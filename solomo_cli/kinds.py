@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from solomo_cli.boundary import quoted
 from solomo_cli.errors import UsageError
+from solomo_cli.match import fold
 
 INTERNET_YES = frozenset({"yes", "wlan", "wired", "terminal"})
 WIFI_YES = frozenset({"yes", "wlan", "wired"})
@@ -53,7 +54,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "cafe",
             "café",
-            ('["amenity"="cafe"]["internet_access"~"^(yes|wlan|wired|terminal)$"]',),
+            (f'["amenity"="cafe"]["internet_access"~"^({"|".join(sorted(INTERNET_YES))})$"]',),
             10.0,
             lambda t: t.get("amenity") == "cafe" and t.get("internet_access") in INTERNET_YES,
         ),
@@ -132,14 +133,14 @@ _GENERIC = frozenset({"spaces", "hq", "morning", "nextdoor", "convene", "station
 
 @functools.cache
 def _chain_re() -> re.Pattern[str]:
-    """One pattern for the chains and business centres, compiled on first use (0.5 ms: every
-    listing pays it, `log` and `contact` need not); the longest names come first, so that a
-    generic word never hides a longer chain name."""
+    """One pattern for the chains and business centres, on folded text (match.fold: case,
+    accents, dashes and quotes), compiled on first use (0.5 ms: every listing pays it, `log`
+    and `contact` need not); the longest names come first, so that a generic word never hides
+    a longer chain name."""
     return re.compile(
         r"\b(?:"
-        + "|".join(re.escape(c) for c in sorted(CHAINS, key=len, reverse=True))
-        + r")\b|business\s*cent(?:re|er)|centre d'affaires",
-        re.IGNORECASE,
+        + "|".join(re.escape(fold(c)) for c in sorted(CHAINS, key=len, reverse=True))
+        + r")\b|business ?cent(?:re|er)|centre d affaires"
     )
 
 
@@ -148,9 +149,9 @@ def is_chain(tags: Mapping[str, str]) -> bool:
     chain_re = _chain_re()
     for key in ("brand", "operator", "network"):
         value = tags.get(key)
-        if value and chain_re.search(value):
+        if value and chain_re.search(fold(value)):
             return True
-    name = tags.get("name") or ""
-    if any(m.group().casefold() not in _GENERIC for m in chain_re.finditer(name)):
+    name = fold(tags.get("name"))
+    if any(m.group() not in _GENERIC for m in chain_re.finditer(name)):
         return True
     return tags.get("amenity") == "business_centre" or tags.get("office") == "business_centre"

@@ -188,3 +188,13 @@ def test_cli_modules_import_no_circle() -> None:
 @pytest.mark.parametrize("module", CLI_MODULES)
 def test_each_cli_module_imports_alone(module: str) -> None:
     assert fresh(f"import {module}; print('ok')") == "ok"
+
+
+def test_near_defaults_to_the_kinds_table_default() -> None:
+    import inspect
+
+    from solomo_cli.kinds import DEFAULT_KINDS
+    from solomo_cli.search.near import NearQuery, near
+
+    assert NearQuery._field_defaults["kinds"] is DEFAULT_KINDS
+    assert inspect.signature(near).parameters["kinds"].default is DEFAULT_KINDS

@@ -201,3 +201,30 @@ def test_hostile_place_understood_is_cleaned(
     as_json = invoke(["near", "Evil", "--format", "json"])
     assert "understood as Evilville [red]x[/red]" in as_json.stderr
     assert ESC not in as_json.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("node/123", "node/123"),
+        ("N123", "node/123"),
+        ("w 42", "way/42"),
+        ("https://www.openstreetmap.org/relation/7#map=19/45.7/4.8", "relation/7"),
+        ("google/123", None),
+        ("Smooth", None),
+    ],
+)
+def test_osm_ref_is_the_one_grammar_of_osm_ids(text: str, expected: str | None) -> None:
+    from solomo_cli.boundary import osm_ref
+
+    assert osm_ref(text) == expected
+
+
+def test_is_osm_id_decides_the_source_of_a_place() -> None:
+    from solomo_cli.boundary import is_osm_id
+    from solomo_cli.mydata.base import source_of
+
+    assert is_osm_id("way/42") and not is_osm_id("google/42") and not is_osm_id("node/x")
+    # Digits of other scripts are not an OSM number, here as everywhere else.
+    assert not is_osm_id("node/\u0661\u0662") and source_of("node/\u0661\u0662") == "node"
+    assert source_of("relation/7") == "osm"

@@ -294,6 +294,7 @@ def test_kind_library(lyon: FakeServices) -> None:
         (["--kind", "coworking,bar"], "unknown kind"),
         (["--radius", "far"], "bad radius"),
         (["--radius", "0"], "more than zero"),
+        (["--radius", "0.5m"], "at least 1 m"),  # the library's minimum too
         (["--radius", "500km"], "too large"),
         (["--country", "France"], "bad country code"),
         (["--offline", "--refresh"], "contradict"),

@@ -427,3 +427,51 @@ def test_a_wildcard_in_the_name_logs_nothing(ref: str) -> None:
     assert visits() == []
     assert invoke(["visit", "harrycow"]).exit_code == 0  # the name itself still works
     assert [v[1] for v in visits()] == [HARRYCOW.id]
+
+
+def _damage(path: Path, sql: str) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(sql)
+    finally:
+        conn.close()
+
+
+def test_a_damaged_place_row_in_the_user_data_is_a_store_error() -> None:
+    assert invoke(["visit", "2"]).exit_code == 0
+    _damage(get_paths().user_db, "UPDATE places SET tags = '{not json'")
+    result = invoke(["log"])
+    assert result.exit_code == 5, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "damaged row", "node/12155174562", "solomo backup")
+
+
+def test_a_damaged_listing_in_the_cache_is_a_store_error() -> None:
+    _damage(get_paths().cache_db, "UPDATE state SET value = '{not json'")
+    result = invoke(["visit", "2"])
+    assert result.exit_code == 5, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "damaged row", "cache clear")
+    assert visits() == []
+
+
+def test_a_damaged_place_row_in_the_cache_is_a_store_error() -> None:
+    _damage(get_paths().cache_db, "UPDATE places SET tags = 'not json'")
+    _damage(
+        get_paths().cache_db, "DELETE FROM state"
+    )  # no listing: the place is read from the cache
+    result = invoke(["visit", "node/12155174562"])
+    assert result.exit_code == 5, (result.stderr, result.exception)
+    assert_one_error(result.stderr, "damaged row", "cache clear")
+
+
+def test_an_empty_note_hints_at_quotes_on_the_command_line_only(tmp_path: Path) -> None:
+    from solomo_cli.errors import UsageError
+
+    result = invoke(["note", "2", " "])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "the note is empty", 'write it in quotes: solomo note 2 "')
+    user = UserData(tmp_path / "mine.db")
+    with pytest.raises(UsageError, match="the note is empty") as info:
+        user.add_note(SMOOTH, " ")
+    user.close()
+    assert "solomo" not in (info.value.hint or "")

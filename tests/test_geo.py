@@ -153,3 +153,9 @@ def test_bbox_of_a_circle_around_a_pole_spans_every_longitude(lat: float, radius
 def test_bbox_across_the_antimeridian_runs_past_180() -> None:
     min_lat, max_lat, min_lon, max_lon = bbox(-16.8, 179.99, 10000.0)
     assert min_lon < 179.99 < 180.0 < max_lon
+
+
+@pytest.mark.parametrize("text", ["0.5m", "0.9 m", ".0005km"])
+def test_parse_radius_has_the_library_minimum(text: str) -> None:
+    with pytest.raises(UsageError, match="at least 1 m"):
+        parse_radius(text)

@@ -357,3 +357,28 @@ def test_other_real_files_become_places(shared_data: Path, name: str) -> None:
     places = [p for p in map(element_to_place, elements) if p]
     assert len(places) == len(elements)
     assert all(-90 <= p.lat <= 90 and -180 <= p.lon <= 180 for p in places)
+
+
+def test_cafe_filter_is_built_from_internet_yes() -> None:
+    from solomo_cli.kinds import INTERNET_YES
+
+    values = "|".join(sorted(INTERNET_YES))
+    assert KINDS["cafe"].filters == (f'["amenity"="cafe"]["internet_access"~"^({values})$"]',)
+
+
+@pytest.mark.parametrize(
+    ("tags", "chain"),
+    [
+        ({"name": "Bureaux à Partager"}, True),
+        ({"name": "Bureaux a Partager"}, True),
+        ({"name": "BUREAUX-À-PARTAGER Lyon"}, True),
+        ({"operator": "Régus"}, True),
+        ({"brand": "Spaces"}, True),
+        ({"name": "Spaces Part-Dieu"}, False),  # a generic word alone in a name
+        ({"name": "Business Center Lyon"}, True),
+        ({"name": "Centre d’Affaires Saxe"}, True),
+        ({"name": "La Cordée"}, False),
+    ],
+)
+def test_is_chain_compares_folded_names(tags: dict[str, str], chain: bool) -> None:
+    assert is_chain(tags) is chain

@@ -146,3 +146,18 @@ def test_near_reads_the_signals_without_the_user_data_layer(tmp_path: Path) -> N
     assert status == 0
     assert modules == ["solomo_cli.mydata", "solomo_cli.mydata.base", "solomo_cli.mydata.signals"]
     assert {p["id"]: p.get("my_rating") for p in places}[SMOOTH.id] == 5.0
+
+
+@pytest.mark.parametrize("ratings", [(5, 4, 4), (1, 2, 2), (3,), (5, 5, 4, 4, 4, 1)])
+def test_listing_and_show_round_the_average_rating_alike(
+    tmp_path: Path, ratings: tuple[int, ...]
+) -> None:
+    from solomo_cli.mydata.signals import shown_rating
+
+    user = UserData(tmp_path / "solomo.db")
+    for rating in ratings:
+        user.add_visit(SMOOTH, "2026-11-20", rating)
+    shown = user.summary(SMOOTH.id).rating
+    user.close()
+    assert shown == shown_rating(sum(ratings) / len(ratings))
+    assert personal_signals(tmp_path / "solomo.db", [SMOOTH.id])[SMOOTH.id][0] == shown

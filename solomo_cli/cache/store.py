@@ -180,7 +180,18 @@ def _place(row: Sequence[Any]) -> Place:
     hours are evaluated the same way wherever the place comes from (search.hours)."""
     osm_id, name, kind, lat, lon, tags, tz, country = row
     extra = {"tz": tz, "country": country} if tz else {}
-    return Place(osm_id, name, kind, lat, lon, json.loads(tags), extra=extra)
+    return Place(
+        osm_id, name, kind, lat, lon, _stored_json(tags, f"the tags of {osm_id}"), extra=extra
+    )
+
+
+def _stored_json(text: Any, what: str) -> Any:
+    """A JSON value the cache wrote; one that does not read back is a damaged row, reported as
+    an SQLite error would be (_reports_damage: a StoreError with the cache-clear hint)."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        raise sqlite3.DatabaseError(f"a damaged row ({what}: not JSON)") from None
 
 
 class Geocode(NamedTuple):
@@ -399,7 +410,7 @@ class Cache:
 
     def get_state(self, key: str) -> Any:
         row = self.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return _stored_json(row[0], f"the state {key!r}") if row else None
 
     def set_state(self, key: str, value: Any) -> None:
         text = json.dumps(value, ensure_ascii=False)

@@ -12,6 +12,7 @@ from solomo_cli.cli.params import (
     open_user,
     resolve_ref,
 )
+from solomo_cli.errors import UsageError
 
 
 def _hours(place: Any, cache_db: Path) -> Any:
@@ -43,7 +44,14 @@ def note(
     paths, user = open_user()
     with user:
         found = resolve_ref(ref, paths, user)
-        added = user.add_note(found.place, text, remember=found.remember)
+        try:
+            added = user.add_note(found.place, text, remember=found.remember)
+        except UsageError as exc:  # the note's text: how to write one on a command line
+            if exc.hint is not None:
+                raise
+            raise UsageError(
+                exc.message, hint='write it in quotes: solomo note 2 "quiet at lunch"'
+            ) from None
     say(
         f"Noted on {views.local_day(added.created_at)} for ",
         views.place_text(found.place),

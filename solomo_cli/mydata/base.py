@@ -1,10 +1,9 @@
 """What the user-data modules share: parsing and normalising user input, ids and times, the
-place row, and the part of UserData (userdata.py) that its visits and contacts parts rely on."""
+place row, and the part of UserData (mydata/store.py) that its visits and contacts parts rely on."""
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 import uuid
@@ -17,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from solomo_cli import boundary
 from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.model import Place
-
-OSM_ID = re.compile(r"^(node|way|relation)/\d+$")
 
 # -- parsing of user input ------------------------------------------------------------------
 
@@ -74,7 +71,7 @@ def text_or_none(value: str | None) -> str | None:
 
 def source_of(place_id: str) -> str:
     """'osm' for OpenStreetMap ids, else the id's prefix ('google')."""
-    return "osm" if OSM_ID.match(place_id) else place_id.split("/", 1)[0]
+    return "osm" if boundary.is_osm_id(place_id) else place_id.split("/", 1)[0]
 
 
 CREATING_S = 5.0  # a zero-byte data file younger than this may be another process's new one
@@ -118,7 +115,14 @@ PLACE_COLS = "p.id, p.name, p.kind, p.lat, p.lon, p.tags"
 def place_from_row(row: Sequence[Any]) -> Place | None:
     if row[0] is None:
         return None
-    return Place(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]))
+    try:
+        tags = json.loads(row[5])
+    except (TypeError, ValueError):
+        raise StoreError(
+            f"your data file has a damaged row: the tags of {boundary.quoted(row[0])} are not JSON",
+            hint="restore it from a copy made with 'solomo backup'",
+        ) from None
+    return Place(row[0], row[1], row[2], row[3], row[4], tags)
 
 
 class StoreParts:

@@ -151,7 +151,7 @@ class ContactsPart(StoreParts):
                 contact_id,
                 place_id,
                 day,
-                text_or_none(note),
+                note,
                 created_at or now_utc(),
             ),
         )
@@ -415,7 +415,9 @@ class ContactsPart(StoreParts):
     ) -> bool:
         if self._has_uid("encounters", uid):
             return False
-        self._add_encounter(contact_id, place_id, day, note, uid=uid, created_at=created_at)
+        self._add_encounter(
+            contact_id, place_id, day, text_or_none(note), uid=uid, created_at=created_at
+        )
         return True
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from solomo_cli import boundary
 from solomo_cli.errors import UsageError
@@ -19,13 +19,9 @@ from solomo_cli.mydata.store import UserData
 from solomo_cli.words import count
 
 _RANK = re.compile(r"^#?(\d+)$")
-_OSM_ID = re.compile(r"^(node|way|relation|n|w|r)\s*[/ ]?\s*(\d+)$", re.IGNORECASE)
-_OSM_URL = re.compile(
-    r"^https?://(?:www\.)?openstreetmap\.org/(node|way|relation)/(\d+)", re.IGNORECASE
-)
 _OTHER_ID = re.compile(r"^[a-z]+/\S+$")
-_SHORT = {"n": "node", "w": "way", "r": "relation"}
 MAX_LISTED = 8
+_T = TypeVar("_T")
 
 
 class Resolved(NamedTuple):  # not a dataclass: see visits.Visit
@@ -49,17 +45,16 @@ class Resolved(NamedTuple):  # not a dataclass: see visits.Visit
 def normalise_id(ref: str) -> str | None:
     """'node/123', 'N123', 'https://www.openstreetmap.org/way/42' → 'node/123', 'way/42'."""
     text = ref.strip()
-    match = _OSM_URL.match(text) or _OSM_ID.match(text)
-    if match:
-        kind = _SHORT.get(match.group(1).lower(), match.group(1).lower())
-        return f"{kind}/{_checked(boundary.osm_number, match.group(2), f'{kind} id')}"
+    osm = _checked(boundary.osm_ref, text)
+    if osm is not None:
+        return osm
     return text if _OTHER_ID.match(text) else None
 
 
-def _checked(check: Callable[[str, str], int], value: str, what: str) -> int:
-    """A number of REF checked by `check` (from boundary.py): a usage error if refused."""
+def _checked(check: Callable[..., _T], *args: str) -> _T:
+    """A part of REF checked by `check` (from boundary.py): a usage error if refused."""
     try:
-        return check(value, what)
+        return check(*args)
     except boundary.BadInput as exc:
         raise UsageError(str(exc), hint="give a rank from the last listing, or an OSM id") from None
 
@@ -93,7 +88,7 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
             found = _by_id(place_id, listing, cache, user, origin)
             if found is not None:
                 return found
-            if place_id.split("/")[0] in ("node", "way", "relation"):
+            if place_id.partition("/")[0] in boundary.OSM_TYPES:
                 raise UsageError(
                     f"{place_id} is not a place solomo knows",
                     hint="places become known when 'solomo near' finds them: search near it first",
@@ -149,7 +144,7 @@ def _by_id(
     for item in (listing or {}).get("places") or []:
         if item["id"] == place_id:
             return Resolved(_listed(item), "listing", origin)
-    if cache is not None and place_id.split("/")[0] in ("node", "way", "relation"):
+    if cache is not None and place_id.partition("/")[0] in boundary.OSM_TYPES:
         found = cache.get_place(place_id)
         if found is not None:
             return Resolved(found, "cache", origin)

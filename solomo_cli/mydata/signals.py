@@ -35,7 +35,12 @@ def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | 
         raise _unreadable(path, exc) from exc
     finally:
         conn.close()
-    return {pid: (None if avg is None else round(avg, 1), count) for pid, avg, count in rows}
+    return {pid: (shown_rating(avg), count) for pid, avg, count in rows}
+
+
+def shown_rating(average: float | None) -> float | None:
+    """An average rating as every view gives it (the listing, `show`): one decimal."""
+    return None if average is None else round(average, 1)
 
 
 def _unreadable(path: Path, exc: Exception) -> StoreError:

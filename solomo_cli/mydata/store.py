@@ -21,6 +21,7 @@ from solomo_cli.match import fold, matches
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import PLACE_COLS, now_utc, place_from_row, refuse_empty, unreadable
 from solomo_cli.mydata.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
+from solomo_cli.mydata.signals import shown_rating
 from solomo_cli.mydata.visits import Note, Visit, VisitsPart
 
 # -- schema ---------------------------------------------------------------------------------
@@ -164,7 +165,7 @@ class PlaceSummary(NamedTuple):  # not a dataclass: see visits.Visit
     @property
     def rating(self) -> float | None:
         rated = [v.rating for v in self.visits if v.rating]
-        return round(sum(rated) / len(rated), 1) if rated else None
+        return shown_rating(sum(rated) / len(rated)) if rated else None
 
 
 class UserData(VisitsPart, ContactsPart):

@@ -113,7 +113,7 @@ class VisitsPart(StoreParts):
             cur = conn.execute(
                 "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), place.id, day, rating, text_or_none(note), cost, currency, now_utc()),
+                (new_uid(), place.id, day, rating, note, cost, currency, now_utc()),
             )
             return self.visit(cur.lastrowid or 0)
 
@@ -191,12 +191,7 @@ class VisitsPart(StoreParts):
     # -- place notes ----------------------------------------------------------------------
 
     def add_note(self, place: Place, text: str, *, remember: bool = True) -> Note:
-        try:
-            text = user_text(text, "the note", lines=True, required=True) or ""
-        except UsageError as exc:
-            raise UsageError(
-                exc.message, hint='write it in quotes: solomo note 2 "quiet at lunch"'
-            ) from None
+        text = user_text(text, "the note", lines=True, required=True) or ""
         with self.write() as conn:
             if remember:
                 self.remember(place)

@@ -6,13 +6,13 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from solomo_cli.boundary import BadInput, argument, number, quoted
+from solomo_cli.boundary import BadInput, argument, quoted
 from solomo_cli.cache.store import LAST_LISTING, Cache
 from solomo_cli.cache.store import last_listing as last_listing  # this module's API too
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
-from solomo_cli.geo import MAX_RADIUS_M, format_distance, parse_latlon
-from solomo_cli.kinds import WIFI_YES
+from solomo_cli.geo import MAX_RADIUS_M, check_radius, format_distance, parse_latlon
+from solomo_cli.kinds import DEFAULT_KINDS, WIFI_YES
 from solomo_cli.model import Origin, Place
 from solomo_cli.search.hours import When, add_zones, annotate_hours
 from solomo_cli.search.ranking import is_stale, rank
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class NearQuery(NamedTuple):
     place: str
     radius_m: float = 2000.0
-    kinds: tuple[str, ...] = ("coworking",)
+    kinds: tuple[str, ...] = DEFAULT_KINDS
     limit: int = 20
     sort: str = "score"
     offline: bool = False
@@ -232,7 +232,7 @@ def add_personal_signals(settings: Settings, places: list[Place]) -> None:
 def near(
     place: str,
     radius_m: float = 2000.0,
-    kinds: str | Sequence[str] = ("coworking",),
+    kinds: str | Sequence[str] = DEFAULT_KINDS,
     *,
     settings: Settings | None = None,
     session: Session | None = None,
@@ -245,18 +245,11 @@ def near(
     are NearQuery's other fields (limit, sort, offline, refresh, country, open_at…). Without a
     `session`, one is opened on `settings` (default: the user's) and closed. Nothing else is
     written than the cache: the caller decides whether this is "the last listing"."""
-    q = NearQuery(place.strip(), _radius(radius_m), _kinds(kinds), **options)
+    q = NearQuery(place.strip(), check_radius(radius_m), _kinds(kinds), **options)
     if session is not None:
         return run(session, q)
     with Session(settings or load_settings(), notify) as own:
         return run(own, q)
-
-
-def _radius(radius_m: float) -> float:
-    try:
-        return number(radius_m, "radius", 1.0, MAX_RADIUS_M)
-    except BadInput as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
@@ -340,7 +333,7 @@ def sync(
     notify: "Notify | None" = None,
 ) -> SyncResult:
     """Fill the store for an area ahead of going offline (`kinds` as for `near`)."""
-    place, radius_m, checked = place.strip(), _radius(radius_m), _kinds(kinds)
+    place, radius_m, checked = place.strip(), check_radius(radius_m), _kinds(kinds)
     if session is None:
         with Session(settings or load_settings(), notify) as own:
             return _sync(own, place, radius_m, checked, country, refresh)

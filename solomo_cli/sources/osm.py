@@ -3,7 +3,7 @@ Each element is checked at the boundary: whatever its shape, it becomes a Place 
 
 from __future__ import annotations
 
-from solomo_cli.boundary import BadInput, latlon, osm_id, osm_tags
+from solomo_cli.boundary import OSM_TYPES, BadInput, latlon, osm_id, osm_tags
 from solomo_cli.kinds import classify
 from solomo_cli.model import Place
 
@@ -13,7 +13,7 @@ def element_to_place(element: object) -> Place | None:
     if not isinstance(element, dict):
         return None
     etype = element.get("type")
-    if etype not in ("node", "way", "relation"):
+    if etype not in OSM_TYPES:
         return None
     try:
         eid = osm_id(element.get("id"))
