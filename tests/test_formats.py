@@ -314,3 +314,15 @@ def test_log_and_contact_list_write_every_format_the_registry_gives() -> None:
     cards = invoke(["contact", "list", "--format", "vcard"]).stdout
     (card,) = vobject.readComponents(cards)
     assert card.fn.value == "Jeanne Martin" and "Met " in card.note.value
+
+
+def test_near_refuses_an_existing_output_before_searching(
+    fast: FakeServices, tmp_path: Path
+) -> None:
+    target = tmp_path / "spots.csv"
+    target.write_text("mine\n", encoding="utf-8")
+    result = invoke(["near", "Lyon", "--output", str(target)])
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr and "--force" in result.stderr
+    assert fast.requests == []  # neither geocoded nor fetched
+    assert target.read_text(encoding="utf-8") == "mine\n"

@@ -127,6 +127,10 @@ def near(
         output if to_file else None,
         None if to_file else "table",
     )
+    if to_file:  # a refused target is said before any search, not after it
+        from solomo_cli.formats.files import check_target
+
+        check_target(output, overwrite=force)
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
     if open_now and open_at:
