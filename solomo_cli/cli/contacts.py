@@ -119,7 +119,8 @@ def contact_list(
         ),
     ] = None,
     radius: Annotated[
-        str, typer.Option("--radius", "-r", help="With --near: how far, e.g. 25km.")
+        str,
+        typer.Option("--radius", "-r", metavar="DISTANCE", help="With --near: how far, e.g. 25km."),
     ] = "25km",
     tag: Annotated[
         str | None, typer.Option("--tag", metavar="T", help="Only people with this tag.")

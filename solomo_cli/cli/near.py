@@ -31,17 +31,28 @@ def near(
         str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')
     ],
     radius: Annotated[
-        str, typer.Option("--radius", "-r", help="Search radius: 800m, 2km, 1.5 km.")
+        str,
+        typer.Option(
+            "--radius", "-r", metavar="DISTANCE", help="Search radius: 800m, 2km, 1.5 km."
+        ),
     ] = "2km",
     limit: Annotated[
         int,
-        typer.Option("--limit", "-n", min=0, max=MAX_LIMIT, help="Show at most N places (0: all)."),
+        typer.Option(
+            "--limit",
+            "-n",
+            metavar="N",
+            min=0,
+            max=MAX_LIMIT,
+            help="Show at most N places (0: all).",
+        ),
     ] = 20,
     kind: Annotated[
         str,
         typer.Option(
             "--kind",
             "-k",
+            metavar="KINDS",
             help="Comma list of coworking, hackerspace, library, cafe (with Wi-Fi), or all.",
         ),
     ] = "coworking",
@@ -58,7 +69,10 @@ def near(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to FILE (.txt, .json, .csv, .geojson) instead of stdout."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (.txt, .json, .csv, .geojson) instead of stdout.",
         ),
     ] = None,
     force: Annotated[
@@ -72,7 +86,12 @@ def near(
     ] = False,
     country: Annotated[
         str | None,
-        typer.Option("--country", "-c", help="Prefer places in this country (ISO code, e.g. fr)."),
+        typer.Option(
+            "--country",
+            "-c",
+            metavar="CC",
+            help="Prefer places in this country (ISO code, e.g. fr).",
+        ),
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show each place's score and how it was made.")
@@ -208,13 +227,15 @@ def near(
 def sync(
     place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],
     radius: Annotated[
-        str, typer.Option("--radius", "-r", help="Area to fetch: 5km, 20km…")
+        str, typer.Option("--radius", "-r", metavar="DISTANCE", help="Area to fetch: 5km, 20km…")
     ] = "10km",
     kind: Annotated[
-        str, typer.Option("--kind", "-k", help="Kinds to fetch (comma list, or all).")
+        str,
+        typer.Option("--kind", "-k", metavar="KINDS", help="Kinds to fetch (comma list, or all)."),
     ] = "all",
     country: Annotated[
-        str | None, typer.Option("--country", "-c", help="Prefer places in this country.")
+        str | None,
+        typer.Option("--country", "-c", metavar="CC", help="Prefer places in this country."),
     ] = None,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")
