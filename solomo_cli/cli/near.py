@@ -146,7 +146,7 @@ def near(
         output if to_file else None,
         None if to_file else "table",
     )
-    if to_file:  # a refused target is said before any search, not after it
+    if output is not None and to_file:  # a refused target is said before any search
         from solomo_cli.formats.files import check_target
 
         check_target(output, overwrite=force)

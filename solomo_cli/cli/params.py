@@ -13,7 +13,7 @@ from solomo_cli.errors import UsageError
 from solomo_cli.formats import registry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from solomo_cli.config import Paths
     from solomo_cli.mydata.refs import Resolved
@@ -28,18 +28,26 @@ class Sort(str, Enum):
     distance = "distance"
 
 
-def _formats(name: str, names: list[str]) -> Any:
-    return Enum(name, {n: n for n in names}, type=str)  # type: ignore[misc]
+# Every --format choice comes from the one registry of formats (formats/registry.py). Each
+# choice is made when a command module first imports it: making all seven enums on every run
+# would cost about 2 ms, and `near` needs one.
+_CHOICES: "dict[str, Callable[[], list[str]]]" = {
+    "Format": lambda: registry.choices("listing"),
+    "LogFormat": lambda: registry.choices("visits"),
+    "ListFormat": lambda: registry.choices("contacts"),
+    "ShowFormat": lambda: registry.choices("place", "contact"),
+    "ExportWhat": lambda: list(registry.EXPORTS),
+    "ExportFormat": lambda: registry.choices(*registry.EXPORTS, files=True),
+    "ImportFormat": lambda: registry.choices(reads=True),
+}
 
 
-# Every --format choice comes from the one registry of formats (formats/registry.py).
-Format = _formats("Format", registry.choices("listing"))
-LogFormat = _formats("LogFormat", registry.choices("visits"))
-ListFormat = _formats("ListFormat", registry.choices("contacts"))
-ShowFormat = _formats("ShowFormat", registry.choices("place", "contact"))
-ExportWhat = _formats("ExportWhat", list(registry.EXPORTS))
-ExportFormat = _formats("ExportFormat", registry.choices(*registry.EXPORTS, files=True))
-ImportFormat = _formats("ImportFormat", registry.choices(reads=True))
+def __getattr__(name: str) -> Any:
+    if name not in _CHOICES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    choice = Enum(name, {n: n for n in _CHOICES[name]()}, type=str)  # type: ignore[misc]
+    globals()[name] = choice  # once: later imports find it here
+    return choice
 
 
 def load_settings() -> Any:
