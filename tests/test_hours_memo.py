@@ -4,6 +4,7 @@ holds, and never loads opening_hours_py or the time-zone database."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -260,3 +261,19 @@ def test_a_warm_show_loads_neither_the_parser_nor_the_zones(solomo_home: Path) -
     assert report["code"] == 0 and report["loaded"] == []
     [row] = json.loads(first.stdout)
     assert json.loads(report["out"])["open_state"] == row["open_state"] != "unknown"
+
+
+def test_the_memo_is_read_in_one_parameter_whatever_the_number_of_places(tmp_path) -> None:
+    # SQLite's default limit is 32,766 variables: one `?` per place failed beyond it.
+    from solomo_cli.cache.store import Cache, HoursAnswer
+
+    cache = Cache(tmp_path / "cache.db")
+    # This machine's SQLite may allow more; the default build allows 32,766.
+    cache.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
+    kept = HoursAnswer(
+        "node/7", "24/7", 45.0, 4.0, None, None, 0.0, 2e9, "open", None, "open 24/7", None
+    )
+    cache.save_hours_answers([kept])
+    ids = [f"node/{n}" for n in range(40_000)]
+    assert cache.hours_answers(ids, 1e9) == {"node/7": kept}
+    cache.close()

@@ -374,11 +374,11 @@ class Cache:
         """The memo's answers for these places that hold at `now`."""
         if not osm_ids:
             return {}
-        marks = ",".join("?" * len(osm_ids))
+        # One JSON parameter, not one `?` per place: SQLite allows 32,766 variables at most.
         rows = self.conn.execute(
-            f"SELECT {', '.join(HoursAnswer._fields)} FROM hours_memo WHERE osm_id IN ({marks}) "
-            "AND computed_at <= ? AND ? < valid_until",
-            (*osm_ids, now, now),
+            f"SELECT {', '.join(HoursAnswer._fields)} FROM hours_memo WHERE osm_id IN "
+            "(SELECT value FROM json_each(?)) AND computed_at <= ? AND ? < valid_until",
+            (json.dumps(list(osm_ids)), now, now),
         ).fetchall()
         return {row[0]: HoursAnswer(*row) for row in rows}
 
