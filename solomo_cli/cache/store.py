@@ -15,6 +15,8 @@ from solomo_cli.errors import StoreError
 from solomo_cli.geo import bbox, distance_m
 from solomo_cli.match import fold
 from solomo_cli.model import Place
+from solomo_cli.signals import COLUMNS as SIGNAL_COLUMNS
+from solomo_cli.signals import signals_of
 
 GEOCODE_MAX_AGE_S = 90 * 86400.0  # place names rarely move: months, not minutes
 
@@ -93,7 +95,25 @@ def m003_place_name_keys(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = [m001_initial, m002_hours_memo, m003_place_name_keys]
+def rederive(conn: sqlite3.Connection) -> None:
+    """Recompute every place's signal columns from its tags (solomo_cli.signals), in one pass."""
+    rows = conn.execute(f"SELECT rid, {_PLACE_COLS} FROM places").fetchall()
+    sets = ", ".join(f"{c} = ?" for c in SIGNAL_COLUMNS)
+    conn.executemany(
+        f"UPDATE places SET {sets} WHERE rid = ?",
+        ((*signals_of(_place(row[1:])), row[0]) for row in rows),
+    )
+
+
+def m004_signal_columns(conn: sqlite3.Connection) -> None:
+    # What the score and the filters read (solomo_cli.signals), kept beside the tags so that a
+    # listing scores its candidates without decoding their tags.
+    for column in SIGNAL_COLUMNS:
+        conn.execute(f"ALTER TABLE places ADD COLUMN {column} INTEGER")
+    rederive(conn)
+
+
+MIGRATIONS = [m001_initial, m002_hours_memo, m003_place_name_keys, m004_signal_columns]
 
 CLEAR_HINT = "'solomo cache clear' rebuilds it (it holds nothing of yours)"
 
@@ -192,6 +212,45 @@ def _stored_json(text: Any, what: str) -> Any:
         return json.loads(text)
     except (TypeError, ValueError):
         raise sqlite3.DatabaseError(f"a damaged row ({what}: not JSON)") from None
+
+
+# Every stored column of a place but rid, in _place_row's order.
+_STORED_COLS = (
+    "osm_id",
+    "name",
+    "kind",
+    "lat",
+    "lon",
+    "tags",
+    "fetched_at",
+    "tz",
+    "country",
+    "name_key",
+    *SIGNAL_COLUMNS,
+)
+_UPSERT_PLACE = (
+    f"INSERT INTO places ({', '.join(_STORED_COLS)}) VALUES ({', '.join('?' * len(_STORED_COLS))}) "
+    "ON CONFLICT (osm_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _STORED_COLS[1:])
+    + " RETURNING rid"
+)
+
+
+def _place_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
+    """The values of _STORED_COLS for a place fetched at `fetched_at`."""
+    return (
+        place.id,
+        place.name,
+        place.kind,
+        place.lat,
+        place.lon,
+        json.dumps(place.tags, ensure_ascii=False),
+        fetched_at,
+        place.extra.get("tz"),
+        place.extra.get("country"),
+        fold(place.name),
+        *signals_of(place),
+    )
 
 
 class Geocode(NamedTuple):
@@ -321,28 +380,7 @@ class Cache:
         conn = self.conn
         with db.transaction(conn):
             for place in places:
-                (rid,) = conn.execute(
-                    """INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, tz, country,
-                         name_key)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (osm_id) DO UPDATE SET name = excluded.name,
-                         name_key = excluded.name_key, kind = excluded.kind, lat = excluded.lat, lon = excluded.lon,
-                         tags = excluded.tags, fetched_at = excluded.fetched_at,
-                         tz = excluded.tz, country = excluded.country
-                       RETURNING rid""",
-                    (
-                        place.id,
-                        place.name,
-                        place.kind,
-                        place.lat,
-                        place.lon,
-                        json.dumps(place.tags, ensure_ascii=False),
-                        fetched_at,
-                        place.extra.get("tz"),
-                        place.extra.get("country"),
-                        fold(place.name),
-                    ),
-                ).fetchone()
+                (rid,) = conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
                 conn.execute(
                     "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
                     (rid, place.lat, place.lat, place.lon, place.lon),

@@ -17,6 +17,7 @@ from datetime import date
 
 from solomo_cli.kinds import CHAIN_POINTS, KINDS, WIFI_YES
 from solomo_cli.model import Place
+from solomo_cli.signals import check_day
 from solomo_cli.words import count
 
 DISTANCE_POINTS = 40.0
@@ -25,18 +26,8 @@ STALE_AFTER_DAYS = 730
 
 def check_age_days(check_date: str | None, today: date | None = None) -> int | None:
     """Days since `check_date` (YYYY, YYYY-MM or YYYY-MM-DD), or None when absent or unreadable."""
-    if not check_date:
-        return None
-    text = check_date.strip()[:10]
-    parts = text.split("-")
-    try:
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else 12
-        day = int(parts[2]) if len(parts) > 2 else 1
-        when = date(year, month, day)
-    except (ValueError, IndexError):
-        return None
-    return ((today or date.today()) - when).days
+    when = check_day(check_date)
+    return None if when is None else ((today or date.today()) - when).days
 
 
 def is_stale(check_date: str | None, today: date | None = None) -> bool:

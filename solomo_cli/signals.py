@@ -1,0 +1,75 @@
+"""What the ranking and the filters need to know of a place, derived once from its tags: the
+cache keeps these as columns (cache.store), so that a listing scores and filters candidates
+without decoding their tags, and the full computation (search.ranking) reads the same rules.
+
+A change to any rule here (or to the chain list in kinds) needs a cache migration that calls
+`cache.store.rederive`, so that stored columns never disagree with these functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from solomo_cli.kinds import WIFI_YES
+from solomo_cli.model import Place
+
+POWER_YES = frozenset({"yes", "plenty", "many", "ample"})
+POWER_NO = frozenset({"no", "none"})
+
+
+class Signals(NamedTuple):
+    """One place's stored signals (booleans as 0/1 for SQLite; None: unknown)."""
+
+    chain: int  # a chain or business centre (kinds.is_chain)
+    internet: int  # internet access declared (yes/wlan/wired)
+    free_wifi: int  # internet_access:fee no or customers
+    wheelchair: int  # wheelchair yes or limited
+    power: int | None  # sockets for laptops: 1 yes, 0 no, None unknown
+    hours_known: int  # opening_hours given
+    contact_known: int  # a website, phone or e-mail given
+    check_day: int | None  # the day a mapper last checked it (date.toordinal), None unknown
+
+
+COLUMNS = Signals._fields
+
+
+def check_day(check_date: str | None) -> date | None:
+    """The day of a `check_date` (YYYY, YYYY-MM or YYYY-MM-DD; a year alone counts from its
+    1 December, a month from its first day), or None when absent or unreadable."""
+    if not check_date:
+        return None
+    parts = check_date.strip()[:10].split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 12
+        day = int(parts[2]) if len(parts) > 2 else 1
+        return date(year, month, day)
+    except (ValueError, IndexError):
+        return None
+
+
+def _power(tags: dict[str, str]) -> int | None:
+    for key in ("service:electricity", "power_supply"):
+        value = tags.get(key)
+        if value in POWER_YES:
+            return 1
+        if value in POWER_NO:
+            return 0
+    if any(key.startswith("socket:") and tags[key] not in ("no", "0") for key in tags):
+        return 1
+    return None
+
+
+def signals_of(place: Place) -> Signals:
+    tags = place.tags
+    checked = check_day(place.check_date)
+    return Signals(
+        chain=int(place.chain),
+        internet=int(place.internet_access in WIFI_YES),
+        free_wifi=int(tags.get("internet_access:fee") in ("no", "customers")),
+        wheelchair=int(tags.get("wheelchair") in ("yes", "limited")),
+        power=_power(tags),
+        hours_known=int(bool(place.opening_hours)),
+        contact_known=int(bool(place.website or place.phone or place.email)),
+        check_day=None if checked is None else checked.toordinal(),
+    )
