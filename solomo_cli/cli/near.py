@@ -187,7 +187,7 @@ def near(
 
     origin = result.origin
     if origin.geocoded and chosen != "table":
-        credit = f" ({origin.credit})" if origin.credit else ""
+        credit = f" — {origin.credit}" if origin.credit else ""
         print(
             f"solomo: {quoted(place)} understood as {clean(origin.label)}{credit}", file=sys.stderr
         )
