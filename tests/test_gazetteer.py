@@ -16,8 +16,8 @@ from fakeservers import FakeServices, nominatim_result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from solomo_cli.config import get_paths
-from solomo_cli.errors import ExitStatus
+from solomo_cli.config import get_paths, load_settings
+from solomo_cli.errors import ExitStatus, StoreError, UsageError
 from solomo_cli.formats.registry import GEONAMES_CREDIT
 from solomo_cli.geocoding import gazetteer
 from solomo_cli.geocoding.gazetteer import Gazetteer, build, index_path, name_key
@@ -337,7 +337,69 @@ def test_interrupted_build_leaves_nothing(small: Path, monkeypatch: pytest.Monke
 
 def test_an_older_index_is_removed_by_a_new_build(small: Path) -> None:
     small.parent.mkdir(parents=True, mode=0o700)
-    old = small.parent / "gazetteer-000000000000.db"
+    old = small.parent / "gazetteer-0-0-0.db"
     old.write_bytes(b"older package")
     assert Gazetteer(small.parent).lookup("Pontivy", None) is not None
     assert not old.exists() and small.is_file()
+
+
+# -- the setting -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("off", False), ("0", False), ("on", True), ("yes", True)]
+)
+def test_environment_switches_the_gazetteer(
+    monkeypatch: pytest.MonkeyPatch, value: str, on: bool
+) -> None:
+    monkeypatch.setenv("SOLOMO_GAZETTEER", value)
+    assert load_settings().gazetteer is on
+
+
+def test_config_file_switches_the_gazetteer(
+    solomo_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOLOMO_GAZETTEER")
+    assert load_settings().gazetteer is True  # solomo's default
+    config = get_paths().config_file
+    config.parent.mkdir(parents=True)
+    config.write_text("gazetteer = false\n", encoding="utf-8")
+    assert load_settings().gazetteer is False
+
+
+def test_a_bad_switch_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOLOMO_GAZETTEER", "maybe")
+    with pytest.raises(UsageError, match="SOLOMO_GAZETTEER should be on or off"):
+        load_settings()
+
+
+# -- reading the package's JSON a chunk at a time --------------------------------------------
+
+_CITY = st.fixed_dictionaries(
+    {
+        "name": st.text(max_size=12),
+        "population": st.integers(0, 10**7),
+        "alternatenames": st.lists(st.text(max_size=8), max_size=3),
+    }
+)
+
+
+@given(
+    st.dictionaries(st.from_regex(r"[0-9]{1,8}", fullmatch=True), _CITY, max_size=8),
+    st.integers(1, 64),
+    st.sampled_from([None, 1]),
+)
+def test_objects_reads_any_file_in_any_chunks(
+    tmp_path_factory: pytest.TempPathFactory, cities: dict, chunk: int, indent: int | None
+) -> None:
+    path = tmp_path_factory.mktemp("json") / "cities.json"
+    path.write_text(json.dumps(cities, indent=indent, ensure_ascii=False), encoding="utf-8")
+    assert list(gazetteer._objects(path, chunk)) == list(cities.values())
+
+
+@pytest.mark.parametrize("text", ['{"1": {"name": "Lyon"}, "2": {"na', '{"1": {}', "{"])
+def test_objects_refuses_a_cut_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "cut.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(StoreError, match="not a complete JSON object"):
+        list(gazetteer._objects(path, 4))

