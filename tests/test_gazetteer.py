@@ -423,3 +423,12 @@ def test_objects_refuses_a_cut_file(tmp_path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(StoreError, match="not a complete JSON object"):
         list(gazetteer._objects(path, 4))
+
+
+def test_unwritable_cache_folder_is_a_store_error(small: Path) -> None:
+    small.parent.mkdir(parents=True, mode=0o700)
+    (small.parent / "x").mkdir()
+    broken = Gazetteer(small.parent / "x" / "file-not-folder")
+    (small.parent / "x" / "file-not-folder").write_text("a file where the folder should be")
+    with pytest.raises(StoreError, match="cannot build the place-name index"):
+        broken.lookup("Pontivy", None)

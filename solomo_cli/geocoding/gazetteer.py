@@ -162,15 +162,26 @@ def _rows(data: Path) -> Iterator[tuple[tuple[Any, ...], set[str]]]:
 def build(path: Path, notify: Notify | None = None) -> None:
     """Index the package's data into `path`: written to a temporary file beside it and renamed
     into place, so that an interrupted build leaves nothing half-made."""
-    import json
-    import tempfile
-    from importlib.metadata import version
-
     data = _data_dir()
     if data is None:
         raise StoreError(f"the {PACKAGE} package is not installed", hint="reinstall solomo")
     if notify:
         notify("Indexing GeoNames place names (once)…")
+    try:
+        _write(path, data)
+    except (OSError, sqlite3.Error) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise StoreError(
+            f"cannot build the place-name index in {path.parent}: {detail}",
+            hint="make that folder writable, with 50 MB free (or set gazetteer = false)",
+        ) from exc
+
+
+def _write(path: Path, data: Path) -> None:
+    import json
+    import tempfile
+    from importlib.metadata import version
+
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=path.parent)
     os.close(fd)  # mkstemp makes it 0600
