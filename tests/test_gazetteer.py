@@ -432,3 +432,17 @@ def test_unwritable_cache_folder_is_a_store_error(small: Path) -> None:
     (small.parent / "x" / "file-not-folder").write_text("a file where the folder should be")
     with pytest.raises(StoreError, match="cannot build the place-name index"):
         broken.lookup("Pontivy", None)
+
+
+def test_new_package_data_gets_a_new_index(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / gazetteer.DATA_FILE).write_text('{"1": {}}', encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "_data_dir", lambda: data)
+    before = index_path(cache_dir)
+    (data / gazetteer.DATA_FILE).write_text('{"1": {}, "2": {}}', encoding="utf-8")
+    after = index_path(cache_dir)
+    assert before is not None and after is not None and before != after
+    assert after.name.startswith("gazetteer-") and after.parent == cache_dir
