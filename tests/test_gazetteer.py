@@ -292,6 +292,17 @@ def test_setting_off_leaves_every_name_to_nominatim(
     assert paris_services.count("/search") == 1
 
 
+def test_sync_of_a_town_asks_overpass_only_and_credits_geonames(
+    paris_services: FakeServices,
+) -> None:
+    result = invoke(["sync", "Paris", "--radius", "5km", "--kind", "coworking"])
+    assert result.exit_code == 0, result.stderr
+    assert "of Paris, Île-de-France, France: fetched." in result.stdout
+    assert result.stdout.rstrip().endswith(f"© OpenStreetMap contributors · {GEONAMES_CREDIT}")
+    assert paris_services.count("/search") == 0
+    assert paris_services.count() == 1
+
+
 def test_contact_list_near_a_town_asks_no_server(services: FakeServices, indexed: Path) -> None:
     result = invoke(["contact", "list", "--near", "Pontivy", "--format", "json"])
     assert result.exit_code == 0, result.stderr
