@@ -131,3 +131,4 @@ class Origin(NamedTuple):
     lon: float
     alternatives: tuple[str, ...] = ()
     geocoded: bool = False
+    credit: str = ""  # whose data (the place name's) to credit beside OpenStreetMap's

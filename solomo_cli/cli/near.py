@@ -185,11 +185,18 @@ def near(
         remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
     from solomo_cli.render import near as render
 
-    if result.origin.geocoded and chosen != "table":
+    origin = result.origin
+    if origin.geocoded and chosen != "table":
+        credit = f" — {origin.credit}" if origin.credit else ""
         print(
-            f"solomo: {quoted(place)} understood as {clean(result.origin.label)}", file=sys.stderr
+            f"solomo: {quoted(place)} understood as {clean(origin.label)}{credit}", file=sys.stderr
         )
-    if result.origin.alternatives:
+    if origin.alternatives and origin.credit:  # the gazetteer's other places of that name
+        print(
+            f"solomo: also: {clean('; '.join(origin.alternatives))} — add --country",
+            file=sys.stderr,
+        )
+    elif origin.alternatives:
         print(
             f"solomo: {count(len(result.origin.alternatives), 'other places')} "
             f"{'matches' if len(result.origin.alternatives) == 1 else 'match'} {quoted(place)}; "
@@ -214,10 +221,12 @@ def near(
         written = write_to(output, lambda out: _write_text(out, text), force=force)
     else:
         from solomo_cli.formats.records import LISTING_FIELDS, place_record
-        from solomo_cli.formats.registry import Document
+        from solomo_cli.formats.registry import OSM_LICENSE, Document
 
         rows = [place_record(p, rank=i) for i, p in enumerate(result.places, 1)]
-        written = emit(Document("listing", rows, LISTING_FIELDS), chosen, output, force)
+        head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        document = Document("listing", rows, LISTING_FIELDS, head=head if origin.credit else None)
+        written = emit(document, chosen, output, force)
     if written:
         print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
 
@@ -266,5 +275,6 @@ def sync(
     print(
         f"{count(result.places, 'places')} ({', '.join(kinds)}) within {format_distance(radius_m)} of "
         f"{clean(result.origin.label)}: {fetched}.\nWithout a connection: solomo near "
-        f"{shlex.quote(clean(place))} --offline\n{OSM_ATTRIBUTION}"
+        f"{shlex.quote(clean(place))} --offline\n"
+        + " · ".join(filter(None, (OSM_ATTRIBUTION, result.origin.credit)))
     )

@@ -15,6 +15,7 @@ from solomo_cli.boundary import quoted
 from solomo_cli.errors import Remedy, UsageError
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+GEONAMES_CREDIT = "GeoNames (CC BY 4.0)"  # place names from the embedded gazetteer
 OSM_LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
 
 

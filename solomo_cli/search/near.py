@@ -130,7 +130,15 @@ class Session:
         )
         found = chain.lookup(text, country)
         if found is not None:
-            return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
+            return Origin(
+                text,
+                found.display_name,
+                found.lat,
+                found.lon,
+                found.alternatives,
+                True,
+                found.credit,
+            )
         if offline:
             raise NoLocalData(
                 f"{quoted(text)} has never been looked up, and this search may not use the network",
