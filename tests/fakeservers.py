@@ -803,6 +803,16 @@ class _Failure:
 
 
 @dataclass
+class _AnswerFile:
+    path: Path
+    content_type: str
+    chunk_size: int
+    cut_at: int | None
+    pause: float
+    chunked: bool = False
+
+
+@dataclass
 class _Response:
     status: int
     content_type: str
@@ -892,6 +902,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if failure is not None and failure.mode == "trickle":
             self._trickle(failure.opts)
             return
+        answer_file = services._answer_file
+        if failure is None and answer_file is not None and record.path == "/api/interpreter":
+            self._send_file(answer_file)
+            return
         try:
             response = services._respond(record, failure)
         except Exception:  # a bug in the fake: make it visible to the test
@@ -907,6 +921,38 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(response.body)
+
+    def _send_file(self, answer: _AnswerFile) -> None:
+        size = answer.path.stat().st_size
+        self.send_response(200)
+        self.send_header("Content-Type", answer.content_type)
+        if answer.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(size))
+        self.end_headers()
+        left = size if answer.cut_at is None else min(size, answer.cut_at)
+        try:
+            with answer.path.open("rb") as source:
+                while left > 0:
+                    chunk = source.read(min(answer.chunk_size, left))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                    if answer.chunked:
+                        chunk = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+                    self.wfile.write(chunk)
+                    if answer.pause:
+                        self.wfile.flush()
+                        time.sleep(answer.pause)
+            if answer.chunked and answer.cut_at is None:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client gave up (a deadline, a cap), as it may
+            pass
+        if answer.cut_at is not None:
+            self.close_connection = True
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _trickle(self, opts: dict[str, Any]) -> None:
         """A 200 whose body (opt ``headers``: and its status line and headers too) comes one
@@ -949,6 +995,7 @@ class FakeServices:
         self._elements: dict[tuple[str, int], Element] = {}
         self._geocodes: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[_Failure] = []
+        self._answer_file: _AnswerFile | None = None
         self._log: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -1026,6 +1073,30 @@ class FakeServices:
     def clear_elements(self) -> None:
         with self._lock:
             self._elements.clear()
+
+    def serve_overpass_file(
+        self,
+        path: str | Path | None,
+        *,
+        content_type: str = "application/json",
+        chunk_size: int = 64 * 1024,
+        cut_at: int | None = None,
+        pause: float = 0.0,
+        chunked: bool = False,
+    ) -> None:
+        """Answer every Overpass query (whatever it asks) with the bytes of the file at
+        ``path``, read and sent ``chunk_size`` bytes at a time, so that a 250 MB answer needs
+        no 250 MB in the server. ``cut_at``: the connection is closed after that many bytes
+        (the announced Content-Length is the whole file's). ``pause``: seconds slept after each
+        chunk (a slow server, to meet a deadline midway). ``chunked``: sent with
+        ``Transfer-Encoding: chunked`` and no length, as Overpass streams. ``None`` goes back to evaluating
+        queries over the elements. Queued failures (``fail_next``) still come first."""
+        with self._lock:
+            self._answer_file = (
+                None
+                if path is None
+                else _AnswerFile(Path(path), content_type, chunk_size, cut_at, pause, chunked)
+            )
 
     @property
     def elements(self) -> list[Element]:
