@@ -356,6 +356,35 @@ def test_vanished_places_beyond_sqlites_variable_limit_are_deleted(tmp_path: Pat
     assert cache.count_within(*PARIS, 50_000, KINDS) == 10
 
 
+@pytest.mark.parametrize("kept", [9_000, 10_500])  # found through the R*Tree, and by a scan
+def test_vanished_places_are_deleted_in_the_circle_only(tmp_path: Path, kept: int) -> None:
+    cache = Cache(tmp_path / "c.db")
+    places, _ = old_parse(synthetic_answer(16_000, seed=19))
+    far = Place("node/1", "Far", "cafe", 45.75, 4.85, {"amenity": "cafe"})
+    other = Place("node/2", "Other kind", "library", *PARIS, {"amenity": "library"})
+    cache.save_fetch(
+        [far, other], 45.75, 4.85, 1000, ["cafe", "library"], None, "a", fetched_at=0.5
+    )
+    cafes = [p for p in places if p.kind != "library"]
+    cache.save_fetch(
+        cafes, *PARIS, 50_000, ("coworking", "hackerspace", "cafe"), None, "a", fetched_at=1.0
+    )
+    written = cache.save_fetch(
+        cafes[:kept],
+        *PARIS,
+        50_000,
+        ("coworking", "hackerspace", "cafe"),
+        None,
+        "a",
+        fetched_at=2.0,
+    )
+    assert written == kept
+    assert len(cafes) > kept + 1000
+    rows = cache.conn.execute("SELECT osm_id FROM places ORDER BY rid").fetchall()
+    assert [r[0] for r in rows] == ["node/1", "node/2", *(p.id for p in cafes[:kept])]
+    assert cache.conn.execute("SELECT count(*) FROM places_rtree").fetchone()[0] == kept + 2
+
+
 # -- the reader: any chunking, hostile input bounded -------------------------------------------
 
 
