@@ -18,6 +18,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -339,33 +340,11 @@ def stream(
         raise _status_error(answer, service, host, what)
 
 
-def send(
-    client: httpx.Client,
-    method: str,
-    url: str,
-    *,
-    service: str,
-    limits: Limits = NOMINATIM,
-    what: str = "request",
-    notify: Notify | None = None,
-    max_retries: int = MAX_RETRIES,
-    sleep: Callable[[float], None] = time.sleep,
-    **kwargs: object,
-) -> httpx.Response:
+def send(client: httpx.Client, method: str, url: str, **options: Any) -> httpx.Response:
     """One request with bounded, polite retries, a total deadline and a size cap; the answer
-    comes back read (and decoded). Raises a ServiceError subclass on failure."""
-    with stream(
-        client,
-        method,
-        url,
-        service=service,
-        limits=limits,
-        what=what,
-        notify=notify,
-        max_retries=max_retries,
-        sleep=sleep,
-        **kwargs,
-    ) as answer:
+    comes back read (and decoded). Options as for `stream`; raises a ServiceError subclass
+    on failure."""
+    with stream(client, method, url, **options) as answer:
         body = b"".join(answer.chunks)
     return httpx.Response(
         answer.status_code,

@@ -399,79 +399,78 @@ class Cache:
         # R*Tree and osm_id index pages are touched at random: with SQLite's 2 MB page cache,
         # a 500k-place answer takes twice as long (the cache grows only as pages are used).
         conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
+        count = 0
         try:
-            count = self._save(places, lat, lon, radius_m, kinds, osm_base, endpoint, fetched_at)
+            with db.transaction(conn):
+                for batch in self._batches(places, self._SAVE_BATCH):
+                    conn.executemany(
+                        _UPSERT_PLACE.removesuffix(" RETURNING rid"),
+                        [_place_row(p, fetched_at) for p in batch],
+                    )
+                    # The R*Tree rows of the batch, keyed by rid: one JSON parameter, not one `?`
+                    # per place (SQLite allows 32,766 variables at most).
+                    conn.execute(
+                        "INSERT OR REPLACE INTO places_rtree SELECT rid, lat, lat, lon, lon "
+                        "FROM places WHERE osm_id IN (SELECT value FROM json_each(?))",
+                        (json.dumps([p.id for p in batch]),),
+                    )
+                    count += len(batch)
+                self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
+                conn.execute(
+                    "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
+                )
+                conn.execute(
+                    "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        lat,
+                        lon,
+                        radius_m,
+                        ",".join(kinds),
+                        fetched_at,
+                        osm_base() if callable(osm_base) else osm_base,
+                        endpoint,
+                    ),
+                )
         finally:
             conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return count
 
-    def _save(
+    def _drop_vanished(
         self,
-        places: Iterable[Place],
         lat: float,
         lon: float,
         radius_m: float,
         kinds: Sequence[str],
-        osm_base: str | None | Callable[[], str | None],
-        endpoint: str,
         fetched_at: float,
-    ) -> int:
-        count = 0
+        written: int,
+    ) -> None:
+        """Delete the places of these kinds in the circle that the fetch did not write: one
+        pass reading coordinates only, one JSON parameter for the rows to delete."""
         conn = self.conn
-        with db.transaction(conn):
-            for batch in self._batches(places, self._SAVE_BATCH):
-                conn.executemany(
-                    _UPSERT_PLACE.removesuffix(" RETURNING rid"),
-                    [_place_row(p, fetched_at) for p in batch],
-                )
-                # The R*Tree rows of the batch, keyed by rid: one JSON parameter, not one `?`
-                # per place (SQLite allows 32,766 variables at most).
-                conn.execute(
-                    "INSERT OR REPLACE INTO places_rtree SELECT rid, lat, lat, lon, lon "
-                    "FROM places WHERE osm_id IN (SELECT value FROM json_each(?))",
-                    (json.dumps([p.id for p in batch]),),
-                )
-                count += len(batch)
-            box, box_args = _rtree_box(lat, lon, radius_m)
-            marks = ",".join("?" * len(kinds))
-            if count > self._SCAN_AFTER:
-                # The box holds at least the places just written: one pass over the table
-                # costs less than one random read of a row per place in the box.
-                for column in ("lat", "lon"):
-                    box = box.replace(f"r.max_{column}", f"p.{column}")
-                    box = box.replace(f"r.min_{column}", f"p.{column}")
-                source = "places p"
-            else:
-                source = "places_rtree r JOIN places p ON p.rid = r.rid"
-            stale = conn.execute(
-                f"""SELECT p.rid, p.lat, p.lon FROM {source}
-                    WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
-                (*box_args, *kinds, fetched_at),
-            )
-            gone = json.dumps(
-                [rid for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
-            )
-            conn.execute(
-                "DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
-            )
-            conn.execute(
-                "DELETE FROM places_rtree WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
-            )
-            conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
-            conn.execute(
-                "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    lat,
-                    lon,
-                    radius_m,
-                    ",".join(kinds),
-                    fetched_at,
-                    osm_base() if callable(osm_base) else osm_base,
-                    endpoint,
-                ),
-            )
-        return count
+        box, box_args = _rtree_box(lat, lon, radius_m)
+        marks = ",".join("?" * len(kinds))
+        if written > self._SCAN_AFTER:
+            # The box holds at least the places just written: one pass over the table costs
+            # less than one random read of a row per place in the box.
+            for column in ("lat", "lon"):
+                box = box.replace(f"r.max_{column}", f"p.{column}")
+                box = box.replace(f"r.min_{column}", f"p.{column}")
+            source = "places p"
+        else:
+            source = "places_rtree r JOIN places p ON p.rid = r.rid"
+        stale = conn.execute(
+            f"""SELECT p.rid, p.lat, p.lon FROM {source}
+                WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
+            (*box_args, *kinds, fetched_at),
+        )
+        gone = json.dumps(
+            [rid for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
+        )
+        conn.execute("DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,))
+        conn.execute(
+            "DELETE FROM places_rtree WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
+        )
 
     def count_within(self, lat: float, lon: float, radius_m: float, kinds: Sequence[str]) -> int:
         """How many places of these kinds lie within the circle (as places_within finds them),
