@@ -151,19 +151,11 @@ class Session:
         return OverpassSource(self.client, self.settings)
 
     def ensure_area(
-        self,
-        origin: Origin,
-        radius_m: float,
-        kinds: Sequence[str],
-        *,
-        offline: bool,
-        refresh: bool,
-        margin: bool = True,
+        self, origin: Origin, radius_m: float, kinds: Sequence[str], **options: bool
     ) -> tuple[float | None, str | None]:
-        """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base)."""
-        area = self.fetch_area(
-            origin, radius_m, kinds, offline=offline, refresh=refresh, margin=margin
-        )
+        """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base).
+        Options (offline, refresh, margin) as for fetch_area."""
+        area = self.fetch_area(origin, radius_m, kinds, **options)
         return area.fetched_at, area.osm_base
 
     def fetch_area(

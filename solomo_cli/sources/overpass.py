@@ -33,7 +33,7 @@ __all__ = [
 
 SERVER_TIMEOUT_S = 90
 OTHER_SERVER = "try again later, or use another server (SOLOMO_OVERPASS_URL)"
-LARGE_AREA_M = 10_000  # beyond this radius, an answer gets OVERPASS_AREA's cap
+LARGE_AREA_M = 25_000  # beyond this radius (a region, a country), OVERPASS_AREA applies
 PROGRESS_EVERY = 10_000  # places between two progress notices
 T = TypeVar("T")
 
@@ -232,9 +232,8 @@ def parse_answer(response: httpx.Response, endpoint: str) -> Answer:
         [response.content], response.headers.get("content-type", ""), host_of(endpoint)
     )
     places = list(reader.places())
-    return Answer(
-        places, reader.osm_base, redact(endpoint, endpoint)
-    )  # the cache keeps no password
+    # The cache keeps no password.
+    return Answer(places, reader.osm_base, redact(endpoint, endpoint))
 
 
 def _streamed(reader: AnswerReader, answer: Answer, notify: Notify | None) -> Iterator[Place]:
@@ -281,7 +280,7 @@ def fetch_into(
                 reader = AnswerReader(
                     body.chunks, body.headers.get("content-type", ""), host_of(endpoint)
                 )
-                answer = Answer([], None, redact(endpoint, endpoint))  # the cache keeps no password
+                answer = Answer([], None, redact(endpoint, endpoint))
                 answer.places = _streamed(reader, answer, notify)
                 return save(answer)
         except ServiceError as exc:
