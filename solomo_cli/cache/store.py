@@ -6,7 +6,7 @@ import json
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -362,6 +362,21 @@ class Cache:
         oldest = min(used, key=lambda u: u[0]) if used else (None, None)
         return Coverage(tuple(missing), oldest[0], oldest[1])
 
+    _SAVE_BATCH = 2000  # places per executemany: memory stays flat in the answer's size
+    _SAVE_CACHE_KB = 64 * 1024  # SQLite's page cache while an answer is saved
+    _SCAN_AFTER = 10_000  # places written beyond which vanished ones are found by a scan
+
+    @staticmethod
+    def _batches(places: Iterable[Place], size: int) -> Iterator[list[Place]]:
+        batch: list[Place] = []
+        for place in places:
+            batch.append(place)
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     def save_fetch(
         self,
         places: Iterable[Place],
@@ -369,42 +384,107 @@ class Cache:
         lon: float,
         radius_m: float,
         kinds: Sequence[str],
-        osm_base: str | None,
+        osm_base: str | None | Callable[[], str | None],
         endpoint: str,
         fetched_at: float | None = None,
     ) -> int:
         """Upsert a complete Overpass answer for the circle, drop places of those kinds that
-        vanished from it, and record the area as covered — all in one transaction."""
+        vanished from it, and record the area as covered — all in one transaction, whatever
+        `places` raises midway. `places` may be a stream, written in batches as it comes;
+        `osm_base` may be a callable, asked once they are all written (a streamed answer knows
+        its timestamp only at its end). Returns how many places were written."""
         fetched_at = time.time() if fetched_at is None else fetched_at
-        count = 0
         conn = self.conn
-        with db.transaction(conn):
-            for place in places:
-                (rid,) = conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
+        (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
+        # R*Tree and osm_id index pages are touched at random: with SQLite's 2 MB page cache,
+        # a 500k-place answer takes twice as long (the cache grows only as pages are used).
+        conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
+        count = 0
+        try:
+            with db.transaction(conn):
+                for batch in self._batches(places, self._SAVE_BATCH):
+                    conn.executemany(
+                        _UPSERT_PLACE.removesuffix(" RETURNING rid"),
+                        [_place_row(p, fetched_at) for p in batch],
+                    )
+                    # The R*Tree rows of the batch, keyed by rid: one JSON parameter, not one `?`
+                    # per place (SQLite allows 32,766 variables at most).
+                    conn.execute(
+                        "INSERT OR REPLACE INTO places_rtree SELECT rid, lat, lat, lon, lon "
+                        "FROM places WHERE osm_id IN (SELECT value FROM json_each(?))",
+                        (json.dumps([p.id for p in batch]),),
+                    )
+                    count += len(batch)
+                self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
                 conn.execute(
-                    "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
-                    (rid, place.lat, place.lat, place.lon, place.lon),
+                    "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
                 )
-                count += 1
-            box, box_args = _rtree_box(lat, lon, radius_m)
-            marks = ",".join("?" * len(kinds))
-            stale = conn.execute(
-                f"""SELECT p.rid, p.lat, p.lon FROM places_rtree r JOIN places p ON p.rid = r.rid
-                    WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
-                (*box_args, *kinds, fetched_at),
-            ).fetchall()
-            gone = [
-                (rid,) for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m
-            ]
-            conn.executemany("DELETE FROM places WHERE rid = ?", gone)
-            conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
-            conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
-            conn.execute(
-                "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (lat, lon, radius_m, ",".join(kinds), fetched_at, osm_base, endpoint),
-            )
+                conn.execute(
+                    "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        lat,
+                        lon,
+                        radius_m,
+                        ",".join(kinds),
+                        fetched_at,
+                        osm_base() if callable(osm_base) else osm_base,
+                        endpoint,
+                    ),
+                )
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return count
+
+    def _drop_vanished(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        fetched_at: float,
+        written: int,
+    ) -> None:
+        """Delete the places of these kinds in the circle that the fetch did not write: one
+        pass reading coordinates only, one JSON parameter for the rows to delete."""
+        conn = self.conn
+        box, box_args = _rtree_box(lat, lon, radius_m)
+        marks = ",".join("?" * len(kinds))
+        if written > self._SCAN_AFTER:
+            # The box holds at least the places just written: one pass over the table costs
+            # less than one random read of a row per place in the box.
+            for column in ("lat", "lon"):
+                box = box.replace(f"r.max_{column}", f"p.{column}")
+                box = box.replace(f"r.min_{column}", f"p.{column}")
+            source = "places p"
+        else:
+            source = "places_rtree r JOIN places p ON p.rid = r.rid"
+        stale = conn.execute(
+            f"""SELECT p.rid, p.lat, p.lon FROM {source}
+                WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
+            (*box_args, *kinds, fetched_at),
+        )
+        gone = json.dumps(
+            [rid for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
+        )
+        conn.execute("DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,))
+        conn.execute(
+            "DELETE FROM places_rtree WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
+        )
+
+    def count_within(self, lat: float, lon: float, radius_m: float, kinds: Sequence[str]) -> int:
+        """How many places of these kinds lie within the circle (as places_within finds them),
+        reading only their coordinates."""
+        if not kinds:
+            return 0
+        box, box_args = _rtree_box(lat, lon, radius_m)
+        marks = ",".join("?" * len(kinds))
+        rows = self.conn.execute(
+            f"""SELECT p.lat, p.lon FROM places_rtree r JOIN places p ON p.rid = r.rid
+                WHERE {box} AND p.kind IN ({marks})""",
+            (*box_args, *kinds),
+        )
+        return sum(1 for plat, plon in rows if distance_m(lat, lon, plat, plon) <= radius_m)
 
     # -- opening-hours answers --------------------------------------------------------------
 

@@ -3,7 +3,7 @@ fresh, fetch it if not (once, with a margin), then filter and rank. No side effe
 cache: the CLI, not this module, records the last listing (`remember_listing`)."""
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli.boundary import BadInput, argument, quoted
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import httpx
 
     from solomo_cli.notify import Notify
-    from solomo_cli.sources.base import PlaceSource
+    from solomo_cli.sources.base import Answer, PlaceSource
 
 
 class NearQuery(NamedTuple):
@@ -159,6 +159,14 @@ class Session:
         return OverpassSource(self.client, self.settings)
 
     def ensure_area(
+        self, origin: Origin, radius_m: float, kinds: Sequence[str], **options: bool
+    ) -> tuple[float | None, str | None]:
+        """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base).
+        Options (offline, refresh, margin) as for fetch_area."""
+        area = self.fetch_area(origin, radius_m, kinds, **options)
+        return area.fetched_at, area.osm_base
+
+    def fetch_area(
         self,
         origin: Origin,
         radius_m: float,
@@ -167,13 +175,13 @@ class Session:
         offline: bool,
         refresh: bool,
         margin: bool = True,
-    ) -> tuple[float | None, str | None]:
-        """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base)."""
+    ) -> "AreaState":
+        """ensure_area, saying also which kinds were fetched and how many places were written."""
         max_age = float("inf") if offline else self.settings.fresh_days * 86400.0
         have = self.cache.coverage(origin.lat, origin.lon, radius_m, kinds, max_age)
         missing = tuple(kinds) if refresh and not offline else have.missing
         if not missing:
-            return have.fetched_at, have.osm_base
+            return AreaState(have.fetched_at, have.osm_base)
         if offline:
             names = ", ".join(missing)
             raise NoLocalData(
@@ -190,24 +198,50 @@ class Session:
                 f"Fetching {', '.join(missing)} within {format_distance(fetch_radius)} "
                 "from OpenStreetMap…"
             )
-        answer = self.place_source().fetch(
-            origin.lat, origin.lon, fetch_radius, missing, self.notify
-        )
-        add_zones(answer.places)
         now = time.time()
-        self.cache.save_fetch(
-            answer.places,
-            origin.lat,
-            origin.lon,
-            fetch_radius,
-            missing,
-            answer.osm_base,
-            answer.endpoint,
-            fetched_at=now,
+
+        def save(answer: "Answer") -> tuple[int, str | None]:
+            # The answer streams into one transaction: a failure midway leaves the store as it was.
+            written = self.cache.save_fetch(
+                _zoned(answer.places),
+                origin.lat,
+                origin.lon,
+                fetch_radius,
+                missing,
+                lambda: answer.osm_base,
+                answer.endpoint,
+                fetched_at=now,
+            )
+            return written, answer.osm_base
+
+        written, osm_base = self.place_source().fetch_into(
+            origin.lat, origin.lon, fetch_radius, missing, save, self.notify
         )
         if len(missing) == len(kinds):
-            return now, answer.osm_base
-        return have.fetched_at or now, have.osm_base or answer.osm_base
+            return AreaState(now, osm_base, missing, written)
+        return AreaState(have.fetched_at or now, have.osm_base or osm_base, missing, written)
+
+
+class AreaState(NamedTuple):
+    """What Session.fetch_area found or did."""
+
+    fetched_at: float | None
+    osm_base: str | None
+    fetched: tuple[str, ...] = ()  # the kinds fetched now (none: the store was fresh)
+    written: int = 0  # places written by that fetch
+
+
+def _zoned(places: "Iterable[Place]", batch: int = 2000) -> "Iterator[Place]":
+    """The places, each with its time zone and country (add_zones), a batch at a time."""
+    pending: list[Place] = []
+    for place in places:
+        pending.append(place)
+        if len(pending) == batch:
+            add_zones(pending)
+            yield from pending
+            pending = []
+    add_zones(pending)
+    yield from pending
 
 
 def _keep(place: Place, q: NearQuery) -> bool:
@@ -357,8 +391,10 @@ def _sync(
     refresh: bool,
 ) -> SyncResult:
     origin = session.locate(place, country, offline=False, refresh=refresh)
-    fetched_at, osm_base = session.ensure_area(
-        origin, radius_m, kinds, offline=False, refresh=refresh, margin=False
+    area = session.fetch_area(origin, radius_m, kinds, offline=False, refresh=refresh, margin=False)
+    # Counted while written; kinds that were fresh are counted in SQL (no tags decoded).
+    fresh = tuple(k for k in kinds if k not in area.fetched)
+    count = area.written + session.cache.count_within(origin.lat, origin.lon, radius_m, fresh)
+    return SyncResult(
+        origin, radius_m, kinds, count, area.fetched_at, area.osm_base, session.requests
     )
-    count = len(session.cache.places_within(origin.lat, origin.lon, radius_m, kinds))
-    return SyncResult(origin, radius_m, kinds, count, fetched_at, osm_base, session.requests)
