@@ -457,23 +457,40 @@ class Cache:
         SQL's flat distance cannot place for sure (a thin band at the radius) are measured."""
         box, box_args, flat = _box_sql(lat, lon, radius_m)
         where, args = _where(kinds, required, box)
-        if flat:
-            flat_sq, flat_args = _flat_sq(lat, lon)
-            inner = max(0.0, radius_m * (1 - _FLAT_ERROR) - 1.0) ** 2
-            outer = (radius_m * (1 + _FLAT_ERROR) + 1.0) ** 2
-        else:  # near a pole or across the antimeridian: every row of the box is measured
-            flat_sq, flat_args, inner, outer = "0", [], -1.0, math.inf
+        if not flat:  # near a pole or across the antimeridian: every row of the box is measured
+            return len(self.candidates(lat, lon, radius_m, kinds, required))
+        flat_sq, flat_args = _flat_sq(lat, lon)
+        inner = max(0.0, radius_m * (1 - _FLAT_ERROR) - 1.0)
+        outer = (radius_m * (1 + _FLAT_ERROR) + 1.0) ** 2
+        # The square inscribed in the inner circle holds about half the box's rows: counted
+        # without any arithmetic (its longitudes taken where the square is narrowest).
+        half = inner / math.sqrt(2.0) / (EARTH_RADIUS_M * math.pi / 180.0)
+        narrowest = math.cos(math.radians(min(89.0, abs(lat) + half)))
+        square = "(lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)"
+        square_args = [lat - half, lat + half, lon - half / narrowest, lon + half / narrowest]
         inside, band = self.conn.execute(
-            f"SELECT count(*) FILTER (WHERE d <= ?), count(*) FILTER (WHERE d > ? AND d <= ?) "
-            f"FROM (SELECT {flat_sq} AS d FROM places INDEXED BY places_light WHERE {where})",
-            (inner, inner, outer, *flat_args, *args, *box_args),
+            f"SELECT total(CASE WHEN {square} THEN 1 WHEN {flat_sq} <= ? THEN 1 END), "
+            f"total(CASE WHEN {square} THEN 0 WHEN {flat_sq} > ? AND {flat_sq} <= ? THEN 1 END) "
+            f"FROM places INDEXED BY places_light WHERE {where}",
+            (
+                *square_args,
+                *flat_args,
+                inner * inner,
+                *square_args,
+                *flat_args,
+                inner * inner,
+                *flat_args,
+                outer,
+                *args,
+                *box_args,
+            ),
         ).fetchone()
         if not band:
             return int(inside)
         rows = self.conn.execute(
-            f"SELECT lat, lon FROM (SELECT lat, lon, {flat_sq} AS d FROM places "
-            f"INDEXED BY places_light WHERE {where}) WHERE d > ? AND d <= ?",
-            (*flat_args, *args, *box_args, inner, outer),
+            f"SELECT lat, lon FROM places INDEXED BY places_light WHERE {where} "
+            f"AND NOT {square} AND {flat_sq} > ? AND {flat_sq} <= ?",
+            (*args, *box_args, *square_args, *flat_args, inner * inner, *flat_args, outer),
         ).fetchall()
         return int(inside) + sum(distance_m(lat, lon, a, b) <= radius_m for a, b in rows)
 

@@ -20,10 +20,11 @@ from solomo_cli.model import Origin, Place
 from solomo_cli.search.hours import When, add_zones, annotate_hours
 from solomo_cli.search.ranking import (
     DISTANCE_POINTS,
+    Traits,
     best_points,
     distance_points,
     is_stale,
-    points,
+    points_only,
     score,
 )
 
@@ -283,20 +284,15 @@ class _Scorer:
 
     def score(self, row: Light) -> float:
         rating, visits = self.mine.get(row[1], (None, 0))
-        return points(
-            row[2],
-            row[5],
-            row[6],
-            row[7],
-            row[8],
-            row[9],
+        return points_only(
+            Traits(row[2], row[5], row[6], row[7], row[8], row[9]),
             row[LIGHT_DISTANCE],
             self.radius_m,
             self.today,
             rating,
             visits,
             self.time_asked and row[0] in self.open_rids,
-        )[0]
+        )
 
     def key(self, row: Light) -> tuple[Any, ...]:
         if self.by_distance:

@@ -16,8 +16,10 @@ as columns: `points` is the one rule, whether it reads a Place (`score`) or a ca
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
 from solomo_cli.kinds import CHAIN_POINTS, KINDS
 from solomo_cli.model import Place
@@ -60,13 +62,19 @@ def kind_reason(kind: str, chain: int | bool) -> tuple[str, float]:
     return (kind, known.points if known else 0.0)
 
 
+class Traits(NamedTuple):
+    """What the score reads of a place besides the user's own marks (the cache's columns)."""
+
+    kind: str
+    chain: int | bool
+    internet: int | bool
+    hours_known: int | bool
+    contact_known: int | bool
+    check_day: int | None  # a date ordinal
+
+
 def points(
-    kind: str,
-    chain: int | bool,
-    internet: int | bool,
-    hours_known: int | bool,
-    contact_known: int | bool,
-    checked_day: int | None,
+    s: Traits,
     distance_m: float,
     radius_m: float,
     today: int,
@@ -74,19 +82,71 @@ def points(
     visits: int = 0,
     open_then: bool = False,
 ) -> tuple[float, list[tuple[str, float]]]:
-    """The score and its reasons from a place's signals (`checked_day` and `today` as
-    date ordinals): the one rule for a Place and for a cache row alike."""
-    reasons: list[tuple[str, float]] = [
-        ("distance", distance_points(distance_m, radius_m)),
-        kind_reason(kind, chain),
-    ]
+    """The score and its reasons (`today` as a date ordinal): the one rule, for a Place
+    (`score`) and for a cache row alike."""
+    near = distance_points(distance_m, radius_m)
+    rest = _rest(s, today, rating, visits, open_then)
+    return _total(near, rest), [("distance", near), *rest]
+
+
+def points_only(
+    s: Traits,
+    distance_m: float,
+    radius_m: float,
+    today: int,
+    rating: float | None = None,
+    visits: int = 0,
+    open_then: bool = False,
+) -> float:
+    """`points`' score alone, for ordering many rows without building their reasons."""
+    return _total(distance_points(distance_m, radius_m), _rest(s, today, rating, visits, open_then))
+
+
+def _rest(
+    s: Traits, today: int, rating: float | None, visits: int, open_then: bool
+) -> tuple[tuple[str, float], ...]:
+    recent = s.check_day is not None and today - s.check_day <= STALE_AFTER_DAYS
+    return _reasons(
+        s.kind,
+        bool(s.chain),
+        bool(s.internet),
+        bool(s.hours_known),
+        bool(s.contact_known),
+        recent,
+        rating or None,
+        visits,
+        open_then,
+    )
+
+
+def _total(near: float, rest: tuple[tuple[str, float], ...]) -> float:
+    total = near  # added in the reasons' order, so that every path rounds alike
+    for _, value in rest:
+        total += value
+    return round(total, 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _reasons(
+    kind: str,
+    chain: bool,
+    internet: bool,
+    hours_known: bool,
+    contact_known: bool,
+    recent: bool,
+    rating: float | None,
+    visits: int,
+    open_then: bool,
+) -> tuple[tuple[str, float], ...]:
+    """Every reason but distance: a few hundred combinations, each worked out once."""
+    reasons = [kind_reason(kind, chain)]
     if internet:
         reasons.append(("internet", INTERNET_POINTS))
     if hours_known:
         reasons.append(("hours known", HOURS_POINTS))
     if contact_known:
         reasons.append(("contact known", CONTACT_POINTS))
-    if checked_day is not None and today - checked_day <= STALE_AFTER_DAYS:
+    if recent:
         reasons.append(("recently checked", CHECKED_POINTS))
     if rating:
         reasons.append((f"your rating ★{rating:g}", round((float(rating) - 3.0) * 6.0, 1)))
@@ -94,7 +154,7 @@ def points(
         reasons.append((count(visits, "visits"), min(2.0 * visits, MAX_VISIT_POINTS)))
     if open_then:
         reasons.append(("open then", OPEN_POINTS))
-    return round(sum(p for _, p in reasons), 1), reasons
+    return tuple(reasons)
 
 
 def best_points(kinds: Sequence[str], time_asked: bool = False) -> float:
@@ -110,12 +170,7 @@ def score(
 ) -> tuple[float, list[tuple[str, float]]]:
     s = signals_of(place)
     return points(
-        place.kind,
-        s.chain,
-        s.internet,
-        s.hours_known,
-        s.contact_known,
-        s.check_day,
+        Traits(place.kind, s.chain, s.internet, s.hours_known, s.contact_known, s.check_day),
         place.distance_m,
         radius_m,
         (today or date.today()).toordinal(),
