@@ -446,3 +446,26 @@ def test_limit_zero_is_built_in_chunks_as_it_is_read(monkeypatch: pytest.MonkeyP
         remember_listing(session.cache, result.origin, result.places)
         assert sum(built) == 1201  # the listing is copied in SQL, not built
     assert ids == [f"node/{i}" for i in range(1, 1201)]
+
+
+def test_the_sql_bound_is_the_score_without_distance() -> None:
+    from itertools import product
+
+    from solomo_cli.search.ranking import Traits, points, points_sql
+
+    today = TODAY.toordinal()
+    sql, args = points_sql(today)
+    conn = sqlite3.connect(":memory:")
+    kinds = [*KINDS, "saved"]
+    for kind, chain, internet, hours, contact, day in product(
+        kinds, (0, 1), (0, 1), (0, 1), (0, 1), (None, today - 730, today - 731, today + 3)
+    ):
+        row = {"kind": kind, "chain": chain, "internet": internet, "hours_known": hours}
+        row |= {"contact_known": contact, "check_day": day}
+        (got,) = conn.execute(
+            f"SELECT {sql} FROM (SELECT ? AS kind, ? AS chain, ? AS internet, ? AS hours_known, "
+            "? AS contact_known, ? AS check_day)",
+            (*args, *row.values()),
+        ).fetchone()
+        total, _ = points(Traits(kind, chain, internet, hours, contact, day), 1e9, 1.0, today)
+        assert got == total, row

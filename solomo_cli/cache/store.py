@@ -405,14 +405,20 @@ class Cache:
         radius_m: float,
         kinds: Sequence[str],
         required: Iterable[str] = (),
+        at_least: tuple[str, Sequence[Any], float] | None = None,
     ) -> list[Light]:
         """The light rows (see Light) of the places of these kinds within the circle whose
-        `required` signal columns are 1, in no order: read from the index, no tags decoded."""
+        `required` signal columns are 1, in no order: read from the index, no tags decoded.
+        `at_least` (sql, args, value): only rows where that SQL expression reaches value."""
         box, box_args, _ = _box_sql(lat, lon, radius_m)
         where, args = _where(kinds, required, box)
+        more: tuple[Any, ...] = ()
+        if at_least is not None:
+            where += f" AND {at_least[0]} >= ?"
+            more = (*at_least[1], at_least[2])
         rows = self.conn.execute(
             f"SELECT {_LIGHT_COLS} FROM places INDEXED BY places_light WHERE {where}",
-            (*args, *box_args),
+            (*args, *box_args, *more),
         ).fetchall()
         found = []
         for row in rows:
@@ -498,7 +504,7 @@ class Cache:
         """The places of these row ids, in their order (tags decoded: only for rows shown)."""
         rows = self.conn.execute(
             f"SELECT j.key, {', '.join('p.' + c for c in _PLACE_COLS.split(', '))} "
-            "FROM json_each(?) j JOIN places p ON p.rid = j.value",
+            "FROM json_each(?) j CROSS JOIN places p ON p.rid = j.value",
             (json.dumps(list(rids)),),
         ).fetchall()
         rows.sort(key=lambda row: row[0])
@@ -663,7 +669,7 @@ class Cache:
         state = json.dumps({"origin": origin, "count": n}, ensure_ascii=False)
         if rids:
             copy = (
-                f"SELECT j.key + 1, {_LISTED_COLS} FROM json_each(?) j "
+                f"SELECT j.key + 1, {_LISTED_COLS} FROM json_each(?) j CROSS "
                 "JOIN places p ON p.rid = j.value ORDER BY j.key"
             )
             copy_args: tuple[Any, ...] = (json.dumps(list(rids)),)

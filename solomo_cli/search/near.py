@@ -24,8 +24,9 @@ from solomo_cli.search.ranking import (
     best_points,
     distance_points,
     is_stale,
+    points,
     points_only,
-    score,
+    points_sql,
 )
 
 if TYPE_CHECKING:
@@ -255,7 +256,7 @@ def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
 
 
 HOURS_CHUNK = 500  # places whose tags are decoded and hours evaluated at a time
-FIRST_RING_ROWS = 2000  # candidates a top-k search reads first, on a uniform guess
+FIRST_RING_ROWS = 300  # candidates a top-k search reads first, on a uniform guess
 Mine = dict[str, tuple[float | None, int]]  # the user's (rating, visits) per place id
 
 
@@ -368,8 +369,9 @@ def _top_rows(
         mine_rows = cache.candidates_by_id(scorer.mine, lat, lon, radius, q.kinds, required)
     best = best_points(q.kinds)
     ring = radius if total <= FIRST_RING_ROWS else radius * math.sqrt(FIRST_RING_ROWS / total)
+    at_least = None  # once a k-th score is known: skip in SQL the rows that cannot reach it
     while ring < radius:
-        rows = cache.candidates(lat, lon, ring, q.kinds, required)
+        rows = cache.candidates(lat, lon, ring, q.kinds, required, at_least)
         if len(rows) < k:
             ring *= 2.0
             continue
@@ -384,8 +386,13 @@ def _top_rows(
         # The k-th score only grows with the ring: beyond `needed`, no place can beat it.
         needed = radius * (1.0 - (kth - best) / DISTANCE_POINTS) + 1.0
         ring = max(ring * 1.25, min(ring * 2.0, needed))
-    rows = cache.candidates(lat, lon, radius, q.kinds, required)
-    return heapq.nsmallest(k, rows, scorer.key)
+        # Even at the origin, a row needs kth − 40 other points to reach the k-th score (and
+        # at least k rows of any larger ring do: the k-th score only grows).
+        sql, args = points_sql(scorer.today)
+        at_least = (sql, args, kth - DISTANCE_POINTS - 0.05)
+    rows = cache.candidates(lat, lon, radius, q.kinds, required, at_least)
+    seen = {row[0] for row in rows}
+    return heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
 
 
 def _hours_at(cache: Cache, rows: Sequence[Light], at: When) -> dict[int, dict[str, Any]]:
@@ -413,19 +420,28 @@ def _shown(
     """The places of these rows as a listing shows them: tags, distance, the user's signals
     (when there is a user-data file), freshness, the score explained, and hours."""
     places = cache.places_of([row[0] for row in rows])
+    day = today.toordinal()
     for place, row in zip(places, rows, strict=True):
         place.distance_m = row[LIGHT_DISTANCE]
+        place.extra["chain"] = row[5]
+        rating, visits = (mine or {}).get(place.id, (None, 0))
         if mine is not None:
-            place.extra["my_rating"], place.extra["visits"] = mine.get(place.id, (None, 0))
+            place.extra["my_rating"], place.extra["visits"] = rating, visits
         if hours is not None:
             place.extra.update(hours.get(row[0]) or {})
+        # The one rule (ranking.points), on the columns the order was made from.
+        place.score, place.reasons = points(
+            Traits(row[2], row[5], row[6], row[7], row[8], row[9]),
+            place.distance_m,
+            q.radius_m,
+            day,
+            rating,
+            visits,
+            place.extra.get("open_state") == "open",
+        )
     add_freshness(places)
     if hours is not None:
         annotate_hours([p for p in places if "open_state" not in p.extra], q.open_at)
-    for place in places:
-        place.score, place.reasons = score(
-            place, q.radius_m, time_asked=q.open_at is not None, today=today
-        )
     if q.open_at is None:  # only for display: the places shown are enough
         annotate_hours(places, None, cache)
     return places

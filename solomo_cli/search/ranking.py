@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from solomo_cli.kinds import CHAIN_POINTS, KINDS
 from solomo_cli.model import Place
@@ -163,6 +163,23 @@ def best_points(kinds: Sequence[str], time_asked: bool = False) -> float:
     top = max((kind_reason(k, False)[1] for k in kinds), default=0.0)
     top += INTERNET_POINTS + HOURS_POINTS + CONTACT_POINTS + CHECKED_POINTS
     return top + (OPEN_POINTS if time_asked else 0.0)
+
+
+def points_sql(today: int) -> tuple[str, list[Any]]:
+    """SQL over the cache's signal columns for the points `points` gives besides distance and
+    the user's own marks (and "open then"): how a search skips, in SQL, the rows that cannot
+    reach a score. Built from the same table and constants (a test checks they agree)."""
+    kinds = " ".join(
+        f"WHEN ? THEN {kind_reason(name, False)[1]!r}" for name in KINDS if name != "coworking"
+    )
+    sql = (
+        f"(CASE kind WHEN 'coworking' THEN (CASE WHEN chain THEN {CHAIN_POINTS!r} "
+        f"ELSE {KINDS['coworking'].points!r} END) {kinds} ELSE 0.0 END"
+        f" + internet * {INTERNET_POINTS!r} + hours_known * {HOURS_POINTS!r}"
+        f" + contact_known * {CONTACT_POINTS!r}"
+        f" + (CASE WHEN ? - check_day <= {STALE_AFTER_DAYS} THEN {CHECKED_POINTS!r} ELSE 0.0 END))"
+    )
+    return sql, [name for name in KINDS if name != "coworking"] + [today]
 
 
 def score(
