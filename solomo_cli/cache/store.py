@@ -13,7 +13,7 @@ from typing import Any, Final, NamedTuple, TypeVar
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
-from solomo_cli.geo import EARTH_RADIUS_M, bbox, distance_m
+from solomo_cli.geo import EARTH_RADIUS_M, bbox, distance_from, distance_m
 from solomo_cli.match import fold
 from solomo_cli.model import Place
 from solomo_cli.signals import COLUMNS as SIGNAL_COLUMNS
@@ -330,6 +330,17 @@ def _flat_sq(lat: float, lon: float) -> tuple[str, list[float]]:
     return f"({dy} * {dy} + {dx} * {dx})", [lat, k] * 2 + [lon, k, c0, s0, lat] * 2
 
 
+def _measured(rows: list[Any], lat: float, lon: float, radius_m: float) -> list[Light]:
+    """The rows within the circle, each with its distance appended."""
+    to = distance_from(lat, lon)
+    found = []
+    for row in rows:
+        d = to(row[3], row[4])
+        if d <= radius_m:
+            found.append((*row, d))
+    return found
+
+
 def _where(kinds: Sequence[str], required: Iterable[str], box: str) -> tuple[str, list[Any]]:
     needs = sorted(required)
     if not FILTER_COLUMNS.issuperset(needs):
@@ -420,12 +431,7 @@ class Cache:
             f"SELECT {_LIGHT_COLS} FROM places INDEXED BY places_light WHERE {where}",
             (*args, *box_args, *more),
         ).fetchall()
-        found = []
-        for row in rows:
-            d = distance_m(lat, lon, row[3], row[4])
-            if d <= radius_m:
-                found.append((*row, d))
-        return found
+        return _measured(rows, lat, lon, radius_m)
 
     def candidates_by_id(
         self,
@@ -444,12 +450,7 @@ class Cache:
             f"(SELECT value FROM json_each(?)) AND {where}",
             (json.dumps(list(osm_ids)), *args, *box_args),
         ).fetchall()
-        found = []
-        for row in rows:
-            d = distance_m(lat, lon, row[3], row[4])
-            if d <= radius_m:
-                found.append((*row, d))
-        return found
+        return _measured(rows, lat, lon, radius_m)
 
     def count_within(
         self,

@@ -27,6 +27,7 @@ from solomo_cli.search.ranking import (
     points,
     points_only,
     points_sql,
+    recent,
 )
 
 if TYPE_CHECKING:
@@ -424,6 +425,7 @@ def _shown(
     for place, row in zip(places, rows, strict=True):
         place.distance_m = row[LIGHT_DISTANCE]
         place.extra["chain"] = row[5]
+        place.extra["stale"] = not recent(row[9], day)
         rating, visits = (mine or {}).get(place.id, (None, 0))
         if mine is not None:
             place.extra["my_rating"], place.extra["visits"] = rating, visits
@@ -439,7 +441,6 @@ def _shown(
             visits,
             place.extra.get("open_state") == "open",
         )
-    add_freshness(places)
     if hours is not None:
         annotate_hours([p for p in places if "open_state" not in p.extra], q.open_at)
     if q.open_at is None:  # only for display: the places shown are enough

@@ -43,8 +43,13 @@ def check_age_days(check_date: str | None, today: date | None = None) -> int | N
 
 
 def is_stale(check_date: str | None, today: date | None = None) -> bool:
-    age = check_age_days(check_date, today)
-    return age is None or age > STALE_AFTER_DAYS
+    day = check_day(check_date)
+    return not recent(None if day is None else day.toordinal(), (today or date.today()).toordinal())
+
+
+def recent(checked_day: int | None, today: int) -> bool:
+    """Whether a mapper checked the place in the last two years (days as date ordinals)."""
+    return checked_day is not None and today - checked_day <= STALE_AFTER_DAYS
 
 
 def distance_points(distance_m: float, radius_m: float) -> float:
@@ -105,14 +110,13 @@ def points_only(
 def _rest(
     s: Traits, today: int, rating: float | None, visits: int, open_then: bool
 ) -> tuple[tuple[str, float], ...]:
-    recent = s.check_day is not None and today - s.check_day <= STALE_AFTER_DAYS
     return _reasons(
         s.kind,
         bool(s.chain),
         bool(s.internet),
         bool(s.hours_known),
         bool(s.contact_known),
-        recent,
+        recent(s.check_day, today),
         rating or None,
         visits,
         open_then,
