@@ -174,8 +174,9 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
-    """R*Tree condition for the circle's bounding box, split in two across the antimeridian."""
+def _box(lat: float, lon: float, radius_m: float) -> tuple[float, float, list[tuple[float, float]]]:
+    """The circle's bounding box: (min_lat, max_lat, longitude spans), in two spans across the
+    antimeridian."""
     min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
     if max_lon - min_lon >= 360.0:
         spans = [(-180.0, 180.0)]
@@ -185,6 +186,12 @@ def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float
         spans = [(min_lon, 180.0), (-180.0, max_lon - 360.0)]
     else:
         spans = [(min_lon, max_lon)]
+    return min_lat, max_lat, spans
+
+
+def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
+    """R*Tree condition for the circle's bounding box, split in two across the antimeridian."""
+    min_lat, max_lat, spans = _box(lat, lon, radius_m)
     lon_sql = " OR ".join("(r.max_lon >= ? AND r.min_lon <= ?)" for _ in spans)
     return (
         f"r.max_lat >= ? AND r.min_lat <= ? AND ({lon_sql})",
@@ -302,15 +309,7 @@ _FLAT_MAX_LAT = 80.0
 def _box_sql(lat: float, lon: float, radius_m: float) -> tuple[str, list[float], bool]:
     """The condition on places' own lat/lon for the circle's bounding box (two spans across
     the antimeridian), and whether the flat distance holds there (not near a pole, no wrap)."""
-    min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
-    if max_lon - min_lon >= 360.0:
-        spans = [(-180.0, 180.0)]
-    elif min_lon < -180.0:
-        spans = [(min_lon + 360.0, 180.0), (-180.0, max_lon)]
-    elif max_lon > 180.0:
-        spans = [(min_lon, 180.0), (-180.0, max_lon - 360.0)]
-    else:
-        spans = [(min_lon, max_lon)]
+    min_lat, max_lat, spans = _box(lat, lon, radius_m)
     lon_sql = " OR ".join("lon BETWEEN ? AND ?" for _ in spans)
     flat = len(spans) == 1 and max(abs(min_lat), abs(max_lat)) < _FLAT_MAX_LAT
     return (

@@ -25,7 +25,6 @@ from solomo_cli.search.ranking import (
     distance_points,
     is_stale,
     points,
-    points_only,
     points_sql,
     recent,
 )
@@ -286,7 +285,7 @@ class _Scorer:
 
     def score(self, row: Light) -> float:
         rating, visits = self.mine.get(row[1], (None, 0))
-        return points_only(
+        return points(
             Traits(row[2], row[5], row[6], row[7], row[8], row[9]),
             row[LIGHT_DISTANCE],
             self.radius_m,
@@ -294,7 +293,7 @@ class _Scorer:
             rating,
             visits,
             self.time_asked and row[0] in self.open_rids,
-        )
+        )[0]
 
     def key(self, row: Light) -> tuple[Any, ...]:
         if self.by_distance:

@@ -88,23 +88,10 @@ def points(
     open_then: bool = False,
 ) -> tuple[float, list[tuple[str, float]]]:
     """The score and its reasons (`today` as a date ordinal): the one rule, for a Place
-    (`score`) and for a cache row alike."""
+    (`score`) and for a cache row alike (a listing orders its candidates by it)."""
     near = distance_points(distance_m, radius_m)
     rest = _rest(s, today, rating, visits, open_then)
     return _total(near, rest), [("distance", near), *rest]
-
-
-def points_only(
-    s: Traits,
-    distance_m: float,
-    radius_m: float,
-    today: int,
-    rating: float | None = None,
-    visits: int = 0,
-    open_then: bool = False,
-) -> float:
-    """`points`' score alone, for ordering many rows without building their reasons."""
-    return _total(distance_points(distance_m, radius_m), _rest(s, today, rating, visits, open_then))
 
 
 def _rest(
