@@ -130,7 +130,7 @@ def m005_light_index_and_listing(conn: sqlite3.Connection) -> None:
             kind TEXT NOT NULL,
             lat REAL NOT NULL,
             lon REAL NOT NULL,
-            tags TEXT NOT NULL,
+            tags TEXT,  -- NULL: those the cache holds for osm_id (a long listing copies no tags)
             tz TEXT,
             country TEXT
         );
@@ -662,7 +662,7 @@ class Cache:
         self, origin: dict[str, Any], places: Sequence[Place] = (), rids: Sequence[int] = ()
     ) -> None:
         """Record the last listing: `places` as given, or the cached places of these row ids
-        (copied in SQL, tags and all, in one statement). Unchanged, it is not written again
+        (copied in SQL in one statement, their tags left in the cache). Unchanged, it is not written again
         (no write, nothing to checkpoint when the store closes)."""
         conn = self.conn
         n = len(rids) or len(places)
@@ -711,13 +711,13 @@ class Cache:
         """The place at this rank of the last listing, or with this id."""
         where, arg = ("rank = ?", rank) if osm_id is None else ("osm_id = ?", osm_id)
         row = self.conn.execute(
-            f"SELECT {_PLACE_COLS} FROM listing WHERE {where} ORDER BY rank LIMIT 1", (arg,)
+            f"SELECT {_LISTED_PLACE} WHERE l.{where} ORDER BY l.rank LIMIT 1", (arg,)
         ).fetchone()
         return None if row is None else _place(row)
 
     def listed_rows(self) -> list[tuple[Any, ...]]:
-        """Every row of the last listing, in rank order (tags as stored: JSON text)."""
-        return self.conn.execute(f"SELECT {_PLACE_COLS} FROM listing ORDER BY rank").fetchall()
+        """Every row of the last listing as _place reads it, in rank order."""
+        return self.conn.execute(f"SELECT {_LISTED_PLACE} ORDER BY l.rank").fetchall()
 
     def listed_names(self) -> list[tuple[int, str, str | None]]:
         """(rank, id, name) of every place of the last listing."""
@@ -799,7 +799,12 @@ def _reports_damage(method: F) -> F:
 LAST_LISTING = "last_listing"
 
 
-_LISTED_COLS = "p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags, p.tz, p.country"
+_LISTED_COLS = "p.osm_id, p.name, p.kind, p.lat, p.lon, NULL, p.tz, p.country"
+# A listed place as _place reads it: its tags from the listing, else from the cache.
+_LISTED_PLACE = (
+    "l.osm_id, l.name, l.kind, l.lat, l.lon, coalesce(l.tags, p.tags, '{}'), l.tz, l.country "
+    "FROM listing l LEFT JOIN places p ON l.tags IS NULL AND p.osm_id = l.osm_id"
+)
 _COMPARED_LISTING = 1000  # a longer listing is written again rather than compared
 
 
