@@ -261,14 +261,19 @@ Mine = dict[str, tuple[float | None, int]]  # the user's (rating, visits) per pl
 
 
 def _required(q: NearQuery) -> tuple[str, ...]:
-    """The signal columns (cache.store.FILTER_COLUMNS) that --wifi, --free-wifi and
-    --wheelchair require, as solomo_cli.signals derives them."""
+    """The signal columns (cache.store.FILTER_COLUMNS) that the query's filters (wifi,
+    free_wifi, wheelchair) require, as solomo_cli.signals derives them."""
     need = ["internet"] if q.wifi or q.free_wifi else []
     if q.free_wifi:
         need.append("free_wifi")
     if q.wheelchair:
         need.append("wheelchair")
     return tuple(need)
+
+
+def _traits(row: Light) -> Traits:
+    """What the score reads of a light row: its kind, then its signal columns."""
+    return Traits(row[2], row[5], row[6], row[7], row[8], row[9])
 
 
 class _Scorer:
@@ -286,7 +291,7 @@ class _Scorer:
     def score(self, row: Light) -> float:
         rating, visits = self.mine.get(row[1], (None, 0))
         return points(
-            Traits(row[2], row[5], row[6], row[7], row[8], row[9]),
+            _traits(row),
             row[LIGHT_DISTANCE],
             self.radius_m,
             self.today,
@@ -432,7 +437,7 @@ def _shown(
             place.extra.update(hours.get(row[0]) or {})
         # The one rule (ranking.points), on the columns the order was made from.
         place.score, place.reasons = points(
-            Traits(row[2], row[5], row[6], row[7], row[8], row[9]),
+            _traits(row),
             place.distance_m,
             q.radius_m,
             day,
