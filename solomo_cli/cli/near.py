@@ -2,8 +2,9 @@
 trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -13,6 +14,9 @@ from solomo_cli.cli.console import handles_errors, progress
 from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
 from solomo_cli.errors import UsageError
 from solomo_cli.words import count
+
+if TYPE_CHECKING:
+    from solomo_cli.search.near import NearResult
 
 near_app = typer.Typer()
 MAX_LIMIT = 100_000  # places in one listing: far more than any area holds
@@ -180,9 +184,25 @@ def near(
         wheelchair=wheelchair,
     )
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session:
-        result = run(session, query)
-        remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
+    with Session(settings) as session:  # open while a listing without a limit is read
+        with progress() as notify:
+            session.notify = notify
+            result = run(session, query)
+            remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
+        session.notify = None
+        _output(result, chosen, output, to_file, force, explain, place, offline)
+
+
+def _output(
+    result: "NearResult",
+    chosen: str,
+    output: Path | None,
+    to_file: bool,
+    force: bool,
+    explain: bool,
+    place: str,
+    offline: bool,
+) -> None:
     from solomo_cli.render import near as render
 
     origin = result.origin
@@ -223,10 +243,16 @@ def near(
         from solomo_cli.formats.records import LISTING_FIELDS, place_record
         from solomo_cli.formats.registry import OSM_LICENSE, Document
 
-        rows = [place_record(p, rank=i) for i, p in enumerate(result.places, 1)]
+        # Made as the writer reads them: a listing without a limit is never held whole.
+        rows = (place_record(p, rank=i) for i, p in enumerate(result.places, 1))
         head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
-        document = Document("listing", rows, LISTING_FIELDS, head=head if origin.credit else None)
-        written = emit(document, chosen, output, force)
+        doc = Document(
+            "listing",
+            cast("Sequence[dict[str, Any]]", rows),
+            LISTING_FIELDS,
+            head=head if origin.credit else None,
+        )
+        written = emit(doc, chosen, output, force)
     if written:
         print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
 
