@@ -131,6 +131,16 @@ def contact_list(
             "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
         ),
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            metavar="N",
+            min=0,
+            help="Show at most N people (0: all; default: a screenful on a terminal, else all).",
+        ),
+    ] = None,
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ListFormat.table,
@@ -144,12 +154,21 @@ def contact_list(
     point = label = None
     if near:
         point, label = _locate(near)
+    if fmt.value == "table" and limit is None:
+        from solomo_cli.render.table import screenful
+
+        limit = screenful(4, per_row=2)  # two lines a person: the day last seen, and how long ago
     _, user = open_user()
     with user:
-        found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
+        found, total = user.contact_page(
+            tag=tag, stale_days=stale_days, near=point, radius_m=radius_m, limit=limit or None
+        )
     if fmt.value == "table":
+        from solomo_cli.cli.near import LISTING_HINTS
+
         hint = 'Add one: solomo contact add "Jeanne Martin" --at 2'
-        print_all(views.contacts_view(found, label, radius_m if near else None, stale, hint))
+        view = views.contacts_view(found, label, radius_m if near else None, stale, hint)
+        print_all([*view, *views.more_line(total - len(found), LISTING_HINTS[1])])
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import CONTACT_FIELDS, contact_record

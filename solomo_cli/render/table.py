@@ -103,3 +103,20 @@ def house_table(title: Text, *columns: Column, caption: str | None = None) -> Ta
 def add_house_row(grid: Table, *cells: Text) -> None:
     """Add a row to a `house_table`."""
     grid.add_row(*(_Spaced(cell) for cell in cells[:-1]), *cells[-1:])
+
+
+def more_line(more: int, hint: str = "") -> list[Text]:
+    """The line under a table that shows the first rows only: how many more, and how to see
+    them (none when nothing is left out)."""
+    if more <= 0:
+        return []
+    return [Text(f"{more} more; {hint}." if hint else f"{more} more.", style="dim")]
+
+
+def screenful(around: int, per_row: int = 1) -> int | None:
+    """How many rows of `per_row` lines fit on the terminal with `around` lines of the rest
+    (at least 10); None, meaning all, when the output is not a terminal."""
+    console = Console()
+    if not console.is_terminal:
+        return None
+    return max(10, (console.size.height - around) // per_row)
