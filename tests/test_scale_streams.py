@@ -5,15 +5,21 @@ binds one parameter per row."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from clitools import invoke
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from solomo_cli.config import get_paths
 from solomo_cli.formats import registry
 from solomo_cli.formats.geojson import feature
 from solomo_cli.formats.json import _JSON_UNSAFE, dumps
@@ -24,6 +30,7 @@ from solomo_cli.formats.records import (
     VISIT_FIELDS,
 )
 from solomo_cli.formats.registry import Document, Rows
+from solomo_cli.mydata.store import UserData
 
 # -- the streaming writers against the whole-document ones ----------------------------------
 
@@ -193,3 +200,269 @@ def test_the_json_writer_never_holds_the_document(monkeypatch: pytest.MonkeyPatc
     write_json(rows(), out)
     assert seen[0] == 0 and all(a < b for a, b in zip(seen, seen[1:], strict=False))
     assert json.loads(out.getvalue()) == [{"n": n} for n in range(5)]
+
+
+# -- user data at scale: a real user-data file filled with plain SQL --------------------------
+
+
+def seed(user: UserData, places: int, visits: int, contacts: int, notes: int = 0) -> None:
+    """A user-data file made by UserData's migrations, filled in one transaction."""
+    with user.write() as conn:
+        for i in range(places):
+            tags = json.dumps({"name": f"Place {i:05d}", "addr:city": "Lyon"})
+            conn.execute(
+                "INSERT INTO places VALUES (?, ?, 'coworking', 45.75, ?, ?, '2026-01-01T00:00:00Z')",
+                (f"node/{i + 1}", f"Place {i:05d}", 4.8 + i * 1e-5, tags),
+            )
+        for i in range(visits):
+            day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+            conn.execute(
+                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    f"v{i}",
+                    f"node/{1 + i % places}",
+                    day,
+                    1 + i % 5 if i % 3 else None,
+                    "quiet" if i % 2 else None,
+                    "20.50" if i % 4 == 0 else None,
+                    "EUR" if i % 8 == 0 else None,
+                    day + "T09:00:00Z",
+                ),
+            )
+        for i in range(notes):
+            conn.execute(
+                "INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
+                (f"n{i}", f"node/{1 + i % places}", f"2026-01-{1 + i % 28:02d}T00:00:00Z", f"n{i}"),
+            )
+        for i in range(contacts):
+            name = f"Person {i:05d}"
+            cur = conn.execute(
+                "INSERT INTO contacts (uid, name, name_key, org, email, phone, note, created_at,"
+                " updated_at) VALUES (?, ?, ?, 'Org', NULL, NULL, NULL, ?, ?)",
+                (f"c{i}", name, name.lower(), "2025-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+            )
+            conn.execute("INSERT INTO contact_tags VALUES (?, ?)", (cur.lastrowid, "ux"))
+            conn.execute(
+                "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at)"
+                " VALUES (?, ?, ?, '2026-03-01', NULL, '2026-03-01T00:00:00Z')",
+                (f"e{i}", cur.lastrowid, f"node/{1 + i % places}"),
+            )
+
+
+@pytest.fixture
+def filled() -> UserData:
+    user = UserData(get_paths().user_db)
+    seed(user, places=1_100, visits=1_500, contacts=1_050, notes=1_020)
+    user.close()
+    return user
+
+
+@pytest.fixture
+def few_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection solomo opens allows 999 variables (SQLite's default before 3.32)."""
+    from solomo_cli import db
+
+    real = db.connect
+
+    def connect(path: Path, **options: Any) -> sqlite3.Connection:
+        conn = real(path, **options)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        return conn
+
+    monkeypatch.setattr(db, "connect", connect)
+
+
+@pytest.mark.parametrize(
+    ("args", "rows"),
+    [
+        (["log", "-n", "0", "--format", "csv"], 1_500),
+        (["log", "--format", "json"], 1_500),
+        (["contact", "list", "--format", "csv"], 1_050),
+        (["contact", "list", "--tag", "UX", "--format", "csv"], 1_050),
+        (["contact", "list", "--near", "45.75,4.8", "-r", "50km", "--format", "csv"], 1_050),
+        (["export", "places", "-", "--format", "csv"], 1_100),
+        (["export", "visits", "-", "--format", "csv"], 1_500),
+        (["export", "contacts", "-", "--format", "csv"], 1_050),
+    ],
+)
+def test_no_query_binds_a_parameter_per_row(
+    filled: UserData, few_variables: None, args: list[str], rows: int
+) -> None:
+    result = invoke(args)
+    assert result.exit_code == 0, result.stderr
+    if "json" in args:
+        assert len(json.loads(result.stdout)["visits"]) == rows
+    else:
+        assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == rows
+
+
+def test_the_variable_limit_is_really_lowered(filled: UserData, few_variables: None) -> None:
+    from solomo_cli import db
+
+    conn = db.connect(get_paths().user_db)
+    with pytest.raises(sqlite3.OperationalError, match="too many SQL variables"):
+        conn.execute(f"SELECT 1 WHERE 1 IN ({','.join('?' * 1000)})", list(range(1000)))
+    conn.close()
+
+
+def test_log_shows_the_first_visits_and_says_how_many_more(filled: UserData) -> None:
+    result = invoke(["log", "-n", "5"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    more = [line for line in lines if line.endswith("more; use --limit to see them.")]
+    # The visits, the places and the months: each table its first 5 rows and a line for the rest.
+    assert more == [
+        "1495 more; use --limit to see them.",
+        "1095 more; use --limit to see them.",
+        "7 more; use --limit to see them.",
+    ]
+    # The totals stay totals over every visit matched.
+    assert "Total: 84 days worked, 1500 visits, cost 3833.50, 3854.00 EUR" in result.stdout
+
+
+def test_log_limit_reads_only_the_rows_shown(filled: UserData) -> None:
+    user = UserData(get_paths().user_db)
+    statements: list[str] = []
+    user.conn.set_trace_callback(statements.append)
+    shown = user.visits(limit=3)
+    assert [v.uid for v in shown] == [v.uid for v in user.visits()[:3]]
+    assert any("LIMIT 3" in s for s in statements)
+    user.close()
+
+
+def test_log_totals_in_sql_are_the_totals_of_every_visit(filled: UserData) -> None:
+    user = UserData(get_paths().user_db)
+    visits = user.visits()
+    t = user.totals()
+    assert (t.days, t.visits) == (len({v.day for v in visits}), len(visits))
+    expected: dict[str, Decimal] = {}
+    for v in visits:
+        if v.cost is not None:
+            expected[v.currency or ""] = expected.get(v.currency or "", Decimal(0)) + Decimal(
+                v.cost
+            )
+    assert t.cost == expected
+    top = user.totals(top=4)
+    assert top.by_place == t.by_place[:4] and top.by_month == t.by_month[:4]
+    assert (top.places, top.months, top.days, top.cost) == (1_100, 12, t.days, t.cost)
+    user.close()
+
+
+def test_contact_list_limit_says_how_many_more(filled: UserData) -> None:
+    result = invoke(["contact", "list", "-n", "3"])
+    assert result.exit_code == 0, result.stderr
+    assert "Person 00000" in result.stdout and "Person 00003" not in result.stdout
+    assert result.stdout.rstrip().endswith("1047 more; use --limit to see them.")
+    stale = invoke(["contact", "list", "--stale", "30d", "-n", "2"])
+    assert stale.stdout.rstrip().endswith("1048 more; use --limit to see them.")
+
+
+def test_a_pipe_or_a_file_format_gets_everything(filled: UserData) -> None:
+    assert "more;" not in invoke(["log"]).stdout
+    assert len(json.loads(invoke(["contact", "list", "-f", "json"]).stdout)) == 1_050
+
+
+def test_a_terminal_gets_a_screenful(filled: UserData) -> None:
+    from test_pty import on_a_terminal  # a 40-line pty
+
+    status, shown, _ = on_a_terminal("log", timeout=120)
+    assert status == 0
+    assert f"{1_500 - 32} more; use --limit to see them." in shown
+    status, shown, _ = on_a_terminal("contact", "list", timeout=120)
+    assert status == 0 and f"{1_050 - 18} more; use --limit to see them." in shown
+
+
+def test_export_places_groups_the_visits_and_notes_of_each_place(filled: UserData) -> None:
+    from solomo_cli.formats.records import export_document, place_record
+
+    user = UserData(get_paths().user_db)
+    visits, notes = user.visits(), user.notes()
+    doc = export_document(user, "places")
+    records = list(doc.records)
+    assert doc.written == len(records) == 1_100
+    for p, record in zip(user.places()[:50], records[:50], strict=True):
+        expected = place_record(
+            p,
+            seen_at=user.seen_at(p.id) or None,
+            visits=[v for v in visits if v.place.id == p.id],
+            notes=[n for n in notes if n.place_id == p.id],
+        )
+        assert record == expected
+    user.close()
+
+
+# -- long tables: Rich's drawing, in linear time ---------------------------------------------
+
+
+def draw(renderables: list[Any], width: int, terminal: bool, long_from: int) -> str:
+    from rich.console import Console
+
+    from solomo_cli.render import table
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=terminal,
+        color_system="truecolor" if terminal else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    saved, table.LONG = table.LONG, long_from
+    try:
+        for renderable in renderables:
+            console.print(renderable)
+    finally:
+        table.LONG = saved
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [24, 60, 80, 132])
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_long_log_is_drawn_as_rich_draws_it(filled: UserData, width: int, terminal: bool) -> None:
+    from solomo_cli.render import mydata as views
+
+    user = UserData(get_paths().user_db)
+    view = views.log_view(user.visits(limit=400), user.totals(top=400), None, None)
+    contacts = views.contacts_view(user.contacts()[:300], None, None, None)
+    user.close()
+    for renderables in (view, contacts):
+        assert draw(renderables, width, terminal, 1) == draw(renderables, width, terminal, 10**9)
+
+
+WIDE = st.sampled_from(["界", "😀", "é", "e\u0301", " ", "  ", "x" * 30, "a b c", "—", "★"])
+CELL = st.lists(st.one_of(WIDE, HOSTILE, st.text(max_size=6)), max_size=5).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.tuples(CELL, CELL, CELL, st.integers(1, 5)), min_size=1, max_size=12),
+    width=st.integers(8, 140),
+    terminal=st.booleans(),
+)
+def test_any_house_table_is_drawn_as_rich_draws_it(
+    rows: list[tuple[str, str, str, int]], width: int, terminal: bool
+) -> None:
+    from rich.table import Column
+    from rich.text import Text
+
+    from solomo_cli.render.table import add_house_row, house_table
+
+    grid = house_table(
+        Text("Title that may wrap when narrow"),
+        Column("ID", justify="right", no_wrap=True),
+        Column("Name", overflow="fold"),
+        Column("Stars", justify="center"),
+        Column("Note", overflow="fold"),
+    )
+    for n, (name, note, other, stars) in enumerate(rows):
+        add_house_row(
+            grid,
+            Text(str(n * 997)),
+            Text(name, style="bold"),
+            Text("★" * stars, style="magenta"),
+            Text.assemble((note, "cyan"), " ", other),
+        )
+    assert draw([grid], width, terminal, 1) == draw([grid], width, terminal, 10**9)

@@ -219,7 +219,13 @@ class HouseTable(Table):
                 look: tuple[Any, ...] = (type(cell), text.style, text.justify, text.overflow)
                 look += (text.no_wrap, text.end, text.tab_size)
                 n = len(plain)
-                if not text.spans and n < width and plain.isprintable() and cell_len(plain) == n:
+                if (
+                    not text.spans
+                    and n < width
+                    and "full" not in (text.justify, cell_options.justify)
+                    and plain.isprintable()
+                    and cell_len(plain) == n
+                ):
                     # A one-line text that fits: drawn as a text of as many x's is, letter for
                     # letter (the trailing spaces kept, which right and centre justification drop).
                     kept = len(plain.rstrip())
@@ -236,11 +242,9 @@ class HouseTable(Table):
                             cell_options,
                             style=style,
                         )
-                        where = "".join(seg.text for seg in lines[0]).find("x" * kept)
-                        template = templates[shape] = (
-                            lines[0] if len(lines) == 1 and where >= 0 and kept else [],
-                            where,
-                        )
+                        one = lines[0] if len(lines) == 1 else []
+                        where = "".join(seg.text for seg in one).find("x" * kept)
+                        template = templates[shape] = (one if where >= 0 and kept else [], where)
                     line, where = template
                     if line:
                         cells.append((_fill(line, where, plain[:kept]), width, style))
