@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -206,7 +207,7 @@ class HouseTable(Table):
             style = console.get_style(column.style or "") + row_style
             columns.append((column, width, cell_options, style))
         cache: dict[tuple[Any, ...], list[list[Segment]]] = {}
-        templates: dict[tuple[Any, ...], tuple[list[Segment], int]] = {}
+        templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]] = {}
         new_line = Segment.line()
         last_row = self.row_count - 1
         for row in range(self.row_count):
@@ -218,52 +219,40 @@ class HouseTable(Table):
                 plain = text.plain
                 look: tuple[Any, ...] = (type(cell), text.style, text.justify, text.overflow)
                 look += (text.no_wrap, text.end, text.tab_size)
-                n = len(plain)
-                if (
-                    not text.spans
-                    and n < width
-                    and "full" not in (text.justify, cell_options.justify)
-                    and plain.isprintable()
-                    and cell_len(plain) == n
+                if "full" not in (text.justify, cell_options.justify) and all(
+                    p.isprintable() and cell_len(p) == len(p) for p in plain.split("\n")
                 ):
-                    # A one-line text that fits: drawn as a text of as many x's is, letter for
-                    # letter (the trailing spaces kept, which right and centre justification drop).
-                    kept = len(plain.rstrip())
-                    shape = (index, n, kept, *look)
+                    # Drawn as the same text with an x for each letter is (the same spaces,
+                    # lines and styles), letter for letter: Rich places, wraps and folds a
+                    # text by its spaces and the widths of its letters, all 1 here.
+                    model = _LETTER.sub("x", plain)
+                    shape = (index, model, tuple(text.spans), *look)
                     template = templates.get(shape)
                     if template is None:
                         if len(templates) >= _CACHED:
                             templates.clear()
-                        model = Text("x" * kept + " " * (n - kept), style=text.style)
-                        model.justify, model.overflow = text.justify, text.overflow
-                        model.no_wrap, model.end, model.tab_size = look[4:]
-                        lines = console.render_lines(
-                            _Spaced(model) if isinstance(cell, _Spaced) else model,
-                            cell_options,
-                            style=style,
+                        template = templates[shape] = _template(
+                            console, cell, text, model, cell_options, style
                         )
-                        one = lines[0] if len(lines) == 1 else []
-                        where = "".join(seg.text for seg in one).find("x" * kept)
-                        template = templates[shape] = (one if where >= 0 and kept else [], where)
-                    line, where = template
-                    if line:
-                        cells.append((_fill(line, where, plain[:kept]), width, style))
+                    if template:
+                        letters = _NOT_LETTER.sub("", plain)
+                        cells.append((_fill(template, letters), width, style))
                         continue
                 key = (index, plain, tuple(text.spans), *look)
-                drawn = cache.get(key)
-                if drawn is None:
+                known = cache.get(key)
+                if known is None:
                     if len(cache) >= _CACHED:
                         cache.clear()
-                    drawn = cache[key] = console.render_lines(cell, cell_options, style=style)
-                cells.append((drawn, width, style))
+                    known = cache[key] = console.render_lines(cell, cell_options, style=style)
+                cells.append((known, width, style))
             divider = dividers[row == last_row]
             height = max(len(lines) for lines, _, _ in cells)
+            # Segment.set_shape(Segment.align_top(…)), said shortly: render_lines made every
+            # line exactly `width` wide, so the shorter cells only gain blank lines.
             shaped = [
                 lines
                 if len(lines) == height
-                else Segment.set_shape(
-                    Segment.align_top(lines, width, height, style), width, height
-                )
+                else [*lines, *[[Segment(" " * width, style)]] * (height - len(lines))]
                 for lines, width, style in cells
             ]
             for line_no in range(height):
@@ -274,23 +263,65 @@ class HouseTable(Table):
                 yield new_line
 
 
-def _fill(line: list[Segment], where: int, core: str) -> list[list[Segment]]:
-    """A template line with `core` in place of its x's at `where`, cut as its segments are."""
-    start = 0
-    for number, seg in enumerate(line):
-        end = start + len(seg.text)
-        if start <= where and where + len(core) <= end:  # the x's in one segment: the usual
-            text = seg.text[: where - start] + core + seg.text[where - start + len(core) :]
-            return [[*line[:number], Segment(text, seg.style, seg.control), *line[number + 1 :]]]
-        start = end
-    whole = "".join(seg.text for seg in line)
-    whole = whole[:where] + core + whole[where + len(core) :]
-    filled, start = [], 0
-    for seg in line:
-        end = start + len(seg.text)
-        filled.append(Segment(whole[start:end], seg.style, seg.control))
-        start = end
-    return [filled]
+_LETTER = re.compile(r"[^ \n]")
+_NOT_LETTER = re.compile(r"[ \n]+")
+_XS = re.compile(r"x+")
+# A drawn segment, and where the letters go in it: (text before, first, end) for each run of x,
+# then the text after (None: a segment without letters, kept as it is).
+Recipe = tuple[list[tuple[str, int, int]], str] | None
+
+
+def _template(
+    console: Console,
+    cell: Any,
+    text: Text,
+    model: str,
+    options: ConsoleOptions,
+    style: Style,
+) -> list[list[tuple[Segment, Recipe]]]:
+    """How a cell whose text is `model` is drawn, with where each of its letters goes ([] when
+    Rich drops or adds one, e.g. cut with an ellipsis: such a cell is drawn by Rich)."""
+    copy = Text(
+        model,
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+        tab_size=text.tab_size,
+        spans=list(text.spans),
+    )
+    lines = console.render_lines(
+        _Spaced(copy) if isinstance(cell, _Spaced) else copy, options, style=style
+    )
+    template, letter = [], 0
+    for line in lines:
+        made: list[tuple[Segment, Recipe]] = []
+        for seg in line:
+            runs, last = [], 0
+            for run in _XS.finditer(seg.text):
+                runs.append((seg.text[last : run.start()], letter, letter + len(run.group())))
+                letter += len(run.group())
+                last = run.end()
+            made.append((seg, (runs, seg.text[last:]) if runs else None))
+        template.append(made)
+    return template if letter == model.count("x") else []
+
+
+def _fill(template: list[list[tuple[Segment, Recipe]]], letters: str) -> list[list[Segment]]:
+    """The lines of a template with `letters` in place of its x's."""
+    lines = []
+    for made in template:
+        line = []
+        for seg, recipe in made:
+            if recipe is None:
+                line.append(seg)
+            else:
+                runs, after = recipe
+                text = "".join(before + letters[a:b] for before, a, b in runs) + after
+                line.append(Segment(text, seg.style, seg.control))
+        lines.append(line)
+    return lines
 
 
 def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:
