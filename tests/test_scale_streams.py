@@ -432,7 +432,24 @@ def test_a_long_log_is_drawn_as_rich_draws_it(filled: UserData, width: int, term
         assert draw(renderables, width, terminal, 1) == draw(renderables, width, terminal, 10**9)
 
 
-WIDE = st.sampled_from(["界", "😀", "é", "e\u0301", " ", "  ", "x" * 30, "a b c", "—", "★"])
+WIDE = st.sampled_from(
+    [
+        "界",
+        "😀",
+        "é",
+        "e\u0301",
+        " ",
+        "  ",
+        "x" * 30,
+        "a b c",
+        "—",
+        "★",
+        "🇫🇷",
+        "का",
+        "각",
+        "★\ufe0f",
+    ]
+)
 CELL = st.lists(st.one_of(WIDE, HOSTILE, st.text(max_size=6)), max_size=5).map("".join)
 
 

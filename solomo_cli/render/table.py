@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich import box
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.padding import Padding
@@ -210,6 +210,10 @@ class HouseTable(Table):
         templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]] = {}
         new_line = Segment.line()
         last_row = self.row_count - 1
+        # Styles are dropped when there is no colour system (a pipe, a file): see _joined.
+        plain_output = console.color_system is None and not console.record
+        # Segments are joined only in lines that the console will not crop.
+        joinable = sum(widths) + self._extra_width <= console.width
         for row in range(self.row_count):
             cells = []
             for index, (column, width, cell_options, style) in enumerate(columns):
@@ -220,7 +224,7 @@ class HouseTable(Table):
                 look: tuple[Any, ...] = (type(cell), text.style, text.justify, text.overflow)
                 look += (text.no_wrap, text.end, text.tab_size)
                 if "full" not in (text.justify, cell_options.justify) and all(
-                    p.isprintable() and cell_len(p) == len(p) for p in plain.split("\n")
+                    map(_narrow, plain.split("\n"))
                 ):
                     # Drawn as the same text with an x for each letter is (the same spaces,
                     # lines and styles), letter for letter: Rich places, wraps and folds a
@@ -256,11 +260,46 @@ class HouseTable(Table):
                 for lines, width, style in cells
             ]
             for line_no in range(height):
+                line: list[Segment] = []
                 for number, rendered in enumerate(shaped):
                     if number:
-                        yield divider
-                    yield from rendered[line_no]
+                        line.append(divider)
+                    line += rendered[line_no]
+                yield from _joined(line, plain_output) if joinable else line
                 yield new_line
+
+
+def _joined(line: list[Segment], plain_output: bool) -> Iterator[Segment]:
+    """The segments of a line, those without style (all of them when nothing shows styles)
+    joined: the console writes such segments' text as it is, so the output is the same, and
+    each segment less is one less to pass through Rich's machinery."""
+    plain: list[str] = []
+    for seg in line:
+        if (plain_output or not seg.style) and not seg.control:
+            plain.append(seg.text)
+            continue
+        if plain:
+            yield Segment("".join(plain))
+            plain = []
+        yield seg
+    if plain:
+        yield Segment("".join(plain))
+
+
+# Letters that never join another into one grapheme: Latin, and punctuation and symbols (—, ★).
+_SIMPLE = re.compile(r"[\x20-\x7e\xa0-\u02ff\u2010-\u2bff]*")
+
+
+def _narrow(line: str) -> bool:
+    """Printable, and every character a letter of its own, one cell wide (a wide one and a
+    combining one would add up to as many cells as characters, but not draw as two letters)."""
+    return line.isprintable() and (
+        line.isascii()
+        or (
+            _SIMPLE.fullmatch(line) is not None
+            and all(get_character_cell_size(c) == 1 for c in line)
+        )
+    )
 
 
 _LETTER = re.compile(r"[^ \n]")
