@@ -165,10 +165,12 @@ def contact_list(
         )
     if fmt.value == "table":
         from solomo_cli.cli.near import LISTING_HINTS
+        from solomo_cli.render.table import more_line, paused_gc
 
         hint = 'Add one: solomo contact add "Jeanne Martin" --at 2'
-        view = views.contacts_view(found, label, radius_m if near else None, stale, hint)
-        print_all([*view, *views.more_line(total - len(found), LISTING_HINTS[1])])
+        with paused_gc():
+            view = views.contacts_view(found, label, radius_m if near else None, stale, hint)
+            print_all([*view, *more_line(total - len(found), LISTING_HINTS[1])])
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import CONTACT_FIELDS, contact_record

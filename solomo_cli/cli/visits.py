@@ -197,8 +197,10 @@ def _log_table(
 ) -> None:
     from solomo_cli.cli.near import LISTING_HINTS
     from solomo_cli.render import mydata as views
+    from solomo_cli.render.table import paused_gc
 
-    shown = user.visits(start, end, place_id, limit=limit)
-    totals = user.totals(start, end, place_id, top=limit)
     hint = 'Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"'
-    print_all(views.log_view(shown, totals, start, end, hint, more_hint=LISTING_HINTS[1]))
+    with paused_gc():
+        shown = user.visits(start, end, place_id, limit=limit)
+        totals = user.totals(start, end, place_id, top=limit)
+        print_all(views.log_view(shown, totals, start, end, hint, more_hint=LISTING_HINTS[1]))
