@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -26,7 +26,6 @@ from solomo_cli.mydata.base import (
     today,
     user_text,
 )
-from solomo_cli.mydata.visits import PlaceRows
 
 
 class Encounter(NamedTuple):  # not a dataclass: see visits.Visit
@@ -75,10 +74,10 @@ ENCOUNTER_SQL = f"""SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.c
                     LEFT JOIN places p ON p.id = e.place_id"""
 
 
-def encounter_from_row(
-    row: Sequence[Any], place: Callable[[Sequence[Any]], Place | None] = place_from_row
-) -> Encounter:
-    return Encounter(row[0], row[1], row[2], row[3], place(row[7:]), row[4], row[5], row[6])
+def encounter_from_row(row: Sequence[Any]) -> Encounter:
+    return Encounter(
+        row[0], row[1], row[2], row[3], place_from_row(row[7:]), row[4], row[5], row[6]
+    )
 
 
 def _among(ids: Iterable[int]) -> tuple[str, tuple[str]]:
@@ -237,12 +236,28 @@ class ContactsPart(StoreParts):
             params,
         ):
             found[cid].tags.append(tag)
-        make = PlaceRows()
-        for row in self._read(
-            ENCOUNTER_SQL + f" WHERE {where} ORDER BY e.day DESC, e.id DESC", params
-        ):
-            found[row[2]].encounters.append(encounter_from_row(row, make))
+        rows = self._read(
+            "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id "
+            "FROM encounters e JOIN contacts c ON c.id = e.contact_id "
+            f"WHERE {where} ORDER BY e.day DESC, e.id DESC",
+            params,
+        )
+        # Each place read once (not its tags again with each encounter there).
+        places = self._places({r[7] for r in rows if r[7] is not None})
+        for r in rows:
+            found[r[2]].encounters.append(
+                Encounter(r[0], r[1], r[2], r[3], places.get(r[7]), r[4], r[5], r[6])
+            )
         return list(found.values())
+
+    def _places(self, ids: set[str]) -> dict[str, Place]:
+        if not ids:
+            return {}
+        rows = self._read(
+            f"SELECT {PLACE_COLS} FROM places p WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(ids)),),
+        )
+        return {cols[0]: place for cols in rows if (place := place_from_row(cols)) is not None}
 
     def contacts(
         self,
