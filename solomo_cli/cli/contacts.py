@@ -14,6 +14,7 @@ from solomo_cli.cli.params import (
     DATE_HELP,
     ListFormat,
     ShowFormat,
+    limit_option,
     open_user,
     parse_age,
     parse_day,
@@ -131,16 +132,7 @@ def contact_list(
             "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
         ),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            metavar="N",
-            min=0,
-            help="Show at most N people (0: all; default: a screenful on a terminal, else all).",
-        ),
-    ] = None,
+    limit: Annotated[int | None, limit_option("people")] = None,
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ListFormat.table,

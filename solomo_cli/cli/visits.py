@@ -11,6 +11,7 @@ from solomo_cli.cli.params import (
     DATE_HELP,
     REF_HELP,
     LogFormat,
+    limit_option,
     open_user,
     parse_cost_option,
     parse_day,
@@ -152,17 +153,7 @@ def log(
     place: Annotated[
         str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            metavar="N",
-            min=0,
-            help="Show at most N visits, and N rows per place and per month (0: all; default: "
-            "a screenful on a terminal, else all).",
-        ),
-    ] = None,
+    limit: Annotated[int | None, limit_option("visits, and N rows per place and per month")] = None,
     fmt: Annotated[
         LogFormat, typer.Option("--format", "-f", help="Output format.")
     ] = LogFormat.table,

@@ -289,28 +289,35 @@ class VisitsPart(StoreParts):
             )
             month["days"] += 1
             month["visits"] += n
-        by_month = list(months.values())[:top]
+        rows = self._read(
+            # Grouped first, then joined: one look-up per place, not one per visit.
+            "SELECT g.place_id, p.name, p.kind, p.lat, p.lon, g.days, g.n FROM ("
+            "SELECT v.place_id, count(DISTINCT v.day) AS days, count(*) AS n "
+            f"FROM visits v WHERE {where.where} GROUP BY v.place_id"
+            ") g JOIN places p ON p.id = g.place_id ORDER BY g.days DESC",
+            where.params,
+        )
+        places = len(rows)
+        if top is not None and len(rows) > top:
+            # Most days first, then by name: only the places that can be among the first `top`
+            # (as many days as the last of them, or more) need their names folded.
+            rows = [r for r in rows if r[5] >= rows[top - 1][5]]
+        rows.sort(key=lambda r: (-r[5], fold(r[1])))
         by_place = [
             {"place": Place(pid, name, kind, lat, lon), "days": days, "visits": n, "cost": {}}
-            for pid, name, kind, lat, lon, days, n in self._read(
-                "SELECT v.place_id, p.name, p.kind, p.lat, p.lon, count(DISTINCT v.day), count(*) "
-                f"FROM visits v JOIN places p ON p.id = v.place_id WHERE {where.where} "
-                "GROUP BY v.place_id",
-                where.params,
-            )
+            for pid, name, kind, lat, lon, days, n in rows[:top]
         ]
-        by_place.sort(key=lambda r: (-r["days"], fold(r["place"].name)))
-        places = len(by_place)
-        by_place = by_place[:top]
+        # The costs, per month (one scan of the costed visits): summed, they are the total.
         cost: dict[str, Decimal] = {}
         costed = where.and_("v.cost IS NOT NULL")
-        for cur, amount, n in self._read(
-            f"SELECT coalesce(v.currency, ''), v.cost, count(*) FROM visits v WHERE {costed.where} "
-            "GROUP BY 1, 2",
+        for month, cur, amount, n in self._read(
+            f"SELECT substr(v.day, 1, 7), coalesce(v.currency, ''), v.cost, count(*) FROM visits v "
+            f"WHERE {costed.where} GROUP BY 1, 2, 3",
             costed.params,
         ):
+            _add_cost(months[month]["cost"], cur, amount, n)
             _add_cost(cost, cur, amount, n)
-        # Costs per place and per month: only for the rows kept (all of them without `top`).
+        # Costs per place: only for the places kept (all of them without `top`).
         shown = {r["place"].id: r["cost"] for r in by_place}
         if top is not None:
             costed = costed.and_(
@@ -322,13 +329,7 @@ class VisitsPart(StoreParts):
             costed.params,
         ):
             _add_cost(shown[pid], cur, amount, n)
-        costed = where.and_("v.cost IS NOT NULL AND v.day >= ?", by_month[-1]["month"])
-        for month, cur, amount, n in self._read(
-            f"SELECT substr(v.day, 1, 7), coalesce(v.currency, ''), v.cost, count(*) FROM visits v "
-            f"WHERE {costed.where} GROUP BY 1, 2, 3",
-            costed.params,
-        ):
-            _add_cost(months[month]["cost"], cur, amount, n)
+        by_month = list(months.values())[:top]
         return Totals(
             len(per_day), sum(n for _, n in per_day), cost, by_place, by_month, places, len(months)
         )
