@@ -87,10 +87,13 @@ _CACHED = 20_000  # rendered cells kept while drawing a long table (bounded: mem
 def _measure(plain: str) -> tuple[int, int]:
     """What Text.__rich_measure__ says of a text, from its plain string (before the width cap,
     which keeps the order of measurements)."""
+    # A printable ASCII character is one cell.
+    simple = plain.isascii() and plain.replace("\n", "").isprintable()
+    width = len if simple else cell_len
     lines = plain.splitlines()
-    widest = max(cell_len(line) for line in lines) if lines else 0
+    widest = max(map(width, lines)) if lines else 0
     words = plain.split()
-    return (max(cell_len(word) for word in words) if words else widest), widest
+    return (max(map(width, words)) if words else widest), widest
 
 
 def _text(cell: Any) -> Text | None:
