@@ -2,9 +2,8 @@
 trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, cast
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -248,7 +247,7 @@ def _output(
         head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
         doc = Document(
             "listing",
-            cast("Sequence[dict[str, Any]]", rows),
+            rows,
             LISTING_FIELDS,
             head=head if origin.credit else None,
         )
