@@ -371,7 +371,7 @@ def download(
                     f"{max_bytes // 1024**2} MB allowed"
                 )
             with open(part, "ab" if resumed else "wb") as out:
-                for chunk in response.iter_raw(1024 * 1024):
+                for chunk in response.iter_raw():  # as it arrives: a cut keeps all
                     done += len(chunk)
                     if done > max_bytes:
                         raise ServiceError(f"the extract at {host} is larger than allowed")
