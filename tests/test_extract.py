@@ -522,6 +522,12 @@ class _ExtractHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         srv = self.server
+        if self.path.endswith("/moved.osm.pbf"):
+            self.send_response(302)
+            self.send_header("Location", "http://elsewhere.example/region.osm.pbf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         wanted = self.headers.get("Range")
         srv.ranges.append(wanted)
         start = int(wanted.split("=")[1].split("-")[0]) if wanted else 0
@@ -592,6 +598,14 @@ def test_an_html_page_instead_of_the_extract(extract_server: _ExtractServer) -> 
     result = invoke(["sync", "--extract", _url(extract_server)])
     assert result.exit_code == 4
     assert_one_error(result.stderr, "an HTML page instead of the extract (a Wi-Fi login page?)")
+
+
+def test_a_redirect_is_named_not_followed(extract_server: _ExtractServer) -> None:
+    url = _url(extract_server).replace("rhone-alpes", "moved")
+    result = invoke(["sync", "--extract", url])
+    assert result.exit_code == 4
+    assert_one_error(result.stderr, "redirects the extract", "http://elsewhere.example/region")
+    assert extract_server.ranges == []
 
 
 def test_a_download_larger_than_allowed(tmp_path: Path, extract_server: _ExtractServer) -> None:

@@ -348,10 +348,15 @@ def download(
     headers = {"Range": f"bytes={have}-", "Accept-Encoding": "identity"} if have else {}
     headers.setdefault("Accept-Encoding", "identity")
     try:
-        with client.stream("GET", url, headers=headers, follow_redirects=True) as response:
+        with client.stream("GET", url, headers=headers) as response:
             if response.status_code == 416 and have:  # the .part is already whole
                 part.replace(target)
                 return target
+            if response.is_redirect:  # not followed: the one client never changes host unasked
+                raise ServiceError(
+                    f"{host} redirects the extract to another address",
+                    hint=f"give that address: {quoted(response.headers.get('location', ''), 200)}",
+                )
             if response.status_code not in (200, 206):
                 raise ServiceError(
                     f"{host} answered HTTP {response.status_code} for the extract",
