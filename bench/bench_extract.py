@@ -107,13 +107,13 @@ def generate(path: Path, nodes: int) -> None:
 
 
 def _memory(pid: int) -> dict[str, int]:
-    """VmRSS, RssAnon and RssFile of a running process, in KiB (Linux)."""
+    """VmHWM, RssAnon and RssFile of a running process, in KiB (Linux)."""
     found = {}
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
                 key, _, value = line.partition(":")
-                if key in ("VmRSS", "RssAnon", "RssFile"):
+                if key in ("VmHWM", "RssAnon", "RssFile"):
                     found[key] = int(value.split()[0])
     except (OSError, ValueError):
         pass
@@ -121,27 +121,31 @@ def _memory(pid: int) -> dict[str, int]:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS and peak anonymous RSS (KiB) of one child process. A file-backed
-    index's pages count in RSS but the kernel can drop them: RssAnon is what must fit in RAM."""
+    """Wall seconds, peak RSS and peak anonymous RSS (KiB) of one child process, sampled from
+    /proc (VmHWM starts afresh at exec; ru_maxrss would count the pages of this process that a
+    fork shares). A file-backed index's pages count in RSS but the kernel can drop them:
+    RssAnon is what must fit in RAM."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_anon = [0]
+    peak = {"VmHWM": 0, "RssAnon": 0}
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.05):
-            peak_anon[0] = max(peak_anon[0], _memory(proc.pid).get("RssAnon", 0))
+        while not done.wait(0.02):
+            now = _memory(proc.pid)
+            for key in peak:
+                peak[key] = max(peak[key], now.get(key, 0))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status = os.waitpid(proc.pid, 0)
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
     if os.waitstatus_to_exitcode(status) != 0:
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss, peak_anon[0]
+    return wall, peak["VmHWM"], peak["RssAnon"]
 
 
 def centre_cost(path: Path, work: Path) -> float:
