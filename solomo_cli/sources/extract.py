@@ -94,9 +94,10 @@ def _bad(path: Path, exc: BaseException) -> BadExtract:
     )
 
 
-def _fd_position(path: Path) -> Callable[[], int]:
+def _fd_position(path: Path, size: int) -> Callable[[], int]:
     """How far the reader has got into the file: the offset of pyosmium's own descriptor for
-    it (Linux /proc), or 0 where that cannot be seen."""
+    it (Linux /proc). Asked only once objects come out, so a descriptor that is not there has
+    been closed at the end of the file (what remains is being decoded): then `size`."""
     real = os.path.realpath(path)
     found: list[str] = []
 
@@ -112,7 +113,7 @@ def _fd_position(path: Path) -> Callable[[], int]:
                     return int(info.readline().split()[1])
         except (OSError, ValueError, IndexError):
             found.clear()
-        return 0
+        return size
 
     return position
 
@@ -167,7 +168,7 @@ def read_extract(path: Path, work_dir: Path, progress: Progress | None = None) -
 
     check_extract_path(path)
     size = path.stat().st_size
-    position = _fd_position(path)
+    position = _fd_position(path, size)
     places: list[Place] = []
     newest = 0.0
     # multipolygon id → (tags, outer way ids); way id → its nodes' box
