@@ -24,10 +24,13 @@ import osmium.osm
 import pytest
 from clitools import assert_one_error, invoke, solomo_command
 from fakeservers import FakeServices
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from osmium.osm.mutable import Node, Relation, Way
 
 from solomo_cli.cache.store import Box, Cache
 from solomo_cli.config import get_paths, load_settings
+from solomo_cli.geo import bbox
 from solomo_cli.kinds import KINDS, classify
 from solomo_cli.search.extract import sync_extract
 from solomo_cli.sources.extract import BadExtract, kind_tags, read_extract
@@ -621,3 +624,39 @@ def test_a_download_larger_than_allowed(tmp_path: Path, extract_server: _Extract
 
 def test_bad_extract_is_a_usage_error() -> None:
     assert BadExtract("x").exit_status == 2
+
+
+# -- coverage by shape ----------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lat=st.floats(45.0, 46.5),
+    lon=st.floats(4.0, 5.6),
+    radius_m=st.floats(10.0, 60_000.0),
+)
+def test_a_circle_is_covered_by_a_box_exactly_when_inside_it(
+    tmp_path_factory: pytest.TempPathFactory, lat: float, lon: float, radius_m: float
+) -> None:
+    cache = Cache(tmp_path_factory.mktemp("shape") / "cache.db")
+    try:
+        cache.save_extract(
+            [], Box(45.60, 45.90, 4.70, 5.00), tuple(KINDS), time.time(), None, "r", "t"
+        )
+        south, north, west, east = bbox(lat, lon, radius_m)
+        inside = south >= 45.60 and north <= 45.90 and west >= 4.70 and east <= 5.00
+        meets = north >= 45.60 and south <= 45.90 and east >= 4.70 and west <= 5.00
+        have = cache.coverage(lat, lon, radius_m, ("coworking", "cafe"), 86400.0)
+        assert (have.missing == ()) is inside
+        partial = cache.partial_coverage(lat, lon, radius_m, ("coworking",))
+        assert (partial is not None) is meets
+        if partial is not None:
+            expected = {
+                "north": north > 45.90,
+                "south": south < 45.60,
+                "east": east > 5.00,
+                "west": west < 4.70,
+            }
+            assert set(partial.outside) == {side for side, out in expected.items() if out}
+    finally:
+        cache.close()
