@@ -125,6 +125,18 @@ def _contact(value: object, what: str) -> str:
     return boundary.header_text(value, what) or DEFAULT_CONTACT
 
 
+_SWITCH = {"on": True, "true": True, "yes": True, "1": True}
+_SWITCH |= {"off": False, "false": False, "no": False, "0": False}
+
+
+def _switch(value: object, what: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _SWITCH:
+        return _SWITCH[value.strip().lower()]
+    raise boundary.BadInput(f"{what} should be on or off")
+
+
 _URL_HINT = "give an http or https URL, e.g. {}"
 
 
@@ -137,6 +149,7 @@ class Settings(NamedTuple):
     timeout: float = 30.0  # seconds without a byte from a server
     deadline: float | None = None  # seconds for one whole request, if shorter than the service's
     currency: str | None = None  # the currency of costs given without one
+    gazetteer: bool = True  # plain place names answered by the embedded GeoNames gazetteer
 
     @property
     def user_agent(self) -> str:
@@ -185,4 +198,5 @@ def load_settings() -> Settings:
         timeout=read("timeout", _range(10, 3600), 30.0, hint="give 10 to 3600 seconds"),
         deadline=read("deadline", _range(1, 3600), None, hint="give 1 to 3600 seconds"),
         currency=read("currency", boundary.currency, None),
+        gazetteer=read("gazetteer", _switch, True, env="SOLOMO_GAZETTEER", hint="give on or off"),
     )

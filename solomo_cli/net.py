@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import math
 import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -49,6 +51,10 @@ class Limits:
 
 
 OVERPASS = Limits(32 * MB, 180.0)  # the query's own server timeout is 90 s
+# A large area's answer is parsed and stored as it streams in (memory stays flat), so its cap
+# only bounds the time and disk a runaway server can cost: 1 GiB holds a country's work places
+# (a 500k-place answer is ~140 MB), and reading that much needs more than 180 s on a slow line.
+OVERPASS_AREA = Limits(1024 * MB, 600.0)
 NOMINATIM = Limits(2 * MB, 30.0)
 
 
@@ -125,10 +131,10 @@ class _Inflater:
         return out
 
 
-def _read_body(
+def _chunks(
     response: httpx.Response, service: str, host: str, limits: Limits, deadline: float
-) -> bytes:
-    """The body, decoded, within the byte cap and before the deadline."""
+) -> Iterator[bytes]:
+    """The body, decoded piece by piece, within the byte cap and before the deadline."""
     too_big = BadResponse(
         f"{service} at {host} sent more than {limits.max_bytes // MB} MB; answer not used",
         hint="ask for a smaller area" if service == "Overpass" else None,
@@ -140,7 +146,6 @@ def _read_body(
     if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
         raise BadResponse(f"{service} at {host} sent an answer in an unknown encoding")
     inflater = _Inflater(encoding) if encoding not in ("", "identity") else None
-    parts: list[bytes] = []
     raw = size = 0
     try:
         # No chunk size: httpx would wait to fill it, and the deadline would go unchecked.
@@ -150,12 +155,12 @@ def _read_body(
             if data is None or raw > limits.max_bytes or size + len(data) > limits.max_bytes:
                 raise too_big
             size += len(data)
-            parts.append(data)
             if time.monotonic() > deadline:
                 raise httpx.ReadTimeout("deadline")
+            if data:
+                yield data
     except zlib.error as exc:
         raise BadResponse(f"{service} at {host} sent a corrupt compressed answer") from exc
-    return b"".join(parts)
 
 
 class _Watchdog:
@@ -209,7 +214,51 @@ def _redirect_target(response: httpx.Response, method: str, url: str) -> str | N
     return target
 
 
-def send(
+@dataclass
+class Body:
+    """An answer whose body is read as the caller iterates `chunks`: decoded, within the size
+    cap and before the deadline, or a ServiceError saying which (the request's own)."""
+
+    status_code: int
+    headers: httpx.Headers
+    request: httpx.Request
+    chunks: Iterator[bytes]
+
+
+def _lost(
+    exc: Exception, watchdog: _Watchdog, service: str, host: str, url: str, late: ServiceError
+) -> ServiceError:
+    """What a transport failure means to the user: the deadline, or no way to the server."""
+    if isinstance(exc, httpx.TimeoutException) or watchdog.fired:
+        return late
+    detail = redact(f"{type(exc).__name__}: {exc or 'connection lost'}", url)
+    return ServiceError(
+        f"cannot reach {service} at {host} ({page_detail(detail.encode(), 'text')})",
+        hint=OFFLINE_HINT,
+        remedies=[Remedy.OFFLINE],
+    )
+
+
+def _translated(
+    chunks: Iterator[bytes], lost: Callable[[Exception], ServiceError]
+) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    except httpx.TransportError as exc:
+        raise lost(exc) from exc
+
+
+def _plain_headers(headers: httpx.Headers) -> dict[str, str]:
+    """The headers of a body already decoded (its encoding and length no longer hold)."""
+    return {
+        k: v
+        for k, v in headers.items()
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    }
+
+
+@contextlib.contextmanager
+def stream(
     client: httpx.Client,
     method: str,
     url: str,
@@ -221,9 +270,10 @@ def send(
     max_retries: int = MAX_RETRIES,
     sleep: Callable[[float], None] = time.sleep,
     **kwargs: object,
-) -> httpx.Response:
-    """One request with bounded, polite retries, a total deadline and a size cap; the answer
-    comes back read (and decoded). Raises a ServiceError subclass on failure."""
+) -> Iterator[Body]:
+    """`send` whose final answer is read as the block iterates its `chunks`; the deadline's
+    watchdog holds until the block ends. Redirects, retries and error statuses are handled as
+    by `send` (their bodies read whole, under the same cap)."""
     host = host_of(url)
     deadline = time.monotonic() + limits.deadline_s
     read_timeout = client.timeout.read or limits.deadline_s
@@ -238,8 +288,11 @@ def send(
         if remaining <= 0:
             raise late
         timeout = httpx.Timeout(min(read_timeout, remaining), connect=min(10.0, remaining))
-        try:
-            with _Watchdog(remaining) as watchdog:
+        with _Watchdog(remaining) as watchdog:
+            lost = functools.partial(
+                _lost, watchdog=watchdog, service=service, host=host, url=url, late=late
+            )
+            try:
                 request = client.build_request(
                     method,
                     url,
@@ -248,29 +301,21 @@ def send(
                     **kwargs,  # type: ignore[arg-type]
                 )
                 response = client.send(request, stream=True)
-                try:
-                    status = response.status_code
-                    body = _read_body(response, service, host, limits, deadline)
-                finally:
-                    response.close()
-        except httpx.TimeoutException as exc:
-            raise late from exc
-        except (httpx.TransportError, httpx.InvalidURL) as exc:
-            if watchdog.fired:
-                raise late from exc
-            detail = redact(f"{type(exc).__name__}: {exc or 'connection lost'}", url)
-            raise ServiceError(
-                f"cannot reach {service} at {host} ({page_detail(detail.encode(), 'text')})",
-                hint=OFFLINE_HINT,
-                remedies=[Remedy.OFFLINE],
-            ) from exc
-        headers = {
-            k: v
-            for k, v in response.headers.items()
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        }
-        answer = httpx.Response(status, headers=headers, content=body, request=request)
-        if 300 <= status < 400 and status != 304:
+            except (httpx.TransportError, httpx.InvalidURL) as exc:
+                raise lost(exc) from exc
+            try:
+                status = response.status_code
+                chunks = _translated(_chunks(response, service, host, limits, deadline), lost)
+                if status < 300 or status == 304:
+                    yield Body(status, response.headers, request, chunks)
+                    return
+                body = b"".join(chunks)
+            finally:
+                response.close()
+        answer = httpx.Response(
+            status, headers=_plain_headers(response.headers), content=body, request=request
+        )
+        if 300 <= status < 400:
             target = _redirect_target(response, method, url)
             if target is None or hops >= MAX_REDIRECTS:
                 location = excerpt(response.headers.get("Location", ""), 100)
@@ -281,8 +326,6 @@ def send(
                 )
             url, hops = target, hops + 1
             continue
-        if status < 400:
-            return answer
         if status in RETRYABLE and attempt < max_retries:
             wait = retry_after(answer)
             wait = min(2.0**attempt, MAX_WAIT_S) if wait is None else wait
@@ -295,6 +338,20 @@ def send(
                 attempt += 1
                 continue
         raise _status_error(answer, service, host, what)
+
+
+def send(client: httpx.Client, method: str, url: str, **options: Any) -> httpx.Response:
+    """One request with bounded, polite retries, a total deadline and a size cap; the answer
+    comes back read (and decoded). Options as for `stream`; raises a ServiceError subclass
+    on failure."""
+    with stream(client, method, url, **options) as answer:
+        body = b"".join(answer.chunks)
+    return httpx.Response(
+        answer.status_code,
+        headers=_plain_headers(answer.headers),
+        content=body,
+        request=answer.request,
+    )
 
 
 def _status_error(response: httpx.Response, service: str, host: str, what: str) -> ServiceError:

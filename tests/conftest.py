@@ -19,6 +19,9 @@ def solomo_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith("SOLOMO_") and name != "SOLOMO_REQUIRE_SHARED_DATA":
             monkeypatch.delenv(name)
+    # The GeoNames gazetteer would answer "Lyon" before the fake Nominatim: tests of the
+    # Nominatim path keep it off; test_gazetteer.py turns it on.
+    monkeypatch.setenv("SOLOMO_GAZETTEER", "off")
     home = tmp_path / "home"
     monkeypatch.setenv("SOLOMO_HOME", str(home))
     return home

@@ -16,6 +16,7 @@ import copy
 import http.server
 import json
 import math
+import random
 import re
 import socket
 import struct
@@ -24,12 +25,12 @@ import time
 import traceback
 import urllib.parse
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
 __all__ = [
@@ -38,11 +39,15 @@ __all__ = [
     "LYON_LAT",
     "LYON_LON",
     "OVERPASS_COPYRIGHT",
+    "PARIS_BOX",
     "FakeServices",
     "OverpassQueryError",
     "RecordedRequest",
     "nominatim_result",
     "run_overpass_query",
+    "synthetic_answer",
+    "synthetic_elements",
+    "write_synthetic_answer",
 ]
 
 LYON_LAT = 45.74906
@@ -129,6 +134,139 @@ def nominatim_result(
     }
     result.update(extra)
     return result
+
+
+# --------------------------------------------------------------------------------------
+# Synthetic Overpass answers (for scale tests and the bench)
+# --------------------------------------------------------------------------------------
+
+# A 50 × 50 km box around Paris: (south, west, north, east).
+PARIS_BOX = (48.6316, 2.0104, 49.0816, 2.6940)
+
+_KIND_TAGS: list[tuple[int, dict[str, str]]] = [  # (weight, the tags that make the kind)
+    (3, {"office": "coworking"}),
+    (3, {"amenity": "coworking_space"}),
+    (1, {"amenity": "coworking_space", "office": "coworking"}),
+    (1, {"leisure": "hackerspace"}),
+    (4, {"amenity": "library"}),
+    (8, {"amenity": "cafe", "internet_access": "wlan"}),
+    (2, {"amenity": "cafe", "internet_access": "yes", "internet_access:fee": "no"}),
+]
+_KIND_WEIGHTS = [w for w, _ in _KIND_TAGS]
+_STREETS = [
+    "Rue de Rivoli",
+    "Boulevard Voltaire",
+    "Rue Oberkampf",
+    "Avenue d'Italie",
+    "Rue du Faubourg Saint-Antoine",
+    "Quai de Valmy",
+    "Rue de la Roquette",
+]
+_CHAINS = [("brand", "Regus"), ("operator", "Spaces"), ("brand", "WeWork"), ("brand", "Starbucks")]
+_HOURS = [
+    "Mo-Fr 09:00-18:00",
+    "Mo-Fr 08:30-19:00; Sa 10:00-17:00",
+    "24/7",
+    "Mo-Su 07:00-22:00",
+    "Tu-Sa 10:00-19:00; PH off",
+]
+
+
+def synthetic_elements(
+    n: int, *, seed: int = 0, box: tuple[float, float, float, float] = PARIS_BOX
+) -> Iterator[Element]:
+    """``n`` Overpass elements (``out center tags`` shape) spread over ``box``, every kind in
+    realistic proportions, with the tags real places carry (some names, addresses, contacts,
+    hours, check dates, chains, Wi-Fi, wheelchair) — the same ones for the same seed."""
+    rng = random.Random(seed)
+    south, west, north, east = box
+    for i in range(n):
+        tags = dict(rng.choices(_KIND_TAGS, _KIND_WEIGHTS)[0][1])
+        lat, lon = round(rng.uniform(south, north), 7), round(rng.uniform(west, east), 7)
+        if rng.random() < 0.9:
+            tags["name"] = f"Lieu {i} {rng.choice(['du Marais', 'des Arts', 'Central', 'Éole'])}"
+        if rng.random() < 0.6:
+            tags["addr:street"] = rng.choice(_STREETS)
+            tags["addr:housenumber"] = str(rng.randint(1, 200))
+            tags["addr:postcode"] = f"75{rng.randint(1, 20):03d}"
+            tags["addr:city"] = "Paris"
+        if rng.random() < 0.4:
+            tags[rng.choice(["website", "contact:website"])] = f"https://lieu{i}.example/"
+        if rng.random() < 0.3:
+            tags[rng.choice(["phone", "contact:phone"])] = f"+33 1 {rng.randint(10, 99)} 00 00 00"
+        if rng.random() < 0.1:
+            tags["email"] = f"bonjour@lieu{i}.example"
+        if rng.random() < 0.25:
+            tags["opening_hours"] = rng.choice(_HOURS)
+        if rng.random() < 0.2:
+            tags["check_date"] = f"20{rng.randint(18, 26)}-{rng.randint(1, 12):02d}-15"
+        if rng.random() < 0.05:
+            key, value = rng.choice(_CHAINS)
+            tags[key] = value
+        if rng.random() < 0.3 and "internet_access" not in tags:
+            tags["internet_access"] = rng.choice(["yes", "no", "wlan", "wired"])
+        if rng.random() < 0.2:
+            tags["wheelchair"] = rng.choice(["yes", "limited", "no"])
+        if rng.random() < 0.7:
+            yield {"type": "node", "id": 1_000_000 + i, "lat": lat, "lon": lon, "tags": tags}
+        else:
+            etype = "way" if rng.random() < 0.9 else "relation"
+            yield {
+                "type": etype,
+                "id": 1_000_000 + i,
+                "center": {"lat": lat, "lon": lon},
+                "tags": tags,
+            }
+
+
+def _write_answer(
+    out: IO[bytes], elements: Iterable[Element], osm_base: str | None, remark: str | None
+) -> int:
+    """An Overpass JSON answer laid out as Overpass writes it (one element at a time, the
+    remark after the elements); returns the bytes written."""
+    osm3s = {"copyright": OVERPASS_COPYRIGHT}
+    if osm_base is not None:
+        osm3s = {"timestamp_osm_base": osm_base, **osm3s}
+    head = {"version": 0.6, "generator": "Overpass API (synthetic)", "osm3s": osm3s}
+    size = out.write(json.dumps(head, ensure_ascii=False)[:-1].encode() + b',\n"elements": [\n')
+    first = True
+    for element in elements:
+        text = ("" if first else ",\n") + json.dumps(element, ensure_ascii=False)
+        size += out.write(text.encode("utf-8"))
+        first = False
+    tail = "\n]" + (f',\n"remark": {json.dumps(remark)}' if remark is not None else "") + "\n}\n"
+    return size + out.write(tail.encode())
+
+
+def synthetic_answer(
+    n: int,
+    *,
+    seed: int = 0,
+    box: tuple[float, float, float, float] = PARIS_BOX,
+    osm_base: str | None = DEFAULT_OSM_BASE,
+    remark: str | None = None,
+) -> bytes:
+    """The body of an Overpass answer with ``synthetic_elements(n, seed=seed, box=box)``."""
+    import io
+
+    buffer = io.BytesIO()
+    _write_answer(buffer, synthetic_elements(n, seed=seed, box=box), osm_base, remark)
+    return buffer.getvalue()
+
+
+def write_synthetic_answer(
+    path: str | Path,
+    n: int,
+    *,
+    seed: int = 0,
+    box: tuple[float, float, float, float] = PARIS_BOX,
+    osm_base: str | None = DEFAULT_OSM_BASE,
+    remark: str | None = None,
+) -> int:
+    """Write ``synthetic_answer(...)`` to ``path`` element by element (flat memory, so that a
+    500k-place answer needs no 250 MB string); returns its size in bytes."""
+    with open(path, "wb") as out:
+        return _write_answer(out, synthetic_elements(n, seed=seed, box=box), osm_base, remark)
 
 
 # --------------------------------------------------------------------------------------
@@ -665,6 +803,16 @@ class _Failure:
 
 
 @dataclass
+class _AnswerFile:
+    path: Path
+    content_type: str
+    chunk_size: int
+    cut_at: int | None
+    pause: float
+    chunked: bool = False
+
+
+@dataclass
 class _Response:
     status: int
     content_type: str
@@ -754,6 +902,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if failure is not None and failure.mode == "trickle":
             self._trickle(failure.opts)
             return
+        answer_file = services._answer_file
+        if failure is None and answer_file is not None and record.path == "/api/interpreter":
+            self._send_file(answer_file)
+            return
         try:
             response = services._respond(record, failure)
         except Exception:  # a bug in the fake: make it visible to the test
@@ -769,6 +921,38 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(response.body)
+
+    def _send_file(self, answer: _AnswerFile) -> None:
+        size = answer.path.stat().st_size
+        self.send_response(200)
+        self.send_header("Content-Type", answer.content_type)
+        if answer.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(size))
+        self.end_headers()
+        left = size if answer.cut_at is None else min(size, answer.cut_at)
+        try:
+            with answer.path.open("rb") as source:
+                while left > 0:
+                    chunk = source.read(min(answer.chunk_size, left))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                    if answer.chunked:
+                        chunk = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+                    self.wfile.write(chunk)
+                    if answer.pause:
+                        self.wfile.flush()
+                        time.sleep(answer.pause)
+            if answer.chunked and answer.cut_at is None:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client gave up (a deadline, a cap), as it may
+            pass
+        if answer.cut_at is not None:
+            self.close_connection = True
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _trickle(self, opts: dict[str, Any]) -> None:
         """A 200 whose body (opt ``headers``: and its status line and headers too) comes one
@@ -811,6 +995,7 @@ class FakeServices:
         self._elements: dict[tuple[str, int], Element] = {}
         self._geocodes: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[_Failure] = []
+        self._answer_file: _AnswerFile | None = None
         self._log: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -888,6 +1073,30 @@ class FakeServices:
     def clear_elements(self) -> None:
         with self._lock:
             self._elements.clear()
+
+    def serve_overpass_file(
+        self,
+        path: str | Path | None,
+        *,
+        content_type: str = "application/json",
+        chunk_size: int = 64 * 1024,
+        cut_at: int | None = None,
+        pause: float = 0.0,
+        chunked: bool = False,
+    ) -> None:
+        """Answer every Overpass query (whatever it asks) with the bytes of the file at
+        ``path``, read and sent ``chunk_size`` bytes at a time, so that a 250 MB answer needs
+        no 250 MB in the server. ``cut_at``: the connection is closed after that many bytes
+        (the announced Content-Length is the whole file's). ``pause``: seconds slept after each
+        chunk (a slow server, to meet a deadline midway). ``chunked``: sent with
+        ``Transfer-Encoding: chunked`` and no length, as Overpass streams. ``None`` goes back to evaluating
+        queries over the elements. Queued failures (``fail_next``) still come first."""
+        with self._lock:
+            self._answer_file = (
+                None
+                if path is None
+                else _AnswerFile(Path(path), content_type, chunk_size, cut_at, pause, chunked)
+            )
 
     @property
     def elements(self) -> list[Element]:

@@ -55,7 +55,8 @@ def refused(home: Path, text: str) -> UsageError:
 # -- what is accepted ---------------------------------------------------------------------------
 
 
-def test_defaults_without_a_config_file(solomo_home: Path) -> None:
+def test_defaults_without_a_config_file(solomo_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOLOMO_GAZETTEER")  # the tests' default (see conftest), not solomo's
     got = load_settings()
     assert got == Settings(paths=got.paths)
     assert (got.overpass_urls, got.nominatim_url, got.contact) == (

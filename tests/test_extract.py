@@ -283,6 +283,21 @@ def test_near_offline_answers_from_the_extract_with_zero_requests(
     assert services.count() == 0
 
 
+def test_a_town_in_the_region_is_answered_by_name_with_zero_requests(
+    region: Path, services: FakeServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's "done when": an imported region, a town's name, no network used."""
+    from solomo_cli.geocoding import gazetteer
+
+    monkeypatch.setenv("SOLOMO_GAZETTEER", "on")
+    monkeypatch.setattr(gazetteer, "DATA_FILE", "cities15000.json")  # a build in ~2 s
+    assert invoke(["sync", "--extract", str(region)]).exit_code == 0
+    rows, stderr = near_json("Lyon", "--offline", "--radius", "6km")
+    assert "'Lyon' understood as Lyon, Auvergne-Rhône-Alpes, France" in stderr
+    assert {r["id"] for r in rows} == {"node/1", "node/2", "node/3", "node/6", "way/100"}
+    assert services.count() == 0
+
+
 def test_near_online_answers_from_a_fresh_extract_with_zero_requests(
     tmp_path: Path, services: FakeServices
 ) -> None:
@@ -447,7 +462,7 @@ def test_ctrl_c_while_storing_leaves_the_store_as_it_was(
         calls.append(args)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "_insert_batch", interrupted)
+    monkeypatch.setattr(store, "_write_batch", interrupted)
     with pytest.raises(KeyboardInterrupt):
         sync_extract(str(write_extract(region, drop=(1,))), settings=settings)
     assert calls and cache_dump() == before

@@ -172,7 +172,9 @@ def test_the_zone_travels_with_the_place(cache: Cache) -> None:
     seed_listing([ZONED])
     assert cache.get_place("node/40").extra == PARIS  # type: ignore[union-attr]
     assert [p.extra for p in cache.find_places_by_name("Sun")] == [PARIS]
-    [listed] = cache.get_state("last_listing")["places"]
+    from solomo_cli.cache.store import last_listing
+
+    [listed] = last_listing(cache)["places"]  # type: ignore[index]
     assert (listed["tz"], listed["country"]) == ("Europe/Paris", "FR")
 
 

@@ -60,7 +60,7 @@ def client(settings: Settings) -> Iterator[httpx.Client]:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     waited: list[float] = []
-    monkeypatch.setattr(overpass, "send", functools.partial(net.send, sleep=waited.append))
+    monkeypatch.setattr(overpass, "stream", functools.partial(net.stream, sleep=waited.append))
     return waited
 
 

@@ -75,7 +75,7 @@ def client(settings: Settings) -> Iterator[httpx.Client]:
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retry pauses are recorded instead of slept (the pause the client *chose* is asserted)."""
     waited: list[float] = []
-    monkeypatch.setattr(overpass, "send", functools.partial(http.send, sleep=waited.append))
+    monkeypatch.setattr(overpass, "stream", functools.partial(http.stream, sleep=waited.append))
     return waited
 
 

@@ -3,16 +3,17 @@ covered, geocoding answers, and the last listing. Deleting it loses nothing of t
 
 import functools
 import json
+import math
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
-from solomo_cli.geo import bbox, distance_m
+from solomo_cli.geo import EARTH_RADIUS_M, bbox, distance_from, distance_m
 from solomo_cli.match import fold
 from solomo_cli.model import Place
 from solomo_cli.signals import COLUMNS as SIGNAL_COLUMNS
@@ -113,7 +114,32 @@ def m004_signal_columns(conn: sqlite3.Connection) -> None:
     rederive(conn)
 
 
-def m005_coverage_shapes(conn: sqlite3.Connection) -> None:
+def m005_light_index_and_listing(conn: sqlite3.Connection) -> None:
+    # A listing counts and scores its candidates from this index alone (kind, position and the
+    # filters' columns), never reading the rows with their tags; and the last listing is a
+    # table of ranks, written in one statement, instead of one JSON value with every tag.
+    db.run_script(
+        conn,
+        """
+        CREATE INDEX places_light ON places (kind, lat, lon, internet, free_wifi, wheelchair,
+            chain, hours_known, contact_known, check_day, osm_id);
+        CREATE TABLE listing (
+            rank INTEGER PRIMARY KEY,
+            osm_id TEXT NOT NULL,
+            name TEXT,
+            kind TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            tags TEXT,  -- NULL: those the cache holds for osm_id (a long listing copies no tags)
+            tz TEXT,
+            country TEXT
+        );
+        DELETE FROM state WHERE key = 'last_listing';
+        """,
+    )
+
+
+def m006_coverage_shapes(conn: sqlite3.Connection) -> None:
     # Areas covered by shape rather than by circle: an extract file's bounding box (or its
     # polygon's, when the file has one). `source` names the region, so that importing it
     # again replaces its rows.
@@ -141,7 +167,8 @@ MIGRATIONS = [
     m002_hours_memo,
     m003_place_name_keys,
     m004_signal_columns,
-    m005_coverage_shapes,
+    m005_light_index_and_listing,
+    m006_coverage_shapes,
 ]
 
 CLEAR_HINT = "'solomo cache clear' rebuilds it (it holds nothing of yours)"
@@ -171,8 +198,9 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
-    """R*Tree condition for the circle's bounding box, split in two across the antimeridian."""
+def _box(lat: float, lon: float, radius_m: float) -> tuple[float, float, list[tuple[float, float]]]:
+    """The circle's bounding box: (min_lat, max_lat, longitude spans), in two spans across the
+    antimeridian."""
     min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
     if max_lon - min_lon >= 360.0:
         spans = [(-180.0, 180.0)]
@@ -182,6 +210,12 @@ def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float
         spans = [(min_lon, 180.0), (-180.0, max_lon - 360.0)]
     else:
         spans = [(min_lon, max_lon)]
+    return min_lat, max_lat, spans
+
+
+def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
+    """R*Tree condition for the circle's bounding box, split in two across the antimeridian."""
+    min_lat, max_lat, spans = _box(lat, lon, radius_m)
     lon_sql = " OR ".join("(r.max_lon >= ? AND r.min_lon <= ?)" for _ in spans)
     return (
         f"r.max_lat >= ? AND r.min_lat <= ? AND ({lon_sql})",
@@ -322,16 +356,76 @@ class PartialCoverage(NamedTuple):
     source: str  # the region (an extract file's name)
 
 
-_BATCH = 5000  # rows per executemany: large enough to amortise, small enough to bound memory
+def _write_batch(conn: sqlite3.Connection, batch: list[Place], fetched_at: float) -> str:
+    """Upsert a batch of places with their R*Tree rows; returns their ids as one JSON array
+    (one parameter, not one `?` per place: SQLite allows 32,766 variables at most)."""
+    ids = json.dumps([p.id for p in batch])
+    conn.executemany(
+        _UPSERT_PLACE.removesuffix(" RETURNING rid"), [_place_row(p, fetched_at) for p in batch]
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO places_rtree SELECT rid, lat, lat, lon, lon "
+        "FROM places WHERE osm_id IN (SELECT value FROM json_each(?))",
+        (ids,),
+    )
+    return ids
 
 
-def _insert_batch(conn: sqlite3.Connection, upsert: str, batch: list[tuple[Any, ...]]) -> int:
-    """Upsert a batch of _place_row rows and note their ids in temp.extract_ids; empties it."""
-    conn.executemany(upsert, batch)
-    conn.executemany("INSERT OR IGNORE INTO temp.extract_ids VALUES (?)", ((r[0],) for r in batch))
-    done = len(batch)
-    batch.clear()
-    return done
+# A candidate of a listing as the index gives it (places_light: no tags read), then its
+# distance: (rid, osm_id, kind, lat, lon, chain, internet, hours_known, contact_known,
+# check_day, distance_m). Plain tuples: a listing may read hundreds of thousands.
+_LIGHT_COLS = "rid, osm_id, kind, lat, lon, chain, internet, hours_known, contact_known, check_day"
+Light = tuple[int, str, str, float, float, int, int, int, int, "int | None", float]
+LIGHT_DISTANCE: Final = 10  # the distance in a Light row
+# The signal columns a filter may require to be 1 (--wifi: internet, --free-wifi: free_wifi…).
+FILTER_COLUMNS = frozenset({"internet", "free_wifi", "wheelchair"})
+# How far SQL's flat distance (_flat_sq) may be from the true one, as a share of the radius:
+# below 1e-4 up to 80° of latitude and 50 km; the rows in that band are measured exactly.
+_FLAT_ERROR = 1e-3
+_FLAT_MAX_LAT = 80.0
+
+
+def _box_sql(lat: float, lon: float, radius_m: float) -> tuple[str, list[float], bool]:
+    """The condition on places' own lat/lon for the circle's bounding box (two spans across
+    the antimeridian), and whether the flat distance holds there (not near a pole, no wrap)."""
+    min_lat, max_lat, spans = _box(lat, lon, radius_m)
+    lon_sql = " OR ".join("lon BETWEEN ? AND ?" for _ in spans)
+    flat = len(spans) == 1 and max(abs(min_lat), abs(max_lat)) < _FLAT_MAX_LAT
+    return (
+        f"lat BETWEEN ? AND ? AND ({lon_sql})",
+        [min_lat, max_lat, *(v for span in spans for v in span)],
+        flat,
+    )
+
+
+def _flat_sq(lat: float, lon: float) -> tuple[str, list[float]]:
+    """SQL for a row's squared distance to (lat, lon) in m², on a local flat map whose scale
+    follows the latitude (arithmetic only: no SQLite math functions needed)."""
+    k = EARTH_RADIUS_M * math.pi / 180.0
+    c0, s0 = math.cos(math.radians(lat)), math.sin(math.radians(lat)) * math.pi / 360.0
+    dy = "((lat - ?) * ?)"
+    dx = "((lon - ?) * ? * (? - ? * (lat - ?)))"
+    return f"({dy} * {dy} + {dx} * {dx})", [lat, k] * 2 + [lon, k, c0, s0, lat] * 2
+
+
+def _measured(rows: list[Any], lat: float, lon: float, radius_m: float) -> list[Light]:
+    """The rows within the circle, each with its distance appended."""
+    to = distance_from(lat, lon)
+    found = []
+    for row in rows:
+        d = to(row[3], row[4])
+        if d <= radius_m:
+            found.append((*row, d))
+    return found
+
+
+def _where(kinds: Sequence[str], required: Iterable[str], box: str) -> tuple[str, list[Any]]:
+    needs = sorted(required)
+    if not FILTER_COLUMNS.issuperset(needs):
+        raise ValueError(f"not a filter column: {needs}")
+    marks = ",".join("?" * len(kinds))
+    sql = f"kind IN ({marks}) AND {box}" + "".join(f" AND {c} = 1" for c in needs)
+    return sql, list(kinds)
 
 
 class Geocode(NamedTuple):
@@ -393,6 +487,110 @@ class Cache:
         found.sort(key=lambda p: p.distance_m)
         return found
 
+    def candidates(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        required: Iterable[str] = (),
+        at_least: tuple[str, Sequence[Any], float] | None = None,
+    ) -> list[Light]:
+        """The light rows (see Light) of the places of these kinds within the circle whose
+        `required` signal columns are 1, in no order: read from the index, no tags decoded.
+        `at_least` (sql, args, value): only rows where that SQL expression reaches value."""
+        box, box_args, _ = _box_sql(lat, lon, radius_m)
+        where, args = _where(kinds, required, box)
+        more: tuple[Any, ...] = ()
+        if at_least is not None:
+            where += f" AND {at_least[0]} >= ?"
+            more = (*at_least[1], at_least[2])
+        rows = self.conn.execute(
+            f"SELECT {_LIGHT_COLS} FROM places INDEXED BY places_light WHERE {where}",
+            (*args, *box_args, *more),
+        ).fetchall()
+        return _measured(rows, lat, lon, radius_m)
+
+    def candidates_by_id(
+        self,
+        osm_ids: Iterable[str],
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        required: Iterable[str] = (),
+    ) -> list[Light]:
+        """Those of `candidates` among these places (one JSON parameter, whatever their number)."""
+        box, box_args, _ = _box_sql(lat, lon, radius_m)
+        where, args = _where(kinds, required, box)
+        rows = self.conn.execute(
+            f"SELECT {_LIGHT_COLS} FROM places WHERE osm_id IN "
+            f"(SELECT value FROM json_each(?)) AND {where}",
+            (json.dumps(list(osm_ids)), *args, *box_args),
+        ).fetchall()
+        return _measured(rows, lat, lon, radius_m)
+
+    def count_within(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        required: Iterable[str] = (),
+    ) -> int:
+        """How many places `candidates` would give, counted in SQL on the index: the rows that
+        SQL's flat distance cannot place for sure (a thin band at the radius) are measured."""
+        if not kinds:
+            return 0
+        box, box_args, flat = _box_sql(lat, lon, radius_m)
+        where, args = _where(kinds, required, box)
+        if not flat:  # near a pole or across the antimeridian: every row of the box is measured
+            return len(self.candidates(lat, lon, radius_m, kinds, required))
+        flat_sq, flat_args = _flat_sq(lat, lon)
+        inner = max(0.0, radius_m * (1 - _FLAT_ERROR) - 1.0)
+        outer = (radius_m * (1 + _FLAT_ERROR) + 1.0) ** 2
+        # The square inscribed in the inner circle holds about half the box's rows: counted
+        # without any arithmetic (its longitudes taken where the square is narrowest).
+        half = inner / math.sqrt(2.0) / (EARTH_RADIUS_M * math.pi / 180.0)
+        narrowest = math.cos(math.radians(min(89.0, abs(lat) + half)))
+        square = "(lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)"
+        square_args = [lat - half, lat + half, lon - half / narrowest, lon + half / narrowest]
+        inside, band = self.conn.execute(
+            f"SELECT total(CASE WHEN {square} THEN 1 WHEN {flat_sq} <= ? THEN 1 END), "
+            f"total(CASE WHEN {square} THEN 0 WHEN {flat_sq} > ? AND {flat_sq} <= ? THEN 1 END) "
+            f"FROM places INDEXED BY places_light WHERE {where}",
+            (
+                *square_args,
+                *flat_args,
+                inner * inner,
+                *square_args,
+                *flat_args,
+                inner * inner,
+                *flat_args,
+                outer,
+                *args,
+                *box_args,
+            ),
+        ).fetchone()
+        if not band:
+            return int(inside)
+        rows = self.conn.execute(
+            f"SELECT lat, lon FROM places INDEXED BY places_light WHERE {where} "
+            f"AND NOT {square} AND {flat_sq} > ? AND {flat_sq} <= ?",
+            (*args, *box_args, *square_args, *flat_args, inner * inner, *flat_args, outer),
+        ).fetchall()
+        return int(inside) + sum(distance_m(lat, lon, a, b) <= radius_m for a, b in rows)
+
+    def places_of(self, rids: Sequence[int]) -> list[Place]:
+        """The places of these row ids, in their order (tags decoded: only for rows shown)."""
+        rows = self.conn.execute(
+            f"SELECT j.key, {', '.join('p.' + c for c in _PLACE_COLS.split(', '))} "
+            "FROM json_each(?) j CROSS JOIN places p ON p.rid = j.value",
+            (json.dumps(list(rids)),),
+        ).fetchall()
+        rows.sort(key=lambda row: row[0])
+        return [_place(row[1:]) for row in rows]
+
     def get_place(self, osm_id: str) -> Place | None:
         row = self.conn.execute(
             f"SELECT {_PLACE_COLS} FROM places WHERE osm_id = ?", (osm_id,)
@@ -444,6 +642,21 @@ class Cache:
         oldest = min(used, key=lambda u: u[0]) if used else (None, None)
         return Coverage(tuple(missing), oldest[0], oldest[1])
 
+    _SAVE_BATCH = 2000  # places per executemany: memory stays flat in the answer's size
+    _SAVE_CACHE_KB = 64 * 1024  # SQLite's page cache while an answer is saved
+    _SCAN_AFTER = 10_000  # places written beyond which vanished ones are found by a scan
+
+    @staticmethod
+    def _batches(places: Iterable[Place], size: int) -> Iterator[list[Place]]:
+        batch: list[Place] = []
+        for place in places:
+            batch.append(place)
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     def save_fetch(
         self,
         places: Iterable[Place],
@@ -451,42 +664,93 @@ class Cache:
         lon: float,
         radius_m: float,
         kinds: Sequence[str],
-        osm_base: str | None,
+        osm_base: str | None | Callable[[], str | None],
         endpoint: str,
         fetched_at: float | None = None,
     ) -> int:
         """Upsert a complete Overpass answer for the circle, drop places of those kinds that
-        vanished from it, and record the area as covered — all in one transaction."""
+        vanished from it, and record the area as covered — all in one transaction, whatever
+        `places` raises midway. `places` may be a stream, written in batches as it comes;
+        `osm_base` may be a callable, asked once they are all written (a streamed answer knows
+        its timestamp only at its end). Returns how many places were written."""
         fetched_at = time.time() if fetched_at is None else fetched_at
-        count = 0
         conn = self.conn
-        with db.transaction(conn):
-            for place in places:
-                (rid,) = conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
+        (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
+        # R*Tree and osm_id index pages are touched at random: with SQLite's 2 MB page cache,
+        # a 500k-place answer takes twice as long (the cache grows only as pages are used).
+        conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
+        count = 0
+        try:
+            with db.transaction(conn):
+                for batch in self._batches(places, self._SAVE_BATCH):
+                    conn.executemany(
+                        _UPSERT_PLACE.removesuffix(" RETURNING rid"),
+                        [_place_row(p, fetched_at) for p in batch],
+                    )
+                    # The R*Tree rows of the batch, keyed by rid: one JSON parameter, not one `?`
+                    # per place (SQLite allows 32,766 variables at most).
+                    conn.execute(
+                        "INSERT OR REPLACE INTO places_rtree SELECT rid, lat, lat, lon, lon "
+                        "FROM places WHERE osm_id IN (SELECT value FROM json_each(?))",
+                        (json.dumps([p.id for p in batch]),),
+                    )
+                    count += len(batch)
+                self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
                 conn.execute(
-                    "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
-                    (rid, place.lat, place.lat, place.lon, place.lon),
+                    "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
                 )
-                count += 1
-            box, box_args = _rtree_box(lat, lon, radius_m)
-            marks = ",".join("?" * len(kinds))
-            stale = conn.execute(
-                f"""SELECT p.rid, p.lat, p.lon FROM places_rtree r JOIN places p ON p.rid = r.rid
-                    WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
-                (*box_args, *kinds, fetched_at),
-            ).fetchall()
-            gone = [
-                (rid,) for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m
-            ]
-            conn.executemany("DELETE FROM places WHERE rid = ?", gone)
-            conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
-            conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
-            conn.execute(
-                "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (lat, lon, radius_m, ",".join(kinds), fetched_at, osm_base, endpoint),
-            )
+                conn.execute(
+                    "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        lat,
+                        lon,
+                        radius_m,
+                        ",".join(kinds),
+                        fetched_at,
+                        osm_base() if callable(osm_base) else osm_base,
+                        endpoint,
+                    ),
+                )
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return count
+
+    def _drop_vanished(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        fetched_at: float,
+        written: int,
+    ) -> None:
+        """Delete the places of these kinds in the circle that the fetch did not write: one
+        pass reading coordinates only, one JSON parameter for the rows to delete."""
+        conn = self.conn
+        box, box_args = _rtree_box(lat, lon, radius_m)
+        marks = ",".join("?" * len(kinds))
+        if written > self._SCAN_AFTER:
+            # The box holds at least the places just written: one pass over the table costs
+            # less than one random read of a row per place in the box.
+            for column in ("lat", "lon"):
+                box = box.replace(f"r.max_{column}", f"p.{column}")
+                box = box.replace(f"r.min_{column}", f"p.{column}")
+            source = "places p"
+        else:
+            source = "places_rtree r JOIN places p ON p.rid = r.rid"
+        stale = conn.execute(
+            f"""SELECT p.rid, p.lat, p.lon FROM {source}
+                WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
+            (*box_args, *kinds, fetched_at),
+        )
+        gone = json.dumps(
+            [rid for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
+        )
+        conn.execute("DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,))
+        conn.execute(
+            "DELETE FROM places_rtree WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
+        )
 
     # -- opening-hours answers --------------------------------------------------------------
 
@@ -579,21 +843,16 @@ class Cache:
         places, drop the places of those kinds inside the box that the file no longer has,
         and replace the region's coverage (same `source`, or a shape inside the new box)."""
         conn = self.conn
-        upsert = _UPSERT_PLACE.removesuffix(" RETURNING rid")
         count = 0
         with db.transaction(conn):
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS extract_ids (osm_id TEXT PRIMARY KEY)")
             conn.execute("DELETE FROM temp.extract_ids")
-            batch: list[tuple[Any, ...]] = []
-            for place in places:
-                batch.append(_place_row(place, data_time))
-                if len(batch) >= _BATCH:
-                    count += _insert_batch(conn, upsert, batch)
-            count += _insert_batch(conn, upsert, batch)
-            conn.execute(
-                "INSERT OR REPLACE INTO places_rtree SELECT p.rid, p.lat, p.lat, p.lon, p.lon "
-                "FROM places p JOIN temp.extract_ids e ON e.osm_id = p.osm_id"
-            )
+            for batch in self._batches(places, self._SAVE_BATCH):
+                ids = _write_batch(conn, batch, data_time)
+                conn.execute(
+                    "INSERT OR IGNORE INTO temp.extract_ids SELECT value FROM json_each(?)", (ids,)
+                )
+                count += len(batch)
             marks = ",".join("?" * len(kinds))
             gone = conn.execute(
                 f"""SELECT p.rid FROM places_rtree r JOIN places p ON p.rid = r.rid
@@ -647,6 +906,73 @@ class Cache:
             return  # unchanged: no write, so nothing to checkpoint when the store closes
         with db.transaction(self.conn):
             self.conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, text))
+
+    # -- the last listing -----------------------------------------------------------------
+
+    def save_listing(
+        self, origin: dict[str, Any], places: Sequence[Place] = (), rids: Sequence[int] = ()
+    ) -> None:
+        """Record the last listing: `places` as given, or the cached places of these row ids
+        (copied in SQL in one statement, their tags left in the cache). Unchanged, it is not written again
+        (no write, nothing to checkpoint when the store closes)."""
+        conn = self.conn
+        n = len(rids) or len(places)
+        state = json.dumps({"origin": origin, "count": n}, ensure_ascii=False)
+        if rids:
+            copy = (
+                f"SELECT j.key + 1, {_LISTED_COLS} FROM json_each(?) j CROSS "
+                "JOIN places p ON p.rid = j.value ORDER BY j.key"
+            )
+            copy_args: tuple[Any, ...] = (json.dumps(list(rids)),)
+            rows: list[tuple[Any, ...]] | None = None
+        else:
+            rows = [
+                (
+                    i,
+                    p.id,
+                    p.name,
+                    p.kind,
+                    p.lat,
+                    p.lon,
+                    json.dumps(p.tags, ensure_ascii=False),
+                    p.extra.get("tz"),
+                    p.extra.get("country"),
+                )
+                for i, p in enumerate(places, 1)
+            ]
+        old = conn.execute("SELECT value FROM state WHERE key = ?", (LAST_LISTING,)).fetchone()
+        if old is not None and old[0] == state and n <= _COMPARED_LISTING:
+            if rows is None:
+                rows = conn.execute(copy, copy_args).fetchall()
+            if conn.execute("SELECT * FROM listing ORDER BY rank").fetchall() == rows:
+                return
+        with db.transaction(conn):
+            conn.execute("DELETE FROM listing")
+            if rows is None:
+                conn.execute(f"INSERT INTO listing {copy}", copy_args)
+            else:
+                conn.executemany(f"INSERT INTO listing VALUES ({', '.join('?' * 9)})", rows)
+            conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (LAST_LISTING, state))
+
+    def listing_head(self) -> dict[str, Any] | None:
+        """{"origin": {query, label, lat, lon}, "count": n} of the last listing, or None."""
+        return self.get_state(LAST_LISTING)
+
+    def listed(self, rank: int | None = None, osm_id: str | None = None) -> Place | None:
+        """The place at this rank of the last listing, or with this id."""
+        where, arg = ("rank = ?", rank) if osm_id is None else ("osm_id = ?", osm_id)
+        row = self.conn.execute(
+            f"SELECT {_LISTED_PLACE} WHERE l.{where} ORDER BY l.rank LIMIT 1", (arg,)
+        ).fetchone()
+        return None if row is None else _place(row)
+
+    def listed_rows(self) -> list[tuple[Any, ...]]:
+        """Every row of the last listing as _place reads it, in rank order."""
+        return self.conn.execute(f"SELECT {_LISTED_PLACE} ORDER BY l.rank").fetchall()
+
+    def listed_names(self) -> list[tuple[int, str, str | None]]:
+        """(rank, id, name) of every place of the last listing."""
+        return self.conn.execute("SELECT rank, osm_id, name FROM listing ORDER BY rank").fetchall()
 
     # -- maintenance ----------------------------------------------------------------------
 
@@ -724,8 +1050,27 @@ def _reports_damage(method: F) -> F:
 LAST_LISTING = "last_listing"
 
 
+_LISTED_COLS = "p.osm_id, p.name, p.kind, p.lat, p.lon, NULL, p.tz, p.country"
+# A listed place as _place reads it: its tags from the listing, else from the cache.
+_LISTED_PLACE = (
+    "l.osm_id, l.name, l.kind, l.lat, l.lon, coalesce(l.tags, p.tags, '{}'), l.tz, l.country "
+    "FROM listing l LEFT JOIN places p ON l.tags IS NULL AND p.osm_id = l.osm_id"
+)
+_COMPARED_LISTING = 1000  # a longer listing is written again rather than compared
+
+
 def last_listing(cache: Cache) -> dict[str, Any] | None:
-    return cache.get_state(LAST_LISTING)
+    """The whole last listing: {"origin": …, "places": [{id, name, kind, lat, lon, tags, tz,
+    country}, …]} (for tests and small tools; `show N` reads one row with `Cache.listed`)."""
+    head = cache.listing_head()
+    if head is None:
+        return None
+    rows = cache.listed_rows()
+    keys = ("id", "name", "kind", "lat", "lon", "tags", "tz", "country")
+    places = [dict(zip(keys, row, strict=True)) for row in rows]
+    for place in places:
+        place["tags"] = _stored_json(place["tags"], f"the listed tags of {place['id']}")
+    return {"origin": head["origin"], "places": places}
 
 
 # Every public method, including ones added later: none may let an SQLite error out as a bug.

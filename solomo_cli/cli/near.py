@@ -2,8 +2,9 @@
 trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -13,6 +14,9 @@ from solomo_cli.cli.console import handles_errors, progress
 from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
 from solomo_cli.errors import UsageError
 from solomo_cli.words import count
+
+if TYPE_CHECKING:
+    from solomo_cli.search.near import NearResult
 
 near_app = typer.Typer()
 MAX_LIMIT = 100_000  # places in one listing: far more than any area holds
@@ -180,16 +184,39 @@ def near(
         wheelchair=wheelchair,
     )
     settings = load_settings()
-    with progress() as notify, Session(settings, notify) as session:
-        result = run(session, query)
-        remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
+    with Session(settings) as session:  # open while a listing without a limit is read
+        with progress() as notify:
+            session.notify = notify
+            result = run(session, query)
+            remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
+        session.notify = None
+        _output(result, chosen, output, to_file, force, explain, place, offline)
+
+
+def _output(
+    result: "NearResult",
+    chosen: str,
+    output: Path | None,
+    to_file: bool,
+    force: bool,
+    explain: bool,
+    place: str,
+    offline: bool,
+) -> None:
     from solomo_cli.render import near as render
 
-    if result.origin.geocoded and chosen != "table":
+    origin = result.origin
+    if origin.geocoded and chosen != "table":
+        credit = f" — {origin.credit}" if origin.credit else ""
         print(
-            f"solomo: {quoted(place)} understood as {clean(result.origin.label)}", file=sys.stderr
+            f"solomo: {quoted(place)} understood as {clean(origin.label)}{credit}", file=sys.stderr
         )
-    if result.origin.alternatives:
+    if origin.alternatives and origin.credit:  # the gazetteer's other places of that name
+        print(
+            f"solomo: also: {clean('; '.join(origin.alternatives))} — add --country",
+            file=sys.stderr,
+        )
+    elif origin.alternatives:
         print(
             f"solomo: {count(len(result.origin.alternatives), 'other places')} "
             f"{'matches' if len(result.origin.alternatives) == 1 else 'match'} {quoted(place)}; "
@@ -214,10 +241,18 @@ def near(
         written = write_to(output, lambda out: _write_text(out, text), force=force)
     else:
         from solomo_cli.formats.records import LISTING_FIELDS, place_record
-        from solomo_cli.formats.registry import Document
+        from solomo_cli.formats.registry import OSM_LICENSE, Document
 
-        rows = [place_record(p, rank=i) for i, p in enumerate(result.places, 1)]
-        written = emit(Document("listing", rows, LISTING_FIELDS), chosen, output, force)
+        # Made as the writer reads them: a listing without a limit is never held whole.
+        rows = (place_record(p, rank=i) for i, p in enumerate(result.places, 1))
+        head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        doc = Document(
+            "listing",
+            cast("Sequence[dict[str, Any]]", rows),
+            LISTING_FIELDS,
+            head=head if origin.credit else None,
+        )
+        written = emit(doc, chosen, output, force)
     if written:
         print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
 
@@ -280,5 +315,6 @@ def sync(
     print(
         f"{count(result.places, 'places')} ({', '.join(kinds)}) within {format_distance(radius_m)} of "
         f"{clean(result.origin.label)}: {fetched}.\nWithout a connection: solomo near "
-        f"{shlex.quote(clean(place))} --offline\n{OSM_ATTRIBUTION}"
+        f"{shlex.quote(clean(place))} --offline\n"
+        + " · ".join(filter(None, (OSM_ATTRIBUTION, result.origin.credit)))
     )

@@ -16,6 +16,7 @@ class Understood(NamedTuple):  # not a dataclass: 0.5 ms less to define, on ever
     lat: float
     lon: float
     alternatives: tuple[str, ...] = ()
+    credit: str = ""  # whose data to credit beside OpenStreetMap's, if any
 
 
 class Geocoder(Protocol):

@@ -1,5 +1,6 @@
-"""The geocoder chain that a session asks: the geocode cache, then (next: an embedded
-gazetteer) Nominatim. Nominatim's module (geopy, httpx) is imported only when it is asked."""
+"""The geocoder chain that a session asks: the geocode cache, then the embedded gazetteer for
+plain place names, then Nominatim (addresses, streets, districts, POIs, names the gazetteer
+lacks). Nominatim's module (geopy, httpx) is imported only when it is asked."""
 
 from __future__ import annotations
 
@@ -51,11 +52,15 @@ def default_chain(
     offline: bool = False,
     refresh: bool = False,
 ) -> GeocoderChain:
-    """cache → Nominatim; `refresh` skips the cache, `offline` keeps only local members (and
-    trusts cached answers of any age)."""
+    """cache → gazetteer → Nominatim; `refresh` skips the cache, `offline` keeps only local
+    members (and trusts cached answers of any age)."""
     members: list[Geocoder] = []
     if not refresh:
         members.append(CachedGeocodes(cache, float("inf") if offline else GEOCODE_MAX_AGE_S))
+    if settings.gazetteer:
+        from solomo_cli.geocoding.gazetteer import Gazetteer
+
+        members.append(Gazetteer(settings.paths.cache_dir, notify))
     members.append(LazyNominatim(settings, cache, client, notify))
     chain = GeocoderChain(members)
     return chain.offline() if offline else chain

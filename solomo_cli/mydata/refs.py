@@ -77,12 +77,12 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
 
         cache = Cache(cache_path)
     try:
-        listing = _last_listing(cache)
+        listing = cache.listing_head() if cache is not None else None
         origin = listing.get("origin") if listing else None
         rank = _RANK.match(text)
         if rank:
             number = int(rank.group(1)) and _checked(boundary.row_id, rank.group(1), "rank")
-            return Resolved(_by_rank(number, listing), "listing", origin)
+            return Resolved(_by_rank(number, listing, cache), "listing", origin)
         place_id = normalise_id(text)
         if place_id:
             found = _by_id(place_id, listing, cache, user, origin)
@@ -99,39 +99,19 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
             cache.close()
 
 
-def _last_listing(cache: Any) -> dict[str, Any] | None:
-    if cache is None:
-        return None
-    from solomo_cli.cache.store import last_listing
-
-    return last_listing(cache)
-
-
-def _listed(item: dict[str, Any]) -> Place:
-    return Place(
-        item["id"],
-        item.get("name"),
-        item["kind"],
-        item["lat"],
-        item["lon"],
-        dict(item.get("tags") or {}),
-        extra={"tz": item["tz"], "country": item.get("country")} if item.get("tz") else None,
-    )
-
-
-def _by_rank(rank: int, listing: dict[str, Any] | None) -> Place:
+def _by_rank(rank: int, listing: dict[str, Any] | None, cache: Any) -> Place:
     if not listing:
         raise UsageError(
             f"there is no last listing to take #{rank} from",
             hint="run 'solomo near PLACE' first, or give an OSM id (node/123) or a name",
         )
-    places = listing.get("places") or []
-    if not 1 <= rank <= len(places):
+    listed = cache.listed(rank=rank) if 1 <= rank <= listing["count"] else None
+    if listed is None:
         raise UsageError(
-            f"the last listing has {count(len(places), 'places')}; there is no #{rank}",
+            f"the last listing has {count(listing['count'], 'places')}; there is no #{rank}",
             hint="run 'solomo near' again, or give an OSM id (node/123) or a name",
         )
-    return _listed(places[rank - 1])
+    return listed
 
 
 def _by_id(
@@ -141,9 +121,9 @@ def _by_id(
     user: UserData,
     origin: dict[str, Any] | None,
 ) -> Resolved | None:
-    for item in (listing or {}).get("places") or []:
-        if item["id"] == place_id:
-            return Resolved(_listed(item), "listing", origin)
+    listed = cache.listed(osm_id=place_id) if listing else None
+    if listed is not None:
+        return Resolved(listed, "listing", origin)
     if cache is not None and place_id.partition("/")[0] in boundary.OSM_TYPES:
         found = cache.get_place(place_id)
         if found is not None:
@@ -160,9 +140,9 @@ def _by_name(
     origin: dict[str, Any] | None,
 ) -> Resolved:
     found: dict[str, tuple[Place, str]] = {}
-    for item in (listing or {}).get("places") or []:
-        if matches(text, item.get("name")):
-            found.setdefault(item["id"], (_listed(item), "listing"))
+    for rank, place_id, name in cache.listed_names() if listing else ():
+        if place_id not in found and matches(text, name):
+            found[place_id] = (cache.listed(rank=rank), "listing")
     if cache is not None:
         for place in cache.find_places_by_name(text, limit=50):
             found.setdefault(place.id, (place, "cache"))

@@ -15,7 +15,20 @@ from solomo_cli.errors import StoreError
 
 def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | None, int]]:
     """(average rating or None, visit count) per place id."""
-    if not ids or not path.exists():
+    if not ids:
+        return {}
+    return _signals(
+        path, "WHERE place_id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
+    )
+
+
+def visited_signals(path: Path) -> dict[str, tuple[float | None, int]]:
+    """`personal_signals` of every place the user has visited (a small set: one a day at most)."""
+    return _signals(path, "", ())
+
+
+def _signals(path: Path, where: str, args: tuple[str, ...]) -> dict[str, tuple[float | None, int]]:
+    if not path.exists():
         return {}
     try:
         conn = db.connect_readonly(path)
@@ -23,9 +36,7 @@ def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | 
         return {}
     try:
         rows = conn.execute(
-            "SELECT place_id, avg(rating), count(*) FROM visits "
-            "WHERE place_id IN (SELECT value FROM json_each(?)) GROUP BY place_id",
-            (json.dumps(list(ids)),),
+            f"SELECT place_id, avg(rating), count(*) FROM visits {where} GROUP BY place_id", args
         ).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):  # created by another process, not yet migrated

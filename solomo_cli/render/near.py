@@ -41,6 +41,11 @@ def age_phrase(timestamp: float | None, now: float | None = None) -> str:
     return f"{count(round(seconds / 86400), 'days')} old"
 
 
+def credit(result: NearResult) -> str:
+    """OpenStreetMap's attribution, and the gazetteer's when the place name came from it."""
+    return " · ".join(filter(None, (ATTRIBUTION, result.origin.credit)))
+
+
 def title(result: NearResult) -> str:
     q = result.query
     kinds = ", ".join(label(k) for k in q.kinds)
@@ -130,7 +135,7 @@ def table(result: NearResult, explain_scores: bool = False, width: int | None = 
     if explain_scores:  # the order is the score's; the default table leaves the number out
         columns.append(Column("Score", justify="right", no_wrap=True, width=exact["Score"]))
         columns.append(Column("Why", overflow="fold"))
-    grid = house_table(Text(title(result)), *columns, caption=ATTRIBUTION)
+    grid = house_table(Text(title(result)), *columns, caption=credit(result))
     for row in rows:
         add_house_row(grid, *row)
     return grid
@@ -149,7 +154,7 @@ def print_table(
     if not result.places:
         console.print(Text(title(result)))
         console.print(Text(" ".join(filter(None, ["No places found.", empty_hint]))))
-        console.print(Text(ATTRIBUTION, style="dim"))
+        console.print(Text(credit(result), style="dim"))
         return
     console.print(table(result, explain_scores, console.width))
     if result.total > len(result.places):

@@ -2,26 +2,38 @@
 fresh, fetch it if not (once, with a margin), then filter and rank. No side effect beyond the
 cache: the CLI, not this module, records the last listing (`remember_listing`)."""
 
+import heapq
+import math
 import time
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from solomo_cli.boundary import BadInput, argument, quoted
-from solomo_cli.cache.store import LAST_LISTING, Cache
+from solomo_cli.cache.store import LIGHT_DISTANCE, Cache, Light
 from solomo_cli.cache.store import last_listing as last_listing  # this module's API too
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
 from solomo_cli.geo import MAX_RADIUS_M, check_radius, format_distance, parse_latlon
-from solomo_cli.kinds import DEFAULT_KINDS, WIFI_YES
+from solomo_cli.kinds import DEFAULT_KINDS
 from solomo_cli.model import Origin, Place
 from solomo_cli.search.hours import When, add_zones, annotate_hours
-from solomo_cli.search.ranking import is_stale, rank
+from solomo_cli.search.ranking import (
+    DISTANCE_POINTS,
+    Traits,
+    best_points,
+    distance_points,
+    is_stale,
+    points,
+    points_sql,
+    recent,
+)
 
 if TYPE_CHECKING:
     import httpx
 
     from solomo_cli.notify import Notify
-    from solomo_cli.sources.base import PlaceSource
+    from solomo_cli.sources.base import Answer, PlaceSource
 
 
 class NearQuery(NamedTuple):
@@ -43,7 +55,7 @@ class NearQuery(NamedTuple):
 class NearResult(NamedTuple):
     origin: Origin
     query: NearQuery
-    places: list[Place]
+    places: Sequence[Place]  # a list; with limit 0, a RankedPlaces (built as it is read)
     total: int  # matches before --limit
     fetched_at: float | None  # when the data used was fetched
     osm_base: str | None  # Overpass' own data timestamp, when it gave one
@@ -130,7 +142,15 @@ class Session:
         )
         found = chain.lookup(text, country)
         if found is not None:
-            return Origin(text, found.display_name, found.lat, found.lon, found.alternatives, True)
+            return Origin(
+                text,
+                found.display_name,
+                found.lat,
+                found.lon,
+                found.alternatives,
+                True,
+                found.credit,
+            )
         if offline:
             raise NoLocalData(
                 f"{quoted(text)} has never been looked up, and this search may not use the network",
@@ -151,6 +171,14 @@ class Session:
         return OverpassSource(self.client, self.settings)
 
     def ensure_area(
+        self, origin: Origin, radius_m: float, kinds: Sequence[str], **options: bool
+    ) -> tuple[float | None, str | None]:
+        """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base).
+        Options (offline, refresh, margin) as for fetch_area."""
+        area = self.fetch_area(origin, radius_m, kinds, **options)
+        return area.fetched_at, area.osm_base
+
+    def fetch_area(
         self,
         origin: Origin,
         radius_m: float,
@@ -159,13 +187,13 @@ class Session:
         offline: bool,
         refresh: bool,
         margin: bool = True,
-    ) -> tuple[float | None, str | None]:
-        """Make sure the store covers the circle for these kinds; returns (fetched_at, osm_base)."""
+    ) -> "AreaState":
+        """ensure_area, saying also which kinds were fetched and how many places were written."""
         max_age = float("inf") if offline else self.settings.fresh_days * 86400.0
         have = self.cache.coverage(origin.lat, origin.lon, radius_m, kinds, max_age)
         missing = tuple(kinds) if refresh and not offline else have.missing
         if not missing:
-            return have.fetched_at, have.osm_base
+            return AreaState(have.fetched_at, have.osm_base)
         if offline:
             partial = self.cache.partial_coverage(origin.lat, origin.lon, radius_m, missing)
             if partial is not None:  # an extract holds part of it: answer, and say which part
@@ -173,7 +201,7 @@ class Session:
 
                 if self.notify:
                     self.notify(partial_notice(partial, radius_m, origin.label), waiting=True)
-                return partial.fetched_at, partial.osm_base
+                return AreaState(partial.fetched_at, partial.osm_base)
             names = ", ".join(missing)
             raise NoLocalData(
                 f"no local data for {names} within {format_distance(radius_m)} of {origin.label}",
@@ -189,51 +217,55 @@ class Session:
                 f"Fetching {', '.join(missing)} within {format_distance(fetch_radius)} "
                 "from OpenStreetMap…"
             )
-        answer = self.place_source().fetch(
-            origin.lat, origin.lon, fetch_radius, missing, self.notify
-        )
-        add_zones(answer.places)
         now = time.time()
-        self.cache.save_fetch(
-            answer.places,
-            origin.lat,
-            origin.lon,
-            fetch_radius,
-            missing,
-            answer.osm_base,
-            answer.endpoint,
-            fetched_at=now,
+
+        def save(answer: "Answer") -> tuple[int, str | None]:
+            # The answer streams into one transaction: a failure midway leaves the store as it was.
+            written = self.cache.save_fetch(
+                _zoned(answer.places),
+                origin.lat,
+                origin.lon,
+                fetch_radius,
+                missing,
+                lambda: answer.osm_base,
+                answer.endpoint,
+                fetched_at=now,
+            )
+            return written, answer.osm_base
+
+        written, osm_base = self.place_source().fetch_into(
+            origin.lat, origin.lon, fetch_radius, missing, save, self.notify
         )
         if len(missing) == len(kinds):
-            return now, answer.osm_base
-        return have.fetched_at or now, have.osm_base or answer.osm_base
+            return AreaState(now, osm_base, missing, written)
+        return AreaState(have.fetched_at or now, have.osm_base or osm_base, missing, written)
 
 
-def _keep(place: Place, q: NearQuery) -> bool:
-    tags = place.tags
-    if (q.wifi or q.free_wifi) and tags.get("internet_access") not in WIFI_YES:
-        return False
-    if q.free_wifi and tags.get("internet_access:fee") not in ("no", "customers"):
-        return False
-    return not (q.wheelchair and tags.get("wheelchair") not in ("yes", "limited"))
+class AreaState(NamedTuple):
+    """What Session.fetch_area found or did."""
+
+    fetched_at: float | None
+    osm_base: str | None
+    fetched: tuple[str, ...] = ()  # the kinds fetched now (none: the store was fresh)
+    written: int = 0  # places written by that fetch
 
 
-def add_freshness(places: list[Place]) -> None:
+def _zoned(places: "Iterable[Place]", batch: int = 2000) -> "Iterator[Place]":
+    """The places, each with its time zone and country (add_zones), a batch at a time."""
+    pending: list[Place] = []
+    for place in places:
+        pending.append(place)
+        if len(pending) == batch:
+            add_zones(pending)
+            yield from pending
+            pending = []
+    add_zones(pending)
+    yield from pending
+
+
+def add_freshness(places: Iterable[Place]) -> None:
     for place in places:
         place.extra["stale"] = is_stale(place.check_date)
-
-
-def add_personal_signals(settings: Settings, places: list[Place]) -> None:
-    """The user's own ratings and visits (from the user-data file, if there is one)."""
-    if not places or not settings.paths.user_db.exists():
-        return
-    from solomo_cli.mydata.signals import personal_signals
-
-    signals = personal_signals(settings.paths.user_db, [p.id for p in places])
-    for place in places:
-        rating, visits = signals.get(place.id, (None, 0))
-        place.extra["my_rating"] = rating
-        place.extra["visits"] = visits
 
 
 def near(
@@ -251,12 +283,19 @@ def near(
     `kinds` is a sequence of kind names or a comma list ("coworking,cafe", "all"); `options`
     are NearQuery's other fields (limit, sort, offline, refresh, country, open_at…). Without a
     `session`, one is opened on `settings` (default: the user's) and closed. Nothing else is
-    written than the cache: the caller decides whether this is "the last listing"."""
+    written than the cache: the caller decides whether this is "the last listing".
+
+    `places` is a list, except with `limit=0` and a `session` given: then it is a
+    `RankedPlaces`, a sequence whose places are built in chunks as they are read (while the
+    session is open), so that a listing of a whole region stays in flat memory."""
     q = NearQuery(place.strip(), check_radius(radius_m), _kinds(kinds), **options)
     if session is not None:
         return run(session, q)
     with Session(settings or load_settings(), notify) as own:
-        return run(own, q)
+        result = run(own, q)
+        if isinstance(result.places, RankedPlaces):
+            result = result._replace(places=list(result.places))
+        return result
 
 
 def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
@@ -265,57 +304,242 @@ def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
     return parse_kinds(kinds if isinstance(kinds, str) else ",".join(kinds))
 
 
+HOURS_CHUNK = 500  # places whose tags are decoded and hours evaluated at a time
+FIRST_RING_ROWS = 300  # candidates a top-k search reads first, on a uniform guess
+Mine = dict[str, tuple[float | None, int]]  # the user's (rating, visits) per place id
+
+
+def _required(q: NearQuery) -> tuple[str, ...]:
+    """The signal columns (cache.store.FILTER_COLUMNS) that the query's filters (wifi,
+    free_wifi, wheelchair) require, as solomo_cli.signals derives them."""
+    need = ["internet"] if q.wifi or q.free_wifi else []
+    if q.free_wifi:
+        need.append("free_wifi")
+    if q.wheelchair:
+        need.append("wheelchair")
+    return tuple(need)
+
+
+def _traits(row: Light) -> Traits:
+    """What the score reads of a light row: its kind, then its signal columns."""
+    return Traits(row[2], row[5], row[6], row[7], row[8], row[9])
+
+
+class _Scorer:
+    """The order of a listing over light rows (cache.store.Light), from the one score rule
+    (ranking.points): by (−score, distance, id), or by (distance, id)."""
+
+    def __init__(self, q: NearQuery, mine: Mine, today: date) -> None:
+        self.radius_m = q.radius_m
+        self.today = today.toordinal()
+        self.mine = mine
+        self.time_asked = q.open_at is not None
+        self.by_distance = q.sort == "distance"
+        self.open_rids: set[int] = set()  # with a time asked: the rows open then
+
+    def score(self, row: Light) -> float:
+        rating, visits = self.mine.get(row[1], (None, 0))
+        return points(
+            _traits(row),
+            row[LIGHT_DISTANCE],
+            self.radius_m,
+            self.today,
+            rating,
+            visits,
+            self.time_asked and row[0] in self.open_rids,
+        )[0]
+
+    def key(self, row: Light) -> tuple[Any, ...]:
+        if self.by_distance:
+            return (row[LIGHT_DISTANCE], row[1])
+        return (-self.score(row), row[LIGHT_DISTANCE], row[1])
+
+
 def run(session: Session, q: NearQuery) -> NearResult:
-    """The search itself, for an already checked query, in an open session."""
+    """The search itself, for an already checked query, in an open session.
+
+    Candidates are counted, filtered and ordered from the cache's index and signal columns
+    (no tags read); only the places shown are built, their tags decoded and hours evaluated.
+    With `limit` > 0, `places` is a list; with `limit` 0 it is a `RankedPlaces`, whose places
+    are built in chunks as they are read (from this session's cache)."""
     origin = session.locate(q.place, q.country, q.offline, q.refresh)
     fetched_at, osm_base = session.ensure_area(
         origin, q.radius_m, q.kinds, offline=q.offline, refresh=q.refresh
     )
-    places = [
-        p
-        for p in session.cache.places_within(origin.lat, origin.lon, q.radius_m, q.kinds)
-        if _keep(p, q)
-    ]
-    if q.open_at is not None:  # hours filter and score: every candidate needs them
-        annotate_hours(places, q.open_at)
-        allowed = ("open",) if q.strict_hours else ("open", "unknown")
-        places = [p for p in places if p.extra["open_state"] in allowed]
-    add_freshness(places)
-    add_personal_signals(session.settings, places)
-    ranked = rank(places, q.radius_m, q.sort, time_asked=q.open_at is not None)
-    shown = ranked[: q.limit] if q.limit > 0 else ranked
+    cache, user_db = session.cache, session.settings.paths.user_db
+    personal = user_db.exists()
+    mine: Mine = {}
+    if personal:
+        from solomo_cli.mydata.signals import visited_signals
+
+        mine = visited_signals(user_db)
+    today = date.today()
+    scorer = _Scorer(q, mine, today)
+    required = _required(q)
+    hours: dict[int, dict[str, Any]] | None = None
+    if q.open_at is not None or q.limit == 0:
+        rows = cache.candidates(origin.lat, origin.lon, q.radius_m, q.kinds, required)
+        if q.open_at is not None:  # the hours filter and score: every candidate needs them
+            hours = _hours_at(cache, rows, q.open_at)
+            allowed = ("open",) if q.strict_hours else ("open", "unknown")
+            rows = [r for r in rows if _state(hours, r) in allowed]
+            scorer.open_rids = {r[0] for r in rows if _state(hours, r) == "open"}
+        total = len(rows)
+        rows = (
+            heapq.nsmallest(q.limit, rows, scorer.key) if q.limit else sorted(rows, key=scorer.key)
+        )
+    else:
+        total = cache.count_within(origin.lat, origin.lon, q.radius_m, q.kinds, required)
+        rows = _top_rows(cache, origin, q, scorer, required, total)
+
+    def build(chunk: Sequence[Light]) -> list[Place]:
+        return _shown(cache, chunk, q, mine if personal else None, hours, today)
+
+    shown: Sequence[Place] = RankedPlaces(build, rows) if q.limit == 0 else build(rows)
+    return NearResult(origin, q, shown, total, fetched_at, osm_base, session.requests)
+
+
+def _state(hours: dict[int, dict[str, Any]], row: Light) -> str:
+    found = hours.get(row[0])
+    return "unknown" if found is None else str(found["open_state"])
+
+
+def _top_rows(
+    cache: Cache,
+    origin: Origin,
+    q: NearQuery,
+    scorer: _Scorer,
+    required: tuple[str, ...],
+    total: int,
+) -> list[Light]:
+    """The first `q.limit` rows in order, read ring by growing ring around the origin: a ring
+    is enough when its k-th score beats the best score a place beyond it could reach (distance
+    points fall with distance; the others are bounded by their maximum). The user's own places
+    (ratings, visits: no bound) are always among the candidates."""
+    k, radius = q.limit, q.radius_m
+    lat, lon = origin.lat, origin.lon
+    mine_rows: list[Light] = []
+    if scorer.mine and not scorer.by_distance:
+        mine_rows = cache.candidates_by_id(scorer.mine, lat, lon, radius, q.kinds, required)
+    best = best_points(q.kinds)
+    ring = radius if total <= FIRST_RING_ROWS else radius * math.sqrt(FIRST_RING_ROWS / total)
+    at_least = None  # once a k-th score is known: skip in SQL the rows that cannot reach it
+    while ring < radius:
+        rows = cache.candidates(lat, lon, ring, q.kinds, required, at_least)
+        if len(rows) < k:
+            ring *= 2.0
+            continue
+        seen = {row[0] for row in rows}
+        top = heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
+        if scorer.by_distance:
+            return top  # every place beyond the ring is farther
+        kth = scorer.score(top[-1])
+        # 0.05: scores are rounded to 0.1, so a place beyond that ties is told apart safely
+        if kth > distance_points(ring, radius) + best + 0.05:
+            return top
+        # The k-th score only grows with the ring: beyond `needed`, no place can beat it.
+        needed = radius * (1.0 - (kth - best) / DISTANCE_POINTS) + 1.0
+        ring = max(ring * 1.25, min(ring * 2.0, needed))
+        # Even at the origin, a row needs kth − 40 other points to reach the k-th score (and
+        # at least k rows of any larger ring do: the k-th score only grows).
+        sql, args = points_sql(scorer.today)
+        at_least = (sql, args, kth - DISTANCE_POINTS - 0.05)
+    rows = cache.candidates(lat, lon, radius, q.kinds, required, at_least)
+    seen = {row[0] for row in rows}
+    return heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
+
+
+def _hours_at(cache: Cache, rows: Sequence[Light], at: When) -> dict[int, dict[str, Any]]:
+    """The hours at `at` of the rows whose hours are known (the others are "unknown" without
+    any evaluation), through the one evaluator, a chunk of places at a time."""
+    known = [row[0] for row in rows if row[7]]
+    found: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(known), HOURS_CHUNK):
+        chunk = known[i : i + HOURS_CHUNK]
+        places = cache.places_of(chunk)
+        annotate_hours(places, at)
+        for rid, place in zip(chunk, places, strict=True):
+            found[rid] = {k: v for k, v in place.extra.items() if k not in ("tz", "country")}
+    return found
+
+
+def _shown(
+    cache: Cache,
+    rows: Sequence[Light],
+    q: NearQuery,
+    mine: Mine | None,
+    hours: dict[int, dict[str, Any]] | None,
+    today: date,
+) -> list[Place]:
+    """The places of these rows as a listing shows them: tags, distance, the user's signals
+    (when there is a user-data file), freshness, the score explained, and hours."""
+    places = cache.places_of([row[0] for row in rows])
+    day = today.toordinal()
+    for place, row in zip(places, rows, strict=True):
+        place.distance_m = row[LIGHT_DISTANCE]
+        place.extra["chain"] = row[5]
+        place.extra["stale"] = not recent(row[9], day)
+        rating, visits = (mine or {}).get(place.id, (None, 0))
+        if mine is not None:
+            place.extra["my_rating"], place.extra["visits"] = rating, visits
+        if hours is not None:
+            place.extra.update(hours.get(row[0]) or {})
+        # The one rule (ranking.points), on the columns the order was made from.
+        place.score, place.reasons = points(
+            _traits(row),
+            place.distance_m,
+            q.radius_m,
+            day,
+            rating,
+            visits,
+            place.extra.get("open_state") == "open",
+        )
+    if hours is not None:
+        annotate_hours([p for p in places if "open_state" not in p.extra], q.open_at)
     if q.open_at is None:  # only for display: the places shown are enough
-        annotate_hours(shown, None, session.cache)
-    return NearResult(origin, q, shown, len(ranked), fetched_at, osm_base, session.requests)
+        annotate_hours(places, None, cache)
+    return places
 
 
-def remember_listing(cache: Cache, origin: Origin, places: list[Place]) -> None:
-    """Keep the last listing so that `solomo show 2` means result #2 of it."""
-    cache.set_state(
-        LAST_LISTING,
-        {
-            "origin": {
-                "query": origin.query,
-                "label": origin.label,
-                "lat": origin.lat,
-                "lon": origin.lon,
-            },
-            "places": [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "kind": p.kind,
-                    "lat": p.lat,
-                    "lon": p.lon,
-                    "tags": p.tags,
-                    # the zone travels with the place: `show` evaluates hours as near did
-                    "tz": p.extra.get("tz"),
-                    "country": p.extra.get("country"),
-                }
-                for p in places
-            ],
-        },
-    )
+class RankedPlaces(Sequence[Place]):
+    """The places of a listing without a limit, in rank order, built `HOURS_CHUNK` at a time
+    when read (tags decoded, hours evaluated): a listing of a whole region is written in flat
+    memory. Each read builds new Place objects; read it while its session is open."""
+
+    def __init__(self, build: Callable[[Sequence[Light]], list[Place]], rows: list[Light]):
+        self._build = build
+        self._rows = rows
+
+    @property
+    def rids(self) -> list[int]:
+        """The cache's row ids of the places, in rank order."""
+        return [row[0] for row in self._rows]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Place: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Place]: ...
+    def __getitem__(self, index: int | slice) -> Place | list[Place]:
+        if isinstance(index, slice):
+            return self._build(self._rows[index])
+        return self._build([self._rows[index]])[0]
+
+    def __iter__(self) -> Iterator[Place]:
+        for i in range(0, len(self._rows), HOURS_CHUNK):
+            yield from self._build(self._rows[i : i + HOURS_CHUNK])
+
+
+def remember_listing(cache: Cache, origin: Origin, places: Sequence[Place]) -> None:
+    """Keep the last listing so that `solomo show 2` means result #2 of it: a table of ranks
+    (a `RankedPlaces` is copied from the cache in SQL, without building its places)."""
+    head = {"query": origin.query, "label": origin.label, "lat": origin.lat, "lon": origin.lon}
+    if isinstance(places, RankedPlaces):
+        cache.save_listing(head, rids=places.rids)
+    else:
+        cache.save_listing(head, places)
 
 
 class SyncResult(NamedTuple):
@@ -356,8 +580,10 @@ def _sync(
     refresh: bool,
 ) -> SyncResult:
     origin = session.locate(place, country, offline=False, refresh=refresh)
-    fetched_at, osm_base = session.ensure_area(
-        origin, radius_m, kinds, offline=False, refresh=refresh, margin=False
+    area = session.fetch_area(origin, radius_m, kinds, offline=False, refresh=refresh, margin=False)
+    # Counted while written; kinds that were fresh are counted in SQL (no tags decoded).
+    fresh = tuple(k for k in kinds if k not in area.fetched)
+    count = area.written + session.cache.count_within(origin.lat, origin.lon, radius_m, fresh)
+    return SyncResult(
+        origin, radius_m, kinds, count, area.fetched_at, area.osm_base, session.requests
     )
-    count = len(session.cache.places_within(origin.lat, origin.lon, radius_m, kinds))
-    return SyncResult(origin, radius_m, kinds, count, fetched_at, osm_base, session.requests)

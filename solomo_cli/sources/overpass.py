@@ -3,8 +3,11 @@ and answers checked before anything is stored (a 200 with a `remark` is a failur
 
 from __future__ import annotations
 
+import codecs
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import httpx
 
@@ -13,15 +16,26 @@ from solomo_cli.config import Settings
 from solomo_cli.errors import BadResponse, QueryFailed, Remedy, ServiceError
 from solomo_cli.kinds import KINDS
 from solomo_cli.model import Place
-from solomo_cli.net import OVERPASS, Limits, host_of, limits_for, redact, send
+from solomo_cli.net import OVERPASS, OVERPASS_AREA, Limits, host_of, limits_for, redact, stream
 from solomo_cli.notify import Notify
 from solomo_cli.sources.base import Answer
 from solomo_cli.sources.osm import element_to_place
 
-__all__ = ["Answer", "OverpassSource", "build_query", "fetch", "parse_answer"]
+__all__ = [
+    "Answer",
+    "AnswerReader",
+    "OverpassSource",
+    "build_query",
+    "fetch",
+    "fetch_into",
+    "parse_answer",
+]
 
 SERVER_TIMEOUT_S = 90
 OTHER_SERVER = "try again later, or use another server (SOLOMO_OVERPASS_URL)"
+LARGE_AREA_M = 25_000  # beyond this radius (a region, a country), OVERPASS_AREA applies
+PROGRESS_EVERY = 10_000  # places between two progress notices
+T = TypeVar("T")
 
 
 def build_query(lat: float, lon: float, radius_m: float, kinds: Sequence[str]) -> str:
@@ -54,53 +68,206 @@ def _not_json(body: bytes, ctype: str, host: str) -> BadResponse | None:
     return None
 
 
+HEAD_BYTES = 256 * 1024  # what the checks of a non-JSON answer read (as page_detail does)
+MAX_VALUE_CHARS = 4 * 1024 * 1024  # one element (or other value): real ones are a few KB
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _Text:
+    """A JSON text arriving in pieces, read one value at a time with the standard decoder
+    (`raw_decode`, in C): memory holds one value and a chunk, not the answer."""
+
+    def __init__(self, chunks: Iterator[bytes], head: bytes, more: bool, host: str) -> None:
+        self.chunks = chunks
+        self.invalid = BadResponse(
+            f"Overpass at {host} sent a truncated or invalid JSON answer", hint=OTHER_SERVER
+        )
+        self.decoder = codecs.getincrementaldecoder(json.detect_encoding(head))("surrogatepass")
+        self.buf, self.pos, self.more = "", 0, more
+        self.buf = self._decode(head, final=not more)
+        self._raw_decode = json.JSONDecoder().raw_decode
+
+    def _decode(self, data: bytes, final: bool = False) -> str:
+        try:
+            return self.decoder.decode(data, final)
+        except UnicodeDecodeError:
+            raise self.invalid from None
+
+    def _read(self, at_least: int) -> None:
+        """Append text until `at_least` characters wait past `pos` (or the body ends)."""
+        pieces = [self.buf[self.pos :]]
+        waiting = len(pieces[0])
+        while self.more and waiting < at_least:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.more = False
+                text = self._decode(b"", final=True)
+            else:
+                text = self._decode(chunk)
+            pieces.append(text)
+            waiting += len(text)
+        self.buf, self.pos = "".join(pieces), 0
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end), not consumed."""
+        while True:
+            self.pos = _SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf) or not self.more:
+                return self.buf[self.pos : self.pos + 1]
+            self._read(1)
+
+    def expect(self, chars: str) -> str:
+        found = self.peek()
+        if not found or found not in chars:
+            raise self.invalid
+        self.pos += 1
+        return found
+
+    def value(self) -> Any:
+        """The next JSON value. A failed decode is retried only once twice as much text waits
+        (linear, whatever the chunk sizes), and a value never grows past MAX_VALUE_CHARS."""
+        self.peek()
+        want = 0
+        while True:
+            try:
+                found, end = self._raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError:
+                end = -1
+            except (ValueError, RecursionError):  # hostile nesting, a 5000-digit number
+                raise self.invalid from None
+            # A value ending with the text may go on (a number's digits in the next chunk).
+            if end >= 0 and (end < len(self.buf) or not self.more):
+                self.pos = end
+                return found
+            if not self.more or len(self.buf) - self.pos > MAX_VALUE_CHARS:
+                raise self.invalid
+            want = max(2 * want, 2 * (len(self.buf) - self.pos), 64 * 1024)
+            self._read(want)
+
+
+class AnswerReader:
+    """An Overpass JSON answer checked as it streams: its places come one at a time, and the
+    checks that need the whole answer (valid to its end, an element list, no `remark` —
+    which Overpass writes after the elements) are made when the last one has been read, so a
+    caller storing the places in one transaction rolls it back on any failure."""
+
+    def __init__(self, chunks: Iterable[bytes], content_type: str, host: str) -> None:
+        self.chunks = iter(chunks)
+        self.content_type = content_type.lower()
+        self.host = host
+        self.osm_base: str | None = None
+
+    def _head(self) -> tuple[bytes, bool]:
+        """The first HEAD_BYTES of the body (all of it if shorter), and whether more follows."""
+        pieces: list[bytes] = []
+        size = 0
+        for chunk in self.chunks:
+            pieces.append(chunk)
+            size += len(chunk)
+            if size >= HEAD_BYTES:
+                return b"".join(pieces), True
+        return b"".join(pieces), False
+
+    def places(self) -> Iterator[Place]:
+        head, more = self._head()
+        wrong = _not_json(head, self.content_type, self.host)
+        if wrong is not None:
+            raise wrong
+        text = _Text(self.chunks, head, more, self.host)
+        top: dict[str, Any] = {}
+        listed = False  # the last "elements" was a list (json.loads keeps a key's last value)
+        if text.peek() != "{":
+            text.value()  # not an object: valid JSON or not, there is no element list
+        else:
+            text.pos += 1
+            closing = text.peek() == "}"
+            while not closing:
+                key = text.value()
+                if not isinstance(key, str):
+                    raise text.invalid
+                text.expect(":")
+                if key == "elements" and text.peek() == "[":
+                    text.pos += 1
+                    yield from self._elements(text)
+                    listed = True
+                else:
+                    top[key] = text.value()
+                    listed = listed and key != "elements"
+                closing = text.expect(",}") == "}"
+        if text.peek():
+            raise text.invalid  # anything after the answer
+        if not listed:
+            raise BadResponse(f"Overpass at {self.host} sent JSON without an element list")
+        if top.get("remark"):
+            # Timeouts and out-of-memory come back as 200 + remark with missing elements.
+            raise QueryFailed(
+                f"Overpass at {self.host} could not complete the query: "
+                f"{excerpt(top['remark'], 200)}",
+                hint="try again later",
+                remedies=[Remedy.SMALLER_AREA],
+            )
+        osm3s = top.get("osm3s")
+        try:
+            base = timestamp(osm3s.get("timestamp_osm_base")) if isinstance(osm3s, dict) else None
+        except BadInput:
+            base = None  # a bad timestamp is dropped, never shown
+        self.osm_base = base
+
+    @staticmethod
+    def _elements(text: _Text) -> Iterator[Place]:
+        if text.peek() == "]":
+            text.pos += 1
+            return
+        while True:
+            place = element_to_place(text.value())
+            if place is not None:
+                yield place
+            if text.expect(",]") == "]":
+                return
+
+
 def parse_answer(response: httpx.Response, endpoint: str) -> Answer:
     """A checked Overpass JSON answer, or a BadResponse / QueryFailed saying what it was."""
-    host = host_of(endpoint)
-    body = response.content
-    wrong = _not_json(body, response.headers.get("content-type", "").lower(), host)
-    if wrong is not None:
-        raise wrong
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:  # RecursionError: hostile nesting
-        raise BadResponse(
-            f"Overpass at {host} sent a truncated or invalid JSON answer", hint=OTHER_SERVER
-        ) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
-        raise BadResponse(f"Overpass at {host} sent JSON without an element list")
-    if data.get("remark"):
-        # Timeouts and out-of-memory come back as 200 + remark with missing elements.
-        raise QueryFailed(
-            f"Overpass at {host} could not complete the query: {excerpt(data['remark'], 200)}",
-            hint="try again later",
-            remedies=[Remedy.SMALLER_AREA],
-        )
-    places = [p for p in map(element_to_place, data["elements"]) if isinstance(p, Place)]
-    osm3s = data.get("osm3s")
-    try:
-        base = timestamp(osm3s.get("timestamp_osm_base")) if isinstance(osm3s, dict) else None
-    except BadInput:
-        base = None  # a bad timestamp is dropped, never shown
-    return Answer(places, base, redact(endpoint, endpoint))  # the cache keeps no password
+    reader = AnswerReader(
+        [response.content], response.headers.get("content-type", ""), host_of(endpoint)
+    )
+    places = list(reader.places())
+    # The cache keeps no password.
+    return Answer(places, reader.osm_base, redact(endpoint, endpoint))
 
 
-def fetch(
+def _streamed(reader: AnswerReader, answer: Answer, notify: Notify | None) -> Iterator[Place]:
+    """The reader's places; the answer's timestamp once they are all read. A large answer
+    says how many places have come so far."""
+    found = 0
+    for place in reader.places():
+        found += 1
+        if notify and found % PROGRESS_EVERY == 0:
+            notify(f"{found:,} places received from OpenStreetMap…")
+        yield place
+    answer.osm_base = reader.osm_base
+
+
+def fetch_into(
     client: httpx.Client,
     endpoints: Sequence[str],
     lat: float,
     lon: float,
     radius_m: float,
     kinds: Sequence[str],
+    save: Callable[[Answer], T],
     notify: Notify | None = None,
     limits: Limits = OVERPASS,
-) -> Answer:
-    """Ask each endpoint in turn until one gives a complete answer."""
+) -> T:
+    """Ask each endpoint in turn until one gives a complete answer, handing each answer to
+    `save` while it streams in: its `places` are read once, and any failure (the deadline, a
+    cut, a remark at the end) is raised from them, so `save` must write them all or nothing.
+    Returns what `save` returned."""
     query = build_query(lat, lon, radius_m, kinds)
     errors: list[ServiceError] = []
     for endpoint in endpoints:
         try:
-            response = send(
+            with stream(
                 client,
                 "POST",
                 endpoint,
@@ -109,8 +276,13 @@ def fetch(
                 what="query",
                 notify=notify,
                 data={"data": query},
-            )
-            return parse_answer(response, endpoint)
+            ) as body:
+                reader = AnswerReader(
+                    body.chunks, body.headers.get("content-type", ""), host_of(endpoint)
+                )
+                answer = Answer([], None, redact(endpoint, endpoint))
+                answer.places = _streamed(reader, answer, notify)
+                return save(answer)
         except ServiceError as exc:
             errors.append(exc)
             if notify and endpoint != endpoints[-1]:
@@ -124,6 +296,30 @@ def fetch(
     )
 
 
+def _whole(answer: Answer) -> Answer:
+    places = list(answer.places)
+    return Answer(places, answer.osm_base, answer.endpoint, answer.source)
+
+
+def fetch(
+    client: httpx.Client,
+    endpoints: Sequence[str],
+    lat: float,
+    lon: float,
+    radius_m: float,
+    kinds: Sequence[str],
+    notify: Notify | None = None,
+    limits: Limits = OVERPASS,
+) -> Answer:
+    """Ask each endpoint in turn until one gives a complete answer (its places as a list)."""
+    return fetch_into(client, endpoints, lat, lon, radius_m, kinds, _whole, notify, limits)
+
+
+def limits_for_area(radius_m: float, settings: Settings) -> Limits:
+    """A town's answer is capped at 32 MB; a larger area's, streamed, at a country's size."""
+    return limits_for(OVERPASS if radius_m <= LARGE_AREA_M else OVERPASS_AREA, settings)
+
+
 class OverpassSource:
     """The PlaceSource of Overpass API servers, tried in the configured order."""
 
@@ -131,6 +327,7 @@ class OverpassSource:
 
     def __init__(self, client: httpx.Client, settings: Settings) -> None:
         self.client = client
+        self.settings = settings
         self.endpoints = settings.overpass_urls
         self.limits = limits_for(OVERPASS, settings)
 
@@ -143,3 +340,17 @@ class OverpassSource:
         notify: Notify | None = None,
     ) -> Answer:
         return fetch(self.client, self.endpoints, lat, lon, radius_m, kinds, notify, self.limits)
+
+    def fetch_into(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        save: Callable[[Answer], T],
+        notify: Notify | None = None,
+    ) -> T:
+        limits = limits_for_area(radius_m, self.settings)
+        return fetch_into(
+            self.client, self.endpoints, lat, lon, radius_m, kinds, save, notify, limits
+        )

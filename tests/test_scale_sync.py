@@ -1,0 +1,510 @@
+"""`sync` streams the Overpass answer: what it stores equals what the whole-body path stored,
+on real and generated answers, for any chunking; a failure midway (a remark at the end, a cut,
+the cap, the deadline) leaves the store as it was; the count is the rows written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from clitools import invoke
+from fakeservers import (
+    DEFAULT_OSM_BASE,
+    LYON_LAT,
+    LYON_LON,
+    PARIS_BOX,
+    FakeServices,
+    synthetic_answer,
+    synthetic_elements,
+    write_synthetic_answer,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solomo_cli import db
+from solomo_cli.boundary import BadInput, excerpt, timestamp
+from solomo_cli.cache.store import _UPSERT_PLACE, Cache, _place_row
+from solomo_cli.config import load_settings
+from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
+from solomo_cli.geo import distance_m
+from solomo_cli.kinds import parse_kinds
+from solomo_cli.model import Place
+from solomo_cli.net import Limits, make_client
+from solomo_cli.search.hours import add_zones
+from solomo_cli.search.near import sync
+from solomo_cli.sources import overpass
+from solomo_cli.sources.base import Answer
+from solomo_cli.sources.osm import element_to_place
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+PARIS = (48.8566, 2.3522)
+KINDS = parse_kinds("all")
+REAL_ANSWERS = {
+    "lyon_coworking.json": (LYON_LAT, LYON_LON),
+    "lyon_libraries.json": (LYON_LAT, LYON_LON),
+    "lyon_cafes.json": (LYON_LAT, LYON_LON),
+    "paris_coworking.json": PARIS,
+    "paris_cafes.json": PARIS,
+    "ways_without_center.json": PARIS,
+}
+
+
+# -- the whole-body path as it was (the oracle) ------------------------------------------------
+
+
+def old_parse(
+    body: bytes, content_type: str = "application/json"
+) -> tuple[list[Place], str | None]:
+    """parse_answer before streaming: json.loads of the body, then the checks, then the places."""
+    host = "127.0.0.1"
+    wrong = overpass._not_json(body, content_type, host)
+    if wrong is not None:
+        raise wrong
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise BadResponse(
+            f"Overpass at {host} sent a truncated or invalid JSON answer",
+            hint=overpass.OTHER_SERVER,
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
+        raise BadResponse(f"Overpass at {host} sent JSON without an element list")
+    if data.get("remark"):
+        raise QueryFailed(
+            f"Overpass at {host} could not complete the query: {excerpt(data['remark'], 200)}"
+        )
+    places = [p for p in map(element_to_place, data["elements"]) if isinstance(p, Place)]
+    osm3s = data.get("osm3s")
+    try:
+        base = timestamp(osm3s.get("timestamp_osm_base")) if isinstance(osm3s, dict) else None
+    except BadInput:
+        base = None
+    return places, base
+
+
+def old_import(
+    path: Path, body: bytes, lat: float, lon: float, radius_m: float, endpoint: str
+) -> None:
+    """The whole-body import as it was: every place in a list, then one upsert per row."""
+    places, base = old_parse(body)
+    add_zones(places)
+    cache = Cache(path)
+    conn = cache.conn
+    fetched_at = 1.0
+    with db.transaction(conn):
+        for place in places:
+            (rid,) = conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
+            conn.execute(
+                "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
+                (rid, place.lat, place.lat, place.lon, place.lon),
+            )
+        conn.execute(
+            "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (lat, lon, radius_m, ",".join(KINDS), fetched_at, base, endpoint),
+        )
+    cache.close()
+
+
+def dump(path: Path, times: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the store holds (with `times=False`, fetch times blanked: runs differ)."""
+    conn = sqlite3.connect(path)
+    try:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(places)")]
+        when = columns.index("fetched_at")
+        places = [
+            row if times else (*row[:when], None, *row[when + 1 :])
+            for row in conn.execute("SELECT * FROM places ORDER BY rid")
+        ]
+        coverage = conn.execute(
+            "SELECT lat, lon, radius_m, kinds, osm_base, endpoint"
+            + (", fetched_at" if times else "")
+            + " FROM coverage ORDER BY id"
+        ).fetchall()
+        return {
+            "places": places,
+            "rtree": conn.execute("SELECT * FROM places_rtree ORDER BY rid").fetchall(),
+            "coverage": coverage,
+            "hours_memo": conn.execute("SELECT * FROM hours_memo ORDER BY osm_id").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def cache_path() -> Path:
+    return load_settings().paths.cache_db
+
+
+def run_sync(centre: tuple[float, float], radius_m: float, refresh: bool = False) -> int:
+    return sync(f"{centre[0]},{centre[1]}", radius_m, "all", refresh=refresh).places
+
+
+# -- the same rows as the whole-body path ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(REAL_ANSWERS))
+def test_streamed_import_stores_what_the_whole_body_path_stored(
+    services: FakeServices, shared_data: Path, tmp_path: Path, name: str
+) -> None:
+    source = shared_data / "overpass" / name
+    centre = REAL_ANSWERS[name]
+    services.serve_overpass_file(source, chunk_size=4096)
+    written = run_sync(centre, 20_000)
+    old = tmp_path / "old.db"
+    old_import(old, source.read_bytes(), *centre, 20_000, services.overpass_url)
+    streamed = dump(cache_path(), times=False)
+    assert streamed == dump(old, times=False)
+    assert written == len(streamed["places"]) == len(old_parse(source.read_bytes())[0])
+    assert len(streamed["places"]) > 0 or name == "ways_without_center.json"
+
+
+@pytest.mark.parametrize(("n", "seed"), [(1, 0), (2500, 1), (7001, 2)])
+def test_streamed_import_of_generated_answers(
+    services: FakeServices, tmp_path: Path, n: int, seed: int
+) -> None:
+    answer = tmp_path / "answer.json"
+    write_synthetic_answer(answer, n, seed=seed)
+    services.serve_overpass_file(answer)
+    written = run_sync(PARIS, 50_000)
+    old = tmp_path / "old.db"
+    old_import(old, answer.read_bytes(), *PARIS, 50_000, services.overpass_url)
+    stored = dump(cache_path(), times=False)
+    assert stored == dump(old, times=False)
+    assert written == n == len(stored["places"]) == len(stored["rtree"])  # every element a place
+    assert stored["coverage"][0][4] == DEFAULT_OSM_BASE
+
+
+def test_sync_reports_the_rows_written_and_a_fresh_area_is_counted_in_sql(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    answer = tmp_path / "answer.json"
+    write_synthetic_answer(answer, 3000, seed=5)
+    services.serve_overpass_file(answer)
+    result = invoke(["sync", f"{PARIS[0]},{PARIS[1]}", "--radius", "50km"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("3000 places (coworking, hackerspace, library, cafe)")
+    assert "fetched" in result.stdout
+    requests = services.count("/api/interpreter")
+    # Fresh now: nothing fetched, the places within a smaller circle counted from coordinates.
+    result = invoke(["sync", f"{PARIS[0]},{PARIS[1]}", "--radius", "5km"])
+    assert result.exit_code == 0, result.stderr
+    assert services.count("/api/interpreter") == requests
+    inside = sum(
+        1
+        for e in synthetic_elements(3000, seed=5)
+        if distance_m(
+            *PARIS, *((e["lat"], e["lon"]) if "lat" in e else tuple(e["center"].values()))
+        )
+        <= 5000
+    )
+    assert 0 < inside < 3000
+    assert result.stdout.startswith(f"{inside} places")
+    assert "already up to date" in result.stdout
+
+
+def test_count_within_equals_places_within(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c.db")
+    places, _ = old_parse(synthetic_answer(2000, seed=9))
+    cache.save_fetch(places, *PARIS, 50_000, KINDS, None, "test")
+    for radius in (500, 3000, 12_000, 40_000):
+        for kinds in (("cafe",), ("coworking", "library"), KINDS):
+            assert cache.count_within(*PARIS, radius, kinds) == len(
+                cache.places_within(*PARIS, radius, kinds)
+            )
+    assert cache.count_within(*PARIS, 40_000, ()) == 0
+
+
+# -- a failure midway leaves the store as it was ----------------------------------------------
+
+
+@pytest.fixture
+def filled(services: FakeServices, tmp_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """A store holding a first sync of 3000 generated places, and its rows."""
+    first = tmp_path / "first.json"
+    write_synthetic_answer(first, 3000, seed=11)
+    services.serve_overpass_file(first)
+    assert run_sync(PARIS, 50_000) == 3000
+    return dump(cache_path())
+
+
+def refresh_fails(services: FakeServices, path: Path, **serve: Any) -> ServiceError:
+    services.serve_overpass_file(path, **serve)
+    with pytest.raises(ServiceError) as caught:
+        run_sync(PARIS, 50_000, refresh=True)
+    return caught.value
+
+
+def test_a_remark_after_the_elements_rolls_the_whole_answer_back(
+    services: FakeServices, filled: dict[str, Any], tmp_path: Path
+) -> None:
+    bad = tmp_path / "remark.json"
+    write_synthetic_answer(bad, 5000, seed=12, remark="runtime error: Query ran out of memory")
+    error = refresh_fails(services, bad)
+    assert isinstance(error, QueryFailed)
+    assert "could not complete the query: runtime error: Query ran out of memory" in error.message
+    assert dump(cache_path()) == filled
+
+
+@pytest.mark.parametrize("where", [0.01, 0.5, 0.999])
+def test_a_body_cut_midway_leaves_the_store_as_it_was(
+    services: FakeServices, filled: dict[str, Any], tmp_path: Path, where: float
+) -> None:
+    bad = tmp_path / "cut.json"
+    size = write_synthetic_answer(bad, 5000, seed=13)
+    error = refresh_fails(services, bad, cut_at=int(size * where), chunked=where > 0.5)
+    assert "Overpass" in error.message
+    assert dump(cache_path()) == filled
+
+
+def test_a_truncated_but_complete_http_body_leaves_the_store_as_it_was(
+    services: FakeServices, filled: dict[str, Any], tmp_path: Path
+) -> None:
+    whole = synthetic_answer(5000, seed=14)
+    bad = tmp_path / "truncated.json"
+    bad.write_bytes(whole[: len(whole) * 2 // 3])
+    error = refresh_fails(services, bad)
+    assert "truncated or invalid JSON" in error.message
+    assert dump(cache_path()) == filled
+
+
+def stream_into_cache(
+    url: str, limits: Limits, seen: list[int]
+) -> tuple[int, list[tuple[str, bool]]]:
+    """overpass.fetch_into with an explicit cap and deadline, saving into the cache; `seen`
+    counts the places that reached the store before any failure."""
+    settings = load_settings()
+    cache = Cache(settings.paths.cache_db)
+    notices: list[tuple[str, bool]] = []
+
+    def notify(message: str, *, waiting: bool = False) -> None:
+        notices.append((message, waiting))
+
+    def counted(places: Iterable[Place]) -> Iterator[Place]:
+        for place in places:
+            seen[0] += 1
+            yield place
+
+    def save(answer: Answer) -> int:
+        return cache.save_fetch(
+            counted(answer.places), *PARIS, 50_000, KINDS, lambda: answer.osm_base, "x"
+        )
+
+    try:
+        with make_client(settings) as client:
+            written = overpass.fetch_into(
+                client, (url,), *PARIS, 50_000, KINDS, save, notify, limits
+            )
+        return written, notices
+    finally:
+        cache.close()
+
+
+def test_the_cap_met_midway_leaves_the_store_as_it_was(
+    services: FakeServices, filled: dict[str, Any], tmp_path: Path
+) -> None:
+    bad = tmp_path / "big.json"
+    size = write_synthetic_answer(bad, 5000, seed=15)
+    services.serve_overpass_file(bad, chunked=True)  # no length announced: met while reading
+    seen = [0]
+    with pytest.raises(BadResponse, match="sent more than 1 MB"):
+        stream_into_cache(services.overpass_url, Limits(1024 * 1024, 60.0), seen)
+    assert size > 1024 * 1024 and seen[0] > 2000  # places were written before the cap was met
+    assert dump(cache_path()) == filled
+
+
+def test_the_deadline_met_midway_leaves_the_store_as_it_was(
+    services: FakeServices, filled: dict[str, Any], tmp_path: Path
+) -> None:
+    bad = tmp_path / "slow.json"
+    write_synthetic_answer(bad, 5000, seed=16)
+    services.serve_overpass_file(bad, chunk_size=16 * 1024, pause=0.05)
+    seen = [0]
+    with pytest.raises(ServiceError, match="did not answer within 1 s"):
+        stream_into_cache(services.overpass_url, Limits(1024 * 1024 * 1024, 1.0), seen)
+    assert seen[0] > 0
+    assert dump(cache_path()) == filled
+
+
+def test_a_big_answer_says_how_many_places_have_come(
+    services: FakeServices, tmp_path: Path
+) -> None:
+    answer = tmp_path / "answer.json"
+    write_synthetic_answer(answer, 25_000, seed=17)
+    services.serve_overpass_file(answer, chunked=True)
+    written, notices = stream_into_cache(services.overpass_url, Limits(2**30, 120.0), [0])
+    assert written == 25_000
+    assert notices == [
+        ("10,000 places received from OpenStreetMap…", False),
+        ("20,000 places received from OpenStreetMap…", False),
+    ]
+
+
+def test_vanished_places_beyond_sqlites_variable_limit_are_deleted(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c.db")
+    places, _ = old_parse(synthetic_answer(3000, seed=18))
+    cache.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+    assert cache.save_fetch(places, *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0) == 3000
+    assert cache.save_fetch(places[:10], *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0) == 10
+    rows = cache.conn.execute("SELECT osm_id FROM places ORDER BY rid").fetchall()
+    assert [r[0] for r in rows] == [p.id for p in places[:10]]
+    assert cache.conn.execute("SELECT count(*) FROM places_rtree").fetchone()[0] == 10
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 10
+
+
+@pytest.mark.parametrize("kept", [9_000, 10_500])  # found through the R*Tree, and by a scan
+def test_vanished_places_are_deleted_in_the_circle_only(tmp_path: Path, kept: int) -> None:
+    cache = Cache(tmp_path / "c.db")
+    places, _ = old_parse(synthetic_answer(16_000, seed=19))
+    far = Place("node/1", "Far", "cafe", 45.75, 4.85, {"amenity": "cafe"})
+    other = Place("node/2", "Other kind", "library", *PARIS, {"amenity": "library"})
+    cache.save_fetch(
+        [far, other], 45.75, 4.85, 1000, ["cafe", "library"], None, "a", fetched_at=0.5
+    )
+    cafes = [p for p in places if p.kind != "library"]
+    cache.save_fetch(
+        cafes, *PARIS, 50_000, ("coworking", "hackerspace", "cafe"), None, "a", fetched_at=1.0
+    )
+    written = cache.save_fetch(
+        cafes[:kept],
+        *PARIS,
+        50_000,
+        ("coworking", "hackerspace", "cafe"),
+        None,
+        "a",
+        fetched_at=2.0,
+    )
+    assert written == kept
+    assert len(cafes) > kept + 1000
+    rows = cache.conn.execute("SELECT osm_id FROM places ORDER BY rid").fetchall()
+    assert [r[0] for r in rows] == ["node/1", "node/2", *(p.id for p in cafes[:kept])]
+    assert cache.conn.execute("SELECT count(*) FROM places_rtree").fetchone()[0] == kept + 2
+
+
+# -- the reader: any chunking, hostile input bounded -------------------------------------------
+
+
+def outcome(chunks: Iterable[bytes], content_type: str = "application/json") -> object:
+    reader = overpass.AnswerReader(chunks, content_type, "127.0.0.1")
+    try:
+        places = list(reader.places())
+    except ServiceError as exc:
+        return type(exc).__name__, exc.message
+    return [(p.id, p.name, p.kind, p.lat, p.lon, p.tags) for p in places], reader.osm_base
+
+
+def expected(body: bytes, content_type: str = "application/json") -> object:
+    try:
+        places, base = old_parse(body, content_type)
+    except ServiceError as exc:
+        return type(exc).__name__, exc.message
+    return [(p.id, p.name, p.kind, p.lat, p.lon, p.tags) for p in places], base
+
+
+def split(body: bytes, sizes: list[int]) -> Iterator[bytes]:
+    pos, i = 0, 0
+    while pos < len(body):
+        size = sizes[i % len(sizes)]
+        yield body[pos : pos + size]
+        pos, i = pos + size, i + 1
+
+
+BODIES = {
+    "answer": synthetic_answer(300, seed=20),
+    "remark": synthetic_answer(300, seed=21, remark="runtime error: Query timed out"),
+    "cut": synthetic_answer(300, seed=22)[:40_000],
+    "no base": synthetic_answer(50, seed=23, osm_base=None),
+    "numbers": b'{"version": 0.6, "elements": [{"type": "node", "id": 12345, "lat": 45.75, '
+    b'"lon": 4.85, "tags": {"amenity": "library"}}], "osm3s": 123456789}   ',
+    "trailing": b'{"elements": []} x',
+    "no list": b'{"elements": {"a": 1}, "remark": "x"}',
+    "list later": b'{"elements": 3, "elements": []}',
+    "array": b'[{"elements": []}]',
+    "utf-16": '{"elements": [{"type": "node", "id": 7, "lat": 1.5, "lon": 2.5, '
+    '"tags": {"amenity": "library", "name": "Bibliothèque"}}]}'.encode("utf-16"),
+    "bom": b'\xef\xbb\xbf{"elements": []}',
+    "html": b"<html><head><title>Too busy</title></head><body>x</body></html>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_one_byte_chunks_give_the_whole_body_result(name: str) -> None:
+    body = BODIES[name]
+    assert outcome(split(body, [1])) == outcome([body]) == expected(body)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(sorted(BODIES)),
+    st.lists(st.integers(1, 70_000), min_size=1, max_size=30),
+)
+def test_any_chunking_gives_the_whole_body_result(name: str, sizes: list[int]) -> None:
+    body = BODIES[name]
+    assert outcome(split(body, sizes)) == expected(body)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 4096), st.sampled_from(sorted(REAL_ANSWERS)))
+def test_real_answers_in_any_chunk_size(size: int, name: str) -> None:
+    path = SHARED_DATA / "overpass" / name
+    if not path.exists():
+        pytest.skip("no shared data")
+    body = path.read_bytes()
+    assert outcome(split(body, [size])) == expected(body)
+
+
+def endless(head: bytes, filler: bytes, consumed: list[int]) -> Iterator[bytes]:
+    yield head
+    while True:
+        consumed[0] += len(filler)
+        yield filler
+
+
+@pytest.mark.parametrize(
+    ("head", "filler"),
+    [
+        (b'{"elements": [{"type": "node", "tags": {"name": "', b"x" * 65536),  # a huge string
+        (b'{"elements": [', b"[" * 65536),  # nesting without end
+        (b'{"elements": [{"type": "node", "id": 1, "tags": {', b'"k": "v", ' * 6000),
+        (b'{"generator": "', b"y" * 65536),  # a value other than the elements
+    ],
+)
+def test_an_endless_value_is_refused_within_bounds(head: bytes, filler: bytes) -> None:
+    consumed = [0]
+    result = outcome(endless(head, filler, consumed))
+    assert result == (
+        "BadResponse",
+        "Overpass at 127.0.0.1 sent a truncated or invalid JSON answer",
+    )
+    assert consumed[0] <= 3 * overpass.MAX_VALUE_CHARS
+
+
+def test_many_small_elements_need_no_more_than_one_element_of_memory() -> None:
+    consumed = [0]
+
+    def elements() -> Iterator[bytes]:
+        yield b'{"elements": ['
+        element = json.dumps(next(synthetic_elements(1, seed=3, box=PARIS_BOX))).encode()
+        for _ in range(20_000):
+            consumed[0] += 1
+            yield element + b","
+        yield element + b"]}"
+
+    reader = overpass.AnswerReader(elements(), "application/json", "h")
+    places = reader.places()
+    next(places)
+    # The first place comes after the head (256 KB), not after the whole body.
+    assert consumed[0] < 20_000 // 4
+    assert sum(1 for _ in places) == 20_000
+
+
+def test_parse_answer_keeps_its_checks() -> None:
+    response = httpx.Response(
+        200, content=BODIES["remark"], headers={"content-type": "application/json"}
+    )
+    with pytest.raises(QueryFailed, match="could not complete the query"):
+        overpass.parse_answer(response, "http://127.0.0.1/api/interpreter")
