@@ -259,7 +259,9 @@ def _output(
 @near_app.command("sync", cls=PlaceCommand)
 @handles_errors
 def sync(
-    place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],
+    place: Annotated[
+        str | None, typer.Argument(help="A place name or LAT,LON (not with --extract).")
+    ] = None,
     radius: Annotated[
         str, typer.Option("--radius", "-r", metavar="DISTANCE", help="Area to fetch: 5km, 20km…")
     ] = "10km",
@@ -274,8 +276,20 @@ def sync(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")
     ] = False,
+    extract: Annotated[
+        str | None,
+        typer.Option(
+            "--extract",
+            metavar="FILE|URL",
+            help="Import a whole region from an OSM extract (.osm.pbf, .osm, .osm.bz2, .osm.gz).",
+        ),
+    ] = None,
 ) -> None:
     """Fetch an area's work places now, so that --offline can answer later."""
+    if extract is not None or place is None:
+        from solomo_cli.cli.extract import sync_extract
+
+        return sync_extract(extract, place)
     import shlex
 
     from solomo_cli.formats.registry import OSM_ATTRIBUTION
