@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain
+from itertools import chain, compress
 from json.encoder import (  # type: ignore[attr-defined]
     c_make_encoder,
     encode_basestring,
@@ -200,7 +201,9 @@ def _mixed_dict(value: dict[str, Any], level: int) -> str:
     """A dict with text keys and some nested members: the C encoder writes it with null in
     their place, and each `"key": null` (one per key, after a separator) is replaced by the
     member's own text."""
-    keys = [key for key, item in value.items() if _nested(item)]
+    # Only the few members of another type are looked at in Python.
+    unflat = map(operator.not_, map(_FLAT.__contains__, map(type, value.values())))
+    keys = [key for key in compress(value, unflat) if _nested(value[key])]
     flat = dict(value)
     for key in keys:
         flat[key] = None
