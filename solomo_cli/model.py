@@ -58,9 +58,9 @@ def format_address(tags: dict[str, str], pick: Pick = _first) -> str | None:
     for street_keys, number_keys, postcode_keys, city_keys in _ADDRESS:
         street, number = pick(tags, street_keys), pick(tags, number_keys)
         postcode, city = pick(tags, postcode_keys), pick(tags, city_keys)
-        line1 = " ".join(p for p in (number, street) if p)
-        line2 = " ".join(p for p in (postcode, city) if p)
-        text = ", ".join(p for p in (line1, line2) if p)
+        line1 = " ".join(filter(None, (number, street)))
+        line2 = " ".join(filter(None, (postcode, city)))
+        text = ", ".join(filter(None, (line1, line2)))
         if text:
             return text
     return pick(tags, _FULL_ADDRESS)
