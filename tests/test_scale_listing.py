@@ -18,7 +18,9 @@ from test_scale_streams import HOSTILE, SCALAR, TEXT, VALUE, reference_dumps
 from solomo_cli.boundary import clean_or_none
 from solomo_cli.formats.json import _safe, dumps, write_json
 from solomo_cli.formats.records import place_record
-from solomo_cli.model import Place
+from solomo_cli.model import _ADDRESS as ADDRESS
+from solomo_cli.model import _FULL_ADDRESS as FULL_ADDRESS
+from solomo_cli.model import CHECK_DATE, EMAIL, HOURS, INTERNET, PHONE, WEBSITE, Place
 from solomo_cli.sources.osm import element_to_place
 
 # -- the writer: every shape its fast paths take, against json.dumps -----------------------
@@ -139,31 +141,16 @@ def properties(place: Place) -> tuple[str | None, ...]:
 
 TAG_KEYS = st.sampled_from(
     [
-        "addr:street",
-        "addr:place",
-        "addr:housenumber",
-        "addr:postcode",
-        "addr:city",
-        "addr:full",
-        "contact:street",
-        "contact:housenumber",
-        "contact:city",
-        "contact:full",
-        "website",
-        "contact:website",
-        "url",
-        "phone",
-        "contact:phone",
-        "contact:mobile",
-        "email",
-        "contact:email",
-        "opening_hours",
-        "internet_access",
+        *(key for parts in ADDRESS for keys in parts for key in keys),
+        *FULL_ADDRESS,
+        *WEBSITE,
+        *PHONE,
+        *EMAIL,
+        *HOURS,
+        *INTERNET,
+        *CHECK_DATE,
         "internet_access:fee",
         "wheelchair",
-        "check_date",
-        "survey:date",
-        "check_date:opening_hours",
         "name",
     ]
 )
