@@ -3,33 +3,81 @@ point a search is about. Text in a Place has already crossed the trust boundary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from solomo_cli.boundary import clean, clean_or_none
 from solomo_cli.kinds import is_chain
 
+Keys = tuple[str, ...]
+Pick = Callable[[dict[str, str], Keys], "str | None"]
 
-def _first(tags: dict[str, str], *keys: str) -> str | None:
+
+def _first(tags: dict[str, str], keys: Keys) -> str | None:
+    """The first of these tags that has text once cleaned (tags from outside data files may
+    not have crossed the boundary: they are cleaned here, cheaply when already clean)."""
     for key in keys:
-        value = clean_or_none(tags.get(key))
+        value = tags.get(key)
+        if type(value) is str and value.isprintable():  # clean() would return it as it is
+            if value:
+                return value
+            continue
+        value = clean_or_none(value)
         if value:
             return value
     return None
 
 
-def format_address(tags: dict[str, str]) -> str | None:
+def _first_clean(tags: dict[str, str], keys: Keys) -> str | None:
+    """_first, for tags whose values are all printable text (clean() keeps each as it is)."""
+    return next(filter(None, map(tags.get, keys)), None)
+
+
+def _all_clean(tags: dict[str, str]) -> bool:
+    values = tags.values()
+    return _TEXT.issuperset(map(type, values)) and all(map(str.isprintable, values))
+
+
+_TEXT = frozenset({str})
+WEBSITE: Keys = ("website", "contact:website", "url")
+PHONE: Keys = ("phone", "contact:phone", "contact:mobile")
+EMAIL: Keys = ("email", "contact:email")
+HOURS: Keys = ("opening_hours",)
+INTERNET: Keys = ("internet_access",)
+CHECK_DATE: Keys = ("check_date", "survey:date", "check_date:opening_hours")
+# The parts of an address ((street), (number), (postcode), (city)), under addr:* then contact:*.
+_ADDRESS = tuple(
+    ((p + "street", p + "place"), (p + "housenumber",), (p + "postcode",), (p + "city",))
+    for p in ("addr:", "contact:")
+)
+_FULL_ADDRESS: Keys = ("addr:full", "contact:full")
+
+
+def format_address(tags: dict[str, str], pick: Pick = _first) -> str | None:
     """'12 Rue X, 69007 Lyon' from addr:* or contact:* keys, or addr:full."""
-    for prefix in ("addr:", "contact:"):
-        street = _first(tags, prefix + "street", prefix + "place")
-        number = _first(tags, prefix + "housenumber")
-        postcode = _first(tags, prefix + "postcode")
-        city = _first(tags, prefix + "city")
-        line1 = " ".join(p for p in (number, street) if p)
-        line2 = " ".join(p for p in (postcode, city) if p)
-        text = ", ".join(p for p in (line1, line2) if p)
+    for street_keys, number_keys, postcode_keys, city_keys in _ADDRESS:
+        street, number = pick(tags, street_keys), pick(tags, number_keys)
+        postcode, city = pick(tags, postcode_keys), pick(tags, city_keys)
+        line1 = " ".join(filter(None, (number, street)))
+        line2 = " ".join(filter(None, (postcode, city)))
+        text = ", ".join(filter(None, (line1, line2)))
         if text:
             return text
-    return _first(tags, "addr:full", "contact:full")
+    return pick(tags, _FULL_ADDRESS)
+
+
+class Texts(NamedTuple):
+    """What a record shows of a place's tags, read in one pass (Place.texts)."""
+
+    address: str | None
+    website: str | None
+    phone: str | None
+    email: str | None
+    opening_hours: str | None
+    internet_access: str | None
+    internet_access_fee: str | None
+    wheelchair: str | None
+    check_date: str | None
 
 
 class Place:
@@ -95,27 +143,43 @@ class Place:
 
     @property
     def website(self) -> str | None:
-        return _first(self.tags, "website", "contact:website", "url")
+        return _first(self.tags, WEBSITE)
 
     @property
     def phone(self) -> str | None:
-        return _first(self.tags, "phone", "contact:phone", "contact:mobile")
+        return _first(self.tags, PHONE)
 
     @property
     def email(self) -> str | None:
-        return _first(self.tags, "email", "contact:email")
+        return _first(self.tags, EMAIL)
 
     @property
     def opening_hours(self) -> str | None:
-        return _first(self.tags, "opening_hours")
+        return _first(self.tags, HOURS)
 
     @property
     def internet_access(self) -> str | None:
-        return _first(self.tags, "internet_access")
+        return _first(self.tags, INTERNET)
 
     @property
     def check_date(self) -> str | None:
-        return _first(self.tags, "check_date", "survey:date", "check_date:opening_hours")
+        return _first(self.tags, CHECK_DATE)
+
+    def texts(self) -> Texts:
+        """Each text property's value, and the internet fee and wheelchair tags, at once."""
+        tags = self.tags
+        pick = _first_clean if _all_clean(tags) else _first
+        return Texts(
+            format_address(tags, pick),
+            pick(tags, WEBSITE),
+            pick(tags, PHONE),
+            pick(tags, EMAIL),
+            pick(tags, HOURS),
+            pick(tags, INTERNET),
+            pick(tags, ("internet_access:fee",)),
+            pick(tags, ("wheelchair",)),
+            pick(tags, CHECK_DATE),
+        )
 
     @property
     def chain(self) -> bool:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import operator
 import re
-from collections.abc import Iterable, Iterator
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, compress
+from json.encoder import (  # type: ignore[attr-defined]
+    c_make_encoder,
+    encode_basestring,
+)
 from typing import IO, Any
 
 # Characters that JSON leaves raw but a terminal may act on (C1 controls, bidi overrides,
@@ -14,7 +19,23 @@ from typing import IO, Any
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
+# Every byte of Latin-1 but the C1 controls and DEL: what is left of a Latin-1 text once
+# these are deleted is what _JSON_UNSAFE would find in it.
+_LATIN1_SAFE = bytes(b for b in range(256) if not 0x7F <= b <= 0x9F)
+
+
 def _safe(text: str) -> str:
+    # The regex reads ~7 ns a character; most text is ASCII or Latin-1 ("©"), which C scans
+    # at memory speed, and most of it has nothing to escape.
+    if text.isascii():
+        if "\x7f" not in text:
+            return text
+    else:
+        try:
+            if not text.encode("latin-1").translate(None, _LATIN1_SAFE):
+                return text
+        except UnicodeEncodeError:  # wider characters: the regex decides
+            pass
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -64,9 +85,7 @@ def _stream(value: Any, level: int) -> Iterator[str]:
 
 
 def _text(value: Any, level: int) -> str:
-    parts: list[str] = []
-    _encode(value, level, parts)
-    return _safe("".join(parts))
+    return _safe(_encode(value, level))
 
 
 def _float(value: float) -> str:
@@ -95,42 +114,131 @@ def _key(key: Any) -> str:
     return '"' + text + '"'
 
 
-def _encode(value: Any, level: int, parts: list[str]) -> None:
-    """What json's pure-Python encoder writes with indent=2 (the C encoder takes no indent), as
-    one list of pieces: without its generators, a record is written twice as fast."""
-    if isinstance(value, str):
-        parts.append(encode_basestring(value))
-    elif value is None:
-        parts.append("null")
-    elif value is True:
-        parts.append("true")
-    elif value is False:
-        parts.append("false")
-    elif isinstance(value, int):
-        parts.append(int.__repr__(value))
-    elif isinstance(value, float):
-        parts.append(_float(value))
-    elif isinstance(value, (list, tuple)):
+def _unserializable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# Values that json's C encoder writes as the indented encoder does (no nested container).
+_FLAT = frozenset({str, int, float, bool, type(None)})
+_TEXT, _DICT = frozenset({str}), frozenset({dict})
+_encoders: list[Callable[[Any, int], list[str]]] = []
+
+
+def _flat(level: int) -> Callable[[Any, int], list[str]]:
+    """json's C encoder for the members of a container at `level` whose members are all flat:
+    its item separator carries the indentation that json.dumps(indent=2) puts between them."""
+    while len(_encoders) <= level:
+        pad = "\n" + "  " * len(_encoders)
+        _encoders.append(
+            c_make_encoder(
+                None,
+                _unserializable,
+                encode_basestring,
+                None,
+                ": ",
+                "," + pad + "  ",
+                False,
+                False,
+                True,
+            )
+        )
+    return _encoders[level]
+
+
+def _nested(item: Any) -> bool:
+    """A container that json.dumps(indent=2) spreads over lines: what the C encoder cannot
+    write at the right indentation."""
+    return type(item) not in _FLAT and isinstance(item, (dict, list, tuple)) and bool(item)
+
+
+def _encode(value: Any, level: int) -> str:
+    """What json.dumps(value, ensure_ascii=False, indent=2) writes at `level`, at C speed (the
+    C encoder takes no indent; the pure-Python one is 10 times slower). The C encoder's item
+    separator carries the indentation of one level; a raw line break is never inside a string
+    (json escapes it), so the text between separators is told apart exactly."""
+    if isinstance(value, dict):
         if not value:
-            parts.append("[]")
-            return
-        pad = "\n" + "  " * (level + 1)
-        sep = "[" + pad
-        for item in value:
-            parts.append(sep)
-            sep = "," + pad
-            _encode(item, level + 1, parts)
-        parts.append("\n" + "  " * level + "]")
-    elif isinstance(value, dict):
+            return "{}"
+        if _FLAT.issuperset(map(type, value.values())):
+            return _wrap(value, level)
+        if _TEXT.issuperset(map(type, value)):
+            return _mixed_dict(value, level)
+        return _runs(list(value.values()), level, list(value))
+    if isinstance(value, (list, tuple)):
         if not value:
-            parts.append("{}")
-            return
-        pad = "\n" + "  " * (level + 1)
-        sep = "{" + pad
-        for key, item in value.items():
-            parts.append(sep + _key(key) + ": ")
-            sep = "," + pad
-            _encode(item, level + 1, parts)
-        parts.append("\n" + "  " * level + "}")
-    else:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+            return "[]"
+        if _FLAT.issuperset(map(type, value)):
+            return _wrap(value, level)
+        if (
+            _DICT.issuperset(map(type, value))
+            and all(value)
+            and _FLAT.issuperset(map(type, chain.from_iterable(map(dict.values, value))))
+        ):
+            return _flat_dicts(value, level)
+        return _runs(value if isinstance(value, list) else list(value), level, None)
+    return "".join(_flat(level)(value, level))
+
+
+def _wrap(value: Any, level: int) -> str:
+    """A non-empty container of flat members: the C encoder's text, broken after its opening
+    and before its closing bracket."""
+    text = "".join(_flat(level)(value, level))
+    pad = "\n" + "  " * (level + 1)
+    return text[0] + pad + text[1:-1] + pad[:-2] + text[-1]
+
+
+def _flat_dicts(value: Sequence[dict[str, Any]], level: int) -> str:
+    """A list of non-empty dicts of flat members (a listing's explanation, notes): the C
+    encoder at the dicts' level writes their members; only the breaks around and between the
+    dicts are put in (a `}` then a raw line break is always the end of one of them)."""
+    text = "".join(_flat(level + 1)(value, level + 1))
+    outer, inner = "\n" + "  " * (level + 1), "\n" + "  " * (level + 2)
+    between = text[2:-2].replace("}," + inner + "{", outer + "}," + outer + "{" + inner)
+    return "[" + outer + "{" + inner + between + outer + "}" + outer[:-2] + "]"
+
+
+def _mixed_dict(value: dict[str, Any], level: int) -> str:
+    """A dict with text keys and some nested members: the C encoder writes it with null in
+    their place, and each `"key": null` (one per key, after a separator) is replaced by the
+    member's own text."""
+    # Only the few members of another type are looked at in Python.
+    unflat = map(operator.not_, map(_FLAT.__contains__, map(type, value.values())))
+    keys = [key for key in compress(value, unflat) if _nested(value[key])]
+    flat = dict(value)
+    for key in keys:
+        flat[key] = None
+    sep = ",\n" + "  " * (level + 1)
+    text = sep + "".join(_flat(level)(flat, level))[1:-1]
+    parts: list[str] = []
+    at = 0
+    for key in keys:
+        needle = sep + encode_basestring(key) + ": "
+        cut = text.index(needle + "null", at) + len(needle)
+        parts.append(text[at:cut])
+        parts.append(_encode(value[key], level + 1))
+        at = cut + 4
+    parts.append(text[at:])
+    return "{" + "".join(parts)[1:] + sep[1:-2] + "}"
+
+
+def _runs(members: list[Any], level: int, keys: list[Any] | None) -> str:
+    """Any container with nested members: runs of flat members through the C encoder, and
+    the nested ones between them."""
+    encode = _flat(level)
+    pad = "\n" + "  " * (level + 1)
+    parts: list[str] = []
+    start = 0
+    for i in (*[i for i, item in enumerate(members) if _nested(item)], len(members)):
+        if start < i:
+            run = (
+                members[start:i]
+                if keys is None
+                else dict(zip(keys[start:i], members[start:i], strict=True))
+            )
+            parts.append("".join(encode(run, level))[1:-1])
+        if i < len(members):
+            inner = _encode(members[i], level + 1)
+            parts.append(inner if keys is None else _key(keys[i]) + ": " + inner)
+        start = i + 1
+    opening, closing = ("[", "]") if keys is None else ("{", "}")
+    return opening + pad + ("," + pad).join(parts) + pad[:-2] + closing

@@ -127,7 +127,8 @@ def place_record(
     of ratings, the visits, the last day: `UserData.place_stats`); else those the listing
     attached."""
     tags, extra = place.tags, place.extra
-    osm = source_of(place.id) == "osm"
+    source = source_of(place.id)
+    osm = source == "osm"
     if visits is not None:
         rated = [v.rating for v in visits if v.rating]
         stats = (sum(rated), len(rated), len(visits), max((v.day for v in visits), default=None))
@@ -136,56 +137,53 @@ def place_record(
     else:
         rating = round(stats[0] / stats[1], 1) if stats[1] else None
         count, last = stats[2], stats[3]
-    record: dict[str, Any] = {}
-    if rank is not None:
-        record["rank"] = rank
-    record.update(
-        {
-            "id": place.id,
-            "name": place.name if rank is None else clean_or_none(place.name),
-            "kind": place.kind,
-            "chain": place.chain,
-            "lat": round(place.lat, 7),
-            "lon": round(place.lon, 7),
-        }
-    )
-    if rank is not None:
-        record["distance_m"] = int(round(place.distance_m))
-        record["score"] = place.score
-    record.update(
-        {
-            "address": place.address,
-            "website": place.website,
-            "phone": place.phone,
-            "email": place.email,
-            "opening_hours": place.opening_hours,
-            "internet_access": place.internet_access,
-            "internet_access_fee": clean_or_none(tags.get("internet_access:fee")),
-            "wheelchair": clean_or_none(tags.get("wheelchair")),
-            "check_date": place.check_date,
-        }
-    )
-    if rank is not None:
-        record["open_state"] = extra.get("open_state", "unknown")
-        record["next_change"] = extra.get("next_change")
-        record["stale"] = extra.get("stale", True)
-    record.update(
-        {
-            "url": place_url(place),
-            "osm_url": f"https://www.openstreetmap.org/{place.id}" if osm else None,
-            "source": source_of(place.id),
-            "seen_at": seen_at,
-            "my_rating": rating,
-            "visits": count,
-            "last_visit": last,
-            "notes": [{"uid": n.uid, "created_at": n.created_at, "text": n.text} for n in notes],
-            "tags": tags,
-            "attribution": OSM_LICENSE if osm else None,
-        }
-    )
-    if rank is not None:
-        record["explain"] = [{"reason": why, "points": points} for why, points in place.reasons]
-    return record
+    texts = place.texts()  # the tags read once for every field below
+    osm_url = f"https://www.openstreetmap.org/{place.id}" if osm else None
+    head = {
+        "id": place.id,
+        "name": place.name if rank is None else clean_or_none(place.name),
+        "kind": place.kind,
+        "chain": place.chain,
+        "lat": round(place.lat, 7),
+        "lon": round(place.lon, 7),
+    }
+    body = {
+        "address": texts.address,
+        "website": texts.website,
+        "phone": texts.phone,
+        "email": texts.email,
+        "opening_hours": texts.opening_hours,
+        "internet_access": texts.internet_access,
+        "internet_access_fee": texts.internet_access_fee,
+        "wheelchair": texts.wheelchair,
+        "check_date": texts.check_date,
+    }
+    tail = {
+        "url": place_url(place),
+        "osm_url": osm_url,
+        "source": source,
+        "seen_at": seen_at,
+        "my_rating": rating,
+        "visits": count,
+        "last_visit": last,
+        "notes": [{"uid": n.uid, "created_at": n.created_at, "text": n.text} for n in notes],
+        "tags": tags,
+        "attribution": OSM_LICENSE if osm else None,
+    }
+    if rank is None:
+        return {**head, **body, **tail}
+    return {
+        "rank": rank,
+        **head,
+        "distance_m": int(round(place.distance_m)),
+        "score": place.score,
+        **body,
+        "open_state": extra.get("open_state", "unknown"),
+        "next_change": extra.get("next_change"),
+        "stale": extra.get("stale", True),
+        **tail,
+        "explain": [{"reason": why, "points": points} for why, points in place.reasons],
+    }
 
 
 def visit_record(v: Visit) -> dict[str, Any]:
