@@ -98,11 +98,7 @@ def old_import(
     fetched_at = 1.0
     with db.transaction(conn):
         for place in places:
-            (rid,) = conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
-            conn.execute(
-                "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
-                (rid, place.lat, place.lat, place.lon, place.lon),
-            )
+            conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
         conn.execute(
             "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -128,7 +124,9 @@ def dump(path: Path, times: bool = True) -> dict[str, list[tuple[Any, ...]]]:
         ).fetchall()
         return {
             "places": places,
-            "rtree": conn.execute("SELECT * FROM places_rtree ORDER BY rid").fetchall(),
+            "schema": conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+            ).fetchall(),
             "coverage": coverage,
             "hours_memo": conn.execute("SELECT * FROM hours_memo ORDER BY osm_id").fetchall(),
         }
@@ -175,7 +173,7 @@ def test_streamed_import_of_generated_answers(
     old_import(old, answer.read_bytes(), *PARIS, 50_000, services.overpass_url)
     stored = dump(cache_path(), times=False)
     assert stored == dump(old, times=False)
-    assert written == n == len(stored["places"]) == len(stored["rtree"])  # every element a place
+    assert written == n == len(stored["places"])  # every element a place
     assert stored["coverage"][0][4] == DEFAULT_OSM_BASE
 
 
@@ -352,11 +350,10 @@ def test_vanished_places_beyond_sqlites_variable_limit_are_deleted(tmp_path: Pat
     assert cache.save_fetch(places[:10], *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0) == 10
     rows = cache.conn.execute("SELECT osm_id FROM places ORDER BY rid").fetchall()
     assert [r[0] for r in rows] == [p.id for p in places[:10]]
-    assert cache.conn.execute("SELECT count(*) FROM places_rtree").fetchone()[0] == 10
     assert cache.count_within(*PARIS, 50_000, KINDS) == 10
 
 
-@pytest.mark.parametrize("kept", [9_000, 10_500])  # found through the R*Tree, and by a scan
+@pytest.mark.parametrize("kept", [9_000, 10_500])  # found through the index, and by a scan
 def test_vanished_places_are_deleted_in_the_circle_only(tmp_path: Path, kept: int) -> None:
     cache = Cache(tmp_path / "c.db")
     places, _ = old_parse(synthetic_answer(16_000, seed=19))
@@ -382,7 +379,7 @@ def test_vanished_places_are_deleted_in_the_circle_only(tmp_path: Path, kept: in
     assert len(cafes) > kept + 1000
     rows = cache.conn.execute("SELECT osm_id FROM places ORDER BY rid").fetchall()
     assert [r[0] for r in rows] == ["node/1", "node/2", *(p.id for p in cafes[:kept])]
-    assert cache.conn.execute("SELECT count(*) FROM places_rtree").fetchone()[0] == kept + 2
+    assert cache.count_within(*PARIS, 50_000, ("coworking", "hackerspace", "cafe")) == kept
 
 
 # -- the reader: any chunking, hostile input bounded -------------------------------------------
