@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solomo_cli import db
-from solomo_cli.boundary import BadInput, excerpt, timestamp
+from solomo_cli.boundary import MAX_OSM_VALUE, BadInput, clean, excerpt, osm_tags, timestamp
 from solomo_cli.cache.store import _UPSERT_PLACE, Cache, _place_row
 from solomo_cli.config import load_settings
 from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
@@ -505,3 +505,70 @@ def test_parse_answer_keeps_its_checks() -> None:
     )
     with pytest.raises(QueryFailed, match="could not complete the query"):
         overpass.parse_answer(response, "http://127.0.0.1/api/interpreter")
+
+
+# -- the fast paths equal the rules they skip -------------------------------------------------
+
+
+def osm_tags_cleaning_every_pair(value: dict[Any, Any]) -> dict[str, str]:
+    """boundary.osm_tags as it was: every key and value through clean."""
+    tags: dict[str, str] = {}
+    for key, val in value.items():
+        if not isinstance(key, str) or not isinstance(val, str):
+            continue
+        key, val = clean(key[: MAX_OSM_VALUE * 4]), clean(val[: MAX_OSM_VALUE * 4])
+        if key and val:
+            tags[key[:MAX_OSM_VALUE]] = val[:MAX_OSM_VALUE]
+    return tags
+
+
+_ANY_TEXT = st.one_of(
+    st.text(),
+    st.text(alphabet=st.sampled_from("ab \u00a0\x1b[m\t\u200b\u202e;é"), max_size=12),
+    st.integers(1, 1100).map(lambda n: "x" * (n - 1) + " "),  # past OSM's 255 characters
+    st.integers(1, 1100).map(lambda n: "\u00a0" + "y" * n + "\x07"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.one_of(_ANY_TEXT, st.integers()), st.one_of(_ANY_TEXT, st.none())))
+def test_osm_tags_fast_path_cleans_as_every_pair_cleaned(value: dict[Any, Any]) -> None:
+    assert list(osm_tags(value).items()) == list(osm_tags_cleaning_every_pair(value).items())
+
+
+# -- a big answer: the light index built once, at the end, inside the transaction --------------
+
+
+def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Cache, "_REBUILD_AFTER", 2000)
+    path = tmp_path / "c.db"
+    cache = Cache(path)
+    places, _ = old_parse(synthetic_answer(6000, seed=21))
+    cache.save_fetch(places[:3000], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    before = dump(path)
+
+    def failing() -> Iterator[Place]:
+        yield from places[3000:]
+        raise ServiceError("the connection broke")
+
+    with pytest.raises(ServiceError):
+        cache.save_fetch(failing(), *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert dump(path) == before  # the rows, and the schema with places_light
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 3000
+
+
+def test_a_big_answer_into_a_full_store_rebuilds_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Cache, "_REBUILD_AFTER", 2000)
+    cache = Cache(tmp_path / "c.db")
+    places, _ = old_parse(synthetic_answer(6000, seed=22))
+    cache.save_fetch(places[:100], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    schema = dump(tmp_path / "c.db")["schema"]
+    assert cache.save_fetch(places, *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0) == 6000
+    assert dump(tmp_path / "c.db")["schema"] == schema
+    expected = [p.id for p in cache.places_within(*PARIS, 50_000, KINDS)]
+    assert len(expected) == cache.count_within(*PARIS, 50_000, KINDS) == 6000
+    assert sorted(expected) == sorted(p.id for p in places)
