@@ -33,6 +33,7 @@ from solomo_cli.config import load_settings
 from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
 from solomo_cli.geo import distance_m
 from solomo_cli.kinds import parse_kinds
+from solomo_cli.match import _fold_once, fold
 from solomo_cli.model import Place
 from solomo_cli.net import Limits, make_client
 from solomo_cli.search.hours import add_zones
@@ -572,3 +573,20 @@ def test_a_big_answer_into_a_full_store_rebuilds_the_same_index(
     expected = [p.id for p in cache.places_within(*PARIS, 50_000, KINDS)]
     assert len(expected) == cache.count_within(*PARIS, 50_000, KINDS) == 6000
     assert sorted(expected) == sorted(p.id for p in places)
+
+
+def fold_until_still(text: str) -> str:
+    """match.fold without its ASCII shortcut: passes until nothing moves."""
+    folded = _fold_once(text)
+    for _ in range(4):
+        again = _fold_once(folded)
+        if again == folded:
+            break
+        folded = again
+    return folded
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_fold_of_ascii_in_one_pass_equals_fold_until_still(text: str) -> None:
+    assert fold(text) == fold_until_still(text)
