@@ -614,7 +614,8 @@ class Cache:
                         rebuild = self._drop_indexes()
                     conn.executemany(upsert, [_place_row(p, fetched_at) for p in batch])
                     count += len(batch)
-                self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
+                if not empty:  # else every row is this fetch's: none has vanished
+                    self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
                 for sql in rebuild:  # in the transaction: a failure before leaves them as they were
                     conn.execute(sql)
                 conn.execute(
