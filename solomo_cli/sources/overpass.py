@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import json.scanner
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -87,7 +88,8 @@ class _Text:
         self.buf = self._decode(head, final=not more)
         decoder = json.JSONDecoder()
         self._raw_decode = decoder.raw_decode
-        self.scan = decoder.scan_once  # raw_decode without its Python frame (the C scanner)
+        # What raw_decode calls, without its Python frame (the C scanner, as json builds it).
+        self.scan = json.scanner.make_scanner(decoder)  # type: ignore[arg-type]  # typeshed
 
     def _decode(self, data: bytes, final: bool = False) -> str:
         try:
