@@ -226,11 +226,23 @@ class Body:
 
 
 def _lost(
-    exc: Exception, watchdog: _Watchdog, service: str, host: str, url: str, late: ServiceError
+    exc: Exception,
+    watchdog: _Watchdog,
+    service: str,
+    host: str,
+    url: str,
+    late: ServiceError,
+    deadline: float,
+    silence_s: float,
 ) -> ServiceError:
-    """What a transport failure means to the user: the deadline, or no way to the server."""
-    if isinstance(exc, httpx.TimeoutException) or watchdog.fired:
+    """What a transport failure means to the user: the deadline met, a server gone silent, or
+    no way to the server."""
+    if watchdog.fired or time.monotonic() >= deadline:
         return late
+    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        return ServiceError(
+            f"{service} at {host} sent nothing for {silence_s:g} s", hint="try again later"
+        )
     detail = redact(f"{type(exc).__name__}: {exc or 'connection lost'}", url)
     return ServiceError(
         f"cannot reach {service} at {host} ({page_detail(detail.encode(), 'text')})",
@@ -290,7 +302,14 @@ def stream(
         timeout = httpx.Timeout(min(read_timeout, remaining), connect=min(10.0, remaining))
         with _Watchdog(remaining) as watchdog:
             lost = functools.partial(
-                _lost, watchdog=watchdog, service=service, host=host, url=url, late=late
+                _lost,
+                watchdog=watchdog,
+                service=service,
+                host=host,
+                url=url,
+                late=late,
+                deadline=deadline,
+                silence_s=timeout.read or remaining,
             )
             try:
                 request = client.build_request(

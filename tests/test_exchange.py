@@ -75,7 +75,8 @@ TRICKY = [
 def export(user: UserData, what: str, fmt: str) -> tuple[str, int]:
     """(file text, number of records), as `solomo export` writes them."""
     doc = export_document(user, what)
-    return registry.render(doc, fmt), len(doc.records)
+    text = registry.render(doc, fmt)  # the records are made as they are written, and counted
+    return text, doc.written
 
 
 def export_format(path: str, fmt: str | None, what: str) -> str:

@@ -348,6 +348,7 @@ def test_130_interrupted(fast: FakeServices, monkeypatch: pytest.MonkeyPatch) ->
     result = near_where_the_search(interrupted, monkeypatch)
     assert result.exit_code == ExitStatus.INTERRUPTED == 130
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    assert result.stderr.strip().endswith("solomo: interrupted")
 
 
 def pipe_closed(*args: object, **kwargs: object) -> None:

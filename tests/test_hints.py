@@ -13,7 +13,7 @@ from clitools import coworking, invoke, seed_listing
 from rich.console import Console
 
 import solomo_cli
-from solomo_cli.mydata.visits import totals
+from solomo_cli.mydata.visits import NO_TOTALS
 from solomo_cli.render import mydata as views
 
 PACKAGE = Path(solomo_cli.__file__).parent
@@ -69,7 +69,7 @@ def plain(renderables: list) -> str:
 
 
 def test_renderers_without_a_hint_show_none() -> None:
-    assert plain(views.log_view([], totals([]), None, None)) == "No visits logged.\n"
+    assert plain(views.log_view([], NO_TOTALS, None, None)) == "No visits logged.\n"
     assert plain(views.contacts_view([], None, None, None)) == "No contacts yet.\n"
 
 

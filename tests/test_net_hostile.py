@@ -168,6 +168,21 @@ def test_trickling_server_meets_the_deadline(
     assert 1.8 < elapsed < 4
 
 
+def test_a_silent_server_is_named_for_its_silence_not_the_deadline(
+    fake: FakeServices, settings: Settings
+) -> None:
+    # Headers, then nothing for longer than the read timeout: the error names the silence (1 s),
+    # not the total deadline (180 s), which was never reached.
+    fake.fail_next("trickle", interval=5.0, headers=True)
+    started = time.monotonic()
+    with net.make_client(settings._replace(timeout=1.0)) as quick:
+        with pytest.raises(ServiceError) as caught:
+            fetch(quick, fake.overpass_url)
+    assert caught.value.message.endswith("sent nothing for 1 s")
+    assert "within" not in caught.value.message
+    assert time.monotonic() - started < 4
+
+
 def test_deadline_counts_the_retry_pauses(fake: FakeServices, solomo_home: Path) -> None:
     set_config(solomo_home, "deadline = 2\n")
     fake.fail_next("429", times=5, retry_after=3)  # 3 s pause > what is left: give up now

@@ -14,7 +14,6 @@ from solomo_cli.errors import UsageError
 from solomo_cli.match import fold
 from solomo_cli.model import Place
 from solomo_cli.mydata.store import UserData
-from solomo_cli.mydata.visits import totals
 
 SMOOTH = coworking(
     "node/12155174562", "Smooth", 45.7514387, 4.8451483, {"opening_hours": "Mo-Fr 10:00-20:00"}
@@ -117,7 +116,7 @@ def test_totals_count_distinct_days_and_add_costs_per_currency(user: UserData) -
     user.add_visit(SMOOTH, "2026-11-19", cost="20.50", currency="EUR")
     user.add_visit(CORDEE, "2026-11-19", cost="12", currency="USD")  # same day elsewhere
     user.add_visit(CORDEE, "2026-10-02", cost="5")
-    t = totals(user.visits())
+    t = user.totals()
     assert (t.days, t.visits) == (3, 4)
     assert t.cost == {"EUR": Decimal("40.50"), "USD": Decimal("12"), "": Decimal("5")}
     # most days first, then by name

@@ -139,7 +139,30 @@ def m005_light_index_and_listing(conn: sqlite3.Connection) -> None:
     )
 
 
-def m006_drop_rtree(conn: sqlite3.Connection) -> None:
+def m006_coverage_shapes(conn: sqlite3.Connection) -> None:
+    # Areas covered by shape rather than by circle: an extract file's bounding box (or its
+    # polygon's, when the file has one). `source` names the region, so that importing it
+    # again replaces its rows.
+    db.run_script(
+        conn,
+        """
+        CREATE TABLE coverage_shapes (
+            id INTEGER PRIMARY KEY,
+            min_lat REAL NOT NULL,
+            max_lat REAL NOT NULL,
+            min_lon REAL NOT NULL,
+            max_lon REAL NOT NULL,
+            kinds TEXT NOT NULL,
+            fetched_at REAL NOT NULL,  -- the data's date (the file's replication timestamp)
+            osm_base TEXT,
+            endpoint TEXT,
+            source TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def m007_drop_rtree(conn: sqlite3.Connection) -> None:
     # Every reading by position goes through places_light (kind, lat, lon…): the R*Tree only
     # cost a sync its upkeep (a fifth of a big one's time).
     conn.execute("DROP TABLE IF EXISTS places_rtree")
@@ -151,7 +174,8 @@ MIGRATIONS = [
     m003_place_name_keys,
     m004_signal_columns,
     m005_light_index_and_listing,
-    m006_drop_rtree,
+    m006_coverage_shapes,
+    m007_drop_rtree,
 ]
 
 CLEAR_HINT = "'solomo cache clear' rebuilds it (it holds nothing of yours)"
@@ -292,6 +316,55 @@ def _place_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
         fold(place.name),
         *signals_of(place),
     )
+
+
+SIDES = ("north", "south", "east", "west")
+
+
+class Box(NamedTuple):
+    """A covered box in degrees (west <= east: an extract does not cross the antimeridian)."""
+
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+    def holds(self, other: "Box") -> bool:
+        return all(self.holds_side(other, side) for side in SIDES)
+
+    def holds_side(self, other: "Box", side: str) -> bool:
+        """Whether `other` stays inside this box on that side (and meets it at all)."""
+        meets = (
+            other.max_lat >= self.min_lat
+            and other.min_lat <= self.max_lat
+            and other.max_lon >= self.min_lon
+            and other.min_lon <= self.max_lon
+        )
+        inside = {
+            "north": other.max_lat <= self.max_lat,
+            "south": other.min_lat >= self.min_lat,
+            "east": other.max_lon <= self.max_lon,
+            "west": other.min_lon >= self.min_lon,
+        }[side]
+        return meets and inside
+
+
+class PartialCoverage(NamedTuple):
+    """A circle only partly inside the covered shapes."""
+
+    outside: tuple[str, ...]  # the circle's sides that reach past every shape
+    fetched_at: float  # the data's date
+    osm_base: str | None
+    source: str  # the region (an extract file's name)
+
+
+def _write_batch(conn: sqlite3.Connection, batch: list[Place], fetched_at: float) -> str:
+    """Upsert a batch of places; returns their ids as one JSON array (one parameter, not one
+    `?` per place: SQLite allows 32,766 variables at most)."""
+    conn.executemany(
+        _UPSERT_PLACE.removesuffix(" RETURNING rid"), [_place_row(p, fetched_at) for p in batch]
+    )
+    return json.dumps([p.id for p in batch])
 
 
 # A candidate of a listing as the index gives it (places_light: no tags read), then its
@@ -560,6 +633,7 @@ class Cache:
                     break
             else:
                 missing.append(kind)
+        missing = self._uncovered_by_shapes(lat, lon, radius_m, missing, now - max_age_s, used)
         oldest = min(used, key=lambda u: u[0]) if used else (None, None)
         return Coverage(tuple(missing), oldest[0], oldest[1])
 
@@ -603,7 +677,6 @@ class Cache:
         # The osm_id index's pages are touched at random: with SQLite's 2 MB page cache, a
         # 500k-place answer takes twice as long (the cache grows only as pages are used).
         conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
-        upsert = _UPSERT_PLACE.removesuffix(" RETURNING rid")
         count = 0
         rebuild: list[str] = []  # the dropped indexes' CREATE statements
         try:
@@ -612,7 +685,7 @@ class Cache:
                 for batch in self._batches(places, self._SAVE_BATCH):
                     if not rebuild and (empty or count >= self._REBUILD_AFTER):
                         rebuild = self._drop_indexes()
-                    conn.executemany(upsert, [_place_row(p, fetched_at) for p in batch])
+                    _write_batch(conn, batch, fetched_at)
                     count += len(batch)
                 if not empty:  # else every row is this fetch's: none has vanished
                     self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
@@ -698,6 +771,108 @@ class Cache:
                 f"VALUES ({', '.join('?' * len(HoursAnswer._fields))})",
                 answers,
             )
+
+    # -- coverage by shape (extract files) --------------------------------------------------
+
+    def _shapes_meeting(
+        self, lat: float, lon: float, radius_m: float, since: float
+    ) -> list[tuple[Box, str, float, str | None, str]]:
+        """Shapes (fresh since `since`) that meet the circle's bounding box, newest first."""
+        min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m)
+        rows = self.conn.execute(
+            "SELECT min_lat, max_lat, min_lon, max_lon, kinds, fetched_at, osm_base, source "
+            "FROM coverage_shapes WHERE fetched_at >= ? AND max_lat >= ? AND min_lat <= ? "
+            "AND max_lon >= ? AND min_lon <= ? ORDER BY fetched_at DESC",
+            (since, min_lat, max_lat, min_lon, max_lon),
+        ).fetchall()
+        return [(Box(*r[:4]), r[4], r[5], r[6], r[7]) for r in rows]
+
+    def _uncovered_by_shapes(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        missing: list[str],
+        since: float,
+        used: list[tuple[float, str | None]],
+    ) -> list[str]:
+        """The kinds of `missing` that no shape holds the whole circle of (appends to `used`)."""
+        if not missing:
+            return missing
+        circle = Box(*bbox(lat, lon, radius_m))
+        shapes = [s for s in self._shapes_meeting(lat, lon, radius_m, since) if s[0].holds(circle)]
+        left = []
+        for kind in missing:
+            found = next((s for s in shapes if kind in s[1].split(",")), None)
+            if found is None:
+                left.append(kind)
+            else:
+                used.append((found[2], found[3]))
+        return left
+
+    def partial_coverage(
+        self, lat: float, lon: float, radius_m: float, kinds: Sequence[str]
+    ) -> PartialCoverage | None:
+        """When shapes cover only part of the circle for every kind (at any age): which sides
+        of it lie outside, and the data's date. None when no shape meets the circle."""
+        shapes = [
+            s
+            for s in self._shapes_meeting(lat, lon, radius_m, 0.0)
+            if all(k in s[1].split(",") for k in kinds)
+        ]
+        if not shapes:
+            return None
+        circle = Box(*bbox(lat, lon, radius_m))
+        outside = [side for side in SIDES if not any(s[0].holds_side(circle, side) for s in shapes)]
+        oldest = min(shapes, key=lambda s: s[2])
+        return PartialCoverage(tuple(outside), oldest[2], oldest[3], oldest[4])
+
+    def save_extract(
+        self,
+        places: Iterable[Place],
+        box: Box,
+        kinds: Sequence[str],
+        data_time: float,
+        osm_base: str | None,
+        source: str,
+        endpoint: str,
+    ) -> int:
+        """Store a whole region read from an extract file, in one transaction: upsert its
+        places, drop the places of those kinds inside the box that the file no longer has,
+        and replace the region's coverage (same `source`, or a shape inside the new box)."""
+        conn = self.conn
+        count = 0
+        with db.transaction(conn):
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS extract_ids (osm_id TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.extract_ids")
+            for batch in self._batches(places, self._SAVE_BATCH):
+                ids = _write_batch(conn, batch, data_time)
+                conn.execute(
+                    "INSERT OR IGNORE INTO temp.extract_ids SELECT value FROM json_each(?)", (ids,)
+                )
+                count += len(batch)
+            marks = ",".join("?" * len(kinds))
+            gone = conn.execute(
+                f"""SELECT p.rid FROM places p
+                    WHERE p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?
+                    AND p.kind IN ({marks})
+                    AND p.osm_id NOT IN (SELECT osm_id FROM temp.extract_ids)""",
+                (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *kinds),
+            ).fetchall()
+            conn.executemany("DELETE FROM places WHERE rid = ?", gone)
+            conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
+            conn.execute("DELETE FROM temp.extract_ids")
+            conn.execute(
+                "DELETE FROM coverage_shapes WHERE source = ? OR (min_lat >= ? AND max_lat <= ? "
+                "AND min_lon >= ? AND max_lon <= ?)",
+                (source, box.min_lat, box.max_lat, box.min_lon, box.max_lon),
+            )
+            conn.execute(
+                "INSERT INTO coverage_shapes (min_lat, max_lat, min_lon, max_lon, kinds, "
+                "fetched_at, osm_base, endpoint, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*box, ",".join(kinds), data_time, osm_base, endpoint, source),
+            )
+        return count
 
     # -- geocodes -------------------------------------------------------------------------
 

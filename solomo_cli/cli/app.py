@@ -150,6 +150,9 @@ class SolomoGroup(TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError as exc:
             raise _PipeClosed() from exc
+        except KeyboardInterrupt:  # typer makes it a silent Exit(130): said here, then that
+            print("solomo: interrupted", file=sys.stderr)
+            raise
 
 
 class _PipeClosed(Exception):

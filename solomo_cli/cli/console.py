@@ -168,3 +168,37 @@ def print_all(renderables: "list[RenderableType]") -> None:
     console = Console(highlight=False, markup=False, emoji=False)
     for renderable in renderables:
         console.print(renderable)
+
+
+@contextmanager
+def progress_bar() -> "Iterator[Callable[[str, int, int, int], None]]":
+    """A bar on stderr for a long read (bytes read, places found), on a terminal; elsewhere
+    nothing. Yields the callback `(phase, done, total, found)`."""
+    console = err_console()
+    if not console.is_terminal:
+        yield lambda phase, done, total, found: None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[found]} places", markup=False),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("", total=None, found=0)
+
+        def update(phase: str, done: int, total: int, found: int) -> None:
+            bar.update(
+                task, description=clean(phase), completed=done, total=total or None, found=found
+            )
+
+        yield update

@@ -14,6 +14,7 @@ from solomo_cli.cli.params import (
     DATE_HELP,
     ListFormat,
     ShowFormat,
+    limit_option,
     open_user,
     parse_age,
     parse_day,
@@ -131,6 +132,7 @@ def contact_list(
             "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
         ),
     ] = None,
+    limit: Annotated[int | None, limit_option("people")] = None,
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ListFormat.table,
@@ -144,12 +146,23 @@ def contact_list(
     point = label = None
     if near:
         point, label = _locate(near)
+    if fmt.value == "table" and limit is None:
+        from solomo_cli.render.table import screenful
+
+        limit = screenful(4, per_row=2)  # two lines a person: the day last seen, and how long ago
     _, user = open_user()
     with user:
-        found = user.contacts(tag=tag, stale_days=stale_days, near=point, radius_m=radius_m)
+        found, total = user.contact_page(
+            tag=tag, stale_days=stale_days, near=point, radius_m=radius_m, limit=limit or None
+        )
     if fmt.value == "table":
+        from solomo_cli.cli.near import LISTING_HINTS
+        from solomo_cli.render.table import more_line, paused_gc
+
         hint = 'Add one: solomo contact add "Jeanne Martin" --at 2'
-        print_all(views.contacts_view(found, label, radius_m if near else None, stale, hint))
+        with paused_gc():
+            view = views.contacts_view(found, label, radius_m if near else None, stale, hint)
+            print_all([*view, *more_line(total - len(found), LISTING_HINTS[1])])
         return
     from solomo_cli.cli.files import emit
     from solomo_cli.formats.records import CONTACT_FIELDS, contact_record

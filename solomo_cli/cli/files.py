@@ -73,9 +73,10 @@ def export(
     _, user = open_user()
     with user:
         doc = export_document(user, what.value)
-    if emit(doc, chosen, Path(file), force):
+        written = emit(doc, chosen, Path(file), force)
+    if written:
         print(
-            f"Wrote {count(len(doc.records), what.value)} to {clean(file)} ({chosen}).",
+            f"Wrote {count(doc.written, what.value)} to {clean(file)} ({chosen}).",
             file=sys.stderr,
         )
 

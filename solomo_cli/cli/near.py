@@ -2,9 +2,8 @@
 trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, cast
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -248,7 +247,7 @@ def _output(
         head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
         doc = Document(
             "listing",
-            cast("Sequence[dict[str, Any]]", rows),
+            rows,
             LISTING_FIELDS,
             head=head if origin.credit else None,
         )
@@ -260,7 +259,9 @@ def _output(
 @near_app.command("sync", cls=PlaceCommand)
 @handles_errors
 def sync(
-    place: Annotated[str, typer.Argument(help="A place name or LAT,LON.")],
+    place: Annotated[
+        str | None, typer.Argument(help="A place name or LAT,LON (not with --extract).")
+    ] = None,
     radius: Annotated[
         str, typer.Option("--radius", "-r", metavar="DISTANCE", help="Area to fetch: 5km, 20km…")
     ] = "10km",
@@ -275,8 +276,20 @@ def sync(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")
     ] = False,
+    extract: Annotated[
+        str | None,
+        typer.Option(
+            "--extract",
+            metavar="FILE|URL",
+            help="Import a whole region from an OSM extract (.osm.pbf, .osm, .osm.bz2, .osm.gz).",
+        ),
+    ] = None,
 ) -> None:
     """Fetch an area's work places now, so that --offline can answer later."""
+    if extract is not None or place is None:
+        from solomo_cli.cli.extract import sync_extract
+
+        return sync_extract(extract, place)
     import shlex
 
     from solomo_cli.formats.registry import OSM_ATTRIBUTION

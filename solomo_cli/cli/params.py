@@ -23,6 +23,20 @@ REF_HELP = "The place: its rank in the last listing (2), its OSM id (node/123) o
 DATE_HELP = "The day, as YYYY-MM-DD (default: today)."
 
 
+def limit_option(what: str) -> Any:
+    """--limit N / -n N of the user-data lists (`log`, `contact list`): None means a screenful
+    on a terminal, everything elsewhere."""
+    import typer
+
+    return typer.Option(
+        "--limit",
+        "-n",
+        metavar="N",
+        min=0,
+        help=f"Show at most N {what} (0: all; default: a screenful on a terminal, else all).",
+    )
+
+
 class Sort(str, Enum):
     score = "score"
     distance = "distance"

@@ -1,6 +1,7 @@
 """`solomo visit` (add, edit, rm) and `solomo log`: where you worked."""
 
-from typing import Annotated, Any
+import itertools
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -10,6 +11,7 @@ from solomo_cli.cli.params import (
     DATE_HELP,
     REF_HELP,
     LogFormat,
+    limit_option,
     open_user,
     parse_cost_option,
     parse_day,
@@ -18,6 +20,9 @@ from solomo_cli.cli.params import (
     require_change,
     resolve_ref,
 )
+
+if TYPE_CHECKING:
+    from solomo_cli.mydata.store import UserData
 
 
 class DefaultCommandGroup(TyperGroup):
@@ -148,27 +153,45 @@ def log(
     place: Annotated[
         str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
     ] = None,
+    limit: Annotated[int | None, limit_option("visits, and N rows per place and per month")] = None,
     fmt: Annotated[
         LogFormat, typer.Option("--format", "-f", help="Output format.")
     ] = LogFormat.table,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
-    from solomo_cli.mydata.visits import totals
-    from solomo_cli.render import mydata as views
-
     start, end = parse_span(since, until)
+    if fmt.value == "table" and limit is None:
+        from solomo_cli.render.table import screenful
+
+        # Around the visits: title, header, rule, "N more", and the lines below the tables.
+        limit = screenful(8)
     paths, user = open_user()
     with user:
         place_id = resolve_ref(place, paths, user).place.id if place else None
-        visits = user.visits(start, end, place_id)
-    if fmt.value == "table":
-        hint = 'Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"'
-        print_all(views.log_view(visits, totals(visits), start, end, hint))
-        return
-    from solomo_cli.cli.files import emit
-    from solomo_cli.formats.records import VISIT_FIELDS, totals_record, visit_record
-    from solomo_cli.formats.registry import Document
+        if fmt.value == "table":
+            _log_table(user, start, end, place_id, limit or None)
+            return
+        from solomo_cli.cli.files import emit
+        from solomo_cli.formats.records import VISIT_FIELDS, totals_record, visit_records
+        from solomo_cli.formats.registry import Document
 
-    rows = [visit_record(v) for v in visits]
-    value = {"visits": rows, "totals": totals_record(totals(visits))}
-    emit(Document("visits", rows, VISIT_FIELDS, value=value), fmt.value)
+        visits = user.iter_visits(start, end, place_id)  # read as they are written
+        rows = visit_records(itertools.islice(visits, limit or None))
+        value = None
+        if fmt.value == "json":  # the only format that carries the totals
+            value = {"visits": rows, "totals": totals_record(user.totals(start, end, place_id))}
+        emit(Document("visits", rows, VISIT_FIELDS, value=value), fmt.value)
+
+
+def _log_table(
+    user: "UserData", start: str | None, end: str | None, place_id: str | None, limit: int | None
+) -> None:
+    from solomo_cli.cli.near import LISTING_HINTS
+    from solomo_cli.render import mydata as views
+    from solomo_cli.render.table import paused_gc
+
+    hint = 'Log one with: solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"'
+    with paused_gc():
+        shown = user.visits(start, end, place_id, limit=limit)
+        totals = user.totals(start, end, place_id, top=limit)
+        print_all(views.log_view(shown, totals, start, end, hint, more_hint=LISTING_HINTS[1]))

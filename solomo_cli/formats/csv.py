@@ -46,8 +46,28 @@ def write_csv(
     multiline = set(lines)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(fields)
+    flat = [k for k in fields if k in _FLAT]
+    multi = [k in multiline for k in fields]
     for row in rows:
-        writer.writerow([csv_cell(_flat(k, row.get(k)), lines=k in multiline) for k in fields])
+        if flat:
+            row = {**row, **{k: _flat(k, row.get(k)) for k in flat}}
+        # What csv_cell makes of most cells, said inline (a row is 16 cells or more): nothing
+        # for None, a number as it is, a printable text (clean keeps it) that starts no formula.
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else v
+                if (t := type(v)) is int
+                or t is float
+                or (t is str and v.isprintable() and not v.startswith(FORMULA_START))
+                else csv_cell(v, lines=m)
+                for v, m in zip(map(row.get, fields), multi, strict=True)
+            ]
+        )
+
+
+_FLAT = ("tags", "explain")
 
 
 def _flat(key: str, value: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
-from solomo_cli.formats.json import dumps
+from solomo_cli.formats.json import dumps, write_json
 
 
 def feature(record: dict[str, Any]) -> dict[str, Any]:
@@ -17,10 +17,15 @@ def feature(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def collection(records: Iterable[dict[str, Any]], head: dict[str, Any]) -> dict[str, Any]:
+    """A FeatureCollection: `head`'s members (attribution, what it exports), then the features,
+    made one at a time as they are written."""
+    return {"type": "FeatureCollection", **head, "features": map(feature, records)}
+
+
 def to_geojson(records: Iterable[dict[str, Any]], head: dict[str, Any]) -> str:
-    """A FeatureCollection: `head`'s members (attribution, what it exports), then features."""
-    return dumps({"type": "FeatureCollection", **head, "features": [feature(r) for r in records]})
+    return dumps(collection(records, head))
 
 
 def write_geojson(records: Iterable[dict[str, Any]], head: dict[str, Any], out: IO[str]) -> None:
-    out.write(to_geojson(records, head))
+    write_json(collection(records, head), out)

@@ -4,13 +4,13 @@ from `show` or from `export places`; the listing adds its fields (rank, distance
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from solomo_cli import __version__
 from solomo_cli.boundary import clean_or_none
-from solomo_cli.formats.registry import OSM_LICENSE, Document
+from solomo_cli.formats.registry import OSM_LICENSE, Document, Rows
 from solomo_cli.mydata.base import source_of
 
 if TYPE_CHECKING:
@@ -120,17 +120,22 @@ def place_record(
     seen_at: str | None = None,
     visits: Sequence[Visit] | None = None,
     notes: Sequence[Note] = (),
+    stats: tuple[int, int, int, str | None] | None = None,
 ) -> dict[str, Any]:
     """A place. `rank` given: a listing's place, with its distance, score and open state.
-    `visits` given: the user's own signals from them (else those the listing attached)."""
+    `visits` given: the user's own signals from them, or from their `stats` (the sum and number
+    of ratings, the visits, the last day: `UserData.place_stats`); else those the listing
+    attached."""
     tags, extra = place.tags, place.extra
     osm = source_of(place.id) == "osm"
-    if visits is None:
+    if visits is not None:
+        rated = [v.rating for v in visits if v.rating]
+        stats = (sum(rated), len(rated), len(visits), max((v.day for v in visits), default=None))
+    if stats is None:
         rating, count, last = extra.get("my_rating"), extra.get("visits", 0), None
     else:
-        rated = [v.rating for v in visits if v.rating]
-        rating = round(sum(rated) / len(rated), 1) if rated else None
-        count, last = len(visits), max((v.day for v in visits), default=None)
+        rating = round(stats[0] / stats[1], 1) if stats[1] else None
+        count, last = stats[2], stats[3]
     record: dict[str, Any] = {}
     if rank is not None:
         record["rank"] = rank
@@ -184,23 +189,41 @@ def place_record(
 
 
 def visit_record(v: Visit) -> dict[str, Any]:
+    return _visit_record(v, _visit_place(v.place))
+
+
+def visit_records(visits: Iterable[Visit]) -> Iterator[dict[str, Any]]:
+    """The records of many visits: what comes of each place (its address…) made once."""
+    made: dict[int, tuple[Place, tuple[Any, ...]]] = {}  # the place kept: its id stays its own
+    for v in visits:
+        known = made.get(id(v.place))
+        if known is None:
+            known = made[id(v.place)] = (v.place, _visit_place(v.place))
+        yield _visit_record(v, known[1])
+
+
+def _visit_place(p: Place) -> tuple[Any, ...]:
+    return (p.id, p.name, p.kind, p.lat, p.lon, p.address, place_url(p), attribution(p))
+
+
+def _visit_record(v: Visit, place: tuple[Any, ...]) -> dict[str, Any]:
     return {
         "id": v.id,
         "uid": v.uid,
         "date": v.day,
-        "place_id": v.place.id,
-        "place_name": v.place.name,
-        "kind": v.place.kind,
-        "lat": v.place.lat,
-        "lon": v.place.lon,
-        "address": v.place.address,
+        "place_id": place[0],
+        "place_name": place[1],
+        "kind": place[2],
+        "lat": place[3],
+        "lon": place[4],
+        "address": place[5],
         "rating": v.rating,
         "note": v.note,
         "cost": v.cost,
         "currency": v.currency,
         "created_at": v.created_at,
-        "url": place_url(v.place),
-        "attribution": attribution(v.place),
+        "url": place[6],
+        "attribution": place[7],
     }
 
 
@@ -274,25 +297,29 @@ def totals_record(t: Totals) -> dict[str, Any]:
 
 
 def export_document(user: UserData, what: str) -> Document:
-    """All the user's places, visits or contacts, as an export file carries them."""
+    """All the user's places, visits or contacts, as an export file carries them: the records
+    are made as the writer asks for them (write the document while `user` is open)."""
     from solomo_cli.mydata.base import now_utc
 
+    items: Iterable[dict[str, Any]]
     if what == "places":
-        visits, notes = user.visits(), user.notes()
-        items = [
+        # The visits and notes grouped once, by place: not one scan of them per place.
+        stats, notes = user.place_stats(), user.notes_by_place()
+        items = (
             place_record(
                 p,
                 seen_at=user.seen_at(p.id) or None,
-                visits=[v for v in visits if v.place.id == p.id],
-                notes=[n for n in notes if n.place_id == p.id],
+                stats=stats.get(p.id, (0, 0, 0, None)),
+                notes=notes.get(p.id, ()),
             )
             for p in user.places()
-        ]
+        )
         fields: tuple[str, ...] = PLACE_FIELDS
     elif what == "visits":
-        items, fields = [visit_record(v) for v in user.visits()], VISIT_FIELDS
+        items, fields = visit_records(user.iter_visits()), VISIT_FIELDS
     else:
-        items, fields = [contact_record(c) for c in user.contacts()], CONTACT_FIELDS
+        items, fields = map(contact_record, user.contacts()), CONTACT_FIELDS
+    items = Rows(items)  # made as they are written, and counted
     wrapper = {
         "solomo_export": what,
         "version": 1,

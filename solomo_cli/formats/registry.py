@@ -7,7 +7,7 @@ Entities: `listing` (a `near` answer), `places`, `visits`, `contacts` (lists: ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,16 +19,32 @@ GEONAMES_CREDIT = "GeoNames (CC BY 4.0)"  # place names from the embedded gazett
 OSM_LICENSE = "Data © OpenStreetMap contributors, available under the Open Database License (ODbL)"
 
 
+class Rows:
+    """Records made as they are written (a generator), counted on the way: a writer consumes
+    them once, and the command then says how many it wrote."""
+
+    __slots__ = ("_items", "count")
+
+    def __init__(self, items: Iterable[dict[str, Any]]) -> None:
+        self._items, self.count = iter(items), 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self._items:
+            self.count += 1
+            yield item
+
+
 class Document:
-    """What a command hands to a writer: records of one entity, the CSV columns, and, where
-    the JSON is more than an array of the records, the JSON value and GeoJSON members."""
+    """What a command hands to a writer: records of one entity (any iterable, consumed once:
+    every writer streams them), the CSV columns, and, where the JSON is more than an array of
+    the records, the JSON value (its records as the same iterable) and GeoJSON members."""
 
     __slots__ = ("what", "records", "fields", "value", "head")
 
     def __init__(
         self,
         what: str,
-        records: Sequence[dict[str, Any]],
+        records: Iterable[dict[str, Any]],
         fields: Sequence[str] = (),
         *,
         value: Any = None,
@@ -37,11 +53,19 @@ class Document:
         self.what, self.records, self.fields = what, records, fields
         self.value, self.head = value, head or {"attribution": OSM_LICENSE}
 
+    @property
+    def written(self) -> int:
+        """How many records there are (for `Rows`: how many a writer has written so far)."""
+        records = self.records
+        if isinstance(records, Rows):
+            return records.count
+        return len(records) if isinstance(records, Sized) else 0
+
 
 def _json(doc: Document, out: IO[str]) -> None:
     from solomo_cli.formats.json import write_json
 
-    write_json(list(doc.records) if doc.value is None else doc.value, out)
+    write_json(doc.records if doc.value is None else doc.value, out)
 
 
 def _csv(doc: Document, out: IO[str]) -> None:

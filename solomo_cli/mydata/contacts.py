@@ -3,8 +3,9 @@ the part of UserData that stores them and erases a person for good."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -77,6 +78,11 @@ def encounter_from_row(row: Sequence[Any]) -> Encounter:
     return Encounter(
         row[0], row[1], row[2], row[3], place_from_row(row[7:]), row[4], row[5], row[6]
     )
+
+
+def _among(ids: Iterable[int]) -> tuple[str, tuple[str]]:
+    """A condition on `contacts c`: its id is one of `ids` (one JSON parameter for them all)."""
+    return "c.id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(ids)),)
 
 
 class ContactsPart(StoreParts):
@@ -205,29 +211,53 @@ class ContactsPart(StoreParts):
         return self.contact(rows[0][0])
 
     def contact(self, contact_id: int) -> Contact:
-        rows = self._read(
-            "SELECT id, uid, name, org, email, phone, note, created_at, updated_at "
-            "FROM contacts WHERE id = ?",
-            (contact_id,),
-        )
-        if not rows:
+        found = self._load("c.id = ?", (contact_id,))
+        if not found:
             raise UsageError(f"there is no contact #{contact_id}")
-        contact = Contact(*rows[0])
-        contact.tags = [
-            t
-            for (t,) in self._read(
-                "SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag COLLATE NOCASE",
-                (contact_id,),
+        return found[0]
+
+    def _load(
+        self, where: str = "1", params: Sequence[Any] = (), limit: int | None = None
+    ) -> list[Contact]:
+        """The contacts matched by `where` (on `contacts c`), by name, with their tags and
+        encounters: three queries whatever their number."""
+        sql = (
+            "SELECT c.id, c.uid, c.name, c.org, c.email, c.phone, c.note, c.created_at, "
+            f"c.updated_at FROM contacts c WHERE {where} ORDER BY c.name_key"
+        )
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", (*params, limit)
+        found = {row[0]: Contact(*row) for row in self._read(sql, params)}
+        if limit is not None:  # the tags and encounters of those shown only
+            where, params = _among(found)
+        for cid, tag in self._read(
+            "SELECT t.contact_id, t.tag FROM contact_tags t JOIN contacts c ON c.id = t.contact_id "
+            f"WHERE {where} ORDER BY t.contact_id, t.tag COLLATE NOCASE",
+            params,
+        ):
+            found[cid].tags.append(tag)
+        rows = self._read(
+            "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id "
+            "FROM encounters e JOIN contacts c ON c.id = e.contact_id "
+            f"WHERE {where} ORDER BY e.day DESC, e.id DESC",
+            params,
+        )
+        # Each place read once (not its tags again with each encounter there).
+        places = self._places({r[7] for r in rows if r[7] is not None})
+        for r in rows:
+            found[r[2]].encounters.append(
+                Encounter(r[0], r[1], r[2], r[3], places.get(r[7]), r[4], r[5], r[6])
             )
-        ]
-        contact.encounters = [
-            encounter_from_row(r)
-            for r in self._read(
-                ENCOUNTER_SQL + " WHERE e.contact_id = ? ORDER BY e.day DESC, e.id DESC",
-                (contact_id,),
-            )
-        ]
-        return contact
+        return list(found.values())
+
+    def _places(self, ids: set[str]) -> dict[str, Place]:
+        if not ids:
+            return {}
+        rows = self._read(
+            f"SELECT {PLACE_COLS} FROM places p WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(ids)),),
+        )
+        return {cols[0]: place for cols in rows if (place := place_from_row(cols)) is not None}
 
     def contacts(
         self,
@@ -240,12 +270,37 @@ class ContactsPart(StoreParts):
     ) -> list[Contact]:
         """Contacts, by name; `stale_days`: not seen for that long (oldest first); `near`: met at a
         place within `radius_m` of the point (nearest first)."""
-        found = [
-            self.contact(cid) for (cid,) in self._read("SELECT id FROM contacts ORDER BY name_key")
-        ]
+        return self.contact_page(
+            tag=tag, stale_days=stale_days, near=near, radius_m=radius_m, on=on
+        )[0]
+
+    def contact_page(
+        self,
+        *,
+        tag: str | None = None,
+        stale_days: int | None = None,
+        near: tuple[float, float] | None = None,
+        radius_m: float = 25_000.0,
+        on: date | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[Contact], int]:
+        """The first `limit` of `contacts(...)` (all without it), and how many there are in all.
+        By name, those beyond `limit` are not read."""
+        where: str = "1"
+        params: tuple[Any, ...] = ()
         if tag is not None:
             key = fold(tag)
-            found = [c for c in found if key in {fold(t) for t in c.tags}]
+            where, params = _among(
+                {
+                    cid
+                    for cid, t in self._read("SELECT contact_id, tag FROM contact_tags")
+                    if fold(t) == key
+                }
+            )
+        if stale_days is None and near is None:
+            rows = self._read(f"SELECT count(*) FROM contacts c WHERE {where}", params)
+            return self._load(where, params, limit), rows[0][0] if rows else 0
+        found = self._load(where, params)
         if stale_days is not None:
             cutoff = date.fromordinal((on or date.today()).toordinal() - stale_days).isoformat()
             found = [c for c in found if c.last_seen < cutoff]
@@ -265,7 +320,7 @@ class ContactsPart(StoreParts):
             found = kept
             if stale_days is None:
                 found.sort(key=lambda c: (c.distance_m or 0.0, fold(c.name)))
-        return found
+        return found[:limit], len(found)
 
     def edit_contact(
         self,

@@ -3,7 +3,8 @@ totals, and the part of UserData that stores them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -44,51 +45,89 @@ class Note(NamedTuple):
 
 
 class Totals(NamedTuple):
-    """Days worked (distinct dates), visits and costs per currency; per place and per month."""
+    """Days worked (distinct dates), visits and costs per currency; per place and per month.
+
+    `by_place` (most days first) and `by_month` (newest first) may hold only the first rows of
+    `places` and `months` in all; the overall figures are always over every visit matched."""
 
     days: int
     visits: int
     cost: dict[str, Decimal]  # '' for amounts without currency
     by_place: list[dict[str, Any]]
     by_month: list[dict[str, Any]]
+    places: int = 0
+    months: int = 0
 
 
-def totals(visits: Sequence[Visit]) -> Totals:
-    def group(key_of: Any) -> dict[Any, dict[str, Any]]:
-        groups: dict[Any, dict[str, Any]] = {}
-        for v in visits:
-            g = groups.setdefault(key_of(v), {"days": set(), "visits": 0, "cost": {}})
-            g["days"].add(v.day)
-            g["visits"] += 1
-            if v.cost is not None:
-                cur = v.currency or ""
-                g["cost"][cur] = g["cost"].get(cur, Decimal(0)) + Decimal(v.cost)
-        return groups
+NO_TOTALS = Totals(0, 0, {}, [], [])
+PAGE = 2_000  # visits read at a time when they are streamed
 
-    everything = group(lambda v: None).get(None, {"days": set(), "visits": 0, "cost": {}})
-    names = {v.place.id: v.place for v in visits}
-    by_place = [
-        {"place": names[pid], "days": len(g["days"]), "visits": g["visits"], "cost": g["cost"]}
-        for pid, g in group(lambda v: v.place.id).items()
-    ]
-    by_place.sort(key=lambda r: (-r["days"], fold(r["place"].name)))
-    by_month = [
-        {"month": month, "days": len(g["days"]), "visits": g["visits"], "cost": g["cost"]}
-        for month, g in sorted(group(lambda v: v.day[:7]).items(), reverse=True)
-    ]
-    return Totals(
-        len(everything["days"]), everything["visits"], everything["cost"], by_place, by_month
-    )
+
+class Filter(NamedTuple):
+    """Which visits: a WHERE clause on `visits v` and its parameters (one per condition)."""
+
+    where: str
+    params: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, since: str | None, until: str | None, place_id: str | None) -> Filter:
+        terms = [
+            (sql, value)
+            for sql, value in (
+                ("v.day >= ?", since),
+                ("v.day <= ?", until),
+                ("v.place_id = ?", place_id),
+            )
+            if value
+        ]
+        return cls(" AND ".join(t for t, _ in terms) or "1", tuple(v for _, v in terms))
+
+    def and_(self, sql: str, *params: Any) -> Filter:
+        return Filter(f"{self.where} AND {sql}", (*self.params, *params))
+
+
+def _add_cost(costs: dict[str, Decimal], currency: str, cost: str, times: int) -> None:
+    costs[currency] = costs.get(currency, Decimal(0)) + Decimal(cost) * times
 
 
 _VISIT_SQL = f"""SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at,
                  {PLACE_COLS} FROM visits v JOIN places p ON p.id = v.place_id"""
+_NEWEST = " ORDER BY v.day DESC, v.id DESC"
+
+
+class PlaceRows:
+    """Place columns → Place, each place's tags decoded once however many rows name it (the
+    rows of one query: a place seen again is the same snapshot)."""
+
+    __slots__ = ("places",)
+
+    def __init__(self) -> None:
+        self.places: dict[Any, Place | None] = {}
+
+    def __call__(self, cols: Sequence[Any]) -> Place | None:
+        try:
+            return self.places[cols[0]]
+        except KeyError:
+            place = self.places[cols[0]] = place_from_row(cols)
+            return place
+
+
+class _Visits:
+    """Rows → Visits, through one PlaceRows."""
+
+    __slots__ = ("place",)
+
+    def __init__(self) -> None:
+        self.place = PlaceRows()
+
+    def __call__(self, row: Sequence[Any]) -> Visit:
+        place = self.place(row[8:])
+        assert place is not None
+        return Visit(row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7])
 
 
 def _visit(row: Sequence[Any]) -> Visit:
-    place = place_from_row(row[8:])
-    assert place is not None
-    return Visit(row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7])
+    return _Visits()(row)
 
 
 class VisitsPart(StoreParts):
@@ -172,21 +211,138 @@ class VisitsPart(StoreParts):
         return visit
 
     def visits(
-        self, since: str | None = None, until: str | None = None, place_id: str | None = None
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        place_id: str | None = None,
+        *,
+        limit: int | None = None,
     ) -> list[Visit]:
-        """Newest first."""
-        where, params = [], []
-        if since:
-            where.append("v.day >= ?")
-            params.append(since)
-        if until:
-            where.append("v.day <= ?")
-            params.append(until)
-        if place_id:
-            where.append("v.place_id = ?")
-            params.append(place_id)
-        sql = _VISIT_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        return [_visit(r) for r in self._read(sql + " ORDER BY v.day DESC, v.id DESC", params)]
+        """Newest first; `limit`: only the first so many (the others are not read)."""
+        where = Filter.of(since, until, place_id)
+        sql = _VISIT_SQL + f" WHERE {where.where}" + _NEWEST
+        params = where.params
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", (*params, limit)
+        return list(map(_Visits(), self._read(sql, params)))
+
+    def iter_visits(
+        self, since: str | None = None, until: str | None = None, place_id: str | None = None
+    ) -> Iterator[Visit]:
+        """Newest first, read a page at a time: memory stays flat in the number of visits, and
+        each place is read once (not its tags again with each of its visits)."""
+        where = Filter.of(since, until, place_id)
+        places: dict[str, Place] = {}
+        while True:
+            rows = self._read(
+                "SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at, "
+                f"v.place_id FROM visits v WHERE {where.where}{_NEWEST} LIMIT {PAGE}",
+                where.params,
+            )
+            missing = {r[8] for r in rows} - places.keys()
+            if missing:
+                for cols in self._read(
+                    f"SELECT {PLACE_COLS} FROM places p "
+                    "WHERE p.id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(missing)),),
+                ):
+                    places[cols[0]] = place_from_row(cols)  # type: ignore[assignment]
+            for r in rows:
+                yield Visit(r[0], r[1], places[r[8]], r[2], r[3], r[4], r[5], r[6], r[7])
+            if len(rows) < PAGE:
+                return
+            # The next page: older than the last row (the order is unique: day, then id).
+            where = Filter.of(since, until, place_id).and_(
+                "v.day <= ? AND (v.day < ? OR v.id < ?)", rows[-1][2], rows[-1][2], rows[-1][0]
+            )
+
+    def count_visits(
+        self, since: str | None = None, until: str | None = None, place_id: str | None = None
+    ) -> int:
+        where = Filter.of(since, until, place_id)
+        rows = self._read(f"SELECT count(*) FROM visits v WHERE {where.where}", where.params)
+        return int(rows[0][0]) if rows else 0
+
+    def totals(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        place_id: str | None = None,
+        *,
+        top: int | None = None,
+    ) -> Totals:
+        """The totals of the visits matched, counted in SQL; `top`: only the first so many
+        rows per place and per month (the overall figures stay over every visit)."""
+        where = Filter.of(since, until, place_id)
+        # Visits per day: the days worked, the visits, and (folded below) the months.
+        per_day = self._read(
+            f"SELECT v.day, count(*) FROM visits v WHERE {where.where} GROUP BY v.day "
+            "ORDER BY v.day DESC",
+            where.params,
+        )
+        if not per_day:
+            return NO_TOTALS
+        months: dict[str, dict[str, Any]] = {}
+        for day, n in per_day:
+            month = months.setdefault(
+                day[:7], {"month": day[:7], "days": 0, "visits": 0, "cost": {}}
+            )
+            month["days"] += 1
+            month["visits"] += n
+        rows = self._read(
+            # Grouped first, then joined: one look-up per place, not one per visit.
+            "SELECT g.place_id, p.name, p.kind, p.lat, p.lon, g.days, g.n FROM ("
+            "SELECT v.place_id, count(DISTINCT v.day) AS days, count(*) AS n "
+            f"FROM visits v WHERE {where.where} GROUP BY v.place_id"
+            ") g JOIN places p ON p.id = g.place_id ORDER BY g.days DESC",
+            where.params,
+        )
+        places = len(rows)
+        if top is not None and len(rows) > top:
+            # Most days first, then by name: only the places that can be among the first `top`
+            # (as many days as the last of them, or more) need their names folded.
+            rows = [r for r in rows if r[5] >= rows[top - 1][5]]
+        rows.sort(key=lambda r: (-r[5], fold(r[1])))
+        by_place = [
+            {"place": Place(pid, name, kind, lat, lon), "days": days, "visits": n, "cost": {}}
+            for pid, name, kind, lat, lon, days, n in rows[:top]
+        ]
+        # The costs, per month (one scan of the costed visits): summed, they are the total.
+        cost: dict[str, Decimal] = {}
+        costed = where.and_("v.cost IS NOT NULL")
+        for month, cur, amount, n in self._read(
+            f"SELECT substr(v.day, 1, 7), coalesce(v.currency, ''), v.cost, count(*) FROM visits v "
+            f"WHERE {costed.where} GROUP BY 1, 2, 3",
+            costed.params,
+        ):
+            _add_cost(months[month]["cost"], cur, amount, n)
+            _add_cost(cost, cur, amount, n)
+        # Costs per place: only for the places kept (all of them without `top`).
+        shown = {r["place"].id: r["cost"] for r in by_place}
+        if top is not None:
+            costed = costed.and_(
+                "v.place_id IN (SELECT value FROM json_each(?))", json.dumps(list(shown))
+            )
+        for pid, cur, amount, n in self._read(
+            f"SELECT v.place_id, coalesce(v.currency, ''), v.cost, count(*) FROM visits v "
+            f"WHERE {costed.where} GROUP BY 1, 2, 3",
+            costed.params,
+        ):
+            _add_cost(shown[pid], cur, amount, n)
+        by_month = list(months.values())[:top]
+        return Totals(
+            len(per_day), sum(n for _, n in per_day), cost, by_place, by_month, places, len(months)
+        )
+
+    def place_stats(self) -> dict[str, tuple[int, int, int, str]]:
+        """Per place: the sum and number of its ratings, its visits, and its last day."""
+        return {
+            pid: (rated_sum or 0, rated, n, last)
+            for pid, rated_sum, rated, n, last in self._read(
+                "SELECT place_id, sum(rating), count(rating), count(*), max(day) FROM visits "
+                "GROUP BY place_id"
+            )
+        }
 
     # -- place notes ----------------------------------------------------------------------
 
@@ -201,6 +357,13 @@ class VisitsPart(StoreParts):
                 (uid, place.id, created, text),
             )
         return Note(cur.lastrowid or 0, uid, place.id, created, text)
+
+    def notes_by_place(self) -> dict[str, list[Note]]:
+        """Every place note, grouped by place in one pass (each place's oldest first)."""
+        grouped: dict[str, list[Note]] = {}
+        for note in self.notes():
+            grouped.setdefault(note.place_id, []).append(note)
+        return grouped
 
     def notes(self, place_id: str | None = None) -> list[Note]:
         sql = "SELECT id, uid, place_id, created_at, text FROM place_notes"

@@ -16,7 +16,7 @@ from rich.text import Text
 from solomo_cli.boundary import clean
 from solomo_cli.geo import format_distance
 from solomo_cli.mydata.base import source_of
-from solomo_cli.render.table import add_house_row, house_table
+from solomo_cli.render.table import add_house_row, house_table, more_line
 from solomo_cli.search.ranking import check_age_days, is_stale
 from solomo_cli.words import count
 
@@ -109,8 +109,15 @@ def _ago(day: str) -> str:
 
 
 def log_view(
-    visits: list[Visit], t: Totals, start: str | None, end: str | None, empty_hint: str = ""
+    visits: list[Visit],
+    t: Totals,
+    start: str | None,
+    end: str | None,
+    empty_hint: str = "",
+    more_hint: str = "",
 ) -> list[RenderableType]:
+    """`visits` may be the first of `t.visits`, and `t` hold the first rows per place and per
+    month: a line under each table says how many more (`more_hint`: how to see them)."""
     span = " ".join(
         p for p in (f"since {start}" if start else "", f"until {end}" if end else "") if p
     )
@@ -158,12 +165,18 @@ def log_view(
             Text(str(row["visits"])),
             Text(money_totals(row["cost"])),
         )
+    out: list[RenderableType] = [grid]
+    out += more_line(t.visits - len(visits), more_hint)
+    out.append(by_place)
+    out += more_line(t.places - len(t.by_place), more_hint)
+    out.append(by_month)
+    out += more_line(t.months - len(t.by_month), more_hint)
     total = Text(
         f"Total: {count(t.days, 'days')} worked, {count(t.visits, 'visits')}, "
         f"cost {money_totals(t.cost)}",
         style="bold",
     )
-    return [grid, by_place, by_month, total]
+    return [*out, total]
 
 
 # -- solomo show ----------------------------------------------------------------------------

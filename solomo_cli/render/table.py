@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from rich import box
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions
+from rich.cells import cell_len, get_character_cell_size
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -74,6 +80,316 @@ class _Spaced:
         yield from Text(" \n").join(lines).render(console, end=" \n")
 
 
+LONG = 1  # rows from which a table is drawn by HouseTable's own loop (faster from 1 row)
+_CACHED = 20_000  # rendered cells kept while drawing a long table (bounded: memory stays flat)
+
+
+def _measure(plain: str) -> tuple[int, int]:
+    """What Text.__rich_measure__ says of a text, from its plain string (before the width cap,
+    which keeps the order of measurements)."""
+    # A printable ASCII character is one cell.
+    simple = plain.isascii() and plain.replace("\n", "").isprintable()
+    width = len if simple else cell_len
+    lines = plain.splitlines()
+    widest = max(map(width, lines)) if lines else 0
+    words = plain.split()
+    return (max(map(width, words)) if words else widest), widest
+
+
+def _text(cell: Any) -> Text | None:
+    text = cell.text if isinstance(cell, _Spaced) else cell
+    return text if isinstance(text, Text) else None
+
+
+def _plain(cell: Any) -> str | None:
+    text = _text(cell)
+    return None if text is None else text.plain
+
+
+class HouseTable(Table):
+    """Rich's Table, drawn in time linear in its rows with a small constant.
+
+    Rich measures every cell for the column widths, then renders each cell through its generic
+    machinery: 40 s for 100k rows. Here the widths are Rich's own, computed on a table of the
+    few rows that give each column its widest and its narrowest need (a column's width depends
+    on those two figures only); and a cell seen before (a place, a date, a rating) is rendered
+    once. What is drawn is Rich's drawing, segment for segment (a test compares the two)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self._long():
+            yield from super().__rich_console__(console, options)
+            return
+        top = self._with_rows(self._sample())
+        widths = top._calculate_column_widths(
+            console, options.update_width(options.max_width - top._extra_width)
+        )
+        render_options = options.update(
+            width=sum(widths) + top._extra_width, highlight=self.highlight, height=None
+        )
+        if self.title:
+            title = self.title
+            if isinstance(title, str):
+                title = console.render_str(
+                    title, style=Style.pick_first(self.title_style, "table.title"), highlight=False
+                )
+            yield from console.render(title, render_options.update(justify=self.title_justify))
+        # The title's and header's drawing is Rich's: a copy of the table without rows.
+        yield from self._with_rows([])._render(console, render_options, widths)
+        yield from self._body(console, render_options, widths)
+
+    def _long(self) -> bool:
+        """Long, and drawn as `_body` knows how (the house table's options, no row styles)."""
+        return (
+            self.row_count >= LONG
+            and not self.caption
+            and self.width is None
+            and self.box is not None
+            and self.show_header
+            and not (self.show_edge or self.show_footer or self.show_lines or self.leading)
+            and not any(self.padding)
+            and all(column.vertical == "top" for column in self.columns)
+            and not self.row_styles
+            and not any(row.style or row.end_section for row in self.rows)
+            and all(
+                type(c) is _Spaced or isinstance(c, Text)
+                for column in self.columns
+                for c in column._cells
+            )
+        )
+
+    def _sample(self) -> list[int]:
+        """The rows that hold each column's largest minimum and largest maximum width."""
+        chosen: set[int] = set()
+        seen: dict[str, tuple[int, int]] = {}
+        for column in self.columns:
+            best = [(-1, 0), (-1, 0)]
+            for index, cell in enumerate(column._cells):
+                plain = _plain(cell) or ""
+                low, high = seen.get(plain) or seen.setdefault(plain, _measure(plain))
+                if low > best[0][0]:
+                    best[0] = (low, index)
+                if high > best[1][0]:
+                    best[1] = (high, index)
+            chosen.update(index for _, index in best)
+        return sorted(chosen)
+
+    def _with_rows(self, rows: list[int]) -> Table:
+        table = Table.__new__(Table)
+        table.__dict__.update(self.__dict__)
+        table.columns = [
+            dataclasses.replace(c, _cells=[c._cells[i] for i in rows]) for c in self.columns
+        ]
+        table.rows = [self.rows[i] for i in rows]
+        return table
+
+    def _draw(
+        self,
+        console: Console,
+        cell: Any,
+        text: Text,
+        key: tuple[Any, ...],
+        options: ConsoleOptions,
+        style: Style,
+        templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]],
+    ) -> list[list[Segment]]:
+        """A cell's lines, as Rich's render_lines draws them."""
+        plain = text.plain
+        if "full" not in (text.justify, options.justify) and all(map(_narrow, plain.split("\n"))):
+            # Drawn as the same text with an x for each letter is (the same spaces, lines
+            # and styles), letter for letter: Rich places, wraps and folds a text by its
+            # spaces and the widths of its letters, all 1 here.
+            model = _LETTER.sub("x", plain)
+            shape = (key[0], model, *key[2:])
+            template = templates.get(shape)
+            if template is None:
+                if len(templates) >= _CACHED:
+                    templates.clear()
+                template = templates[shape] = _template(console, cell, text, model, options, style)
+            if template:
+                return _fill(template, _NOT_LETTER.sub("", plain))
+        return console.render_lines(cell, options, style=style)
+
+    def _body(
+        self, console: Console, options: ConsoleOptions, widths: list[int]
+    ) -> Iterator[Segment]:
+        """The rows, as Table._render draws them below the header (no edge, no row style)."""
+        _box = self.box
+        assert _box is not None
+        _box = _box.substitute(
+            options, safe=console.safe_box if self.safe_box is None else self.safe_box
+        )
+        border = console.get_style(self.style or "") + console.get_style(self.border_style or "")
+        row_style = Style.null()
+        dividers = [
+            Segment(vertical, row_style.background_style + Segment(vertical, border).style)
+            if not vertical.strip()
+            else Segment(vertical, border)
+            for vertical in (_box.mid_vertical, _box.foot_vertical)
+        ]
+        columns = []
+        for width, column in zip(widths, self.columns, strict=True):
+            cell_options = options.update(
+                width=width,
+                justify=column.justify,
+                no_wrap=column.no_wrap,
+                overflow=column.overflow,
+                height=None,
+                highlight=column.highlight,
+            )
+            style = console.get_style(column.style or "") + row_style
+            columns.append((column, width, cell_options, style))
+        cache: dict[tuple[Any, ...], list[list[Segment]]] = {}
+        templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]] = {}
+        new_line = Segment.line()
+        last_row = self.row_count - 1
+        # Styles are dropped when there is no colour system (a pipe, a file): see _joined.
+        plain_output = console.color_system is None and not console.record
+        # Segments are joined only in lines that the console will not crop.
+        joinable = sum(widths) + self._extra_width <= console.width
+        for row in range(self.row_count):
+            cells = []
+            for index, (column, width, cell_options, style) in enumerate(columns):
+                cell = column._cells[row]
+                text: Text = cell.text if type(cell) is _Spaced else cell  # type: ignore[assignment,union-attr]
+                plain = text.plain
+                look = (type(cell), text.style, text.justify, text.overflow, text.no_wrap)
+                key = (index, plain, tuple(text.spans), *look, text.end, text.tab_size)
+                known = cache.get(key)  # a cell seen before: a place, a date, a rating…
+                if known is None:
+                    if len(cache) >= _CACHED:
+                        cache.clear()
+                    known = cache[key] = self._draw(
+                        console, cell, text, key, cell_options, style, templates
+                    )
+                cells.append((known, width, style))
+            divider = dividers[row == last_row]
+            height = max(len(lines) for lines, _, _ in cells)
+            # Segment.set_shape(Segment.align_top(…)), said shortly: render_lines made every
+            # line exactly `width` wide, so the shorter cells only gain blank lines.
+            shaped = [
+                lines
+                if len(lines) == height
+                else [*lines, *[[Segment(" " * width, style)]] * (height - len(lines))]
+                for lines, width, style in cells
+            ]
+            for line_no in range(height):
+                line: list[Segment] = []
+                for number, rendered in enumerate(shaped):
+                    if number:
+                        line.append(divider)
+                    line += rendered[line_no]
+                yield from _joined(line, plain_output) if joinable else line
+                yield new_line
+
+
+def _joined(line: list[Segment], plain_output: bool) -> Iterator[Segment]:
+    """The segments of a line, those without style (all of them when nothing shows styles)
+    joined: the console writes such segments' text as it is, so the output is the same, and
+    each segment less is one less to pass through Rich's machinery."""
+    plain: list[str] = []
+    for seg in line:
+        if (plain_output or not seg.style) and not seg.control:
+            plain.append(seg.text)
+            continue
+        if plain:
+            yield Segment("".join(plain))
+            plain = []
+        yield seg
+    if plain:
+        yield Segment("".join(plain))
+
+
+# Letters that never join another into one grapheme: Latin, and punctuation and symbols (—, ★).
+_SIMPLE = re.compile(r"[\x20-\x7e\xa0-\u02ff\u2010-\u2bff]*")
+
+
+def _narrow(line: str) -> bool:
+    """Printable, and every character a letter of its own, one cell wide (a wide one and a
+    combining one would add up to as many cells as characters, but not draw as two letters)."""
+    return line.isprintable() and (
+        line.isascii()
+        or (
+            _SIMPLE.fullmatch(line) is not None
+            and all(get_character_cell_size(c) == 1 for c in line)
+        )
+    )
+
+
+_LETTER = re.compile(r"[^ \n]")
+_NOT_LETTER = re.compile(r"[ \n]+")
+_XS = re.compile(r"x+")
+# A drawn segment, and where the letters go in it: (text before, first, end) for each run of x,
+# then the text after (None: a segment without letters, kept as it is).
+Recipe = tuple[list[tuple[str, int, int]], str] | None
+
+
+def _template(
+    console: Console,
+    cell: Any,
+    text: Text,
+    model: str,
+    options: ConsoleOptions,
+    style: Style,
+) -> list[list[tuple[Segment, Recipe]]]:
+    """How a cell whose text is `model` is drawn, with where each of its letters goes ([] when
+    Rich drops or adds one, e.g. cut with an ellipsis: such a cell is drawn by Rich)."""
+    copy = Text(
+        model,
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+        tab_size=text.tab_size,
+        spans=list(text.spans),
+    )
+    lines = console.render_lines(
+        _Spaced(copy) if isinstance(cell, _Spaced) else copy, options, style=style
+    )
+    template, letter = [], 0
+    for line in lines:
+        made: list[tuple[Segment, Recipe]] = []
+        for seg in line:
+            runs, last = [], 0
+            for run in _XS.finditer(seg.text):
+                runs.append((seg.text[last : run.start()], letter, letter + len(run.group())))
+                letter += len(run.group())
+                last = run.end()
+            made.append((seg, (runs, seg.text[last:]) if runs else None))
+        template.append(made)
+    return template if letter == model.count("x") else []
+
+
+def _fill(template: list[list[tuple[Segment, Recipe]]], letters: str) -> list[list[Segment]]:
+    """The lines of a template with `letters` in place of its x's."""
+    lines = []
+    for made in template:
+        line = []
+        for seg, recipe in made:
+            if recipe is None:
+                line.append(seg)
+            else:
+                runs, after = recipe
+                text = "".join(before + letters[a:b] for before, a, b in runs) + after
+                line.append(Segment(text, seg.style, seg.control))
+        lines.append(line)
+    return lines
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cycle collector paused while a long table is built and drawn: it would walk
+    its millions of small objects (texts, spans, segments), none in a cycle, again and again
+    (a third of the time of 100k rows)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:
     """The look of every solomo table: a title on the left, a rule under the header, and no
     vertical rules (two spaces between columns leave more room for text in 80 columns).
@@ -86,7 +402,7 @@ def house_table(title: Text, *columns: Column, caption: str | None = None) -> Ta
         for name in ("width", "min_width", "max_width"):
             if getattr(column, name) is not None:
                 setattr(column, name, getattr(column, name) + 1)
-    return Table(
+    return HouseTable(
         *columns,
         title=title,
         # Text, as Rich would style a str caption, but never read as markup.
@@ -103,3 +419,20 @@ def house_table(title: Text, *columns: Column, caption: str | None = None) -> Ta
 def add_house_row(grid: Table, *cells: Text) -> None:
     """Add a row to a `house_table`."""
     grid.add_row(*(_Spaced(cell) for cell in cells[:-1]), *cells[-1:])
+
+
+def more_line(more: int, hint: str = "") -> list[Text]:
+    """The line under a table that shows the first rows only: how many more, and how to see
+    them (none when nothing is left out)."""
+    if more <= 0:
+        return []
+    return [Text(f"{more} more; {hint}." if hint else f"{more} more.", style="dim")]
+
+
+def screenful(around: int, per_row: int = 1) -> int | None:
+    """How many rows of `per_row` lines fit on the terminal with `around` lines of the rest
+    (at least 10); None, meaning all, when the output is not a terminal."""
+    console = Console()
+    if not console.is_terminal:
+        return None
+    return max(10, (console.size.height - around) // per_row)

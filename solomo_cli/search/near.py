@@ -195,6 +195,13 @@ class Session:
         if not missing:
             return AreaState(have.fetched_at, have.osm_base)
         if offline:
+            partial = self.cache.partial_coverage(origin.lat, origin.lon, radius_m, missing)
+            if partial is not None:  # an extract holds part of it: answer, and say which part
+                from solomo_cli.search.extract import partial_notice
+
+                if self.notify:
+                    self.notify(partial_notice(partial, radius_m, origin.label), waiting=True)
+                return AreaState(partial.fetched_at, partial.osm_base)
             names = ", ".join(missing)
             raise NoLocalData(
                 f"no local data for {names} within {format_distance(radius_m)} of {origin.label}",

@@ -1,0 +1,485 @@
+"""Scale on the user-data side: the writers stream (byte for byte what the whole-document
+writers wrote), `log` and `contact list` show a screenful with "N more", long tables render in
+linear time and look as Rich draws them, exports group visits and notes once, and no query
+binds one parameter per row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clitools import invoke
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from solomo_cli.config import get_paths
+from solomo_cli.formats import registry
+from solomo_cli.formats.geojson import feature
+from solomo_cli.formats.json import _JSON_UNSAFE, dumps
+from solomo_cli.formats.records import (
+    CONTACT_FIELDS,
+    LISTING_FIELDS,
+    PLACE_FIELDS,
+    VISIT_FIELDS,
+)
+from solomo_cli.formats.registry import Document, Rows
+from solomo_cli.mydata.store import UserData
+
+# -- the streaming writers against the whole-document ones ----------------------------------
+
+
+def reference_dumps(value: Any) -> str:
+    """Today's writer, kept as the reference: the whole document in one json.dumps."""
+    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def reference(doc_what: str, records: list[dict[str, Any]], fmt: str, **parts: Any) -> str:
+    value, head = parts.get("value"), parts.get("head") or {"attribution": registry.OSM_LICENSE}
+    if fmt == "json":
+        return reference_dumps(records if value is None else value)
+    if fmt == "geojson":
+        features = [feature(r) for r in records]
+        return reference_dumps({"type": "FeatureCollection", **head, "features": features})
+    from solomo_cli.formats.csv import write_csv
+
+    out = io.StringIO()
+    write_csv(list(records), parts["fields"], out)
+    return out.getvalue()
+
+
+HOSTILE = st.sampled_from(
+    [
+        "\x85",
+        "\x9b",
+        "\x7f",
+        "\u2028",
+        "\u2029",
+        "\u202e",
+        "\u2066",
+        "\ud800",
+        "\udfff",
+        "\x1b",
+        "\n",
+        '"',
+        "\\",
+        "é",
+        "𝄞",
+        "=1+1",
+        "\t",
+        "",
+    ]
+)
+TEXT = st.lists(st.one_of(HOSTILE, st.text(max_size=5)), max_size=4).map("".join)
+SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    TEXT,
+)
+VALUE = st.recursive(
+    SCALAR,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=12,
+)
+
+
+# The fields whose shape the CSV writer relies on (a contact's tags, a score's reasons).
+SHAPED = {
+    "id": TEXT,
+    "lat": st.floats(-90, 90),
+    "lon": st.floats(-180, 180),
+    "tags": st.one_of(st.lists(TEXT, max_size=3), st.dictionaries(TEXT, TEXT, max_size=3)),
+    "explain": st.lists(
+        st.fixed_dictionaries({"reason": TEXT, "points": st.floats(-10, 10)}), max_size=3
+    ),
+}
+
+
+def records_for(fields: tuple[str, ...]) -> st.SearchStrategy[list[dict[str, Any]]]:
+    record = st.fixed_dictionaries(
+        {name: SHAPED.get(name, VALUE) for name in fields} | {"id": TEXT},
+        optional={"extra": VALUE},
+    )
+    return st.lists(record, max_size=4)
+
+
+ENTITIES = {
+    "listing": LISTING_FIELDS,
+    "places": PLACE_FIELDS,
+    "visits": VISIT_FIELDS,
+    "contacts": CONTACT_FIELDS,
+}
+
+
+def stream(records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    yield from records  # a generator: the writers must not need a list
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "geojson"])
+@pytest.mark.parametrize("what", sorted(ENTITIES))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_streaming_writers_write_what_the_whole_document_did(
+    what: str, fmt: str, data: st.DataObject
+) -> None:
+    if fmt == "geojson" and what == "contacts":
+        return
+    fields = ENTITIES[what]
+    records = data.draw(records_for(fields))
+    wrap = data.draw(st.booleans())
+    if wrap:  # an export file: the wrapper, its GeoJSON head, the records as one generator
+        rows = Rows(stream(records))
+        value = {
+            "solomo_export": what,
+            "version": 1,
+            "exported_at": "2026-12-01T00:00:00Z",
+            "attribution": registry.OSM_LICENSE,
+            what: rows,
+        }
+        head = {"solomo_export": what, "version": 1, "attribution": registry.OSM_LICENSE}
+        doc = Document(what, rows, fields, value=value, head=head)
+        expected = reference(
+            what, records, fmt, fields=fields, head=head, value={**value, what: records}
+        )
+    else:
+        doc = Document(what, stream(records), fields)
+        expected = reference(what, records, fmt, fields=fields)
+    assert registry.render(doc, fmt) == expected
+    if wrap:
+        assert doc.written == len(records)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUE)
+@example([])
+@example({})
+@example({"a": [], "b": {}, "c": [[]], "d": [{}]})
+@example({"records": []})
+@example([float("nan"), float("inf"), -0.0, 1e300, 2**64])
+@example({1: "int key", 2.5: "float key", False: "f", None: "n"})
+def test_dumps_is_json_dumps_indented_and_made_safe(value: Any) -> None:
+    assert dumps(value) == reference_dumps(value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.dictionaries(TEXT, VALUE, max_size=4), max_size=5),
+    st.dictionaries(TEXT, VALUE, max_size=3),
+)
+def test_a_generator_anywhere_in_a_wrapper_writes_as_its_list(
+    records: list[dict[str, Any]], head: dict[str, Any]
+) -> None:
+    out = io.StringIO()
+    from solomo_cli.formats.json import write_json
+
+    write_json({**head, "rows": stream(records)}, out)
+    assert out.getvalue() == reference_dumps({**head, "rows": records})
+
+
+def test_the_json_writer_never_holds_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each record is written as it comes: the writer has written record n before it asks for n+1.
+    from solomo_cli.formats.json import write_json
+
+    out = io.StringIO()
+    seen: list[int] = []
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for n in range(5):
+            seen.append(len(out.getvalue()))
+            yield {"n": n}
+
+    write_json(rows(), out)
+    assert seen[0] == 0 and all(a < b for a, b in zip(seen, seen[1:], strict=False))
+    assert json.loads(out.getvalue()) == [{"n": n} for n in range(5)]
+
+
+# -- user data at scale: a real user-data file filled with plain SQL --------------------------
+
+
+def seed(user: UserData, places: int, visits: int, contacts: int, notes: int = 0) -> None:
+    """A user-data file made by UserData's migrations, filled in one transaction."""
+    with user.write() as conn:
+        for i in range(places):
+            tags = json.dumps({"name": f"Place {i:05d}", "addr:city": "Lyon"})
+            conn.execute(
+                "INSERT INTO places VALUES (?, ?, 'coworking', 45.75, ?, ?, '2026-01-01T00:00:00Z')",
+                (f"node/{i + 1}", f"Place {i:05d}", 4.8 + i * 1e-5, tags),
+            )
+        for i in range(visits):
+            day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+            conn.execute(
+                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    f"v{i}",
+                    f"node/{1 + i % places}",
+                    day,
+                    1 + i % 5 if i % 3 else None,
+                    "quiet" if i % 2 else None,
+                    "20.50" if i % 4 == 0 else None,
+                    "EUR" if i % 8 == 0 else None,
+                    day + "T09:00:00Z",
+                ),
+            )
+        for i in range(notes):
+            conn.execute(
+                "INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
+                (f"n{i}", f"node/{1 + i % places}", f"2026-01-{1 + i % 28:02d}T00:00:00Z", f"n{i}"),
+            )
+        for i in range(contacts):
+            name = f"Person {i:05d}"
+            cur = conn.execute(
+                "INSERT INTO contacts (uid, name, name_key, org, email, phone, note, created_at,"
+                " updated_at) VALUES (?, ?, ?, 'Org', NULL, NULL, NULL, ?, ?)",
+                (f"c{i}", name, name.lower(), "2025-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+            )
+            conn.execute("INSERT INTO contact_tags VALUES (?, ?)", (cur.lastrowid, "ux"))
+            conn.execute(
+                "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at)"
+                " VALUES (?, ?, ?, '2026-03-01', NULL, '2026-03-01T00:00:00Z')",
+                (f"e{i}", cur.lastrowid, f"node/{1 + i % places}"),
+            )
+
+
+@pytest.fixture
+def filled() -> UserData:
+    user = UserData(get_paths().user_db)
+    seed(user, places=1_100, visits=1_500, contacts=1_050, notes=1_020)
+    user.close()
+    return user
+
+
+@pytest.fixture
+def few_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection solomo opens allows 999 variables (SQLite's default before 3.32)."""
+    from solomo_cli import db
+
+    real = db.connect
+
+    def connect(path: Path, **options: Any) -> sqlite3.Connection:
+        conn = real(path, **options)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        return conn
+
+    monkeypatch.setattr(db, "connect", connect)
+
+
+@pytest.mark.parametrize(
+    ("args", "rows"),
+    [
+        (["log", "-n", "0", "--format", "csv"], 1_500),
+        (["log", "--format", "json"], 1_500),
+        (["contact", "list", "--format", "csv"], 1_050),
+        (["contact", "list", "--tag", "UX", "--format", "csv"], 1_050),
+        (["contact", "list", "--near", "45.75,4.8", "-r", "50km", "--format", "csv"], 1_050),
+        (["export", "places", "-", "--format", "csv"], 1_100),
+        (["export", "visits", "-", "--format", "csv"], 1_500),
+        (["export", "contacts", "-", "--format", "csv"], 1_050),
+    ],
+)
+def test_no_query_binds_a_parameter_per_row(
+    filled: UserData, few_variables: None, args: list[str], rows: int
+) -> None:
+    result = invoke(args)
+    assert result.exit_code == 0, result.stderr
+    if "json" in args:
+        assert len(json.loads(result.stdout)["visits"]) == rows
+    else:
+        assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == rows
+
+
+def test_the_variable_limit_is_really_lowered(filled: UserData, few_variables: None) -> None:
+    from solomo_cli import db
+
+    conn = db.connect(get_paths().user_db)
+    with pytest.raises(sqlite3.OperationalError, match="too many SQL variables"):
+        conn.execute(f"SELECT 1 WHERE 1 IN ({','.join('?' * 1000)})", list(range(1000)))
+    conn.close()
+
+
+def test_log_shows_the_first_visits_and_says_how_many_more(filled: UserData) -> None:
+    result = invoke(["log", "-n", "5"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    more = [line for line in lines if line.endswith("more; use --limit to see them.")]
+    # The visits, the places and the months: each table its first 5 rows and a line for the rest.
+    assert more == [
+        "1495 more; use --limit to see them.",
+        "1095 more; use --limit to see them.",
+        "7 more; use --limit to see them.",
+    ]
+    # The totals stay totals over every visit matched.
+    assert "Total: 84 days worked, 1500 visits, cost 3833.50, 3854.00 EUR" in result.stdout
+
+
+def test_log_limit_reads_only_the_rows_shown(filled: UserData) -> None:
+    user = UserData(get_paths().user_db)
+    statements: list[str] = []
+    user.conn.set_trace_callback(statements.append)
+    shown = user.visits(limit=3)
+    assert [v.uid for v in shown] == [v.uid for v in user.visits()[:3]]
+    assert any("LIMIT 3" in s for s in statements)
+    user.close()
+
+
+def test_log_totals_in_sql_are_the_totals_of_every_visit(filled: UserData) -> None:
+    user = UserData(get_paths().user_db)
+    visits = user.visits()
+    t = user.totals()
+    assert (t.days, t.visits) == (len({v.day for v in visits}), len(visits))
+    expected: dict[str, Decimal] = {}
+    for v in visits:
+        if v.cost is not None:
+            expected[v.currency or ""] = expected.get(v.currency or "", Decimal(0)) + Decimal(
+                v.cost
+            )
+    assert t.cost == expected
+    top = user.totals(top=4)
+    assert top.by_place == t.by_place[:4] and top.by_month == t.by_month[:4]
+    assert (top.places, top.months, top.days, top.cost) == (1_100, 12, t.days, t.cost)
+    user.close()
+
+
+def test_contact_list_limit_says_how_many_more(filled: UserData) -> None:
+    result = invoke(["contact", "list", "-n", "3"])
+    assert result.exit_code == 0, result.stderr
+    assert "Person 00000" in result.stdout and "Person 00003" not in result.stdout
+    assert result.stdout.rstrip().endswith("1047 more; use --limit to see them.")
+    stale = invoke(["contact", "list", "--stale", "30d", "-n", "2"])
+    assert stale.stdout.rstrip().endswith("1048 more; use --limit to see them.")
+
+
+def test_a_pipe_or_a_file_format_gets_everything(filled: UserData) -> None:
+    assert "more;" not in invoke(["log"]).stdout
+    assert len(json.loads(invoke(["contact", "list", "-f", "json"]).stdout)) == 1_050
+
+
+def test_a_terminal_gets_a_screenful(filled: UserData) -> None:
+    from test_pty import on_a_terminal  # a 40-line pty
+
+    status, shown, _ = on_a_terminal("log", timeout=120)
+    assert status == 0
+    assert f"{1_500 - 32} more; use --limit to see them." in shown
+    status, shown, _ = on_a_terminal("contact", "list", timeout=120)
+    assert status == 0 and f"{1_050 - 18} more; use --limit to see them." in shown
+
+
+def test_export_places_groups_the_visits_and_notes_of_each_place(filled: UserData) -> None:
+    from solomo_cli.formats.records import export_document, place_record
+
+    user = UserData(get_paths().user_db)
+    visits, notes = user.visits(), user.notes()
+    doc = export_document(user, "places")
+    records = list(doc.records)
+    assert doc.written == len(records) == 1_100
+    for p, record in zip(user.places()[:50], records[:50], strict=True):
+        expected = place_record(
+            p,
+            seen_at=user.seen_at(p.id) or None,
+            visits=[v for v in visits if v.place.id == p.id],
+            notes=[n for n in notes if n.place_id == p.id],
+        )
+        assert record == expected
+    user.close()
+
+
+# -- long tables: Rich's drawing, in linear time ---------------------------------------------
+
+
+def draw(renderables: list[Any], width: int, terminal: bool, long_from: int) -> str:
+    from rich.console import Console
+
+    from solomo_cli.render import table
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=terminal,
+        color_system="truecolor" if terminal else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    saved, table.LONG = table.LONG, long_from
+    try:
+        for renderable in renderables:
+            console.print(renderable)
+    finally:
+        table.LONG = saved
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [24, 60, 80, 132])
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_long_log_is_drawn_as_rich_draws_it(filled: UserData, width: int, terminal: bool) -> None:
+    from solomo_cli.render import mydata as views
+
+    user = UserData(get_paths().user_db)
+    view = views.log_view(user.visits(limit=400), user.totals(top=400), None, None)
+    contacts = views.contacts_view(user.contacts()[:300], None, None, None)
+    user.close()
+    for renderables in (view, contacts):
+        assert draw(renderables, width, terminal, 1) == draw(renderables, width, terminal, 10**9)
+
+
+WIDE = st.sampled_from(
+    [
+        "界",
+        "😀",
+        "é",
+        "e\u0301",
+        " ",
+        "  ",
+        "x" * 30,
+        "a b c",
+        "—",
+        "★",
+        "🇫🇷",
+        "का",
+        "각",
+        "★\ufe0f",
+    ]
+)
+CELL = st.lists(st.one_of(WIDE, HOSTILE, st.text(max_size=6)), max_size=5).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.tuples(CELL, CELL, CELL, st.integers(1, 5)), min_size=1, max_size=12),
+    width=st.integers(8, 140),
+    terminal=st.booleans(),
+)
+def test_any_house_table_is_drawn_as_rich_draws_it(
+    rows: list[tuple[str, str, str, int]], width: int, terminal: bool
+) -> None:
+    from rich.table import Column
+    from rich.text import Text
+
+    from solomo_cli.render.table import add_house_row, house_table
+
+    grid = house_table(
+        Text("Title that may wrap when narrow"),
+        Column("ID", justify="right", no_wrap=True),
+        Column("Name", overflow="fold"),
+        Column("Stars", justify="center"),
+        Column("Note", overflow="fold"),
+    )
+    for n, (name, note, other, stars) in enumerate(rows):
+        add_house_row(
+            grid,
+            Text(str(n * 997)),
+            Text(name, style="bold"),
+            Text("★" * stars, style="magenta"),
+            Text.assemble((note, "cyan"), " ", other),
+        )
+    assert draw([grid], width, terminal, 1) == draw([grid], width, terminal, 10**9)
