@@ -222,7 +222,9 @@ def osm_tags(value: object) -> dict[str, str]:
     for key, val in value.items():
         if not isinstance(key, str) or not isinstance(val, str):
             continue
-        key, val = clean(key[: MAX_OSM_VALUE * 4]), clean(val[: MAX_OSM_VALUE * 4])
+        # Nearly every pair is printable: clean would return it as it is (a sync meets millions).
+        if not (key.isprintable() and val.isprintable()):
+            key, val = clean(key[: MAX_OSM_VALUE * 4]), clean(val[: MAX_OSM_VALUE * 4])
         if key and val:
             tags[key[:MAX_OSM_VALUE]] = val[:MAX_OSM_VALUE]
     return tags

@@ -48,6 +48,8 @@ def fold(text: str | None) -> str:
     """The form names are compared in: 'Bibliothèque du 7e – Guillotière' and
     'bibliotheque du 7e guillotiere' fold the same. Folding a folded name changes nothing."""
     folded = _fold_once(text or "")
+    if text is None or text.isascii():
+        return folded  # ASCII in, ASCII out: nothing left that a second pass would change
     # Case folding and decomposition can each produce what the other changes ('ǅ', 'İ'):
     # repeat until nothing moves (twice at most for real names).
     for _ in range(4):

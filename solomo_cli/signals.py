@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
-from solomo_cli.kinds import WIFI_YES
+from solomo_cli.boundary import clean
+from solomo_cli.kinds import WIFI_YES, is_chain
 from solomo_cli.model import Place
 
 POWER_YES = frozenset({"yes", "plenty", "many", "ample"})
@@ -55,21 +56,55 @@ def _power(tags: dict[str, str]) -> int | None:
             return 1
         if value in POWER_NO:
             return 0
-    if any(key.startswith("socket:") and tags[key] not in ("no", "0") for key in tags):
-        return 1
+    for key in tags:  # a loop, not any(): a sync asks this of every place
+        if key.startswith("socket:") and tags[key] not in ("no", "0"):
+            return 1
+    return None
+
+
+_CHECK_KEYS = ("check_date", "survey:date", "check_date:opening_hours")  # Place.check_date
+# Place.website, .phone and .email, in that order: one of them known is a contact known.
+_CONTACT_KEYS = (
+    "website",
+    "contact:website",
+    "url",
+    "phone",
+    "contact:phone",
+    "contact:mobile",
+    "email",
+    "contact:email",
+)
+
+
+def _first(tags: dict[str, str], *keys: str) -> str | None:
+    """Place's reading of a tag (model._first: the first of `keys` whose cleaned value is not
+    empty), without cleaning a value that clean would return as it is: a sync reads these for
+    every place it writes."""
+    for key in keys:
+        value = tags.get(key)
+        if type(value) is str and value.isprintable():
+            if value:
+                return value
+        elif value is not None:
+            value = clean(value)
+            if value:
+                return value
     return None
 
 
 def signals_of(place: Place) -> Signals:
+    """The signals of a place: the same values as its properties give (chain, internet_access,
+    opening_hours, website, phone, email, check_date), read in one pass over its tags."""
     tags = place.tags
-    checked = check_day(place.check_date)
-    return Signals(
-        chain=int(place.chain),
-        internet=int(place.internet_access in WIFI_YES),
-        free_wifi=int(tags.get("internet_access:fee") in ("no", "customers")),
-        wheelchair=int(tags.get("wheelchair") in ("yes", "limited")),
-        power=_power(tags),
-        hours_known=int(bool(place.opening_hours)),
-        contact_known=int(bool(place.website or place.phone or place.email)),
-        check_day=None if checked is None else checked.toordinal(),
+    known = place.extra.get("chain")
+    checked = check_day(_first(tags, *_CHECK_KEYS))
+    return Signals(  # in COLUMNS' order, positional: cheaper than keywords
+        int(is_chain(tags) if known is None else bool(known)),
+        int(_first(tags, "internet_access") in WIFI_YES),
+        int(tags.get("internet_access:fee") in ("no", "customers")),
+        int(tags.get("wheelchair") in ("yes", "limited")),
+        _power(tags),
+        int(_first(tags, "opening_hours") is not None),
+        int(_first(tags, *_CONTACT_KEYS) is not None),
+        None if checked is None else checked.toordinal(),
     )

@@ -27,12 +27,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solomo_cli import db
-from solomo_cli.boundary import BadInput, excerpt, timestamp
+from solomo_cli.boundary import MAX_OSM_VALUE, BadInput, clean, excerpt, osm_tags, timestamp
 from solomo_cli.cache.store import _UPSERT_PLACE, Cache, _place_row
 from solomo_cli.config import load_settings
 from solomo_cli.errors import BadResponse, QueryFailed, ServiceError
 from solomo_cli.geo import distance_m
 from solomo_cli.kinds import parse_kinds
+from solomo_cli.match import _fold_once, fold
 from solomo_cli.model import Place
 from solomo_cli.net import Limits, make_client
 from solomo_cli.search.hours import add_zones
@@ -98,11 +99,7 @@ def old_import(
     fetched_at = 1.0
     with db.transaction(conn):
         for place in places:
-            (rid,) = conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
-            conn.execute(
-                "INSERT OR REPLACE INTO places_rtree VALUES (?, ?, ?, ?, ?)",
-                (rid, place.lat, place.lat, place.lon, place.lon),
-            )
+            conn.execute(_UPSERT_PLACE, _place_row(place, fetched_at)).fetchone()
         conn.execute(
             "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -128,7 +125,9 @@ def dump(path: Path, times: bool = True) -> dict[str, list[tuple[Any, ...]]]:
         ).fetchall()
         return {
             "places": places,
-            "rtree": conn.execute("SELECT * FROM places_rtree ORDER BY rid").fetchall(),
+            "schema": conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+            ).fetchall(),
             "coverage": coverage,
             "hours_memo": conn.execute("SELECT * FROM hours_memo ORDER BY osm_id").fetchall(),
         }
@@ -175,7 +174,7 @@ def test_streamed_import_of_generated_answers(
     old_import(old, answer.read_bytes(), *PARIS, 50_000, services.overpass_url)
     stored = dump(cache_path(), times=False)
     assert stored == dump(old, times=False)
-    assert written == n == len(stored["places"]) == len(stored["rtree"])  # every element a place
+    assert written == n == len(stored["places"])  # every element a place
     assert stored["coverage"][0][4] == DEFAULT_OSM_BASE
 
 
@@ -352,11 +351,10 @@ def test_vanished_places_beyond_sqlites_variable_limit_are_deleted(tmp_path: Pat
     assert cache.save_fetch(places[:10], *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0) == 10
     rows = cache.conn.execute("SELECT osm_id FROM places ORDER BY rid").fetchall()
     assert [r[0] for r in rows] == [p.id for p in places[:10]]
-    assert cache.conn.execute("SELECT count(*) FROM places_rtree").fetchone()[0] == 10
     assert cache.count_within(*PARIS, 50_000, KINDS) == 10
 
 
-@pytest.mark.parametrize("kept", [9_000, 10_500])  # found through the R*Tree, and by a scan
+@pytest.mark.parametrize("kept", [9_000, 10_500])  # found through the index, and by a scan
 def test_vanished_places_are_deleted_in_the_circle_only(tmp_path: Path, kept: int) -> None:
     cache = Cache(tmp_path / "c.db")
     places, _ = old_parse(synthetic_answer(16_000, seed=19))
@@ -382,7 +380,7 @@ def test_vanished_places_are_deleted_in_the_circle_only(tmp_path: Path, kept: in
     assert len(cafes) > kept + 1000
     rows = cache.conn.execute("SELECT osm_id FROM places ORDER BY rid").fetchall()
     assert [r[0] for r in rows] == ["node/1", "node/2", *(p.id for p in cafes[:kept])]
-    assert cache.conn.execute("SELECT count(*) FROM places_rtree").fetchone()[0] == kept + 2
+    assert cache.count_within(*PARIS, 50_000, ("coworking", "hackerspace", "cafe")) == kept
 
 
 # -- the reader: any chunking, hostile input bounded -------------------------------------------
@@ -508,3 +506,87 @@ def test_parse_answer_keeps_its_checks() -> None:
     )
     with pytest.raises(QueryFailed, match="could not complete the query"):
         overpass.parse_answer(response, "http://127.0.0.1/api/interpreter")
+
+
+# -- the fast paths equal the rules they skip -------------------------------------------------
+
+
+def osm_tags_cleaning_every_pair(value: dict[Any, Any]) -> dict[str, str]:
+    """boundary.osm_tags as it was: every key and value through clean."""
+    tags: dict[str, str] = {}
+    for key, val in value.items():
+        if not isinstance(key, str) or not isinstance(val, str):
+            continue
+        key, val = clean(key[: MAX_OSM_VALUE * 4]), clean(val[: MAX_OSM_VALUE * 4])
+        if key and val:
+            tags[key[:MAX_OSM_VALUE]] = val[:MAX_OSM_VALUE]
+    return tags
+
+
+_ANY_TEXT = st.one_of(
+    st.text(),
+    st.text(alphabet=st.sampled_from("ab \u00a0\x1b[m\t\u200b\u202e;é"), max_size=12),
+    st.integers(1, 1100).map(lambda n: "x" * (n - 1) + " "),  # past OSM's 255 characters
+    st.integers(1, 1100).map(lambda n: "\u00a0" + "y" * n + "\x07"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.one_of(_ANY_TEXT, st.integers()), st.one_of(_ANY_TEXT, st.none())))
+def test_osm_tags_fast_path_cleans_as_every_pair_cleaned(value: dict[Any, Any]) -> None:
+    assert list(osm_tags(value).items()) == list(osm_tags_cleaning_every_pair(value).items())
+
+
+# -- a big answer: the light index built once, at the end, inside the transaction --------------
+
+
+def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Cache, "_REBUILD_AFTER", 2000)
+    path = tmp_path / "c.db"
+    cache = Cache(path)
+    places, _ = old_parse(synthetic_answer(6000, seed=21))
+    cache.save_fetch(places[:3000], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    before = dump(path)
+
+    def failing() -> Iterator[Place]:
+        yield from places[3000:]
+        raise ServiceError("the connection broke")
+
+    with pytest.raises(ServiceError):
+        cache.save_fetch(failing(), *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert dump(path) == before  # the rows, and the schema with places_light
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 3000
+
+
+def test_a_big_answer_into_a_full_store_rebuilds_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Cache, "_REBUILD_AFTER", 2000)
+    cache = Cache(tmp_path / "c.db")
+    places, _ = old_parse(synthetic_answer(6000, seed=22))
+    cache.save_fetch(places[:100], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    schema = dump(tmp_path / "c.db")["schema"]
+    assert cache.save_fetch(places, *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0) == 6000
+    assert dump(tmp_path / "c.db")["schema"] == schema
+    expected = [p.id for p in cache.places_within(*PARIS, 50_000, KINDS)]
+    assert len(expected) == cache.count_within(*PARIS, 50_000, KINDS) == 6000
+    assert sorted(expected) == sorted(p.id for p in places)
+
+
+def fold_until_still(text: str) -> str:
+    """match.fold without its ASCII shortcut: passes until nothing moves."""
+    folded = _fold_once(text)
+    for _ in range(4):
+        again = _fold_once(folded)
+        if again == folded:
+            break
+        folded = again
+    return folded
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_fold_of_ascii_in_one_pass_equals_fold_until_still(text: str) -> None:
+    assert fold(text) == fold_until_still(text)

@@ -4,8 +4,11 @@ backfilled for a cache written before the columns existed."""
 import json
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solomo_cli import db
 from solomo_cli.cache import store
@@ -94,3 +97,95 @@ def test_a_cache_from_before_the_columns_is_backfilled(tmp_path) -> None:
     cache.close()
     with sqlite3.connect(path) as check:
         assert check.execute("SELECT count(*) FROM places").fetchone() == (1,)
+
+
+# -- the one-pass reading equals Place's properties ---------------------------------------------
+
+
+def signals_by_properties(place: Place) -> Signals:
+    """signals_of as it was: through Place's properties, each value cleaned again."""
+    from solomo_cli.kinds import WIFI_YES
+    from solomo_cli.signals import _power
+
+    checked = check_day(place.check_date)
+    return Signals(
+        chain=int(place.chain),
+        internet=int(place.internet_access in WIFI_YES),
+        free_wifi=int(place.tags.get("internet_access:fee") in ("no", "customers")),
+        wheelchair=int(place.tags.get("wheelchair") in ("yes", "limited")),
+        power=_power(place.tags),
+        hours_known=int(bool(place.opening_hours)),
+        contact_known=int(bool(place.website or place.phone or place.email)),
+        check_day=None if checked is None else checked.toordinal(),
+    )
+
+
+def test_signals_of_real_places_equal_their_properties(shared_data: Path) -> None:
+    from solomo_cli.sources.osm import element_to_place
+
+    seen = 0
+    for answer in sorted((shared_data / "overpass").glob("*.json")):
+        data = json.loads(answer.read_bytes())
+        for element in data.get("elements", []) if isinstance(data, dict) else []:
+            place = element_to_place(element)
+            if place is not None:
+                assert signals_of(place) == signals_by_properties(place), place.id
+                seen += 1
+    assert seen > 400  # every place of the real answers
+
+
+_SIGNAL_KEYS = st.sampled_from(
+    [
+        "check_date",
+        "survey:date",
+        "check_date:opening_hours",
+        "internet_access",
+        "internet_access:fee",
+        "wheelchair",
+        "opening_hours",
+        "website",
+        "contact:website",
+        "url",
+        "phone",
+        "contact:phone",
+        "contact:mobile",
+        "email",
+        "contact:email",
+        "service:electricity",
+        "power_supply",
+        "socket:schuko",
+        "brand",
+        "operator",
+        "name",
+        "amenity",
+    ]
+)
+# Values that reach every branch: empty, only spaces or controls, escapes, the words the rules
+# look for, each with printable and unprintable surroundings.
+_SIGNAL_VALUES = st.one_of(
+    st.text(),
+    st.sampled_from(["", " ", "\u00a0", "\x1b[31m", "\u200b", "yes", "wlan", "no", "2024-05"]),
+    st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(
+                ["yes", "wlan", " ", "\u00a0", "\x1b[0m", "\t", "\u202e", "2024", "-03"]
+            ),
+            max_size=4,
+        ),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    tags=st.dictionaries(_SIGNAL_KEYS, _SIGNAL_VALUES, max_size=8),
+    chain=st.sampled_from([None, 0, 1]),
+)
+def test_signals_of_any_tags_equal_their_properties(
+    tags: dict[str, str], chain: int | None
+) -> None:
+    p = place(tags)
+    if chain is not None:
+        p.extra["chain"] = chain
+    assert signals_of(p) == signals_by_properties(p)

@@ -1,4 +1,4 @@
-"""The disposable local cache: places fetched from OSM (R*Tree-indexed), the areas each fetch
+"""The disposable local cache: places fetched from OSM (indexed by kind and position), the areas each fetch
 covered, geocoding answers, and the last listing. Deleting it loses nothing of the user's."""
 
 import functools
@@ -162,6 +162,12 @@ def m006_coverage_shapes(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_drop_rtree(conn: sqlite3.Connection) -> None:
+    # Every reading by position goes through places_light (kind, lat, lon…): the R*Tree only
+    # cost a sync its upkeep (a fifth of a big one's time).
+    conn.execute("DROP TABLE IF EXISTS places_rtree")
+
+
 MIGRATIONS = [
     m001_initial,
     m002_hours_memo,
@@ -169,6 +175,7 @@ MIGRATIONS = [
     m004_signal_columns,
     m005_light_index_and_listing,
     m006_coverage_shapes,
+    m007_drop_rtree,
 ]
 
 CLEAR_HINT = "'solomo cache clear' rebuilds it (it holds nothing of yours)"
@@ -213,16 +220,6 @@ def _box(lat: float, lon: float, radius_m: float) -> tuple[float, float, list[tu
     return min_lat, max_lat, spans
 
 
-def _rtree_box(lat: float, lon: float, radius_m: float) -> tuple[str, list[float]]:
-    """R*Tree condition for the circle's bounding box, split in two across the antimeridian."""
-    min_lat, max_lat, spans = _box(lat, lon, radius_m)
-    lon_sql = " OR ".join("(r.max_lon >= ? AND r.min_lon <= ?)" for _ in spans)
-    return (
-        f"r.max_lat >= ? AND r.min_lat <= ? AND ({lon_sql})",
-        [min_lat, max_lat, *(v for span in spans for v in span)],
-    )
-
-
 class Coverage(NamedTuple):
     """How much of a query circle the store covers with fresh data."""
 
@@ -254,7 +251,7 @@ class HoursAnswer(NamedTuple):
     error: str | None
 
 
-# What a place row holds, in _place's order (places_within selects the same columns as p.*).
+# What a place row holds, in _place's order.
 _PLACE_COLS = "osm_id, name, kind, lat, lon, tags, tz, country"
 
 
@@ -299,18 +296,23 @@ _UPSERT_PLACE = (
 )
 
 
+# json.dumps(tags, ensure_ascii=False), without building an encoder for each place.
+_dump_tags = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _place_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
     """The values of _STORED_COLS for a place fetched at `fetched_at`."""
+    extra = place.extra
     return (
         place.id,
         place.name,
         place.kind,
         place.lat,
         place.lon,
-        json.dumps(place.tags, ensure_ascii=False),
+        _dump_tags(place.tags),
         fetched_at,
-        place.extra.get("tz"),
-        place.extra.get("country"),
+        extra.get("tz"),
+        extra.get("country"),
         fold(place.name),
         *signals_of(place),
     )
@@ -357,18 +359,12 @@ class PartialCoverage(NamedTuple):
 
 
 def _write_batch(conn: sqlite3.Connection, batch: list[Place], fetched_at: float) -> str:
-    """Upsert a batch of places with their R*Tree rows; returns their ids as one JSON array
-    (one parameter, not one `?` per place: SQLite allows 32,766 variables at most)."""
-    ids = json.dumps([p.id for p in batch])
+    """Upsert a batch of places; returns their ids as one JSON array (one parameter, not one
+    `?` per place: SQLite allows 32,766 variables at most)."""
     conn.executemany(
         _UPSERT_PLACE.removesuffix(" RETURNING rid"), [_place_row(p, fetched_at) for p in batch]
     )
-    conn.execute(
-        "INSERT OR REPLACE INTO places_rtree SELECT rid, lat, lat, lon, lon "
-        "FROM places WHERE osm_id IN (SELECT value FROM json_each(?))",
-        (ids,),
-    )
-    return ids
+    return json.dumps([p.id for p in batch])
 
 
 # A candidate of a listing as the index gives it (places_light: no tags read), then its
@@ -468,14 +464,13 @@ class Cache:
     def places_within(
         self, lat: float, lon: float, radius_m: float, kinds: Sequence[str]
     ) -> list[Place]:
-        """Places of these kinds within the circle, each with its `distance_m`, nearest first."""
-        box, box_args = _rtree_box(lat, lon, radius_m)
-        marks = ",".join("?" * len(kinds))
+        """Places of these kinds within the circle, each with its `distance_m`, nearest first
+        (the full computation: every candidate's tags decoded)."""
+        box, box_args, _ = _box_sql(lat, lon, radius_m)
+        where, args = _where(kinds, (), box)
         rows = self.conn.execute(
-            f"""SELECT p.osm_id, p.name, p.kind, p.lat, p.lon, p.tags, p.tz, p.country
-                FROM places_rtree r JOIN places p ON p.rid = r.rid
-                WHERE {box} AND p.kind IN ({marks})""",
-            (*box_args, *kinds),
+            f"SELECT {_PLACE_COLS} FROM places INDEXED BY places_light WHERE {where}",
+            (*args, *box_args),
         ).fetchall()
         found = []
         for row in rows:
@@ -645,6 +640,9 @@ class Cache:
     _SAVE_BATCH = 2000  # places per executemany: memory stays flat in the answer's size
     _SAVE_CACHE_KB = 64 * 1024  # SQLite's page cache while an answer is saved
     _SCAN_AFTER = 10_000  # places written beyond which vanished ones are found by a scan
+    # Places written beyond which (or into an empty store) the secondary indexes are dropped
+    # and built again at the end: one sorted build costs far less than as many random inserts.
+    _REBUILD_AFTER = 50_000
 
     @staticmethod
     def _batches(places: Iterable[Place], size: int) -> Iterator[list[Place]]:
@@ -676,26 +674,23 @@ class Cache:
         fetched_at = time.time() if fetched_at is None else fetched_at
         conn = self.conn
         (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
-        # R*Tree and osm_id index pages are touched at random: with SQLite's 2 MB page cache,
-        # a 500k-place answer takes twice as long (the cache grows only as pages are used).
+        # The osm_id index's pages are touched at random: with SQLite's 2 MB page cache, a
+        # 500k-place answer takes twice as long (the cache grows only as pages are used).
         conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
         count = 0
+        rebuild: list[str] = []  # the dropped indexes' CREATE statements
         try:
             with db.transaction(conn):
+                empty = conn.execute("SELECT 1 FROM places LIMIT 1").fetchone() is None
                 for batch in self._batches(places, self._SAVE_BATCH):
-                    conn.executemany(
-                        _UPSERT_PLACE.removesuffix(" RETURNING rid"),
-                        [_place_row(p, fetched_at) for p in batch],
-                    )
-                    # The R*Tree rows of the batch, keyed by rid: one JSON parameter, not one `?`
-                    # per place (SQLite allows 32,766 variables at most).
-                    conn.execute(
-                        "INSERT OR REPLACE INTO places_rtree SELECT rid, lat, lat, lon, lon "
-                        "FROM places WHERE osm_id IN (SELECT value FROM json_each(?))",
-                        (json.dumps([p.id for p in batch]),),
-                    )
+                    if not rebuild and (empty or count >= self._REBUILD_AFTER):
+                        rebuild = self._drop_indexes()
+                    _write_batch(conn, batch, fetched_at)
                     count += len(batch)
-                self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
+                if not empty:  # else every row is this fetch's: none has vanished
+                    self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
+                for sql in rebuild:  # in the transaction: a failure before leaves them as they were
+                    conn.execute(sql)
                 conn.execute(
                     "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
                 )
@@ -716,6 +711,17 @@ class Cache:
             conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return count
 
+    def _drop_indexes(self) -> list[str]:
+        """Drop the places' own indexes (not osm_id's, which the upsert needs); returns the
+        statements that create them again, as the schema holds them."""
+        rows = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = 'places' AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _ in rows:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in rows]
+
     def _drop_vanished(
         self,
         lat: float,
@@ -727,29 +733,21 @@ class Cache:
     ) -> None:
         """Delete the places of these kinds in the circle that the fetch did not write: one
         pass reading coordinates only, one JSON parameter for the rows to delete."""
-        conn = self.conn
-        box, box_args = _rtree_box(lat, lon, radius_m)
-        marks = ",".join("?" * len(kinds))
-        if written > self._SCAN_AFTER:
-            # The box holds at least the places just written: one pass over the table costs
-            # less than one random read of a row per place in the box.
-            for column in ("lat", "lon"):
-                box = box.replace(f"r.max_{column}", f"p.{column}")
-                box = box.replace(f"r.min_{column}", f"p.{column}")
-            source = "places p"
-        else:
-            source = "places_rtree r JOIN places p ON p.rid = r.rid"
-        stale = conn.execute(
-            f"""SELECT p.rid, p.lat, p.lon FROM {source}
-                WHERE {box} AND p.kind IN ({marks}) AND p.fetched_at < ?""",
-            (*box_args, *kinds, fetched_at),
+        box, box_args, _ = _box_sql(lat, lon, radius_m)
+        where, args = _where(kinds, (), box)
+        # The box holds at least the places just written: past a few thousand, one pass over
+        # the table costs less than one random read of a row per place in the box (and the
+        # index may be dropped for the rebuild, see save_fetch).
+        source = "places NOT INDEXED" if written > self._SCAN_AFTER else "places"
+        stale = self.conn.execute(
+            f"SELECT rid, lat, lon FROM {source} WHERE {where} AND fetched_at < ?",
+            (*args, *box_args, fetched_at),
         )
         gone = json.dumps(
             [rid for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
         )
-        conn.execute("DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,))
-        conn.execute(
-            "DELETE FROM places_rtree WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
+        self.conn.execute(
+            "DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
         )
 
     # -- opening-hours answers --------------------------------------------------------------
@@ -855,14 +853,13 @@ class Cache:
                 count += len(batch)
             marks = ",".join("?" * len(kinds))
             gone = conn.execute(
-                f"""SELECT p.rid FROM places_rtree r JOIN places p ON p.rid = r.rid
-                    WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ? AND r.max_lon <= ?
+                f"""SELECT p.rid FROM places p
+                    WHERE p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?
                     AND p.kind IN ({marks})
                     AND p.osm_id NOT IN (SELECT osm_id FROM temp.extract_ids)""",
                 (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *kinds),
             ).fetchall()
             conn.executemany("DELETE FROM places WHERE rid = ?", gone)
-            conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
             conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
             conn.execute("DELETE FROM temp.extract_ids")
             conn.execute(

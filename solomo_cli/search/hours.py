@@ -412,7 +412,9 @@ def _parse(value: str, **options: Any) -> OpeningHours | str:
 @functools.lru_cache(maxsize=1024)
 def _zone(lat: float, lon: float) -> tzinfo:
     """The place's time zone, as inferred by opening_hours_py."""
-    probe = _compile("24/7", lat, lon)
+    # The zone alone: inferring the country too (auto_country) costs five times as much and
+    # gives the same zone (a sync asks this for every place with hours).
+    probe = _parse("24/7", coords=(lat, lon), auto_country=False, max_interval_days=HORIZON_DAYS)
     assert not isinstance(probe, str)
     first = next(probe.intervals(datetime(2000, 1, 1), datetime(2000, 1, 2)))
     return first[0].tzinfo or _zoneinfo("UTC")

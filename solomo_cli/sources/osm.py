@@ -24,12 +24,13 @@ def element_to_place(element: object) -> Place | None:
     if kind is None:
         return None
     point = element if "lat" in element else element.get("center")
-    if not isinstance(point, dict) or not all(
-        isinstance(point.get(k), (int, float)) for k in ("lat", "lon")
-    ):
+    if not isinstance(point, dict):
+        return None
+    lat, lon = point.get("lat"), point.get("lon")
+    if not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))):
         return None  # JSON numbers only: text, null or objects are not coordinates
     try:
-        lat, lon = latlon(point.get("lat"), point.get("lon"))
+        lat, lon = latlon(lat, lon)
     except BadInput:
         return None
     return Place(f"{etype}/{eid}", tags.get("name"), kind, lat, lon, tags)

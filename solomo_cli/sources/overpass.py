@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import json.scanner
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -85,7 +86,10 @@ class _Text:
         self.decoder = codecs.getincrementaldecoder(json.detect_encoding(head))("surrogatepass")
         self.buf, self.pos, self.more = "", 0, more
         self.buf = self._decode(head, final=not more)
-        self._raw_decode = json.JSONDecoder().raw_decode
+        decoder = json.JSONDecoder()
+        self._raw_decode = decoder.raw_decode
+        # What raw_decode calls, without its Python frame (the C scanner, as json builds it).
+        self.scan = json.scanner.make_scanner(decoder)  # type: ignore[arg-type]  # typeshed
 
     def _decode(self, data: bytes, final: bool = False) -> str:
         try:
@@ -218,11 +222,30 @@ class AnswerReader:
         if text.peek() == "]":
             text.pos += 1
             return
+        scan, space = text.scan, _SPACE.match
         while True:
-            place = element_to_place(text.value())
+            # Fast path: an element whole in the text, more text after it. Anything else (the
+            # text's end, invalid JSON) goes through value() and expect(), which check it all.
+            buf = text.buf
+            pos = space(buf, text.pos).end()  # type: ignore[union-attr]
+            try:
+                element, end = scan(buf, pos)
+            except (StopIteration, ValueError, RecursionError):
+                end = -1
+            if 0 <= end < len(buf):
+                text.pos = end
+            else:
+                text.pos = pos
+                element = text.value()
+            place = element_to_place(element)
             if place is not None:
                 yield place
-            if text.expect(",]") == "]":
+            after = text.buf[text.pos : text.pos + 1]
+            if after in (",", "]"):
+                text.pos += 1
+                if after == "]":
+                    return
+            elif text.expect(",]") == "]":
                 return
 
 
