@@ -60,8 +60,15 @@ def _not_json(body: bytes, ctype: str, host: str) -> BadResponse | None:
                 hint=OTHER_SERVER,
             )
     if "html" in ctype or start[:1] == b"<":
-        detail = page_detail(body, "html") or "no data"
-        return BadResponse(f"Overpass at {host} sent an HTML page instead of data: {detail}")
+        detail = page_detail(body, "html")
+        if b"OSM3S" in body[:2000] or b"openstreetmap.org" in body[:4000].lower():
+            # Overpass' own error page: what it says is the news.
+            return BadResponse(f"Overpass at {host} sent an HTML page instead of data: {detail}")
+        # Anything else in its place is most often a captive portal's login page.
+        return BadResponse(
+            f"Overpass at {host} sent an HTML page instead of data (a Wi-Fi login page?)"
+            + (f": {detail}" if detail else "")
+        )
     first_line = start.split(b"\n", 1)[0]
     if "csv" in ctype or (start[:1] not in (b"{", b"[") and b"\t" in first_line):
         return BadResponse(f"Overpass at {host} sent CSV instead of JSON", hint=OTHER_SERVER)
