@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from solomo_cli.boundary import BadInput, argument, quoted
-from solomo_cli.cache.store import LIGHT_DISTANCE, Cache, Coverage, Light
+from solomo_cli.cache.store import LIGHT_DISTANCE, Box, Cache, Coverage, Light
 from solomo_cli.cache.store import last_listing as last_listing  # this module's API too
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import (
@@ -35,7 +35,7 @@ from solomo_cli.search.ranking import (
     points_sql,
     recent,
 )
-from solomo_cli.words import age_phrase
+from solomo_cli.words import age_phrase, count
 
 if TYPE_CHECKING:
     import httpx
@@ -652,4 +652,111 @@ def _sync(
     count = area.written + session.cache.count_within(origin.lat, origin.lon, radius_m, fresh)
     return SyncResult(
         origin, radius_m, kinds, count, area.fetched_at, area.osm_base, session.requests
+    )
+
+
+COUNTRY_MARGIN_DEG = 0.5  # around the country's populated places: its borders lie beyond them
+
+
+class CountrySync(NamedTuple):
+    country: str  # the ISO code, upper case
+    kinds: tuple[str, ...]
+    pieces: int  # queries answered (1: the country in one)
+    places: int
+    box: Box
+    fetched_at: float
+    osm_base: str | None
+    network_requests: int
+
+
+def sync_country(
+    country: str,
+    kinds: str | Sequence[str] = "all",
+    *,
+    settings: Settings | None = None,
+    session: Session | None = None,
+    notify: "Notify | None" = None,
+) -> CountrySync:
+    """Fill the store with every place of these kinds in a whole country (ISO 3166-1 code),
+    from one Overpass area query, or from tiles of it when the server refuses that. Each
+    piece is stored in one transaction as a covered box, as soon as it has come."""
+    code = validate_country(country)
+    if code is None or "," in code:
+        raise UsageError(
+            f"give one country code, not {quoted(country)}", hint="e.g. fr, or run it per country"
+        )
+    if session is None:
+        with Session(settings or load_settings(), notify) as own:
+            return _sync_country(own, code.upper(), _kinds(kinds))
+    return _sync_country(session, code.upper(), _kinds(kinds))
+
+
+def _sync_country(session: Session, cc: str, kinds: tuple[str, ...]) -> CountrySync:
+    from solomo_cli.geocoding.gazetteer import country_box
+    from solomo_cli.net import OVERPASS_AREA, limits_for
+    from solomo_cli.sources.country import Piece, fetch_country_into
+
+    found = country_box(session.settings.paths.cache_dir, cc)
+    if found is None:
+        raise UsageError(
+            f"no country with the code {quoted(cc)} is known",
+            hint="use an ISO 3166-1 alpha-2 code, e.g. fr",
+        )
+    m = COUNTRY_MARGIN_DEG
+    box = Box(
+        max(-90.0, found[0] - m),
+        min(90.0, found[1] + m),
+        max(-180.0, found[2] - m),
+        min(180.0, found[3] + m),
+    )
+    now = time.time()
+    source = f"overpass country {cc}"
+    bases: list[str | None] = []
+    notify = session.notify
+
+    def save(piece: Piece, answer: "Answer") -> int:
+        written = session.cache.save_piece(
+            _zoned(answer.places),
+            piece.box,
+            kinds,
+            lambda: answer.osm_base,
+            answer.endpoint,
+            source,
+            now,
+        )
+        bases.append(answer.osm_base)
+        return written
+
+    if notify:
+        notify(f"Fetching {', '.join(kinds)} in the whole of {cc} from OpenStreetMap…")
+    pieces = 0
+    for piece, written in fetch_country_into(
+        session.client,
+        session.settings.overpass_urls,
+        cc,
+        kinds,
+        box,
+        save,
+        notify,
+        limits_for(OVERPASS_AREA, session.settings),
+    ):
+        pieces += 1
+        if notify:
+            b = piece.box
+            where = (
+                "the whole country"
+                if piece.whole
+                else (f"tile {b.min_lat:.2f},{b.min_lon:.2f} – {b.max_lat:.2f},{b.max_lon:.2f}")
+            )
+            notify(f"{cc}: {where}: {count(written, 'places')} stored", waiting=True)
+    osm_base = min((b for b in bases if b), default=None)
+    return CountrySync(
+        cc,
+        kinds,
+        pieces,
+        session.cache.count_fetched(now, kinds),
+        box,
+        now,
+        osm_base,
+        session.requests,
     )

@@ -28,6 +28,7 @@ __all__ = [
     "build_query",
     "fetch",
     "fetch_into",
+    "fetch_query_into",
     "parse_answer",
 ]
 
@@ -271,6 +272,18 @@ def fetch_into(
     cut, a remark at the end) is raised from them, so `save` must write them all or nothing.
     Returns what `save` returned."""
     query = build_query(lat, lon, radius_m, kinds)
+    return fetch_query_into(client, endpoints, query, save, notify, limits)
+
+
+def fetch_query_into(
+    client: httpx.Client,
+    endpoints: Sequence[str],
+    query: str,
+    save: Callable[[Answer], T],
+    notify: Notify | None = None,
+    limits: Limits = OVERPASS,
+) -> T:
+    """fetch_into for a query already written (an area's, a country's)."""
     errors: list[ServiceError] = []
     for endpoint in endpoints:
         try:
