@@ -829,6 +829,21 @@ class Cache:
         oldest = min(shapes, key=lambda s: s[2])
         return PartialCoverage(tuple(outside), oldest[2], oldest[3], oldest[4])
 
+    def _write_recorded(self, places: Iterable[Place], fetched_at: float) -> int:
+        """Upsert places in batches (in the caller's transaction), their ids kept in
+        temp.written_ids so that the caller can find the places that vanished."""
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS written_ids (osm_id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.written_ids")
+        count = 0
+        for batch in self._batches(places, self._SAVE_BATCH):
+            ids = _write_batch(conn, batch, fetched_at)
+            conn.execute(
+                "INSERT OR IGNORE INTO temp.written_ids SELECT value FROM json_each(?)", (ids,)
+            )
+            count += len(batch)
+        return count
+
     def save_extract(
         self,
         places: Iterable[Place],
@@ -843,28 +858,20 @@ class Cache:
         places, drop the places of those kinds inside the box that the file no longer has,
         and replace the region's coverage (same `source`, or a shape inside the new box)."""
         conn = self.conn
-        count = 0
         with db.transaction(conn):
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS extract_ids (osm_id TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM temp.extract_ids")
-            for batch in self._batches(places, self._SAVE_BATCH):
-                ids = _write_batch(conn, batch, data_time)
-                conn.execute(
-                    "INSERT OR IGNORE INTO temp.extract_ids SELECT value FROM json_each(?)", (ids,)
-                )
-                count += len(batch)
+            count = self._write_recorded(places, data_time)
             marks = ",".join("?" * len(kinds))
             gone = conn.execute(
                 f"""SELECT p.rid FROM places_rtree r JOIN places p ON p.rid = r.rid
                     WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ? AND r.max_lon <= ?
                     AND p.kind IN ({marks})
-                    AND p.osm_id NOT IN (SELECT osm_id FROM temp.extract_ids)""",
+                    AND p.osm_id NOT IN (SELECT osm_id FROM temp.written_ids)""",
                 (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *kinds),
             ).fetchall()
             conn.executemany("DELETE FROM places WHERE rid = ?", gone)
             conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
             conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
-            conn.execute("DELETE FROM temp.extract_ids")
+            conn.execute("DELETE FROM temp.written_ids")
             conn.execute(
                 "DELETE FROM coverage_shapes WHERE source = ? OR (min_lat >= ? AND max_lat <= ? "
                 "AND min_lon >= ? AND max_lon <= ?)",
@@ -894,16 +901,8 @@ class Cache:
         has. A place of the box outside the region (across a border) is never dropped: the
         region's query does not return it, and no earlier fetch of that source wrote it."""
         conn = self.conn
-        count = 0
         with db.transaction(conn):
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS piece_ids (osm_id TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM temp.piece_ids")
-            for batch in self._batches(places, self._SAVE_BATCH):
-                ids = _write_batch(conn, batch, fetched_at)
-                conn.execute(
-                    "INSERT OR IGNORE INTO temp.piece_ids SELECT value FROM json_each(?)", (ids,)
-                )
-                count += len(batch)
+            count = self._write_recorded(places, fetched_at)
             inside = "min_lat >= ? AND max_lat <= ? AND min_lon >= ? AND max_lon <= ?"
             earlier = [
                 t
@@ -921,7 +920,7 @@ class Cache:
                     f"""SELECT p.rid FROM places_rtree r JOIN places p ON p.rid = r.rid
                         WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ?
                         AND r.max_lon <= ? AND p.kind IN ({marks}) AND p.fetched_at IN ({times})
-                        AND p.osm_id NOT IN (SELECT osm_id FROM temp.piece_ids)""",
+                        AND p.osm_id NOT IN (SELECT osm_id FROM temp.written_ids)""",
                     (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *kinds, *earlier),
                 ).fetchall()
                 conn.executemany("DELETE FROM places WHERE rid = ?", gone)
@@ -929,7 +928,7 @@ class Cache:
                 conn.execute(
                     "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
                 )
-            conn.execute("DELETE FROM temp.piece_ids")
+            conn.execute("DELETE FROM temp.written_ids")
             conn.execute(
                 f"DELETE FROM coverage_shapes WHERE source = ? AND {inside}",
                 (source, *box),
