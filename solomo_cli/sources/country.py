@@ -94,7 +94,9 @@ def fetch_country_into(
             if not refused(exc) or piece.depth >= MAX_DEPTH:
                 raise
             if notify:
-                notify(f"{exc.message.rstrip('.')}; asking for it in four smaller pieces", waiting=True)
+                notify(
+                    f"{exc.message.rstrip('.')}; asking for it in four smaller pieces", waiting=True
+                )
             todo[:0] = [Piece(b, False, piece.depth + 1) for b in quarters(piece.box)]
             continue
         yield piece, done
