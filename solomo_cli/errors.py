@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum, IntEnum
+from typing import NamedTuple
 
 
 class ExitStatus(IntEnum):
@@ -30,6 +31,15 @@ class Remedy(str, Enum):
     COUNTRY = "name the country"
     OVERWRITE = "overwrite the existing file"
     FORMAT = "name the format"
+    SYNC_LATER = "fetch the area ahead, when the network is back"
+
+
+class AreaToFetch(NamedTuple):
+    """The area a command would fetch to answer (for a hint naming the command that does it)."""
+
+    place: str
+    radius_m: float
+    kinds: tuple[str, ...]
 
 
 class SolomoError(Exception):
@@ -55,9 +65,11 @@ class PlaceNotFound(SolomoError):
 
 
 class ServiceError(SolomoError):
-    """A remote service failed: unreachable, refused, or answered something unusable."""
+    """A remote service failed: unreachable, refused, or answered something unusable.
+    `area`: set when the failure left a search with nothing local to answer from."""
 
     exit_status = ExitStatus.NETWORK
+    area: AreaToFetch | None = None
 
 
 class RateLimited(ServiceError):

@@ -289,6 +289,15 @@ class QueryStatement:
     spatial_filters: list[SpatialPredicate] = field(default_factory=list)
     has_bbox: bool = False
     ids: frozenset[int] | None = None
+    area_set: str | None = None  # ``(area.a)``: inside the areas of that named set
+
+
+@dataclass
+class AreaStatement:
+    """``area[...]->.a;``: the registered areas (``add_area``) whose tags match, as set ``a``."""
+
+    tag_filters: list[TagPredicate]
+    name: str
 
 
 @dataclass
@@ -302,7 +311,7 @@ class OutStatement:
     limit: int | None = None
 
 
-Statement = QueryStatement | UnionStatement | OutStatement
+Statement = QueryStatement | UnionStatement | OutStatement | AreaStatement
 
 
 @dataclass
@@ -470,6 +479,15 @@ class _Parser:
             if not top_level:
                 raise self.error("'out' is not supported inside a union by the fake server")
             return self.out_statement()
+        if word == "area" and top_level:
+            filters = []
+            while self.accept("["):
+                filters.append(self.tag_filter())
+            self.expect("->")
+            self.expect(".")
+            name = self.regex(_WORD, "set name")
+            self.expect(";")
+            return AreaStatement(filters, name)
         if word not in _TYPE_SELECTORS:
             raise self.error(f'Unknown type "{word}"')
         return self.query_statement(_TYPE_SELECTORS[word])
@@ -553,6 +571,11 @@ class _Parser:
 
     def paren_filter(self, stmt: QueryStatement) -> None:
         self.skip()
+        if self.accept("area"):
+            self.expect(".")
+            stmt.area_set = self.regex(_WORD, "set name")
+            self.expect(")")
+            return
         if self.accept("around"):
             if self.peek() == ".":
                 raise self.error("around on a named set is not supported by the fake server")
@@ -605,6 +628,7 @@ class _ElementStore:
     def __init__(self, elements: Iterable[Element]) -> None:
         self.elements = list(elements)
         self.nodes = {e["id"]: e for e in self.elements if e.get("type") == "node"}
+        self.area_sets: dict[str, list[tuple[float, float, float, float]]] = {}
 
     def coords(self, element: Element) -> Coords | None:
         """Node position, or way/relation ``center`` (else the centre of its known nodes' bbox)."""
@@ -637,6 +661,9 @@ class _ElementStore:
                     seen.setdefault((element["type"], element["id"]), element)
             return sorted(seen.values(), key=_sort_key)
         spatial = list(stmt.spatial_filters)
+        if stmt.area_set is not None:
+            boxes = [_bbox_predicate(*box) for box in self.area_sets.get(stmt.area_set, [])]
+            spatial.append(lambda la, lo: any(inside(la, lo) for inside in boxes))
         if global_bbox is not None and not stmt.has_bbox:
             spatial.append(_bbox_predicate(*global_bbox))
         selected = []
@@ -680,18 +707,27 @@ class _ElementStore:
 
 
 def run_overpass_query(
-    query: str, elements: Iterable[Element]
+    query: str,
+    elements: Iterable[Element],
+    areas: Iterable[tuple[dict[str, str], tuple[float, float, float, float]]] = (),
 ) -> tuple[dict[str, str], list[Element]]:
     """Evaluate ``query`` over ``elements``; returns (global settings, output elements).
+    ``areas``: (tags, (south, west, north, east)) of the areas ``area[...]`` can select (an
+    area is its bounding box here).
 
     Raises ``OverpassQueryError`` for a query the fake cannot parse.
     """
     program = parse_overpass_query(query)
     store = _ElementStore(elements)
+    areas = list(areas)
     current: list[Element] = []
     output: list[Element] = []
     for stmt in program.statements:
-        if isinstance(stmt, OutStatement):
+        if isinstance(stmt, AreaStatement):
+            store.area_sets[stmt.name] = [
+                box for tags, box in areas if all(pred(tags) for pred in stmt.tag_filters)
+            ]
+        elif isinstance(stmt, OutStatement):
             selected = current[: stmt.limit] if stmt.limit is not None else current
             if "count" in stmt.modes:
                 counts = {t: sum(1 for e in selected if e["type"] == t) for t in _TYPE_ORDER}
@@ -996,6 +1032,8 @@ class FakeServices:
         self._geocodes: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[_Failure] = []
         self._answer_file: _AnswerFile | None = None
+        self._areas: list[tuple[dict[str, str], tuple[float, float, float, float]]] = []
+        self._refuse_span: float | None = None
         self._log: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -1102,6 +1140,19 @@ class FakeServices:
     def elements(self) -> list[Element]:
         with self._lock:
             return list(self._elements.values())
+
+    def add_area(self, tags: dict[str, str], box: tuple[float, float, float, float]) -> None:
+        """An area that ``area[...]`` selects by its tags, e.g. {"ISO3166-1": "FR",
+        "admin_level": "2"}; ``(area.a)`` then keeps what lies in ``box`` (south, west,
+        north, east)."""
+        with self._lock:
+            self._areas.append((dict(tags), box))
+
+    def refuse_larger_than(self, degrees: float | None) -> None:
+        """Answer an area query (``(area.a)``) with a remark about memory, as a busy Overpass
+        does, unless it is cut by a bbox of at most ``degrees`` on each side. None: never."""
+        with self._lock:
+            self._refuse_span = degrees
 
     def set_geocode(self, query: str, results: list[dict[str, Any]]) -> None:
         """Answer ``/search?q=<query>`` (case- and whitespace-insensitive) with ``results``."""
@@ -1267,8 +1318,20 @@ class FakeServices:
                 overpass_error_page("line 1: parse error: empty query"),
                 "text/html; charset=utf-8",
             )
+        with self._lock:
+            areas, span = list(self._areas), self._refuse_span
+        if span is not None and "(area." in query and _too_big(query, span):
+            return _json_response(
+                {
+                    "version": 0.6,
+                    "generator": "Overpass API (fake)",
+                    "osm3s": self._osm3s(),
+                    "elements": [],
+                    "remark": "runtime error: Query run out of memory using about 2048 MB of RAM.",
+                }
+            )
         try:
-            settings, elements = run_overpass_query(query, self.elements)
+            settings, elements = run_overpass_query(query, self.elements, areas)
         except OverpassQueryError as exc:
             return _text_response(400, overpass_error_page(str(exc)), "text/html; charset=utf-8")
         out_format = settings.get("out", "xml")
@@ -1327,6 +1390,18 @@ class FakeServices:
         except ValueError:
             limit = 10
         return _json_response(results[:limit], content_type="application/json; charset=utf-8")
+
+
+_AREA_BBOX = re.compile(r"\(area\.\w+\)\(\s*([-\d.]+),\s*([-\d.]+),\s*([-\d.]+),\s*([-\d.]+)\)")
+
+
+def _too_big(query: str, span: float) -> bool:
+    """Whether some area clause of the query is not cut by a bbox of at most `span` degrees."""
+    clauses = query.count("(area.")
+    boxes = [tuple(float(v) for v in m.groups()) for m in _AREA_BBOX.finditer(query)]
+    if len(boxes) < clauses:
+        return True
+    return any(n - s > span or e - w > span for s, w, n, e in boxes)
 
 
 def _country_code(result: dict[str, Any]) -> str | None:

@@ -827,6 +827,21 @@ class Cache:
         oldest = min(shapes, key=lambda s: s[2])
         return PartialCoverage(tuple(outside), oldest[2], oldest[3], oldest[4])
 
+    def _write_recorded(self, places: Iterable[Place], fetched_at: float) -> int:
+        """Upsert places in batches (in the caller's transaction), their ids kept in
+        temp.written_ids so that the caller can find the places that vanished."""
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS written_ids (osm_id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.written_ids")
+        count = 0
+        for batch in self._batches(places, self._SAVE_BATCH):
+            ids = _write_batch(conn, batch, fetched_at)
+            conn.execute(
+                "INSERT OR IGNORE INTO temp.written_ids SELECT value FROM json_each(?)", (ids,)
+            )
+            count += len(batch)
+        return count
+
     def save_extract(
         self,
         places: Iterable[Place],
@@ -841,27 +856,19 @@ class Cache:
         places, drop the places of those kinds inside the box that the file no longer has,
         and replace the region's coverage (same `source`, or a shape inside the new box)."""
         conn = self.conn
-        count = 0
         with db.transaction(conn):
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS extract_ids (osm_id TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM temp.extract_ids")
-            for batch in self._batches(places, self._SAVE_BATCH):
-                ids = _write_batch(conn, batch, data_time)
-                conn.execute(
-                    "INSERT OR IGNORE INTO temp.extract_ids SELECT value FROM json_each(?)", (ids,)
-                )
-                count += len(batch)
+            count = self._write_recorded(places, data_time)
             marks = ",".join("?" * len(kinds))
             gone = conn.execute(
                 f"""SELECT p.rid FROM places p
                     WHERE p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?
                     AND p.kind IN ({marks})
-                    AND p.osm_id NOT IN (SELECT osm_id FROM temp.extract_ids)""",
+                    AND p.osm_id NOT IN (SELECT osm_id FROM temp.written_ids)""",
                 (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *kinds),
             ).fetchall()
             conn.executemany("DELETE FROM places WHERE rid = ?", gone)
             conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
-            conn.execute("DELETE FROM temp.extract_ids")
+            conn.execute("DELETE FROM temp.written_ids")
             conn.execute(
                 "DELETE FROM coverage_shapes WHERE source = ? OR (min_lat >= ? AND max_lat <= ? "
                 "AND min_lon >= ? AND max_lon <= ?)",
@@ -873,6 +880,72 @@ class Cache:
                 (*box, ",".join(kinds), data_time, osm_base, endpoint, source),
             )
         return count
+
+    def save_piece(
+        self,
+        places: Iterable[Place],
+        box: Box,
+        kinds: Sequence[str],
+        osm_base: Callable[[], str | None],
+        endpoint: str,
+        source: str,
+        fetched_at: float,
+    ) -> int:
+        """Store one piece of a region fetched from Overpass (a country, or a tile of it), in
+        one transaction: upsert its places in batches, record `box` as covered under
+        `source` (replacing that source's shapes inside it), and drop the places of those
+        kinds in the box that an earlier fetch of the same source wrote and this one no longer
+        has. A place of the box outside the region (across a border) is never dropped: the
+        region's query does not return it, and no earlier fetch of that source wrote it."""
+        conn = self.conn
+        with db.transaction(conn):
+            count = self._write_recorded(places, fetched_at)
+            inside = "min_lat >= ? AND max_lat <= ? AND min_lon >= ? AND max_lon <= ?"
+            earlier = [
+                t
+                for (t,) in conn.execute(
+                    "SELECT DISTINCT fetched_at FROM coverage_shapes WHERE source = ? "
+                    "AND fetched_at < ? AND NOT (max_lat < ? OR min_lat > ? OR max_lon < ? "
+                    "OR min_lon > ?)",
+                    (source, fetched_at, box.min_lat, box.max_lat, box.min_lon, box.max_lon),
+                )
+            ]
+            if earlier:
+                marks = ",".join("?" * len(kinds))
+                times = ",".join("?" * len(earlier))
+                gone = conn.execute(
+                    f"""SELECT p.rid FROM places_rtree r JOIN places p ON p.rid = r.rid
+                        WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ?
+                        AND r.max_lon <= ? AND p.kind IN ({marks}) AND p.fetched_at IN ({times})
+                        AND p.osm_id NOT IN (SELECT osm_id FROM temp.written_ids)""",
+                    (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *kinds, *earlier),
+                ).fetchall()
+                conn.executemany("DELETE FROM places WHERE rid = ?", gone)
+                conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
+                conn.execute(
+                    "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
+                )
+            conn.execute("DELETE FROM temp.written_ids")
+            conn.execute(
+                f"DELETE FROM coverage_shapes WHERE source = ? AND {inside}",
+                (source, *box),
+            )
+            conn.execute(
+                "INSERT INTO coverage_shapes (min_lat, max_lat, min_lon, max_lon, kinds, "
+                "fetched_at, osm_base, endpoint, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*box, ",".join(kinds), fetched_at, osm_base(), endpoint, source),
+            )
+        return count
+
+    def count_fetched(self, fetched_at: float, kinds: Sequence[str]) -> int:
+        """How many places of these kinds the fetch made at `fetched_at` holds (each once,
+        however many of its pieces returned it)."""
+        marks = ",".join("?" * len(kinds))
+        (n,) = self.conn.execute(
+            f"SELECT count(*) FROM places WHERE fetched_at = ? AND kind IN ({marks})",
+            (fetched_at, *kinds),
+        ).fetchone()
+        return int(n)
 
     # -- geocodes -------------------------------------------------------------------------
 

@@ -64,20 +64,34 @@ def _options_of_this_command() -> set[str]:
     return {name for param in ctx.command.params for name in getattr(param, "opts", ())}
 
 
+def _sync_command(place: str, radius_m: float | None, kinds: tuple[str, ...]) -> str:
+    """The `solomo sync` command line that fetches an area."""
+    import shlex
+
+    command = f"solomo sync {shlex.quote(clean(place))}"
+    command += f" --radius {(radius_m or 10_000) / 1000:g}km"
+    if kinds:
+        command += f" --kind {','.join(kinds)}"
+    return command
+
+
 def cli_hint(exc: SolomoError) -> str | None:
     """The error's hint in the command line's words: the core names no flag, the CLI does,
     and only the flags that this command has."""
     if isinstance(exc, NoLocalData):
-        import shlex
-
-        command = f"solomo sync {shlex.quote(clean(exc.place))}"
-        command += f" --radius {(exc.radius_m or 10_000) / 1000:g}km"
-        if exc.kinds:
-            command += f" --kind {','.join(exc.kinds)}"
+        command = _sync_command(exc.place, exc.radius_m, exc.kinds)
         where = "" if exc.radius_m is not None else " (or give coordinates as LAT,LON)"
         return f"with a connection, run: {command}{where}"
     options = _options_of_this_command()
-    extra = [REMEDY_FLAGS[r][1] for r in exc.remedies if REMEDY_FLAGS[r][0] in options]
+    extra = [
+        REMEDY_FLAGS[r][1]
+        for r in exc.remedies
+        if r in REMEDY_FLAGS and REMEDY_FLAGS[r][0] in options
+    ]
+    area = getattr(exc, "area", None)
+    if Remedy.SYNC_LATER in exc.remedies and area is not None:
+        # Nothing stored covers the search: the other way out is a fetch ahead, later.
+        extra.append(f"once the network is back, run: {_sync_command(*area)}")
     if not extra:
         return exc.hint
     return ", or ".join([exc.hint, *extra] if exc.hint else extra)

@@ -271,7 +271,13 @@ def sync(
     ] = "all",
     country: Annotated[
         str | None,
-        typer.Option("--country", "-c", metavar="CC", help="Prefer places in this country."),
+        typer.Option(
+            "--country",
+            "-c",
+            metavar="CC",
+            help="With PLACE: prefer places in this country. Without PLACE: fetch the whole "
+            "country (ISO code, e.g. fr) from Overpass, in tiles if the server wants.",
+        ),
     ] = None,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Fetch even if local data is fresh.")
@@ -286,6 +292,8 @@ def sync(
     ] = None,
 ) -> None:
     """Fetch an area's work places now, so that --offline can answer later."""
+    if place is None and extract is None and country is not None:
+        return _sync_country(country, kind)
     if extract is not None or place is None:
         from solomo_cli.cli.extract import sync_extract
 
@@ -316,4 +324,20 @@ def sync(
         f"{clean(result.origin.label)}: {fetched}.\nWithout a connection: solomo near "
         f"{shlex.quote(clean(place))} --offline\n"
         + " · ".join(filter(None, (OSM_ATTRIBUTION, result.origin.credit)))
+    )
+
+
+def _sync_country(country: str, kind: str) -> None:
+    from solomo_cli.formats.registry import OSM_ATTRIBUTION
+    from solomo_cli.kinds import parse_kinds
+    from solomo_cli.search.near import sync_country
+
+    kinds = parse_kinds(kind)
+    with progress() as notify:
+        result = sync_country(country, kinds, settings=load_settings(), notify=notify)
+    pieces = "one query" if result.pieces == 1 else f"{result.pieces} pieces"
+    print(
+        f"{count(result.places, 'places')} ({', '.join(kinds)}) in {result.country}: fetched "
+        f"in {pieces}.\nWithout a connection: solomo near <any town in it> --offline\n"
+        f"{OSM_ATTRIBUTION}"
     )

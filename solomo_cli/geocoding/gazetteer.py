@@ -310,3 +310,22 @@ def _query(path: Path, key: str) -> list[Match]:
     finally:
         conn.close()
     return [Match(*row) for row in rows]
+
+
+def country_box(cache_dir: Path, cc: str) -> tuple[float, float, float, float] | None:
+    """(min_lat, max_lat, min_lon, max_lon) of the country's populated places in the index
+    (built first if need be), or None: no such country, or no gazetteer package."""
+    path = index_path(cache_dir)
+    if path is None:
+        return None
+    if not path.exists():
+        build(path)
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT min(lat), max(lat), min(lon), max(lon) FROM place WHERE cc = ?",
+            (cc.upper(),),
+        ).fetchone()
+    finally:
+        conn.close()
+    return None if row is None or row[0] is None else (row[0], row[1], row[2], row[3])

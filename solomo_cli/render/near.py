@@ -6,7 +6,6 @@ terminal) and into Rich as `Text` (never parsed as markup)."""
 from __future__ import annotations
 
 import io
-import time
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -21,24 +20,12 @@ from solomo_cli.model import Place
 from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.near import NearResult
 from solomo_cli.search.ranking import explain
+from solomo_cli.words import age_phrase as age_phrase  # this module's API too
 from solomo_cli.words import count
 
 # (what to try when nothing is found, how to see the rest): worded by the command, which knows
 # its options' names.
 Hints = tuple[str | None, str | None]
-
-
-def age_phrase(timestamp: float | None, now: float | None = None) -> str:
-    if timestamp is None:
-        return "age unknown"
-    seconds = max(0.0, (now or time.time()) - timestamp)
-    if seconds < 90:
-        return "just fetched"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min old"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.0f} h old"
-    return f"{count(round(seconds / 86400), 'days')} old"
 
 
 def credit(result: NearResult) -> str:

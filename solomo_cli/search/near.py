@@ -10,10 +10,17 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from solomo_cli.boundary import BadInput, argument, quoted
-from solomo_cli.cache.store import LIGHT_DISTANCE, Cache, Light
+from solomo_cli.cache.store import LIGHT_DISTANCE, Box, Cache, Coverage, Light
 from solomo_cli.cache.store import last_listing as last_listing  # this module's API too
 from solomo_cli.config import Settings, load_settings
-from solomo_cli.errors import NoLocalData, PlaceNotFound, Remedy, UsageError
+from solomo_cli.errors import (
+    AreaToFetch,
+    NoLocalData,
+    PlaceNotFound,
+    Remedy,
+    ServiceError,
+    UsageError,
+)
 from solomo_cli.geo import MAX_RADIUS_M, check_radius, format_distance, parse_latlon
 from solomo_cli.kinds import DEFAULT_KINDS
 from solomo_cli.model import Origin, Place
@@ -28,6 +35,7 @@ from solomo_cli.search.ranking import (
     points_sql,
     recent,
 )
+from solomo_cli.words import age_phrase, count
 
 if TYPE_CHECKING:
     import httpx
@@ -60,6 +68,7 @@ class NearResult(NamedTuple):
     fetched_at: float | None  # when the data used was fetched
     osm_base: str | None  # Overpass' own data timestamp, when it gave one
     network_requests: int = 0
+    network_failure: str | None = None  # the network failed: answered from older local data
 
     @property
     def data_time(self) -> str | None:
@@ -187,21 +196,20 @@ class Session:
         offline: bool,
         refresh: bool,
         margin: bool = True,
+        stale_ok: bool = True,
     ) -> "AreaState":
-        """ensure_area, saying also which kinds were fetched and how many places were written."""
+        """ensure_area, saying also which kinds were fetched and how many places were written.
+        When the network fails and `stale_ok`, local data of any age that covers the query
+        answers (AreaState.failure says why)."""
         max_age = float("inf") if offline else self.settings.fresh_days * 86400.0
         have = self.cache.coverage(origin.lat, origin.lon, radius_m, kinds, max_age)
         missing = tuple(kinds) if refresh and not offline else have.missing
         if not missing:
             return AreaState(have.fetched_at, have.osm_base)
         if offline:
-            partial = self.cache.partial_coverage(origin.lat, origin.lon, radius_m, missing)
-            if partial is not None:  # an extract holds part of it: answer, and say which part
-                from solomo_cli.search.extract import partial_notice
-
-                if self.notify:
-                    self.notify(partial_notice(partial, radius_m, origin.label), waiting=True)
-                return AreaState(partial.fetched_at, partial.osm_base)
+            local = self._local(origin, radius_m, missing)
+            if local is not None:
+                return local
             names = ", ".join(missing)
             raise NoLocalData(
                 f"no local data for {names} within {format_distance(radius_m)} of {origin.label}",
@@ -210,6 +218,61 @@ class Session:
                 radius_m=max(radius_m, 5000.0),
                 kinds=tuple(kinds),
             )
+        try:
+            return self._fetch(origin, radius_m, kinds, missing, have, margin)
+        except ServiceError as failure:
+            if not stale_ok:
+                raise
+            return self._stale(origin, radius_m, kinds, failure)
+
+    def _local(self, origin: Origin, radius_m: float, missing: Sequence[str]) -> "AreaState | None":
+        """What an extract holds of part of the circle (said, with the part it lacks), or None."""
+        partial = self.cache.partial_coverage(origin.lat, origin.lon, radius_m, missing)
+        if partial is None:
+            return None
+        from solomo_cli.search.extract import partial_notice
+
+        if self.notify:
+            self.notify(partial_notice(partial, radius_m, origin.label), waiting=True)
+        return AreaState(partial.fetched_at, partial.osm_base)
+
+    def _stale(
+        self, origin: Origin, radius_m: float, kinds: Sequence[str], failure: ServiceError
+    ) -> "AreaState":
+        """The network failed: answer from local data of any age that covers the query, and
+        say so; with nothing local, the failure stands, with both ways out."""
+        have = self.cache.coverage(origin.lat, origin.lon, radius_m, kinds, float("inf"))
+        area = None if have.missing else AreaState(have.fetched_at, have.osm_base)
+        area = area or self._local(origin, radius_m, have.missing)
+        if area is None:
+            failure.remedies = tuple(
+                dict.fromkeys((*failure.remedies, Remedy.OFFLINE, Remedy.SYNC_LATER))
+            )
+            failure.area = AreaToFetch(origin.query, max(radius_m, 5000.0), tuple(kinds))
+            raise failure
+        if area.osm_base:
+            day = area.osm_base[:10]
+        elif area.fetched_at is not None:
+            day = time.strftime("%Y-%m-%d", time.gmtime(area.fetched_at))
+        else:
+            day = "unknown date"
+        if self.notify:
+            self.notify(
+                f"the network failed ({failure.message}); answering from local data of {day} "
+                f"({age_phrase(area.fetched_at)})",
+                waiting=True,
+            )
+        return area._replace(failure=failure.message)
+
+    def _fetch(
+        self,
+        origin: Origin,
+        radius_m: float,
+        kinds: Sequence[str],
+        missing: tuple[str, ...],
+        have: "Coverage",
+        margin: bool,
+    ) -> "AreaState":
         # Fetch a wider circle so that nearby follow-up questions are answered locally.
         fetch_radius = min(MAX_RADIUS_M, max(radius_m * 2, radius_m + 2000)) if margin else radius_m
         if self.notify:
@@ -248,6 +311,7 @@ class AreaState(NamedTuple):
     osm_base: str | None
     fetched: tuple[str, ...] = ()  # the kinds fetched now (none: the store was fresh)
     written: int = 0  # places written by that fetch
+    failure: str | None = None  # the network failed: the data is the local one, of any age
 
 
 def _zoned(places: "Iterable[Place]", batch: int = 2000) -> "Iterator[Place]":
@@ -363,9 +427,7 @@ def run(session: Session, q: NearQuery) -> NearResult:
     With `limit` > 0, `places` is a list; with `limit` 0 it is a `RankedPlaces`, whose places
     are built in chunks as they are read (from this session's cache)."""
     origin = session.locate(q.place, q.country, q.offline, q.refresh)
-    fetched_at, osm_base = session.ensure_area(
-        origin, q.radius_m, q.kinds, offline=q.offline, refresh=q.refresh
-    )
+    area = session.fetch_area(origin, q.radius_m, q.kinds, offline=q.offline, refresh=q.refresh)
     cache, user_db = session.cache, session.settings.paths.user_db
     personal = user_db.exists()
     mine: Mine = {}
@@ -396,7 +458,9 @@ def run(session: Session, q: NearQuery) -> NearResult:
         return _shown(cache, chunk, q, mine if personal else None, hours, today)
 
     shown: Sequence[Place] = RankedPlaces(build, rows) if q.limit == 0 else build(rows)
-    return NearResult(origin, q, shown, total, fetched_at, osm_base, session.requests)
+    return NearResult(
+        origin, q, shown, total, area.fetched_at, area.osm_base, session.requests, area.failure
+    )
 
 
 def _state(hours: dict[int, dict[str, Any]], row: Light) -> str:
@@ -580,10 +644,119 @@ def _sync(
     refresh: bool,
 ) -> SyncResult:
     origin = session.locate(place, country, offline=False, refresh=refresh)
-    area = session.fetch_area(origin, radius_m, kinds, offline=False, refresh=refresh, margin=False)
+    area = session.fetch_area(
+        origin, radius_m, kinds, offline=False, refresh=refresh, margin=False, stale_ok=False
+    )
     # Counted while written; kinds that were fresh are counted in SQL (no tags decoded).
     fresh = tuple(k for k in kinds if k not in area.fetched)
     count = area.written + session.cache.count_within(origin.lat, origin.lon, radius_m, fresh)
     return SyncResult(
         origin, radius_m, kinds, count, area.fetched_at, area.osm_base, session.requests
+    )
+
+
+COUNTRY_MARGIN_DEG = 0.5  # around the country's populated places: its borders lie beyond them
+
+
+class CountrySync(NamedTuple):
+    country: str  # the ISO code, upper case
+    kinds: tuple[str, ...]
+    pieces: int  # queries answered (1: the country in one)
+    places: int
+    box: Box
+    fetched_at: float
+    osm_base: str | None
+    network_requests: int
+
+
+def sync_country(
+    country: str,
+    kinds: str | Sequence[str] = "all",
+    *,
+    settings: Settings | None = None,
+    session: Session | None = None,
+    notify: "Notify | None" = None,
+) -> CountrySync:
+    """Fill the store with every place of these kinds in a whole country (ISO 3166-1 code),
+    from one Overpass area query, or from tiles of it when the server refuses that. Each
+    piece is stored in one transaction as a covered box, as soon as it has come."""
+    code = validate_country(country)
+    if code is None or "," in code:
+        raise UsageError(
+            f"give one country code, not {quoted(country)}", hint="e.g. fr, or run it per country"
+        )
+    if session is None:
+        with Session(settings or load_settings(), notify) as own:
+            return _sync_country(own, code.upper(), _kinds(kinds))
+    return _sync_country(session, code.upper(), _kinds(kinds))
+
+
+def _sync_country(session: Session, cc: str, kinds: tuple[str, ...]) -> CountrySync:
+    from solomo_cli.geocoding.gazetteer import country_box
+    from solomo_cli.net import OVERPASS_AREA, limits_for
+    from solomo_cli.sources.country import Piece, fetch_country_into
+
+    found = country_box(session.settings.paths.cache_dir, cc)
+    if found is None:
+        raise UsageError(
+            f"no country with the code {quoted(cc)} is known",
+            hint="use an ISO 3166-1 alpha-2 code, e.g. fr",
+        )
+    m = COUNTRY_MARGIN_DEG
+    box = Box(
+        max(-90.0, found[0] - m),
+        min(90.0, found[1] + m),
+        max(-180.0, found[2] - m),
+        min(180.0, found[3] + m),
+    )
+    now = time.time()
+    source = f"overpass country {cc}"
+    bases: list[str | None] = []
+    notify = session.notify
+
+    def save(piece: Piece, answer: "Answer") -> int:
+        written = session.cache.save_piece(
+            _zoned(answer.places),
+            piece.box,
+            kinds,
+            lambda: answer.osm_base,
+            answer.endpoint,
+            source,
+            now,
+        )
+        bases.append(answer.osm_base)
+        return written
+
+    if notify:
+        notify(f"Fetching {', '.join(kinds)} in the whole of {cc} from OpenStreetMap…")
+    pieces = 0
+    for piece, written in fetch_country_into(
+        session.client,
+        session.settings.overpass_urls,
+        cc,
+        kinds,
+        box,
+        save,
+        notify,
+        limits_for(OVERPASS_AREA, session.settings),
+    ):
+        pieces += 1
+        if notify:
+            b = piece.box
+            where = (
+                "the whole country"
+                if piece.whole
+                else (f"tile {b.min_lat:.2f},{b.min_lon:.2f} – {b.max_lat:.2f},{b.max_lon:.2f}")
+            )
+            notify(f"{cc}: {where}: {count(written, 'places')} stored", waiting=True)
+    osm_base = min((b for b in bases if b), default=None)
+    return CountrySync(
+        cc,
+        kinds,
+        pieces,
+        session.cache.count_fetched(now, kinds),
+        box,
+        now,
+        osm_base,
+        session.requests,
     )

@@ -29,6 +29,7 @@ __all__ = [
     "build_query",
     "fetch",
     "fetch_into",
+    "fetch_query_into",
     "parse_answer",
 ]
 
@@ -61,8 +62,15 @@ def _not_json(body: bytes, ctype: str, host: str) -> BadResponse | None:
                 hint=OTHER_SERVER,
             )
     if "html" in ctype or start[:1] == b"<":
-        detail = page_detail(body, "html") or "no data"
-        return BadResponse(f"Overpass at {host} sent an HTML page instead of data: {detail}")
+        detail = page_detail(body, "html")
+        if b"OSM3S" in body[:2000] or b"openstreetmap.org" in body[:4000].lower():
+            # Overpass' own error page: what it says is the news.
+            return BadResponse(f"Overpass at {host} sent an HTML page instead of data: {detail}")
+        # Anything else in its place is most often a captive portal's login page.
+        return BadResponse(
+            f"Overpass at {host} sent an HTML page instead of data (a Wi-Fi login page?)"
+            + (f": {detail}" if detail else "")
+        )
     first_line = start.split(b"\n", 1)[0]
     if "csv" in ctype or (start[:1] not in (b"{", b"[") and b"\t" in first_line):
         return BadResponse(f"Overpass at {host} sent CSV instead of JSON", hint=OTHER_SERVER)
@@ -287,6 +295,18 @@ def fetch_into(
     cut, a remark at the end) is raised from them, so `save` must write them all or nothing.
     Returns what `save` returned."""
     query = build_query(lat, lon, radius_m, kinds)
+    return fetch_query_into(client, endpoints, query, save, notify, limits)
+
+
+def fetch_query_into(
+    client: httpx.Client,
+    endpoints: Sequence[str],
+    query: str,
+    save: Callable[[Answer], T],
+    notify: Notify | None = None,
+    limits: Limits = OVERPASS,
+) -> T:
+    """fetch_into for a query already written (an area's, a country's)."""
     errors: list[ServiceError] = []
     for endpoint in endpoints:
         try:
