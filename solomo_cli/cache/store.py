@@ -912,16 +912,20 @@ class Cache:
             ]
             if earlier:
                 marks = ",".join("?" * len(kinds))
-                times = ",".join("?" * len(earlier))
-                gone = conn.execute(
-                    f"""SELECT p.rid FROM places_rtree r JOIN places p ON p.rid = r.rid
-                        WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ?
-                        AND r.max_lon <= ? AND p.kind IN ({marks}) AND p.fetched_at IN ({times})
-                        AND p.osm_id NOT IN (SELECT osm_id FROM temp.written_ids)""",
-                    (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *kinds, *earlier),
-                ).fetchall()
-                conn.executemany("DELETE FROM places WHERE rid = ?", gone)
-                conn.executemany("DELETE FROM places_rtree WHERE rid = ?", gone)
+                conn.execute(
+                    f"""DELETE FROM places
+                        WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND kind IN ({marks})
+                        AND fetched_at IN (SELECT value FROM json_each(?))
+                        AND osm_id NOT IN (SELECT osm_id FROM temp.written_ids)""",
+                    (
+                        box.min_lat,
+                        box.max_lat,
+                        box.min_lon,
+                        box.max_lon,
+                        *kinds,
+                        json.dumps(earlier),
+                    ),
+                )
                 conn.execute(
                     "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
                 )
