@@ -17,7 +17,7 @@ from fakeservers import FakeServices
 from solomo_cli import db
 from solomo_cli.config import get_paths
 from solomo_cli.model import Place
-from solomo_cli.mydata.signals import personal_signals
+from solomo_cli.mydata.signals import personal_signals, visited_signals
 from solomo_cli.mydata.store import UserData, m001_initial
 
 SMOOTH = Place("node/12155174562", "Smooth", "coworking", 45.7514387, 4.8451483, {"name": "Smooth"})
@@ -30,6 +30,25 @@ def test_no_file_no_signals_and_no_file_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "solomo.db"
     assert personal_signals(path, ["node/1"]) == {}
     assert not path.exists() and not path.parent.exists()
+
+
+def test_a_listing_reads_the_visited_places_around_it_only(tmp_path: Path) -> None:
+    far = Place("node/7", "Far", "coworking", 48.85, 2.35, {"name": "Far"})  # Paris
+    east = Place("node/8", "Across", "coworking", -16.5, 179.99, {"name": "Across"})  # Fiji
+    user = UserData(tmp_path / "solomo.db")
+    for place in (SMOOTH, CORDEE, far, east):
+        user.add_visit(place, "2026-11-20", 4)
+    user.close()
+    path = tmp_path / "solomo.db"
+    every = visited_signals(path)
+    assert set(every) == {SMOOTH.id, CORDEE.id, far.id, east.id}
+    # Around Lyon: the two Lyon places (La cordée is 250 m from Smooth), not Paris.
+    assert set(visited_signals(path, (SMOOTH.lat, SMOOTH.lon, 2000.0))) == {SMOOTH.id, CORDEE.id}
+    assert set(visited_signals(path, (SMOOTH.lat, SMOOTH.lon, 10.0))) == {SMOOTH.id, CORDEE.id}
+    assert visited_signals(path, (0.0, 0.0, 5000.0)) == {}
+    # Across the antimeridian: a circle just west of it finds the place just east of it.
+    assert set(visited_signals(path, (-16.5, -179.99, 5000.0))) == {east.id}
+    assert visited_signals(path, (SMOOTH.lat, SMOOTH.lon, 2000.0))[SMOOTH.id] == every[SMOOTH.id]
 
 
 def test_average_rating_and_visit_count(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError
+from solomo_cli.geo import bbox
 
 
 def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | None, int]]:
@@ -22,12 +23,33 @@ def personal_signals(path: Path, ids: Sequence[str]) -> dict[str, tuple[float | 
     )
 
 
-def visited_signals(path: Path) -> dict[str, tuple[float | None, int]]:
-    """`personal_signals` of every place the user has visited (a small set: one a day at most)."""
-    return _signals(path, "", ())
+def visited_signals(
+    path: Path, near: tuple[float, float, float] | None = None
+) -> dict[str, tuple[float | None, int]]:
+    """`personal_signals` of every place the user has visited, or with `near` (lat, lon,
+    radius in metres) of those whose remembered position is within a box around that circle,
+    with a kilometre of margin for a place that has moved since (years of visits hold
+    thousands of places: a listing reads only those it can show)."""
+    if near is None:
+        return _signals(path, "", ())
+    lat, lon, radius_m = near
+    min_lat, max_lat, min_lon, max_lon = bbox(lat, lon, radius_m + 1000.0)
+    where, args = (
+        "WHERE place_id IN (SELECT id FROM places WHERE lat BETWEEN ? AND ?",
+        [
+            min_lat,
+            max_lat,
+        ],
+    )
+    if min_lon >= -180.0 and max_lon <= 180.0:  # across the antimeridian: any longitude
+        where += " AND lon BETWEEN ? AND ?"
+        args += [min_lon, max_lon]
+    return _signals(path, where + ")", tuple(args))
 
 
-def _signals(path: Path, where: str, args: tuple[str, ...]) -> dict[str, tuple[float | None, int]]:
+def _signals(
+    path: Path, where: str, args: tuple[object, ...]
+) -> dict[str, tuple[float | None, int]]:
     if not path.exists():
         return {}
     try:

@@ -434,7 +434,7 @@ def run(session: Session, q: NearQuery) -> NearResult:
     if personal:
         from solomo_cli.mydata.signals import visited_signals
 
-        mine = visited_signals(user_db)
+        mine = visited_signals(user_db, (origin.lat, origin.lon, q.radius_m))
     today = date.today()
     scorer = _Scorer(q, mine, today)
     required = _required(q)
