@@ -157,8 +157,7 @@ def m005_totals_memo(conn: sqlite3.Connection) -> None:
         ("place_delete", "DELETE ON places"),
     ):
         conn.execute(
-            f"CREATE TRIGGER totals_memo_{name} AFTER {event} "
-            "BEGIN DELETE FROM totals_memo; END"
+            f"CREATE TRIGGER totals_memo_{name} AFTER {event} BEGIN DELETE FROM totals_memo; END"
         )
 
 
