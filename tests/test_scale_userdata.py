@@ -174,3 +174,26 @@ def test_the_memo_migration_keeps_every_row_of_a_file_with_data(tmp_path: Path) 
         assert conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() == rows
     assert conn.execute("SELECT count(*) FROM totals_memo").fetchone() == (1,)
     conn.close()
+
+
+# -- contact list: each person's last encounter only -----------------------------------------
+
+
+def test_a_contact_page_of_newest_encounters_is_the_full_page_cut_to_the_last(
+    tmp_path: Path,
+) -> None:
+    with UserData(tmp_path / "user.db") as user:
+        for n, name in enumerate(["Élodie Roux", "Karim Benali", "Ana Lima"]):
+            user.add_contact(name, tags=["ux"] if n else ())
+            for k, day in enumerate(DAYS[n : n + 3 + n]):
+                user.meet(name, PLACES[(n + k) % len(PLACES)], day)
+        user.add_contact("Zoé Never Met")
+        for query in ({}, {"tag": "ux"}, {"stale_days": 30}, {"limit": 2}):
+            full, total = user.contact_page(**query)  # type: ignore[arg-type]
+            newest, counted = user.contact_page(newest_only=True, **query)  # type: ignore[arg-type]
+            assert counted == total and [c.id for c in newest] == [c.id for c in full]
+            for short, whole in zip(newest, full, strict=True):
+                assert short.encounters == whole.encounters[:1], query
+                assert (short.last_seen, short.tags) == (whole.last_seen, whole.tags)
+        near, _ = user.contact_page(near=(PLACES[0].lat, PLACES[0].lon), newest_only=True)
+        assert len(near[0].encounters) > 1  # --near reads them all, for the nearest place

@@ -368,10 +368,14 @@ def _fill(template: list[list[tuple[Segment, Recipe]]], letters: str) -> list[li
         for seg, recipe in made:
             if recipe is None:
                 line.append(seg)
+                continue
+            runs, after = recipe
+            if len(runs) == 1:  # most segments: one run of letters (a word, a date)
+                before, a, b = runs[0]
+                text = before + letters[a:b] + after
             else:
-                runs, after = recipe
-                text = "".join(before + letters[a:b] for before, a, b in runs) + after
-                line.append(Segment(text, seg.style, seg.control))
+                text = "".join([before + letters[a:b] for before, a, b in runs]) + after
+            line.append(Segment(text, seg.style, seg.control))
         lines.append(line)
     return lines
 
