@@ -375,9 +375,13 @@ def _fill(template: list[list[tuple[Segment, Recipe]]], letters: str) -> list[li
                 text = before + letters[a:b] + after
             else:
                 text = "".join([before + letters[a:b] for before, a, b in runs]) + after
-            line.append(Segment(text, seg.style, seg.control))
+            # Segment(text, style, control), without the Python frame of a NamedTuple's __new__
+            line.append(_new(Segment, (text, seg[1], seg[2])))
         lines.append(line)
     return lines
+
+
+_new = tuple.__new__
 
 
 @contextmanager
