@@ -9,7 +9,8 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from solomo_cli.errors import UsageError
+from solomo_cli import db
+from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.match import fold
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import (
@@ -287,25 +288,18 @@ class VisitsPart(StoreParts):
         conn = self.conn
         if self.read_only or conn.in_transaction:
             return self.count_totals(since, until, place_id, top=top)
-        # Counted and stored in one deferred transaction: if another process writes in between,
-        # storing fails (WAL: the snapshot is stale) and the memo is not kept.
-        conn.execute("BEGIN")
+        # Counted and stored in one transaction (the write lock taken first): no change can
+        # come between the count and its memo.
         try:
-            totals = self.count_totals(since, until, place_id, top=top)
-            conn.execute(
-                "DELETE FROM totals_memo WHERE rowid NOT IN "
-                f"(SELECT rowid FROM totals_memo ORDER BY rowid DESC LIMIT {MEMOS - 1})"
-            )
-            conn.execute("INSERT INTO totals_memo VALUES (?, ?)", (key, _totals_json(totals)))
-            conn.execute("COMMIT")
-        except sqlite3.OperationalError:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            with db.transaction(conn):
+                totals = self.count_totals(since, until, place_id, top=top)
+                conn.execute(
+                    "DELETE FROM totals_memo WHERE rowid NOT IN "
+                    f"(SELECT rowid FROM totals_memo ORDER BY rowid DESC LIMIT {MEMOS - 1})"
+                )
+                conn.execute("INSERT INTO totals_memo VALUES (?, ?)", (key, _totals_json(totals)))
+        except (StoreError, sqlite3.OperationalError):  # busy, or not writable after all
             return self.count_totals(since, until, place_id, top=top)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return totals
 
     def count_totals(
