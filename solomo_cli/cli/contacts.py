@@ -153,7 +153,12 @@ def contact_list(
     _, user = open_user()
     with user:
         found, total = user.contact_page(
-            tag=tag, stale_days=stale_days, near=point, radius_m=radius_m, limit=limit or None
+            tag=tag,
+            stale_days=stale_days,
+            near=point,
+            radius_m=radius_m,
+            limit=limit or None,
+            newest_only=fmt.value == "table",  # a table shows each person's last encounter
         )
     if fmt.value == "table":
         from solomo_cli.cli.near import LISTING_HINTS

@@ -130,6 +130,10 @@ class StoreParts:
     only (UserData defines all of it)."""
 
     if TYPE_CHECKING:
+        read_only: bool
+
+        @property
+        def exists(self) -> bool: ...
 
         @property
         def conn(self) -> sqlite3.Connection: ...

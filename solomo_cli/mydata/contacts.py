@@ -217,10 +217,14 @@ class ContactsPart(StoreParts):
         return found[0]
 
     def _load(
-        self, where: str = "1", params: Sequence[Any] = (), limit: int | None = None
+        self,
+        where: str = "1",
+        params: Sequence[Any] = (),
+        limit: int | None = None,
+        newest_only: bool = False,
     ) -> list[Contact]:
         """The contacts matched by `where` (on `contacts c`), by name, with their tags and
-        encounters: three queries whatever their number."""
+        encounters (`newest_only`: the last one only): three queries whatever their number."""
         sql = (
             "SELECT c.id, c.uid, c.name, c.org, c.email, c.phone, c.note, c.created_at, "
             f"c.updated_at FROM contacts c WHERE {where} ORDER BY c.name_key"
@@ -236,12 +240,20 @@ class ContactsPart(StoreParts):
             params,
         ):
             found[cid].tags.append(tag)
-        rows = self._read(
+        sql = (
             "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id "
             "FROM encounters e JOIN contacts c ON c.id = e.contact_id "
-            f"WHERE {where} ORDER BY e.day DESC, e.id DESC",
-            params,
+            f"WHERE {where}"
         )
+        newest = "ORDER BY day DESC, id DESC"
+        if newest_only:
+            sql = (
+                "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY contact_id "
+                f"{newest}) AS n FROM ({sql})) WHERE n = 1 {newest}"
+            )
+        else:
+            sql += " ORDER BY e.day DESC, e.id DESC"
+        rows = self._read(sql, params)
         # Each place read once (not its tags again with each encounter there).
         places = self._places({r[7] for r in rows if r[7] is not None})
         for r in rows:
@@ -283,9 +295,11 @@ class ContactsPart(StoreParts):
         radius_m: float = 25_000.0,
         on: date | None = None,
         limit: int | None = None,
+        newest_only: bool = False,
     ) -> tuple[list[Contact], int]:
         """The first `limit` of `contacts(...)` (all without it), and how many there are in all.
-        By name, those beyond `limit` are not read."""
+        By name, those beyond `limit` are not read. `newest_only`: each contact with its last
+        encounter only (what a list shows; `near` reads them all, for the nearest place)."""
         where: str = "1"
         params: tuple[Any, ...] = ()
         if tag is not None:
@@ -299,8 +313,8 @@ class ContactsPart(StoreParts):
             )
         if stale_days is None and near is None:
             rows = self._read(f"SELECT count(*) FROM contacts c WHERE {where}", params)
-            return self._load(where, params, limit), rows[0][0] if rows else 0
-        found = self._load(where, params)
+            return self._load(where, params, limit, newest_only), rows[0][0] if rows else 0
+        found = self._load(where, params, newest_only=newest_only and near is None)
         if stale_days is not None:
             cutoff = date.fromordinal((on or date.today()).toordinal() - stale_days).isoformat()
             found = [c for c in found if c.last_seen < cutoff]

@@ -144,11 +144,29 @@ def m004_renumber_absurd_ids(conn: sqlite3.Connection) -> None:
         )
 
 
+def m005_totals_memo(conn: sqlite3.Connection) -> None:
+    # The totals of `solomo log` per filter, kept only while exact: any change to the visits,
+    # or to a place's name, kind or position, empties the memo (so nothing of a deleted visit
+    # stays in it; secure_delete overwrites the rows).
+    conn.execute("CREATE TABLE totals_memo (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for name, event in (
+        ("visit_insert", "INSERT ON visits"),
+        ("visit_update", "UPDATE ON visits"),
+        ("visit_delete", "DELETE ON visits"),
+        ("place_update", "UPDATE OF id, name, kind, lat, lon ON places"),
+        ("place_delete", "DELETE ON places"),
+    ):
+        conn.execute(
+            f"CREATE TRIGGER totals_memo_{name} AFTER {event} BEGIN DELETE FROM totals_memo; END"
+        )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contact_name_keys,
     m003_refold_contact_names,
     m004_renumber_absurd_ids,
+    m005_totals_memo,
 ]
 
 # -- the store ------------------------------------------------------------------------------

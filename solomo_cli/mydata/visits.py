@@ -4,11 +4,13 @@ totals, and the part of UserData that stores them."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from solomo_cli.errors import UsageError
+from solomo_cli import db
+from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.match import fold
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import (
@@ -61,6 +63,7 @@ class Totals(NamedTuple):
 
 NO_TOTALS = Totals(0, 0, {}, [], [])
 PAGE = 2_000  # visits read at a time when they are streamed
+MEMOS = 32  # totals memoised at most (one per filter asked for), the newest kept
 
 
 class Filter(NamedTuple):
@@ -271,8 +274,43 @@ class VisitsPart(StoreParts):
         *,
         top: int | None = None,
     ) -> Totals:
-        """The totals of the visits matched, counted in SQL; `top`: only the first so many
-        rows per place and per month (the overall figures stay over every visit)."""
+        """The totals of the visits matched; `top`: only the first so many rows per place and
+        per month (the overall figures stay over every visit).
+
+        Read from the memo when it holds them (exact: any change empties it, see
+        store.m005_totals_memo); else counted, and memoised unless the file is read-only."""
+        if not self.exists:
+            return NO_TOTALS
+        key = json.dumps([since, until, place_id, top])
+        memo = self._read("SELECT value FROM totals_memo WHERE key = ?", (key,))
+        if memo:
+            return _totals_from_json(memo[0][0])
+        conn = self.conn
+        if self.read_only or conn.in_transaction:
+            return self.count_totals(since, until, place_id, top=top)
+        # Counted and stored in one transaction (the write lock taken first): no change can
+        # come between the count and its memo.
+        try:
+            with db.transaction(conn):
+                totals = self.count_totals(since, until, place_id, top=top)
+                conn.execute(
+                    "DELETE FROM totals_memo WHERE rowid NOT IN "
+                    f"(SELECT rowid FROM totals_memo ORDER BY rowid DESC LIMIT {MEMOS - 1})"
+                )
+                conn.execute("INSERT INTO totals_memo VALUES (?, ?)", (key, _totals_json(totals)))
+        except (StoreError, sqlite3.OperationalError):  # busy, or not writable after all
+            return self.count_totals(since, until, place_id, top=top)
+        return totals
+
+    def count_totals(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        place_id: str | None = None,
+        *,
+        top: int | None = None,
+    ) -> Totals:
+        """The totals, counted in SQL over the visits (what the memo holds)."""
         where = Filter.of(since, until, place_id)
         # Visits per day: the days worked, the visits, and (folded below) the months.
         per_day = self._read(
@@ -413,6 +451,46 @@ class VisitsPart(StoreParts):
             (uid, place_id, created_at, text),
         )
         return True
+
+
+def _totals_json(t: Totals) -> str:
+    def row(r: dict[str, Any]) -> dict[str, Any]:
+        r = {**r, "cost": {c: str(a) for c, a in r["cost"].items()}}
+        if "place" in r:
+            p = r["place"]
+            r["place"] = [p.id, p.name, p.kind, p.lat, p.lon]
+        return r
+
+    return json.dumps(
+        [
+            t.days,
+            t.visits,
+            {c: str(a) for c, a in t.cost.items()},
+            [row(r) for r in t.by_place],
+            [row(r) for r in t.by_month],
+            t.places,
+            t.months,
+        ]
+    )
+
+
+def _totals_from_json(text: str) -> Totals:
+    def row(r: dict[str, Any]) -> dict[str, Any]:
+        r["cost"] = {c: Decimal(a) for c, a in r["cost"].items()}
+        if "place" in r:
+            r["place"] = Place(*r["place"])
+        return r
+
+    days, visits, cost, by_place, by_month, places, months = json.loads(text)
+    return Totals(
+        days,
+        visits,
+        {c: Decimal(a) for c, a in cost.items()},
+        [row(r) for r in by_place],
+        [row(r) for r in by_month],
+        places,
+        months,
+    )
 
 
 def _check_rating(rating: int | None) -> None:

@@ -374,11 +374,14 @@ def contacts_view(
     if near:
         columns.insert(4, ("Dist", "right"))
     grid = _table(title, *columns)
+    ago: dict[str, str] = {}  # a day's "N months ago", said once
     for c in found:
         last = c.encounters[0] if c.encounters else None
         place = c.nearest_place if near else (last.place if last else None)
-        seen = Text(c.last_seen)
-        seen.append(f"\n{_ago(c.last_seen)}" + ("" if last else " (added)"), style="dim")
+        day = c.last_seen
+        seen = Text(day)
+        when = ago.get(day) or ago.setdefault(day, _ago(day))
+        seen.append(f"\n{when}" + ("" if last else " (added)"), style="dim")
         row = [
             untrusted(c.name, "bold"),
             untrusted(c.org or ""),

@@ -16,7 +16,7 @@ from rich.measure import Measurement
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Column, Table
+from rich.table import Column, Row, Table
 from rich.text import Text
 
 
@@ -368,12 +368,20 @@ def _fill(template: list[list[tuple[Segment, Recipe]]], letters: str) -> list[li
         for seg, recipe in made:
             if recipe is None:
                 line.append(seg)
+                continue
+            runs, after = recipe
+            if len(runs) == 1:  # most segments: one run of letters (a word, a date)
+                before, a, b = runs[0]
+                text = before + letters[a:b] + after
             else:
-                runs, after = recipe
-                text = "".join(before + letters[a:b] for before, a, b in runs) + after
-                line.append(Segment(text, seg.style, seg.control))
+                text = "".join([before + letters[a:b] for before, a, b in runs]) + after
+            # Segment(text, style, control), without the Python frame of a NamedTuple's __new__
+            line.append(_new(Segment, (text, seg[1], seg[2])))
         lines.append(line)
     return lines
+
+
+_new = tuple.__new__
 
 
 @contextmanager
@@ -418,7 +426,16 @@ def house_table(title: Text, *columns: Column, caption: str | None = None) -> Ta
 
 def add_house_row(grid: Table, *cells: Text) -> None:
     """Add a row to a `house_table`."""
-    grid.add_row(*(_Spaced(cell) for cell in cells[:-1]), *cells[-1:])
+    columns = grid.columns
+    if len(cells) != len(columns):  # Rich's rules for a short or long row
+        grid.add_row(*(_Spaced(cell) for cell in cells[:-1]), *cells[-1:])
+        return
+    # What Table.add_row does with a full row of Texts, without its checks (a long table
+    # spends a fifth of its building time in them).
+    for column, cell in zip(columns[:-1], cells, strict=False):
+        column._cells.append(_Spaced(cell))
+    columns[-1]._cells.append(cells[-1])
+    grid.rows.append(Row())
 
 
 def more_line(more: int, hint: str = "") -> list[Text]:
