@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from solomo_cli.boundary import clean
 from solomo_cli.kinds import WIFI_YES, is_chain
-from solomo_cli.model import Place
+from solomo_cli.model import CHECK_DATE, EMAIL, PHONE, WEBSITE, Place
 
 POWER_YES = frozenset({"yes", "plenty", "many", "ample"})
 POWER_NO = frozenset({"no", "none"})
@@ -62,18 +62,9 @@ def _power(tags: dict[str, str]) -> int | None:
     return None
 
 
-_CHECK_KEYS = ("check_date", "survey:date", "check_date:opening_hours")  # Place.check_date
+_CHECK_KEYS = CHECK_DATE  # Place.check_date's keys
 # Place.website, .phone and .email, in that order: one of them known is a contact known.
-_CONTACT_KEYS = (
-    "website",
-    "contact:website",
-    "url",
-    "phone",
-    "contact:phone",
-    "contact:mobile",
-    "email",
-    "contact:email",
-)
+_CONTACT_KEYS = WEBSITE + PHONE + EMAIL
 
 
 def _first(tags: dict[str, str], *keys: str) -> str | None:

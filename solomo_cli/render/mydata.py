@@ -15,6 +15,7 @@ from rich.text import Text
 
 from solomo_cli.boundary import clean
 from solomo_cli.geo import format_distance
+from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
 from solomo_cli.render.table import add_house_row, house_table, more_line
 from solomo_cli.search.ranking import check_age_days, is_stale
@@ -209,16 +210,7 @@ _DETAIL_TAGS = (
     ("description", "Description"),
     ("note", "OSM note"),
 )
-_CONTACT_KEYS = (
-    "website",
-    "contact:website",
-    "url",
-    "phone",
-    "contact:phone",
-    "contact:mobile",
-    "email",
-    "contact:email",
-)
+_CONTACT_KEYS = WEBSITE + PHONE + EMAIL  # the keys Place.website, .phone and .email read
 
 
 def _contact_lines(tags: dict[str, str]) -> list[tuple[str, str]]:
