@@ -675,3 +675,30 @@ def test_a_circle_is_covered_by_a_box_exactly_when_inside_it(
             assert set(partial.outside) == {side for side, out in expected.items() if out}
     finally:
         cache.close()
+
+
+@pytest.mark.parametrize(
+    ("outside", "said"),
+    [
+        ((), "a part lies outside it"),
+        (("south",), "its south edge lies outside it"),
+        (("north", "south"), "its north and south edges lie outside it"),
+        (
+            ("north", "south", "east", "west"),
+            "its north, south, east and west edges lie outside it",
+        ),
+    ],
+)
+def test_the_partial_notice_names_the_sides_in_plain_words(
+    outside: tuple[str, ...], said: str
+) -> None:
+    from solomo_cli.cache.store import PartialCoverage
+    from solomo_cli.search.extract import partial_notice
+
+    fields = {name: None for name in PartialCoverage._fields}
+    partial = PartialCoverage(**{**fields, "source": "lyon", "outside": outside})
+    line = partial_notice(partial, 2000.0, "Lyon")
+    assert line == (
+        f"the local data (lyon) covers only part of 2.0 km around Lyon: {said}, "
+        "and places there are missing"
+    )

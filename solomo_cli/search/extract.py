@@ -80,7 +80,8 @@ def partial_notice(partial: PartialCoverage, radius_m: float, label: str) -> str
     """One line: the answer comes from an extract that holds only part of the circle."""
     from solomo_cli.geo import format_distance
 
-    sides = " and ".join(partial.outside)
+    *most, last = partial.outside or ("",)
+    sides = f"{', '.join(most)} and {last}" if most else last  # "north, south and east"
     where = f"its {sides} edge{'s' if len(partial.outside) > 1 else ''}" if sides else "a part"
     return (
         f"the local data ({partial.source}) covers only part of {format_distance(radius_m)} "
