@@ -557,20 +557,21 @@ class Cache:
         row = self.conn.execute("SELECT total FROM count_memo WHERE key = ?", (key,)).fetchone()
         if row is not None:
             return int(row[0])
-        total = self._count_within(lat, lon, radius_m, kinds, required)
-        if not self.conn.in_transaction:  # inside a write, the count is not worth a memo
-            try:
-                with db.transaction(self.conn):
-                    self.conn.execute(
-                        "INSERT OR REPLACE INTO count_memo VALUES (?, ?)", (key, total)
-                    )
-                    self.conn.execute(
-                        "DELETE FROM count_memo WHERE rowid NOT IN "
-                        "(SELECT rowid FROM count_memo ORDER BY rowid DESC LIMIT ?)",
-                        (COUNT_MEMO_SIZE,),
-                    )
-            except (StoreError, sqlite3.Error):  # read-only or busy: counted, not remembered
-                pass
+        if self.conn.in_transaction:  # inside a write: counted, not remembered
+            return self._count_within(lat, lon, radius_m, kinds, required)
+        try:
+            # Counted under the write lock, so that no other process can change the places
+            # between the count and its memo (the triggers would have nothing to empty).
+            with db.transaction(self.conn):
+                total = self._count_within(lat, lon, radius_m, kinds, required)
+                self.conn.execute("INSERT OR REPLACE INTO count_memo VALUES (?, ?)", (key, total))
+                self.conn.execute(
+                    "DELETE FROM count_memo WHERE rowid NOT IN "
+                    "(SELECT rowid FROM count_memo ORDER BY rowid DESC LIMIT ?)",
+                    (COUNT_MEMO_SIZE,),
+                )
+        except (StoreError, sqlite3.Error):  # read-only or busy: counted, not remembered
+            total = self._count_within(lat, lon, radius_m, kinds, required)
         return total
 
     def _count_within(
