@@ -702,3 +702,9 @@ def test_the_partial_notice_names_the_sides_in_plain_words(
         f"the local data (lyon) covers only part of 2.0 km around Lyon: {said}, "
         "and places there are missing"
     )
+
+
+def test_sync_without_a_place_names_every_way_to_say_one() -> None:
+    result = invoke(["sync"])
+    assert result.exit_code == 2
+    assert "give a place name or LAT,LON, --country CC, or --extract FILE" in result.stderr

@@ -16,7 +16,9 @@ def sync_extract(file_or_url: str | None, place: str | None) -> None:
     from solomo_cli.formats.registry import OSM_ATTRIBUTION
 
     if file_or_url is None:
-        raise UsageError("missing PLACE", hint="give a place name or LAT,LON, or --extract FILE")
+        raise UsageError(
+            "missing PLACE", hint="give a place name or LAT,LON, --country CC, or --extract FILE"
+        )
     if place is not None:
         raise UsageError(
             "give PLACE or --extract, not both", hint="an extract file says which area it holds"
