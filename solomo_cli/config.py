@@ -19,6 +19,7 @@ DEFAULT_OVERPASS_URLS: tuple[str, ...] = (
     "https://overpass.private.coffee/api/interpreter",
 )
 DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+DEFAULT_OSM_API_URL = "https://api.openstreetmap.org"  # `solomo report` posts notes here
 DEFAULT_CONTACT = "https://github.com/solomo-cli/solomo"
 DEFAULT_FRESH_DAYS = 7.0
 
@@ -150,6 +151,7 @@ class Settings(NamedTuple):
     deadline: float | None = None  # seconds for one whole request, if shorter than the service's
     currency: str | None = None  # the currency of costs given without one
     gazetteer: bool = True  # plain place names answered by the embedded GeoNames gazetteer
+    osm_api_url: str = DEFAULT_OSM_API_URL  # the OSM API's base (solomo calls <base>/api/0.6/…)
 
     @property
     def user_agent(self) -> str:
@@ -199,4 +201,11 @@ def load_settings() -> Settings:
         deadline=read("deadline", _range(1, 3600), None, hint="give 1 to 3600 seconds"),
         currency=read("currency", boundary.currency, None),
         gazetteer=read("gazetteer", _switch, True, env="SOLOMO_GAZETTEER", hint="give on or off"),
+        osm_api_url=read(
+            "osm_api_url",
+            boundary.url,
+            DEFAULT_OSM_API_URL,
+            env="SOLOMO_OSM_API_URL",
+            hint=_URL_HINT.format(DEFAULT_OSM_API_URL),
+        ),
     )
