@@ -167,12 +167,12 @@ def report(
         print("\nThe request it would make:\n")
         print(_indented(_request_lines(osmnotes.request(settings, note))))
         return
-    print(
-        f"This note goes to OpenStreetMap at {_where(note)}, public and anonymous:\n\n"
-        f"{_indented(note.text)}\n",
-        file=sys.stderr,
-    )
-    if not yes:
+    if not yes:  # shown where the question is asked (stdout stays for the note's URL)
+        print(
+            f"This note goes to OpenStreetMap at {_where(note)}, public and anonymous:\n\n"
+            f"{_indented(note.text)}\n",
+            file=sys.stderr,
+        )
         confirm("Send it?", nothing_done="nothing sent")
     posted = osmnotes.post(settings, note)
     _say(f"note {posted.id} opened; anyone can read and answer it at:")

@@ -172,8 +172,19 @@ def compose(place: Place, facts: Facts) -> Note:
     if facts.empty():
         raise UsageError("nothing to report about the place")
     try:
-        hours = boundary.text(facts.hours, "the opening hours", max_len=boundary.MAX_OSM_VALUE)
-        text = boundary.text(facts.text, "the note's text", max_len=MAX_NOTE, lines=True)
+        hours = boundary.text(
+            facts.hours,
+            "the opening hours",
+            max_len=boundary.MAX_OSM_VALUE,
+            required=facts.hours is not None,
+        )
+        text = boundary.text(
+            facts.text,
+            "the note's text",
+            max_len=MAX_NOTE,
+            lines=True,
+            required=facts.text is not None,
+        )
     except boundary.BadInput as exc:
         raise UsageError(str(exc)) from None
     if facts.wifi is not None and facts.wifi not in WIFI_ANSWERS:
@@ -258,7 +269,7 @@ def post(settings: Settings, note: Note) -> Posted:
     from solomo_cli import net
 
     made = request(settings, note)
-    limits = net.limits_for(net.Limits(256 * 1024, 60.0), settings)  # an answer is ~1 KB
+    limits = net.limits_for(net.Limits(net.MB, 60.0), settings)  # an answer is ~1 KB
     with net.make_client(settings) as client:
         answer = net.send(
             client,
