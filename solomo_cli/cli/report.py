@@ -158,7 +158,8 @@ def report(
     settings = load_settings()
     if note.hours_problem:
         _say(
-            f"the hours are not in OSM's opening_hours syntax ({note.hours_problem}); "
+            f"the hours are not in OSM's opening_hours syntax "
+            f"({note.hours_problem.split(':')[0]}); "
             "they go as written, for a mapper to translate"
         )
     if dry_run:
@@ -167,12 +168,15 @@ def report(
         print("\nThe request it would make:\n")
         print(_indented(_request_lines(osmnotes.request(settings, note))))
         return
-    if not yes:  # shown where the question is asked (stdout stays for the note's URL)
+    # The note is shown where the question is asked (stdout stays for the note's URL); with no
+    # terminal to ask on, confirm refuses at once, and a script's log gets one line.
+    if not yes and sys.stdin.isatty() and sys.stderr.isatty():
         print(
             f"This note goes to OpenStreetMap at {_where(note)}, public and anonymous:\n\n"
             f"{_indented(note.text)}\n",
             file=sys.stderr,
         )
+    if not yes:
         confirm("Send it?", nothing_done="nothing sent")
     posted = osmnotes.post(settings, note)
     _say(f"note {posted.id} opened; anyone can read and answer it at:")
