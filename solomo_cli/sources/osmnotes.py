@@ -122,7 +122,7 @@ def suggest(facts: object | None) -> Suggestion:
         for key, value, used in (("power", power, sockets), ("wifi", wifi, has_wifi))
         if used is not None
     )
-    day = _fact(facts, "day")
+    day = _fact(facts, "day") or _fact(facts, "date")
     try:
         day = boundary.day(day) if day else None
     except boundary.BadInput:
