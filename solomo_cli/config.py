@@ -152,7 +152,7 @@ def _cadences(value: object, what: str) -> tuple[tuple[str, int], ...]:
     pairs = []
     for tag, every in value.items():
         key = fold(boundary.text(tag, f"a tag in {what}", required=True, max_len=200))
-        pairs.append((key, boundary.age_days(every, f"{what}.{boundary.clean(tag)[:40]}")))
+        pairs.append((key, boundary.age_days(every, f"{what}.{boundary.clean(tag)[:40]} duration")))
     return tuple(sorted(pairs))
 
 

@@ -42,7 +42,7 @@ def _due_cells(d: Due) -> list[Text]:
         met = Text(last.day)
         if last.place is not None:
             met.append("\n")
-            met.append_text(place_text(last.place))
+            met.append_text(untrusted(last.place.display_name))
     else:
         met = Text("never met", style="dim")
     every = Text(every_words(d.cadence_days))
