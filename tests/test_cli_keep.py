@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from clitools import assert_one_error, coworking, invoke, seed_listing, solomo_command
+from clitools import run_ok as ok
+from clitools import write_config as config
 
 from solomo_cli.config import get_paths
 from solomo_cli.mydata.keep import cadence_of, due_contacts
@@ -35,18 +37,6 @@ def ahead(days: int) -> str:
 @pytest.fixture(autouse=True)
 def listing() -> None:
     seed_listing([CORDEE, SMOOTH])
-
-
-def ok(*args: str) -> str:
-    result = invoke(list(args))
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
-
-
-def config(text: str) -> None:
-    path = get_paths().config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def due_json(*args: str) -> list[dict]:

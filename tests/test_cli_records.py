@@ -8,7 +8,8 @@ import json
 import sqlite3
 
 import pytest
-from clitools import assert_one_error, coworking, invoke, seed_listing
+from clitools import assert_one_error, coworking, invoke, seed_listing, write_config
+from clitools import run_ok as ok
 
 from solomo_cli import db
 from solomo_cli.config import get_paths
@@ -24,12 +25,6 @@ HINT = "kept without a currency"
 @pytest.fixture(autouse=True)
 def listing() -> None:
     seed_listing([CORDEE, SMOOTH])
-
-
-def ok(*args: str) -> str:
-    result = invoke(list(args))
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def totals() -> dict:
@@ -67,9 +62,7 @@ def test_a_cost_without_currency_hints_once_and_is_stored_without_one() -> None:
 
 
 def test_with_a_configured_currency_no_hint_and_the_cost_takes_it() -> None:
-    path = get_paths().config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('currency = "EUR"\n', encoding="utf-8")
+    write_config('currency = "EUR"\n')
     result = invoke(["visit", "1", "--cost", "20"])
     assert result.exit_code == 0 and HINT not in result.stderr
     assert "20 EUR" in result.stdout

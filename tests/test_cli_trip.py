@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from clitools import LYON, assert_one_error, coworking, invoke, seed_listing
+from clitools import run_ok as ok
+from clitools import write_config as config
 from fakeservers import FakeServices, nominatim_result
 
 from solomo_cli.config import get_paths
@@ -30,20 +32,8 @@ def listing() -> None:
     seed_listing([CORDEE, SMOOTH, FAR], radius_m=50_000)
 
 
-def ok(*args: str) -> str:
-    result = invoke(list(args))
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
-
-
 def trips() -> list[dict]:
     return json.loads(ok("trip", "list", "-f", "json"))
-
-
-def config(text: str) -> None:
-    path = get_paths().config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 @pytest.mark.parametrize(
