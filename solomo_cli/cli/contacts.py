@@ -412,7 +412,8 @@ def contact_forget(
         for m in gone.mentions:
             excerpt = " ".join(clean(m.text).split())
             excerpt = excerpt if len(excerpt) <= 50 else excerpt[:49] + "…"
-            print(f"  {m.what} #{m.id} ({m.day}) “{excerpt}”: {m.command}", file=sys.stderr)
+            edit = f"visit edit {m.id} --note" if m.what == "visit" else f"note edit {m.id}"
+            print(f"  {m.what} #{m.id} ({m.day}) “{excerpt}”: solomo {edit} …", file=sys.stderr)
 
 
 def locate(text: str, country: str | None = None) -> tuple[tuple[float, float], str]:

@@ -175,13 +175,6 @@ class Mention(NamedTuple):
     day: str
     text: str
 
-    @property
-    def command(self) -> str:
-        """The command that edits it."""
-        if self.what == "visit":
-            return f"solomo visit edit {self.id} --note …"
-        return f"solomo note edit {self.id} …"
-
 
 def name_parts(name: str) -> list[str]:
     """The folded words of a name worth looking for: 'Jeanne de Martin' → jeanne, martin."""
