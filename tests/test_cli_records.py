@@ -135,7 +135,7 @@ def test_forget_lists_each_note_and_visit_that_still_names_them_with_its_command
     result = invoke(["contact", "forget", "Jeanne Martin-Roux", "--yes"])
     assert result.exit_code == 0
     lines = result.stderr.splitlines()
-    assert lines[0] == "solomo: 2 notes of your own still mention them; edit them if needed:"
+    assert lines[0] == "solomo: 2 notes of your own still mention them; edit if needed:"
     assert lines[1].startswith("  visit #1 (") and lines[1].endswith(
         "“lunch with JEANNE, talked about the bank”: solomo visit edit 1 --note …"
     )

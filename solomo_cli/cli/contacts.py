@@ -405,8 +405,8 @@ def contact_forget(
     )
     if gone.mentions:
         print(
-            f"solomo: {count(len(gone.mentions), 'notes')} of your own still mention them; "
-            "edit them if needed:",
+            f"solomo: {count(len(gone.mentions), 'notes')} of your own still "
+            f"{'mentions' if len(gone.mentions) == 1 else 'mention'} them; edit if needed:",
             file=sys.stderr,
         )
         for m in gone.mentions:

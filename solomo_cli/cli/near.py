@@ -35,8 +35,9 @@ def near(
     place: Annotated[
         str | None,
         typer.Argument(
+            metavar="[PLACE]",
             help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON. Without it: your trip '
-            "under way, else home from the config file, else your last search."
+            "under way, else home from the config file, else your last search.",
         ),
     ] = None,
     radius: Annotated[
