@@ -153,6 +153,21 @@ def day(value: object, what: str = "date") -> str:
         raise BadInput(f"bad {what} {quoted(value, 40)} (no such day)") from None
 
 
+_AGE = re.compile(r"^\s*(\d{1,5})\s*(d|w|m|y)\s*$", re.IGNORECASE)
+_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+MAX_AGE_DAYS = 100 * 365
+
+
+def age_days(value: object, what: str = "duration") -> int:
+    """'90d', '12w', '6m' (months of 30 days), '1y' → a positive number of days, at most 100
+    years (an option, or a config value such as a cadence)."""
+    match = _AGE.match(value) if isinstance(value, str) else None
+    days = int(match.group(1)) * _AGE_DAYS[match.group(2).lower()] if match else 0
+    if not 0 < days <= MAX_AGE_DAYS:
+        raise BadInput(f"bad {what} {quoted(value, 40)} (90d, 12w, 6m, 1y; at most 100y)")
+    return days
+
+
 def timestamp(value: object, what: str = "time") -> str:
     """An ISO 8601 date-time (as OSM, Overpass and solomo's files write them), checked real."""
     if not isinstance(value, str) or len(value) > 40:

@@ -139,6 +139,28 @@ def _switch(value: object, what: str) -> bool:
 
 
 _URL_HINT = "give an http or https URL, e.g. {}"
+MAX_CADENCES = 200  # tags with a cadence in [cadence]
+
+
+def _cadences(value: object, what: str) -> tuple[tuple[str, int], ...]:
+    """[cadence] client = "3w": (folded tag, days) pairs, each duration checked."""
+    from solomo_cli.match import fold
+
+    if not isinstance(value, dict):
+        raise boundary.BadInput(f'{what} should be a table of tag = duration, e.g. client = "3w"')
+    if len(value) > MAX_CADENCES:
+        raise boundary.BadInput(f"{what} has too many tags (over {MAX_CADENCES})")
+    pairs = []
+    for tag, every in value.items():
+        key = fold(boundary.text(tag, f"a tag in {what}", required=True, max_len=200))
+        pairs.append((key, boundary.age_days(every, f"{what}.{boundary.clean(tag)[:40]} duration")))
+    return tuple(sorted(pairs))
+
+
+def _place(value: object, what: str) -> str:
+    """A place name or LAT,LON, as PLACE on the command line."""
+    found = boundary.text(value, what, required=True, max_len=boundary.MAX_NAME)
+    return boundary.argument(" ".join((found or "").split()), what)
 
 
 class Settings(NamedTuple):
@@ -152,6 +174,8 @@ class Settings(NamedTuple):
     currency: str | None = None  # the currency of costs given without one
     gazetteer: bool = True  # plain place names answered by the embedded GeoNames gazetteer
     osm_api_url: str = DEFAULT_OSM_API_URL  # the OSM API's base (solomo calls <base>/api/0.6/…)
+    cadence: tuple[tuple[str, int], ...] = ()  # (folded tag, days): keep in touch that often
+    home: str | None = None  # where `near` searches when given no place and no trip is on
 
     @property
     def user_agent(self) -> str:
@@ -208,4 +232,6 @@ def load_settings() -> Settings:
             env="SOLOMO_OSM_API_URL",
             hint=_URL_HINT.format(DEFAULT_OSM_API_URL),
         ),
+        cadence=read("cadence", _cadences, (), hint='e.g. [cadence] client = "3w"'),
+        home=read("home", _place, None, hint='give a place name or LAT,LON, e.g. home = "Lyon"'),
     )

@@ -196,7 +196,7 @@ def test_the_config_currency_fills_in_for_visit_and_visit_edit(solomo_home: Path
         (["visit", "edit", "1"], "give --date, --rating, --note, --cost or --place"),
         (
             ["contact", "edit", "Jeanne"],
-            "give --name, --email, --phone, --org, --note, --tag or --untag",
+            "give --name, --email, --phone, --org, --note, --tag, --untag or --every",
         ),
     ],
 )

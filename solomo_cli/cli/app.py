@@ -27,13 +27,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cache": ("cache", "cache_app"),
     "visit": ("visits", "visit_app"),
     "log": ("visits", "log"),
-    "note": ("places", "note"),
+    "note": ("places", "note_app"),
     "show": ("places", "show"),
     "contact": ("contacts", "contact_app"),
     "export": ("files", "export"),
     "import": ("files", "import_"),
     "backup": ("files", "backup"),
     "report": ("report", "report"),
+    "trip": ("trips", "trip_app"),
 }
 # The user's own layer (cli/user.py): `solomo near` never imports these modules (a test checks).
 USER_COMMANDS = tuple(COMMANDS)[4:]

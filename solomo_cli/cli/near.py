@@ -15,10 +15,12 @@ from solomo_cli.errors import UsageError
 from solomo_cli.words import count
 
 if TYPE_CHECKING:
+    from solomo_cli.config import Settings
     from solomo_cli.search.near import NearResult
 
 near_app = typer.Typer()
 MAX_LIMIT = 100_000  # places in one listing: far more than any area holds
+DEFAULT_RADIUS = "2km"
 # What a listing suggests when it shows nothing, or not everything.
 LISTING_HINTS = ("Try a larger --radius, or more kinds (--kind all).", "use --limit to see them")
 
@@ -31,14 +33,19 @@ def _write_text(out: "IO[str]", text: str) -> None:
 @handles_errors
 def near(
     place: Annotated[
-        str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')
-    ],
+        str | None,
+        typer.Argument(
+            metavar="[PLACE]",
+            help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON. Without it: your trip '
+            "under way, else home from the config file, else your last search.",
+        ),
+    ] = None,
     radius: Annotated[
         str,
         typer.Option(
             "--radius", "-r", metavar="DISTANCE", help="Search radius: 800m, 2km, 1.5 km."
         ),
-    ] = "2km",
+    ] = DEFAULT_RADIUS,
     limit: Annotated[
         int,
         typer.Option(
@@ -140,7 +147,8 @@ def near(
     from solomo_cli.kinds import parse_kinds
     from solomo_cli.search.near import NearQuery, Session, remember_listing, run
 
-    place = place.strip()  # see PlaceCommand
+    settings = load_settings()
+    place, label, kept = _default_place(settings) if place is None else (place.strip(), None, None)
     to_file = output is not None and str(output) != "-"
     # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
     chosen = pick(
@@ -182,14 +190,49 @@ def near(
         free_wifi=free_wifi,
         wheelchair=wheelchair,
     )
-    settings = load_settings()
     with Session(settings) as session:  # open while a listing without a limit is read
         with progress() as notify:
             session.notify = notify
             result = run(session, query)
-            remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
+            # For `solomo show 2`; a default place is kept under its own name, not LAT,LON.
+            origin = result.origin._replace(label=kept) if kept else result.origin
+            remember_listing(session.cache, origin, result.places)
         session.notify = None
+        if label is not None:  # which default it was: in the title, not in the listing kept
+            result = result._replace(origin=result.origin._replace(label=label))
         _output(result, chosen, output, to_file, force, explain, place, offline)
+
+
+def _default_place(settings: "Settings") -> tuple[str, str, str | None]:
+    """No PLACE: (what to search around, how the title says it, the name to keep for the
+    listing): the trip under way today, else `home` from the config file, else the point of
+    the last search."""
+    from datetime import date
+
+    from solomo_cli.mydata.trips import current_trip, days_label
+
+    trip = current_trip(settings.paths.user_db, date.today())
+    if trip is not None:
+        return f"{trip.lat},{trip.lon}", f"{trip.label} (your trip, {days_label(trip)})", trip.label
+    if settings.home:
+        return settings.home, f"home ({settings.home})", None
+    if settings.paths.cache_db.exists():
+        from solomo_cli.cache.store import Cache
+
+        cache = Cache(settings.paths.cache_db)
+        try:
+            head = cache.listing_head()
+        finally:
+            cache.close()
+        origin = (head or {}).get("origin") or {}
+        if isinstance(origin.get("lat"), float) and isinstance(origin.get("lon"), float):
+            last = clean(origin.get("label") or f"{origin['lat']:.5f},{origin['lon']:.5f}")
+            return f"{origin['lat']},{origin['lon']}", f"your last search: {last}", last
+    raise UsageError(
+        "no place to search around",
+        hint='give one (solomo near Lyon), set home = "Lyon" in the config file, or add a '
+        "trip (solomo trip add Lyon --from … --to …)",
+    )
 
 
 def _output(

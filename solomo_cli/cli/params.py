@@ -43,13 +43,15 @@ class Sort(str, Enum):
 
 
 # Every --format choice comes from the one registry of formats (formats/registry.py). Each
-# choice is made when a command module first imports it: making all seven enums on every run
+# choice is made when a command module first imports it: making all the enums on every run
 # would cost about 2 ms, and `near` needs one.
 _CHOICES: "dict[str, Callable[[], list[str]]]" = {
     "Format": lambda: registry.choices("listing"),
     "LogFormat": lambda: registry.choices("visits"),
     "ListFormat": lambda: registry.choices("contacts"),
     "ShowFormat": lambda: registry.choices("place", "contact"),
+    "DueFormat": lambda: registry.choices("reminders"),
+    "TripFormat": lambda: registry.choices("trips"),
     "ExportWhat": lambda: list(registry.EXPORTS),
     "ExportFormat": lambda: registry.choices(*registry.EXPORTS, files=True),
     "ImportFormat": lambda: registry.choices(reads=True),
@@ -121,9 +123,6 @@ _COST = re.compile(
     r"(?:(?P<post>[A-Za-z]{3}|[€$£]))?\s*$"
 )
 _SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
-_AGE = re.compile(r"^\s*(\d{1,5})\s*(d|w|m|y)\s*$", re.IGNORECASE)
-_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-MAX_AGE_DAYS = 100 * 365
 
 
 def parse_day(text: str, what: str = "date") -> str:
@@ -144,16 +143,14 @@ def parse_span(since: str | None, until: str | None) -> tuple[str | None, str | 
     return start, end
 
 
-def parse_age(text: str) -> int:
-    """'90d', '12w', '6m' (months), '1y' → days."""
-    match = _AGE.match(text or "")
-    days = int(match.group(1)) * _AGE_DAYS[match.group(2).lower()] if match else None
-    if days is None or days > MAX_AGE_DAYS:  # further back than any calendar day solomo keeps
+def parse_age(text: str, what: str = "duration") -> int:
+    """'90d', '12w', '6m' (months), '1y' → days (boundary.age_days: the config's rule too)."""
+    try:
+        return boundary.age_days(text, what)
+    except boundary.BadInput as exc:
         raise UsageError(
-            f"bad duration {boundary.quoted(text, 40)}",
-            hint="write it as 90d, 12w, 6m (months) or 1y, at most 100y",
-        )
-    return days
+            str(exc).split(" (")[0], hint="write it as 90d, 12w, 6m (months) or 1y, at most 100y"
+        ) from None
 
 
 def parse_cost(text: str) -> tuple[str, str | None]:

@@ -72,7 +72,25 @@ def visit_add(
         visit = user.add_visit(
             found.place, when, rating, note, amount, currency, remember=found.remember
         )
+        hint = amount is not None and currency is None and user.first_notice(NO_CURRENCY)
     say(f"Logged visit #{visit.id}: ", views.visit_line(visit))
+    if hint:
+        _no_currency_hint(amount)
+
+
+NO_CURRENCY = "cost without a currency"  # the one-time notice's key in the user-data file
+
+
+def _no_currency_hint(amount: str | None) -> None:
+    """Said once (the user-data file remembers it): a cost without a currency is kept apart."""
+    import sys
+
+    print(
+        f"solomo: {amount} is kept without a currency: solomo log totals it apart, as "
+        "'(no currency)', never with a currency's. Write the currency ('20 EUR'), or set "
+        'currency = "EUR" in the config file for costs given without one. (Said once.)',
+        file=sys.stderr,
+    )
 
 
 @visit_app.command("edit")
@@ -122,7 +140,10 @@ def visit_edit(
             cost=price,
             clear_cost=cost == "",
         )
+        hint = price is not None and price[1] is None and user.first_notice(NO_CURRENCY)
     say(f"Visit #{visit.id} is now: ", views.visit_line(visit))
+    if hint and price is not None:
+        _no_currency_hint(price[0])
 
 
 @visit_app.command("rm")

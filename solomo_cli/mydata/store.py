@@ -21,7 +21,9 @@ from solomo_cli.match import fold, matches
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import PLACE_COLS, now_utc, place_from_row, refuse_empty, unreadable
 from solomo_cli.mydata.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
+from solomo_cli.mydata.keep import KeepPart, m007_keep_in_touch
 from solomo_cli.mydata.signals import shown_rating
+from solomo_cli.mydata.trips import TripsPart
 from solomo_cli.mydata.visits import Note, Visit, VisitsPart
 
 # -- schema ---------------------------------------------------------------------------------
@@ -167,6 +169,7 @@ MIGRATIONS = [
     m003_refold_contact_names,
     m004_renumber_absurd_ids,
     m005_totals_memo,
+    m007_keep_in_touch,
 ]
 
 # -- the store ------------------------------------------------------------------------------
@@ -186,7 +189,7 @@ class PlaceSummary(NamedTuple):  # not a dataclass: see visits.Visit
         return shown_rating(sum(rated) / len(rated)) if rated else None
 
 
-class UserData(VisitsPart, ContactsPart):
+class UserData(VisitsPart, ContactsPart, KeepPart, TripsPart):
     """The user-data file. Opened (created 0600, migrated) on first use; read-only questions
     asked before the file exists get empty answers and never create it.
 

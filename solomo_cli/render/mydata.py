@@ -64,7 +64,15 @@ def money(amount: Any, currency: str | None) -> str:
 
 
 def money_totals(cost: dict[str, Any]) -> str:
-    return ", ".join(money(amount, cur) for cur, amount in sorted(cost.items())) or "—"
+    """One total per currency (never added together); amounts stored without a currency apart,
+    last, as '(no currency)'."""
+    return (
+        ", ".join(
+            money(amount, cur) if cur else f"{amount} (no currency)"
+            for cur, amount in sorted(cost.items(), key=lambda item: (not item[0], item[0]))
+        )
+        or "—"
+    )
 
 
 def visit_line(v: Visit) -> Text:
@@ -318,7 +326,7 @@ def show_view(
     if summary.notes:
         out.append(Text("\nYour notes", style="bold"))
         for n in summary.notes:
-            text = Text(f"  {local_day(n.created_at)}  ")
+            text = Text(f"  #{n.id} {local_day(n.created_at)}  ")
             text.append_text(untrusted(n.text))
             out.append(text)
     if summary.encounters:
