@@ -12,6 +12,7 @@ from solomo_cli.boundary import clean
 from solomo_cli.cli.console import confirm, handles_errors, print_all, progress, say
 from solomo_cli.cli.params import (
     DATE_HELP,
+    DATES_SEE,
     ListFormat,
     ShowFormat,
     limit_option,
@@ -39,7 +40,7 @@ def contact_add(
     day: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="When you met (with --at; default: today)."
+            "--date", metavar="DAY", help=f"When you met (with --at; default: today). {DATES_SEE}"
         ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What to remember about them.")] = None,
@@ -87,7 +88,7 @@ def contact_met(
         str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
     ],
     at: Annotated[str, typer.Option("--at", metavar="REF", help="Where you met them.")],
-    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
+    day: Annotated[str | None, typer.Option("--date", metavar="DAY", help=DATE_HELP)] = None,
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
     """Record that you met a contact at a place."""
@@ -129,7 +130,9 @@ def contact_list(
     stale: Annotated[
         str | None,
         typer.Option(
-            "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
+            "--stale",
+            metavar="AGE",
+            help=f"Only people not seen for AGE: 90d, 12w, 6m, 1y, or since a day. {DATES_SEE}",
         ),
     ] = None,
     limit: Annotated[int | None, limit_option("people")] = None,
