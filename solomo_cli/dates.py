@@ -250,8 +250,9 @@ def read_age(text: str, today: date | None = None) -> int:
     today = today or date.today()
     try:
         start = read_span(text, today, AGE_FORMS).start
-    except DateError:
-        raise DateError(text, "not a duration", AGE_FORMS) from None
+    except DateError as exc:
+        reason = "not a duration" if exc.reason == "not a date" else exc.reason
+        raise DateError(text, reason, AGE_FORMS) from None
     if start > today:
         raise DateError(text, "in the future", AGE_FORMS)
     return (today - start).days

@@ -185,6 +185,7 @@ def test_read_age(text: str, days: int) -> None:
         ("90", "not a duration"),
         ("tomorrow", "in the future"),
         ("101y", "too long ago: at most 100y"),
+        ("2026-13-01", "no such month"),
     ],
 )
 def test_read_age_refuses(text: str, reason: str) -> None:

@@ -54,7 +54,8 @@ def register(app: typer.Typer, name: str) -> None:
 
 def build(name: str) -> Any:
     """The click command NAME, built alone."""
-    app = typer.Typer(rich_markup_mode=None)  # the help page of the top-level group
+    # The help page of the top-level group; completion is the top-level group's option only.
+    app = typer.Typer(rich_markup_mode=None, add_completion=False)
     register(app, name)
     built = typer.main.get_command(app)
     # typer makes an app of one command that command, but nests an app's one group in a group.
@@ -179,7 +180,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    add_completion=False,
+    # --install-completion / --show-completion: typer's own, whose modules typer imports anyway.
+    add_completion=True,
     # Click's plain help page, not typer's Rich one: typer.rich_utils imports rich.markdown
     # (markdown_it, pygments) and rich.traceback, which would double the time of every --help.
     rich_markup_mode=None,

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from solomo_cli.boundary import clean
+from solomo_cli.cli.complete import complete_contact, complete_ref
 from solomo_cli.cli.console import confirm, handles_errors, print_all, progress, say
 from solomo_cli.cli.params import (
     DATE_HELP,
@@ -35,7 +36,12 @@ def contact_add(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Their name, in quotes.")],
     at: Annotated[
         str | None,
-        typer.Option("--at", metavar="REF", help="Where you met them (records an encounter)."),
+        typer.Option(
+            "--at",
+            metavar="REF",
+            autocompletion=complete_ref,
+            help="Where you met them (records an encounter).",
+        ),
     ] = None,
     day: Annotated[
         str | None,
@@ -85,9 +91,19 @@ def contact_add(
 @handles_errors
 def contact_met(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
-    at: Annotated[str, typer.Option("--at", metavar="REF", help="Where you met them.")],
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at", metavar="REF", autocompletion=complete_ref, help="Where you met them."
+        ),
+    ],
     day: Annotated[str | None, typer.Option("--date", metavar="DAY", help=DATE_HELP)] = None,
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
@@ -183,7 +199,12 @@ def contact_list(
 @handles_errors
 def contact_show(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
     fmt: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="Output format.")
@@ -210,7 +231,12 @@ def contact_show(
 @handles_errors
 def contact_edit(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
     new_name: Annotated[str | None, typer.Option("--name", help="Their new name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help='E-mail ("" removes it).')] = None,
@@ -258,7 +284,12 @@ def contact_edit(
 @contact_app.command("forget")
 @handles_errors
 def contact_forget(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's full name.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME", autocompletion=complete_contact, help="The contact's full name."
+        ),
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person and every trace of them: details, tags, notes, encounters."""

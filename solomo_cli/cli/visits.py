@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from solomo_cli.cli.complete import complete_ref
 from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
     DATE_HELP,
@@ -51,7 +52,7 @@ visit_app = typer.Typer(
 @visit_app.command("add")
 @handles_errors
 def visit_add(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", autocompletion=complete_ref, help=REF_HELP)],
     day: Annotated[str | None, typer.Option("--date", metavar="DAY", help=DATE_HELP)] = None,
     rating: Annotated[
         int | None, typer.Option("--rating", min=1, max=5, help="How it was, 1 (bad) to 5 (great).")
@@ -95,7 +96,10 @@ def visit_edit(
         str | None, typer.Option("--cost", metavar="AMOUNT", help='New cost ("" removes it).')
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", metavar="REF", help="Move it to another place.")
+        str | None,
+        typer.Option(
+            "--place", metavar="REF", autocompletion=complete_ref, help="Move it to another place."
+        ),
     ] = None,
 ) -> None:
     """Change a logged visit."""
@@ -165,7 +169,13 @@ def log(
         ),
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
+        str | None,
+        typer.Option(
+            "--place",
+            metavar="REF",
+            autocompletion=complete_ref,
+            help="Only the visits of this place.",
+        ),
     ] = None,
     limit: Annotated[int | None, limit_option("visits, and N rows per place and per month")] = None,
     fmt: Annotated[
