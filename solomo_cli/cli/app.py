@@ -13,7 +13,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from solomo_cli import __version__
-from solomo_cli.cli.console import fail, set_debug, unexpected
+from solomo_cli.cli.console import fail, set_debug, unexpected, usage_message
 from solomo_cli.errors import ExitStatus
 
 # Where each command lives: its module in solomo_cli.cli, and there a function or a Typer. A
@@ -59,7 +59,11 @@ def build(name: str) -> Any:
     register(app, name)
     built = typer.main.get_command(app)
     # typer makes an app of one command that command, but nests an app's one group in a group.
-    return built.commands[name] if app.registered_groups else built  # type: ignore[attr-defined]
+    command = built.commands[name] if app.registered_groups else built  # type: ignore[attr-defined]
+    from solomo_cli.cli.examples import attach
+
+    attach(command, name)
+    return command
 
 
 class _Commands(MutableMapping[str, Any]):
@@ -129,7 +133,7 @@ class SolomoGroup(TyperGroup):
             status = ExitStatus.PIPE_CLOSED
         except ClickException as exc:  # usage errors: argv may hold anything, so cleaned
             usage = exc.ctx.get_usage() if isinstance(exc, UsageError) and exc.ctx else None
-            fail(exc.format_message(), f"{usage} (see --help)" if usage else None, exc.exit_code)
+            fail(usage_message(exc), f"{usage} (see --help)" if usage else None, exc.exit_code)
             status = exc.exit_code
         except (typer.Abort, KeyboardInterrupt):
             print("solomo: interrupted", file=sys.stderr)
@@ -137,6 +141,13 @@ class SolomoGroup(TyperGroup):
         except Exception as exc:  # a bug outside any command (parsing, a callback)
             status = unexpected(exc).exit_code
         sys.exit(status if isinstance(status, int) else ExitStatus.OK)
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        # Made here, when the help is asked for: no run of a command pays for it.
+        from solomo_cli.cli.examples import DATES, epilog, examples_for
+
+        self.epilog = epilog(examples_for(""), DATES)
+        super().format_epilog(ctx, formatter)
 
     # Past typer, which would make a closed pipe status 1: while parsing (--help, --version
     # print there) and while the command runs.
