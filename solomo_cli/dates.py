@@ -122,6 +122,11 @@ _INSTANT = re.compile(
 )
 
 
+def current_day() -> date:
+    """The machine's today: what `today` means when the caller gives none."""
+    return date.today()
+
+
 def fold(text: str) -> str:
     """Lower case, accents off, one space between words, one kind of apostrophe."""
     decomposed = unicodedata.normalize("NFD", text.replace("’", "'").replace("ʼ", "'"))
@@ -181,7 +186,7 @@ def _text(text: object, forms: str) -> str:
 def read_span(text: str, today: date | None = None, forms: str = SPAN_FORMS) -> Span:
     """Any day or span form → the days it covers (one day for a day)."""
     words = _text(text, forms)
-    today = today or date.today()
+    today = today or current_day()
     if words in _RELATIVE_DAYS:
         day = today + timedelta(days=_RELATIVE_DAYS[words])
         return Span(day, day)
@@ -247,7 +252,7 @@ def read_age(text: str, today: date | None = None) -> int:
     days = duration_days(_text(text, AGE_FORMS))
     if days is not None:
         return days
-    today = today or date.today()
+    today = today or current_day()
     try:
         start = read_span(text, today, AGE_FORMS).start
     except DateError as exc:
