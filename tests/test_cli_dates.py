@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 from datetime import date
@@ -266,3 +267,16 @@ def test_a_bare_radius_above_the_maximum_asks_if_metres_were_meant() -> None:
     assert_one_error(result.stderr, "radius '500' is too large", "500 km? write 500m for metres")
     result = invoke(["near", "Lyon", "--offline", "-r", "60km"])
     assert "write 60m" not in result.stderr
+
+
+def test_chart_on_a_terminal_draws_blocks_that_fit_its_width() -> None:
+    from test_pty import on_a_terminal
+
+    _log("2026-09-03", "2026-09-04", "2026-11-02")
+    status, shown, _ = on_a_terminal("log", "--chart")  # a pty of 120 columns
+    assert status == 0, shown
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+    bars = [line for line in plain.splitlines() if "█" in line]
+    assert len(bars) == 4 and "#" not in plain  # 3 months with days, 2 places
+    assert all(len(line.rstrip("\r")) <= 120 for line in plain.splitlines())
+    assert "\x1b[" in shown  # in colour
