@@ -128,18 +128,8 @@ def test_every_date_option_reads_one_grammar(args: list[str], message: str) -> N
 # -- durations ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "days"),
-    [
-        ("90d", 90),
-        ("12w", 84),
-        ("6m", 180),
-        ("1y", 365),
-        (" 2 D ", 2),
-        ("100y", 36500),
-        ("90j", 90),
-        ("3 months", 90),
-    ],
+@pytest.mark.parametrize(  # the whole table is in test_dates.py
+    ("text", "days"), [("90d", 90), ("6m", 180), ("100y", 36500), ("3 months", 90)]
 )
 def test_parse_age(text: str, days: int) -> None:
     assert parse_age(text) == days

@@ -13,6 +13,7 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo show 2", "everything about #2 of the last listing"),
         ('solomo visit 2 --rating 4 --note "quiet, fast Wi-Fi"', "log a day worked there"),
         ("solomo log --month 'last month' --chart", "where you worked last month, as bars"),
+        ("solomo --install-completion bash", "complete commands, REFs and contact names"),
     ],
     "near": [
         ('solomo near "Lyon" --limit 4', "the four best places near Lyon"),
@@ -26,7 +27,6 @@ EXAMPLES: dict[str, list[Example]] = {
         ),
         ("solomo near Paris --format csv > paris.csv", "a spreadsheet of Paris"),
         ('solomo near "Lyon" --offline', "no network: answer from what sync stored"),
-        ("solomo near Pontivy --offline", "offline where nothing is stored: says what to sync"),
         ("solomo near Lyon", "online: fresh data, or yesterday's when the network fails"),
         ("solomo near Lyon --kind cafe", "cafés with Wi-Fi only"),
     ],
@@ -55,8 +55,6 @@ EXAMPLES: dict[str, list[Example]] = {
         ),
         ("solomo visit 1 --rating 3 --cost €15.50 --date 2026-11-20", "a day at #1, on a date"),
         ("solomo visit smooth --date yesterday", "by name, yesterday"),
-        ("solomo visit cordée", "a name that matches several places lists them"),
-        ("solomo visit 2 --date 2026-13-45", "a bad date: one error line, nothing written"),
     ],
     "visit edit": [
         (
@@ -69,6 +67,7 @@ EXAMPLES: dict[str, list[Example]] = {
     "log": [
         ("solomo log --since 2026-11-01", "where you worked since 1 November"),
         ("solomo log --month 2026-11", "in November 2026"),
+        ("solomo log --chart", "days worked per month and per place, as bars"),
         ("solomo log --month 'last month' --chart", "last month, days per month and place as bars"),
         ("solomo log --since 30d --format csv > visits.csv", "the last 30 days, for a spreadsheet"),
         ("solomo log --since 'la semaine dernière' --place smooth", "one place, since last week"),
