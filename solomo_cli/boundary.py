@@ -153,17 +153,17 @@ def day(value: object, what: str = "date") -> str:
         raise BadInput(f"bad {what} {quoted(value, 40)} (no such day)") from None
 
 
-_AGE = re.compile(r"^\s*(\d{1,5})\s*(d|w|m|y)\s*$", re.IGNORECASE)
-_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-MAX_AGE_DAYS = 100 * 365
-
-
 def age_days(value: object, what: str = "duration") -> int:
-    """'90d', '12w', '6m' (months of 30 days), '1y' → a positive number of days, at most 100
-    years (an option, or a config value such as a cadence)."""
-    match = _AGE.match(value) if isinstance(value, str) else None
-    days = int(match.group(1)) * _AGE_DAYS[match.group(2).lower()] if match else 0
-    if not 0 < days <= MAX_AGE_DAYS:
+    """'90d', '12w', '6m' (months of 30 days), '1y', '6s' (French weeks) → a positive number
+    of days, at most 100 years (an option, or a config value such as a cadence): the one
+    duration grammar of solomo_cli.dates."""
+    from solomo_cli import dates
+
+    try:
+        days = dates.duration_days(value) if isinstance(value, str) and len(value) <= 40 else None
+    except dates.DateError:
+        days = None
+    if not days or days <= 0:
         raise BadInput(f"bad {what} {quoted(value, 40)} (90d, 12w, 6m, 1y; at most 100y)")
     return days
 

@@ -73,9 +73,13 @@ def parse_radius(text: str) -> float:
             f"bad radius {quoted(text)}: it must be more than zero (at least {MIN_RADIUS_M:g} m)"
         )
     if metres > MAX_RADIUS_M:
+        # A bare number is kilometres: `-r 500` most likely meant metres.
+        meant = match.group(2) is None and value <= MAX_RADIUS_M
         raise UsageError(
             f"radius {quoted(text)} is too large (at most {MAX_RADIUS_M // 1000} km)",
-            hint="public Overpass servers are shared: sync smaller areas",
+            hint=f"{value:g} km? write {value:g}m for metres"
+            if meant
+            else "public Overpass servers are shared: sync smaller areas",
         )
     return metres
 

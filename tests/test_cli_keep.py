@@ -122,7 +122,7 @@ def test_a_bad_every_is_a_usage_error_and_changes_nothing(every: str) -> None:
     people()
     result = invoke(["contact", "edit", "Jeanne", "--every", every])
     assert result.exit_code == 2
-    assert_one_error(result.stderr, "bad --every duration", "6m")
+    assert_one_error(result.stderr, "bad --every duration", "accepted: 30d, 6w")
     assert due_json("--all") == []
 
 

@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from solomo_cli.boundary import clean
+from solomo_cli.cli.complete import complete_contact, complete_ref
 from solomo_cli.cli.console import confirm, handles_errors, print_all, progress, say
 from solomo_cli.cli.params import (
     DATE_HELP,
+    DATES_SEE,
     DueFormat,
     ListFormat,
     ShowFormat,
@@ -19,6 +21,7 @@ from solomo_cli.cli.params import (
     open_user,
     parse_age,
     parse_day,
+    parse_duration,
     require_change,
     resolve_ref,
 )
@@ -35,12 +38,17 @@ def contact_add(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Their name, in quotes.")],
     at: Annotated[
         str | None,
-        typer.Option("--at", metavar="REF", help="Where you met them (records an encounter)."),
+        typer.Option(
+            "--at",
+            metavar="REF",
+            autocompletion=complete_ref,
+            help="Where you met them (records an encounter).",
+        ),
     ] = None,
     day: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="When you met (with --at; default: today)."
+            "--date", metavar="DAY", help=f"When you met (with --at; default: today). {DATES_SEE}"
         ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What to remember about them.")] = None,
@@ -85,10 +93,20 @@ def contact_add(
 @handles_errors
 def contact_met(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
-    at: Annotated[str, typer.Option("--at", metavar="REF", help="Where you met them.")],
-    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at", metavar="REF", autocompletion=complete_ref, help="Where you met them."
+        ),
+    ],
+    day: Annotated[str | None, typer.Option("--date", metavar="DAY", help=DATE_HELP)] = None,
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
     """Record that you met a contact at a place."""
@@ -130,7 +148,9 @@ def contact_list(
     stale: Annotated[
         str | None,
         typer.Option(
-            "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
+            "--stale",
+            metavar="AGE",
+            help=f"Only people not seen for AGE: 90d, 12w, 6m, 1y, or since a day. {DATES_SEE}",
         ),
     ] = None,
     limit: Annotated[int | None, limit_option("people")] = None,
@@ -181,7 +201,12 @@ def contact_list(
 @handles_errors
 def contact_show(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
     fmt: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="Output format.")
@@ -208,7 +233,12 @@ def contact_show(
 @handles_errors
 def contact_edit(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
     new_name: Annotated[str | None, typer.Option("--name", help="Their new name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help='E-mail ("" removes it).')] = None,
@@ -277,7 +307,7 @@ def _cadence(text: str) -> int | None:
     """--every: a duration, or none (also off, never: no cadence of the contact's own)."""
     if text.strip().lower() in ("none", "off", "never", ""):
         return None
-    return parse_age(text, "--every duration")
+    return parse_duration(text, "--every duration")
 
 
 @contact_app.command("due")
@@ -317,7 +347,7 @@ def contact_due(
         raise UsageError(
             "--snooze needs the contact's NAME", hint="solomo contact due NAME --snooze 2w"
         )
-    pause = parse_age(snooze, "--snooze duration") if snooze is not None else None
+    pause = parse_duration(snooze, "--snooze duration") if snooze is not None else None
     today = date.today()
     cadences = config_cadences()
     _, user = open_user()
@@ -382,7 +412,12 @@ def _shell(text: str) -> str:
 @contact_app.command("forget")
 @handles_errors
 def contact_forget(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's full name.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME", autocompletion=complete_contact, help="The contact's full name."
+        ),
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person and every trace of them: details, tags, notes, encounters."""

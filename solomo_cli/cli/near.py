@@ -10,7 +10,14 @@ from rich.console import Console
 
 from solomo_cli.boundary import clean, quoted
 from solomo_cli.cli.console import handles_errors, progress
-from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
+from solomo_cli.cli.params import (
+    DATES_SEE,
+    Format,
+    PlaceCommand,
+    Sort,
+    load_settings,
+    parse_moment,
+)
 from solomo_cli.errors import UsageError
 from solomo_cli.words import count
 
@@ -117,7 +124,7 @@ def near(
         typer.Option(
             "--open-at",
             metavar="WHEN",
-            help="Only places open at WHEN, in each place's local time: 2026-12-01T09:00, 'tomorrow 9:00', 'mon 9:00'.",
+            help=f"Only places open at WHEN, in each place's local time: 18h, 'tomorrow 9:00', 'lundi 9h' (the next Monday). {DATES_SEE}",
         ),
     ] = None,
     strict_hours: Annotated[
@@ -169,12 +176,7 @@ def near(
         raise UsageError("--strict-hours only makes sense with --open-now or --open-at")
     when = None
     if open_now or open_at:
-        from solomo_cli.search.hours import parse_when
-
-        try:
-            when = parse_when(open_at or "now")
-        except ValueError as exc:
-            raise UsageError(f"bad --open-at value: {exc}") from None
+        when = parse_moment(open_at or "now")
     query = NearQuery(
         place=place,
         radius_m=parse_radius(radius),

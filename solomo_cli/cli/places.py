@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
+from solomo_cli.cli.complete import complete_ref
 from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
     REF_HELP,
@@ -46,7 +47,7 @@ note_app = typer.Typer(
 @note_app.command("add")
 @handles_errors
 def note(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", autocompletion=complete_ref, help=REF_HELP)],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The note (in quotes).")],
 ) -> None:
     """Add a dated note to a place (the default: solomo note REF TEXT)."""
@@ -112,7 +113,7 @@ def note_rm(
 
 @handles_errors
 def show(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", autocompletion=complete_ref, help=REF_HELP)],
     fmt: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ShowFormat.table,

@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from solomo_cli.cli.complete import complete_ref
 from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
     DATE_HELP,
+    DATES_SEE,
     REF_HELP,
     LogFormat,
     limit_option,
@@ -16,6 +18,7 @@ from solomo_cli.cli.params import (
     parse_cost_option,
     parse_day,
     parse_id,
+    parse_month,
     parse_span,
     require_change,
     resolve_ref,
@@ -49,8 +52,8 @@ visit_app = typer.Typer(
 @visit_app.command("add")
 @handles_errors
 def visit_add(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
-    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", autocompletion=complete_ref, help=REF_HELP)],
+    day: Annotated[str | None, typer.Option("--date", metavar="DAY", help=DATE_HELP)] = None,
     rating: Annotated[
         int | None, typer.Option("--rating", min=1, max=5, help="How it was, 1 (bad) to 5 (great).")
     ] = None,
@@ -100,7 +103,7 @@ def visit_edit(
         int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")
     ],
     day: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="New day.")
+        str | None, typer.Option("--date", metavar="DAY", help=f"New day. {DATES_SEE}")
     ] = None,
     rating: Annotated[
         int | None, typer.Option("--rating", min=1, max=5, help="New rating, 1 to 5.")
@@ -111,7 +114,10 @@ def visit_edit(
         str | None, typer.Option("--cost", metavar="AMOUNT", help='New cost ("" removes it).')
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", metavar="REF", help="Move it to another place.")
+        str | None,
+        typer.Option(
+            "--place", metavar="REF", autocompletion=complete_ref, help="Move it to another place."
+        ),
     ] = None,
 ) -> None:
     """Change a logged visit."""
@@ -166,21 +172,51 @@ def visit_rm(
 @handles_errors
 def log(
     since: Annotated[
-        str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="From this day on.")
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DAY",
+            help=f"From this day on: 2026-11-01, 30d, last week. {DATES_SEE}",
+        ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Up to this day.")
+        str | None,
+        typer.Option("--until", metavar="DAY", help="Up to this day (last week: its Sunday)."),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month", metavar="MONTH", help="Only this month: 2026-11, last month, 11/2026."
+        ),
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
+        str | None,
+        typer.Option(
+            "--place",
+            metavar="REF",
+            autocompletion=complete_ref,
+            help="Only the visits of this place.",
+        ),
     ] = None,
     limit: Annotated[int | None, limit_option("visits, and N rows per place and per month")] = None,
     fmt: Annotated[
         LogFormat, typer.Option("--format", "-f", help="Output format.")
     ] = LogFormat.table,
+    chart: Annotated[
+        bool,
+        typer.Option("--chart", help="Draw the days worked per month and per place as bars."),
+    ] = False,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs."""
-    start, end = parse_span(since, until)
+    from solomo_cli.errors import UsageError
+
+    if month and (since or until):
+        raise UsageError(
+            "--month and --since/--until contradict each other", hint="use one or the other"
+        )
+    if chart and fmt.value != "table":
+        raise UsageError(f"--chart draws on the terminal, not as {fmt.value}", hint="drop --format")
+    start, end = parse_month(month) if month else parse_span(since, until)
     if fmt.value == "table" and limit is None:
         from solomo_cli.render.table import screenful
 
@@ -189,6 +225,9 @@ def log(
     paths, user = open_user()
     with user:
         place_id = resolve_ref(place, paths, user).place.id if place else None
+        if chart:
+            _log_chart(user, start, end, place_id, limit or None)
+            return
         if fmt.value == "table":
             _log_table(user, start, end, place_id, limit or None)
             return
@@ -216,3 +255,12 @@ def _log_table(
         shown = user.visits(start, end, place_id, limit=limit)
         totals = user.totals(start, end, place_id, top=limit)
         print_all(views.log_view(shown, totals, start, end, hint, more_hint=LISTING_HINTS[1]))
+
+
+def _log_chart(
+    user: "UserData", start: str | None, end: str | None, place_id: str | None, limit: int | None
+) -> None:
+    from solomo_cli.render.chart import log_chart
+
+    totals = user.totals(start, end, place_id, top=limit)
+    print_all(log_chart(totals, start, end))
