@@ -75,7 +75,7 @@ def near(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write to FILE (.txt, .json, .csv, .geojson) instead of stdout.",
+            help="Write to FILE (.txt, .json, .csv, .geojson, .html) instead of stdout.",
         ),
     ] = None,
     force: Annotated[
@@ -133,6 +133,17 @@ def near(
         bool,
         typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited)."),
     ] = False,
+    sketch: Annotated[
+        bool,
+        typer.Option(
+            "--map",
+            help="Under the table, sketch the places around the search point (on a terminal only).",
+        ),
+    ] = False,
+    open_page: Annotated[
+        bool,
+        typer.Option("--open", help="Open the map page written with -o FILE.html in the browser."),
+    ] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
     from solomo_cli.formats.registry import pick
@@ -149,6 +160,7 @@ def near(
         output if to_file else None,
         None if to_file else "table",
     )
+    _check_map_options(chosen, to_file, sketch, open_page)
     if output is not None and to_file:  # a refused target is said before any search
         from solomo_cli.formats.files import check_target
 
@@ -189,7 +201,21 @@ def near(
             result = run(session, query)
             remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
         session.notify = None
-        _output(result, chosen, output, to_file, force, explain, place, offline)
+        _output(result, chosen, output, to_file, force, explain, place, offline, sketch)
+    if open_page and output is not None:
+        from solomo_cli.cli.open import open_page as show_page
+
+        show_page(output)
+
+
+def _check_map_options(chosen: str, to_file: bool, sketch: bool, open_page: bool) -> None:
+    from solomo_cli.cli.open import check_open_page
+
+    if sketch and (chosen != "table" or to_file):
+        raise UsageError(
+            "--map draws under the table on a terminal", hint="use --format html -o map.html"
+        )
+    check_open_page(chosen, to_file, open_page)
 
 
 def _output(
@@ -201,6 +227,7 @@ def _output(
     explain: bool,
     place: str,
     offline: bool,
+    sketch: bool = False,
 ) -> None:
     from solomo_cli.render import near as render
 
@@ -232,6 +259,10 @@ def _output(
     if chosen == "table" and not to_file:
         console = Console(highlight=False, emoji=False, markup=False)
         render.print_table(console, result, explain, LISTING_HINTS)
+        if sketch and console.is_terminal and result.places:  # a pipe gets the table alone
+            from solomo_cli.render.termmap import listing_sketch
+
+            console.print(listing_sketch(result, console.width))
         return
     from solomo_cli.cli.files import emit, write_to
 
@@ -245,15 +276,31 @@ def _output(
         # Made as the writer reads them: a listing without a limit is never held whole.
         rows = (place_record(p, rank=i) for i, p in enumerate(result.places, 1))
         head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        if chosen == "html":  # the map draws the search point and circle, and says the hours
+            rows = (
+                place_record(p, rank=i) | {"hours_phrase": p.extra.get("hours_phrase")}
+                for i, p in enumerate(result.places, 1)
+            )
+            head |= {"title": render.title(result), "search": _search_point(result)}
         doc = Document(
             "listing",
             rows,
             LISTING_FIELDS,
-            head=head if origin.credit else None,
+            head=head if origin.credit or chosen == "html" else None,
         )
         written = emit(doc, chosen, output, force)
     if written:
         print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
+
+
+def _search_point(result: "NearResult") -> dict[str, object]:
+    origin = result.origin
+    return {
+        "lat": origin.lat,
+        "lon": origin.lon,
+        "radius_m": result.query.radius_m,
+        "label": clean(origin.label),
+    }
 
 
 @near_app.command("sync", cls=PlaceCommand)

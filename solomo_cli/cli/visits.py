@@ -1,11 +1,14 @@
 """`solomo visit` (add, edit, rm) and `solomo log`: where you worked."""
 
 import itertools
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
+from solomo_cli.boundary import clean
 from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
     DATE_HELP,
@@ -155,12 +158,47 @@ def log(
     ] = None,
     limit: Annotated[int | None, limit_option("visits, and N rows per place and per month")] = None,
     fmt: Annotated[
-        LogFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = LogFormat.table,
+        LogFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (.json, .csv, .geojson, .html: a map) instead of stdout.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
+    ] = False,
+    open_page: Annotated[
+        bool,
+        typer.Option("--open", help="Open the map page written with -o FILE.html in the browser."),
+    ] = False,
 ) -> None:
-    """Where you worked: visits newest first, with days per place and per month, and costs."""
+    """Where you worked: visits newest first, with days per place and per month, and costs.
+
+    As a map: solomo log -o worked.html --open (one marker per place, its days and costs)."""
+    from solomo_cli.cli.open import check_open_page
+    from solomo_cli.formats.registry import pick
+
+    to_file = output is not None and str(output) != "-"
+    chosen = pick(
+        "visits",
+        fmt.value if fmt else None,
+        output if to_file else None,
+        None if to_file else "table",
+        files=to_file,
+    )
+    check_open_page(chosen, to_file, open_page)
+    if output is not None and to_file:  # a refused target is said before any reading
+        from solomo_cli.formats.files import check_target
+
+        check_target(output, overwrite=force)
     start, end = parse_span(since, until)
-    if fmt.value == "table" and limit is None:
+    if chosen == "table" and limit is None:
         from solomo_cli.render.table import screenful
 
         # Around the visits: title, header, rule, "N more", and the lines below the tables.
@@ -168,7 +206,7 @@ def log(
     paths, user = open_user()
     with user:
         place_id = resolve_ref(place, paths, user).place.id if place else None
-        if fmt.value == "table":
+        if chosen == "table":
             _log_table(user, start, end, place_id, limit or None)
             return
         from solomo_cli.cli.files import emit
@@ -178,9 +216,25 @@ def log(
         visits = user.iter_visits(start, end, place_id)  # read as they are written
         rows = visit_records(itertools.islice(visits, limit or None))
         value = None
-        if fmt.value == "json":  # the only format that carries the totals
+        if chosen == "json":  # the only format that carries the totals
             value = {"visits": rows, "totals": totals_record(user.totals(start, end, place_id))}
-        emit(Document("visits", rows, VISIT_FIELDS, value=value), fmt.value)
+        head = {"title": _log_title(start, end)} if chosen == "html" else None
+        doc = Document("visits", rows, VISIT_FIELDS, value=value, head=head)
+        written = emit(doc, chosen, output, force)
+    if written:
+        print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
+    if open_page and output is not None:
+        from solomo_cli.cli.open import open_page as show_page
+
+        show_page(output)
+
+
+def _log_title(start: str | None, end: str | None) -> str:
+    if start and end:
+        return f"Where you worked, {start} to {end}"
+    if start or end:
+        return f"Where you worked, {'since ' + start if start else 'until ' + str(end)}"
+    return "Where you worked"
 
 
 def _log_table(

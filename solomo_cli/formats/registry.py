@@ -80,6 +80,12 @@ def _geojson(doc: Document, out: IO[str]) -> None:
     write_geojson(doc.records, doc.head, out)
 
 
+def _html(doc: Document, out: IO[str]) -> None:
+    from solomo_cli.formats.htmlmap import write_html
+
+    write_html(doc, out)
+
+
 def _vcard(doc: Document, out: IO[str]) -> None:
     from solomo_cli.formats.vcard import write_vcards
 
@@ -127,6 +133,7 @@ FORMATS: dict[str, OutputFormat] = {
             reads=True,
         ),
         OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard),
+        OutputFormat("html", (".html", ".htm"), frozenset({"listing", "visits"}), _html),
     )
 }
 EXPORTS = ("places", "visits", "contacts")
