@@ -45,7 +45,7 @@ def _browser(webbrowser: Any) -> Any:
             pass
         words = shlex.split(command)
         if words and shutil.which(words[0]):
-            return webbrowser.GenericBrowser(words)
+            return webbrowser.GenericBrowser([*words, "%s"])  # waits for it, as for BROWSER
     if chosen:
         raise webbrowser.Error("BROWSER names no command that can be run")
     return webbrowser.get()
