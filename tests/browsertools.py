@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture
-def browser_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def record_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """BROWSER set to a script that appends its argument to the returned file."""
     log = tmp_path / "browser.log"
     script = tmp_path / "record-browser"

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browsertools import browser_log  # noqa: F401 (a fixture)
+from browsertools import record_browser
 from clitools import LYON, assert_one_error, coworking, invoke, seed_listing, solomo_command
 
 from solomo_cli.browser import directions_url
@@ -17,6 +17,11 @@ SITE = coworking("node/1", "Smooth", 45.7500, 4.8500, {"website": "https://smoot
 BARE = coworking("node/2", "Bare", 45.7510, 4.8510, {"website": "www.bare.example"})
 NOSITE = coworking("way/3", "Plain", 45.7520, 4.8520)
 EVIL = coworking("node/4", "Evil", 45.7530, 4.8530, {"website": "javascript:alert(1)"})
+
+
+@pytest.fixture
+def browser_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return record_browser(tmp_path, monkeypatch)
 
 
 @pytest.fixture(autouse=True)

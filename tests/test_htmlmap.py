@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from browsertools import browser_log  # noqa: F401 (a fixture)
+from browsertools import record_browser
 from clitools import assert_one_error, coworking, invoke, seed_listing
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from solomo_cli.formats import htmlmap
 from solomo_cli.model import Place
 
-HOSTILE = '<img src=x onerror=alert(1)></script><script>alert(2)</script> [bold]b[/bold] &amp;'
+HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script> [bold]b[/bold] &amp;"
 SMOOTH = coworking(
     "node/1",
     "Smooth",
@@ -35,6 +35,11 @@ SMOOTH = coworking(
 EVIL = coworking(
     "node/2", HOSTILE, 45.7520, 4.8480, {"website": "javascript:alert(3)", "brand": "Regus"}
 )
+
+
+@pytest.fixture
+def browser_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return record_browser(tmp_path, monkeypatch)
 
 
 def data_of(page: str) -> dict:
