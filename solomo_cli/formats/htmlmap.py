@@ -247,6 +247,7 @@ _SCRIPT = """
     bounds.extend(L.latLng(centre).toBounds(2 * data.search.radius_m));
   }
   var list = document.getElementById("places");
+  var byRank = {};
   data.places.forEach(function (p) {
     var badge = el("span", p.rank);
     if (!p.chain) { badge.style.background = COLOURS[p.kind] || "#555"; }
@@ -254,6 +255,7 @@ _SCRIPT = """
       html: badge, iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12]});
     var marker = L.marker([p.lat, p.lon], {icon: icon, title: p.rank + ". " + p.name,
       riseOnHover: true}).bindPopup(popup(p), {maxWidth: 320}).addTo(map);
+    byRank[p.rank] = marker;
     bounds.extend([p.lat, p.lon]);
     var item = el("li", p.name);
     var meta = [p.kind_label + (p.chain ? " (chain)" : "")];
@@ -266,6 +268,13 @@ _SCRIPT = """
   });
   if (bounds.isValid()) { map.fitBounds(bounds, {padding: [24, 24], maxZoom: 17}); }
   else { map.setView([20, 0], 2); }
+  // map.html#3 opens the popup of place 3: a link to one place of the page.
+  function openFromHash() {
+    var wanted = /^#(\\d+)$/.exec(window.location.hash);
+    if (wanted && byRank[wanted[1]]) { byRank[wanted[1]].openPopup(); }
+  }
+  window.addEventListener("hashchange", openFromHash);
+  openFromHash();
   document.getElementById("credit").textContent = data.attribution;
   document.body.setAttribute("data-ready", String(data.places.length));
 })();
