@@ -6,6 +6,7 @@ wide: each dot is then about square, so one scale serves both axes."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
@@ -106,13 +107,13 @@ def sketch(lat: float, lon: float, radius_m: float, points: Iterable[MapPoint], 
 
     text = Text(no_wrap=True, overflow="crop")
     for row in range(rows):
-        for col in range(cols):
-            if (row, col) in chars:
-                ch, style = chars[(row, col)]
-                text.append(ch, style=style)
-            else:
-                mask = masks[row][col]
-                text.append(chr(0x2800 + mask) if mask else " ", style="dim" if mask else "")
+        cells = [
+            chars.get((row, col))
+            or ((chr(0x2800 + masks[row][col]), "dim") if masks[row][col] else (" ", ""))
+            for col in range(cols)
+        ]
+        for style, run in itertools.groupby(cells, key=lambda cell: cell[1]):
+            text.append("".join(ch for ch, _ in run), style=style)  # one span per run
         text.append("\n")
     scale_m = nice_length(per_dot * 2 * max(4, cols // 5))
     bar = max(2, round(scale_m / (per_dot * 2)))
