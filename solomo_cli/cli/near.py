@@ -3,7 +3,7 @@ trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -209,13 +209,14 @@ def near(
 
 
 def _check_map_options(chosen: str, to_file: bool, sketch: bool, open_page: bool) -> None:
-    from solomo_cli.cli.open import check_open_page
-
     if sketch and (chosen != "table" or to_file):
         raise UsageError(
             "--map draws under the table on a terminal", hint="use --format html -o map.html"
         )
-    check_open_page(chosen, to_file, open_page)
+    if open_page:  # only then: cli/open.py belongs to the user's layer
+        from solomo_cli.cli.open import check_open_page
+
+        check_open_page(chosen, to_file, open_page)
 
 
 def _output(
@@ -275,7 +276,7 @@ def _output(
 
         # Made as the writer reads them: a listing without a limit is never held whole.
         rows = (place_record(p, rank=i) for i, p in enumerate(result.places, 1))
-        head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        head: dict[str, Any] = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
         if chosen == "html":  # the map draws the search point and circle, and says the hours
             rows = (
                 place_record(p, rank=i) | {"hours_phrase": p.extra.get("hours_phrase")}

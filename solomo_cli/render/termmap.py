@@ -107,12 +107,12 @@ def sketch(lat: float, lon: float, radius_m: float, points: Iterable[MapPoint], 
 
     text = Text(no_wrap=True, overflow="crop")
     for row in range(rows):
-        cells = [
+        line = [
             chars.get((row, col))
             or ((chr(0x2800 + masks[row][col]), "dim") if masks[row][col] else (" ", ""))
             for col in range(cols)
         ]
-        for style, run in itertools.groupby(cells, key=lambda cell: cell[1]):
+        for style, run in itertools.groupby(line, key=lambda cell: cell[1]):
             text.append("".join(ch for ch, _ in run), style=style)  # one span per run
         text.append("\n")
     scale_m = nice_length(per_dot * 2 * max(4, cols // 5))
