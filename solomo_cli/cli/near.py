@@ -10,7 +10,15 @@ from rich.console import Console
 
 from solomo_cli.boundary import clean, quoted
 from solomo_cli.cli.console import handles_errors, progress
-from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
+from solomo_cli.cli.params import (
+    Format,
+    PlaceCommand,
+    Sort,
+    force_option,
+    load_settings,
+    open_option,
+    output_option,
+)
 from solomo_cli.errors import UsageError
 from solomo_cli.words import count
 
@@ -69,18 +77,8 @@ def near(
         Format | None,
         typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to FILE (.txt, .json, .csv, .geojson, .html) instead of stdout.",
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
-    ] = False,
+    output: Annotated[Path | None, output_option(".txt, .json, .csv, .geojson, .html")] = None,
+    force: Annotated[bool, force_option()] = False,
     offline: Annotated[
         bool, typer.Option("--offline", help="Never touch the network; answer from local data.")
     ] = False,
@@ -140,31 +138,19 @@ def near(
             help="Under the table, sketch the places around the search point (on a terminal only).",
         ),
     ] = False,
-    open_page: Annotated[
-        bool,
-        typer.Option("--open", help="Open the map page written with -o FILE.html in the browser."),
-    ] = False,
+    open_page: Annotated[bool, open_option()] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
-    from solomo_cli.formats.registry import pick
     from solomo_cli.geo import parse_radius
     from solomo_cli.kinds import parse_kinds
     from solomo_cli.search.near import NearQuery, Session, remember_listing, run
 
     place = place.strip()  # see PlaceCommand
-    to_file = output is not None and str(output) != "-"
-    # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
-    chosen = pick(
-        "listing",
-        fmt.value if fmt else None,
-        output if to_file else None,
-        None if to_file else "table",
-    )
-    _check_map_options(chosen, to_file, sketch, open_page)
-    if output is not None and to_file:  # a refused target is said before any search
-        from solomo_cli.formats.files import check_target
+    from solomo_cli.cli.params import chosen_output
 
-        check_target(output, overwrite=force)
+    # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
+    chosen, to_file = chosen_output("listing", fmt.value if fmt else None, output, force)
+    _check_map_options(chosen, to_file, sketch, open_page)
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
     if open_now and open_at:

@@ -14,8 +14,11 @@ from solomo_cli.cli.params import (
     DATE_HELP,
     REF_HELP,
     LogFormat,
+    force_option,
     limit_option,
+    open_option,
     open_user,
+    output_option,
     parse_cost_option,
     parse_day,
     parse_id,
@@ -161,42 +164,18 @@ def log(
         LogFormat | None,
         typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to FILE (.json, .csv, .geojson, .html: a map) instead of stdout.",
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
-    ] = False,
-    open_page: Annotated[
-        bool,
-        typer.Option("--open", help="Open the map page written with -o FILE.html in the browser."),
-    ] = False,
+    output: Annotated[Path | None, output_option(".json, .csv, .geojson, .html: a map")] = None,
+    force: Annotated[bool, force_option()] = False,
+    open_page: Annotated[bool, open_option()] = False,
 ) -> None:
     """Where you worked: visits newest first, with days per place and per month, and costs.
 
     As a map: solomo log -o worked.html --open (one marker per place, its days and costs)."""
     from solomo_cli.cli.open import check_open_page
-    from solomo_cli.formats.registry import pick
+    from solomo_cli.cli.params import chosen_output
 
-    to_file = output is not None and str(output) != "-"
-    chosen = pick(
-        "visits",
-        fmt.value if fmt else None,
-        output if to_file else None,
-        None if to_file else "table",
-        files=to_file,
-    )
+    chosen, to_file = chosen_output("visits", fmt.value if fmt else None, output, force, files=True)
     check_open_page(chosen, to_file, open_page)
-    if output is not None and to_file:  # a refused target is said before any reading
-        from solomo_cli.formats.files import check_target
-
-        check_target(output, overwrite=force)
     start, end = parse_span(since, until)
     if chosen == "table" and limit is None:
         from solomo_cli.render.table import screenful
