@@ -204,7 +204,7 @@ def test_log_format_html_maps_where_you_worked(tmp_path: Path, browser_log: Path
     page = target.read_text(encoding="utf-8")
     data = data_of(page)
     assert data["title"].startswith("Where you worked, since 2026-11-01")
-    assert data["search"] is None
+    assert data["search"] is None and "OpenStreetMap contributors" in data["attribution"]
     by_name = {p["name"]: p for p in data["places"]}
     assert by_name["Smooth"]["visits"] == 2 and by_name["Smooth"]["costs"] == ["20 EUR"]
     assert by_name[HOSTILE]["rating"] == 2.0

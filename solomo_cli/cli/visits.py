@@ -197,7 +197,11 @@ def log(
         value = None
         if chosen == "json":  # the only format that carries the totals
             value = {"visits": rows, "totals": totals_record(user.totals(start, end, place_id))}
-        head = {"title": _log_title(start, end)} if chosen == "html" else None
+        head = None
+        if chosen == "html":
+            from solomo_cli.formats.registry import OSM_LICENSE
+
+            head = {"title": _log_title(start, end), "attribution": OSM_LICENSE}
         doc = Document("visits", rows, VISIT_FIELDS, value=value, head=head)
         written = emit(doc, chosen, output, force)
     if written:
