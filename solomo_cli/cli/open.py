@@ -1,6 +1,7 @@
 """`solomo open REF`: a place's website, its OpenStreetMap page or walking directions to it,
 in the browser; and `--open` of the map pages that `near` and `log` write."""
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -68,9 +69,8 @@ def open_(
         website = web_link(place.website)
         if site and not website:
             why = "no website" if not place.website else "no http or https website"
-            raise UsageError(
-                f"{name} has {why}", hint=f"solomo open {ref} --map opens its map page"
-            )
+            again = f"solomo open {shlex.quote(ref)} --map"
+            raise UsageError(f"{name} has {why}", hint=f"{again} opens its map page")
         url = website if website and not osm else place_url(place) or ""
         if not url:
             raise UsageError(f"{name} has no map page", hint="it was not found on OpenStreetMap")

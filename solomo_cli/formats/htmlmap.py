@@ -16,11 +16,14 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from solomo_cli.boundary import clean, clean_or_none, web_link
 from solomo_cli.geo import format_distance
 from solomo_cli.kinds import label
+
+if TYPE_CHECKING:
+    from solomo_cli.formats.registry import Document
 
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # What the OSM tile usage policy asks for: the copyright notice, linked to the copyright page.
@@ -322,7 +325,7 @@ def page(
     )
 
 
-def write_html(doc: Any, out: IO[str]) -> None:
+def write_html(doc: Document, out: IO[str]) -> None:
     """Write a registry Document (`listing`, or `visits`) as a map page. A listing's `head`
     carries `title` and `search`; its records carry their rank."""
     head = doc.head or {}
