@@ -153,3 +153,18 @@ def test_near_map_on_a_pipe_prints_the_table_alone(listed: None) -> None:
     assert "North" in completed.stdout and "East" in completed.stdout
     assert not any(ord(c) in BRAILLE for c in completed.stdout)
     assert "N↑" not in completed.stdout and "search point" not in completed.stdout
+
+
+def test_the_warm_path_loads_none_of_the_map_modules(listed: None) -> None:
+    import sys
+
+    code = (
+        "import sys\n"
+        "from solomo_cli.cli.app import app\n"
+        "from typer.testing import CliRunner\n"
+        f"r = CliRunner().invoke(app, ['near', {LYON_POINT!r}, '--offline'])\n"
+        "names = ('termmap', 'htmlmap', 'browser', 'open', 'webbrowser', 'leaflet')\n"
+        "print(r.exit_code, sorted(m for m in sys.modules if m.split('.')[-1] in names))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split(" ", 1) == ["0", "[]\n"]
