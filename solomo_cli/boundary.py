@@ -376,6 +376,24 @@ def url(value: object, what: str = "URL") -> str:
     return candidate.rstrip("/")
 
 
+_BARE_HOST = r"(?i)^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)"
+
+
+def web_link(value: object) -> str | None:
+    """A website as a link may carry it: an http or https URL ('www.example.org', as OSM
+    often has it, is taken as https), else None (javascript:, data:, file: never link)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    candidate = value.strip()
+    if re.match(_BARE_HOST, candidate):
+        candidate = "https://" + candidate
+    try:
+        url(candidate, "website")
+    except BadInput:
+        return None
+    return candidate
+
+
 def header_text(value: object, what: str, *, max_len: int = 200) -> str | None:
     """Text sent in an HTTP header (the contact in the User-Agent): cleaned to one line,
     bounded, and ASCII only (HTTP headers carry no other text)."""

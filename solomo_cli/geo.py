@@ -122,3 +122,14 @@ def format_distance(metres: float) -> str:
     if metres < 1000:
         return f"{int(round(metres))} m"
     return f"{metres / 1000:.1f} km"
+
+
+# Walking time is an estimate from the straight line: streets add about 30% (a common detour
+# factor in towns), at 4.8 km/h, an unhurried walking pace.
+WALK_DETOUR = 1.3
+WALK_KMH = 4.8
+
+
+def walking_minutes(metres: float) -> int:
+    """About how many minutes on foot a straight-line distance takes (at least 1)."""
+    return max(1, round(metres * WALK_DETOUR / (WALK_KMH * 1000 / 60)))

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("visits", "log"),
     "note": ("places", "note_app"),
     "show": ("places", "show"),
+    "open": ("open", "open_"),
     "contact": ("contacts", "contact_app"),
     "export": ("files", "export"),
     "import": ("files", "import_"),

@@ -16,6 +16,9 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo --install-completion bash", "complete commands, REFs and contact names"),
     ],
     "near": [
+        ('solomo near "Lyon" -k all -o map.html --open', "every kind, on a map page in the browser"),
+        ("solomo near 45.7578,4.8320 --offline -r 1km -n 5 --map", "a sketch under the table"),
+        ("solomo near 45.76,4.84 --format html > map.html", "the map page to stdout"),
         ("solomo near --offline", "around your trip, home or last search, from local data"),
         ('solomo near "Lyon" --limit 4', "the four best places near Lyon"),
         ("solomo near Lyon --offline --kind all --radius 6km", "every kind, from local data"),
@@ -67,6 +70,7 @@ EXAMPLES: dict[str, list[Example]] = {
     ],
     "visit rm": [("solomo visit rm 4", "delete visit #4")],
     "log": [
+        ("solomo log -o worked.html --open", "where you worked, on a map"),
         ("solomo log", "where you worked, newest first, with totals per currency"),
         ("solomo log --since 2026-11-01", "where you worked since 1 November"),
         ("solomo log --month 2026-11", "in November 2026"),
@@ -92,6 +96,7 @@ EXAMPLES: dict[str, list[Example]] = {
     ],
     "note rm": [("solomo note rm 1", "delete note #1 for good")],
     "show": [
+        ("solomo show 3", "with its geo: URI and, on a terminal, a walking estimate"),
         ("solomo show 1", "#1 of the last listing, with your notes and their ids"),
         ("solomo show smooth", "everything about a place, by name"),
         ("solomo show 2 --format json", "#2 of the last listing, as JSON"),
@@ -170,6 +175,11 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo trip show 2 --radius 10km", "trip #2, in a wider circle"),
     ],
     "trip rm": [("solomo trip rm 2", "delete trip #2")],
+    "open": [
+        ("solomo open 1", "the website of #1 (else its OSM page) in the browser"),
+        ("solomo open 3 --map", "its OpenStreetMap page"),
+        ("solomo open 3 --directions", "walking directions from the last search point"),
+    ],
     "report": [
         (
             "solomo report 2 --exists --sockets yes --wifi free --text 'Day pass at the desk; quiet room upstairs.'",

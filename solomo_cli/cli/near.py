@@ -3,7 +3,7 @@ trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,7 +15,10 @@ from solomo_cli.cli.params import (
     Format,
     PlaceCommand,
     Sort,
+    force_option,
     load_settings,
+    open_option,
+    output_option,
     parse_moment,
 )
 from solomo_cli.errors import UsageError
@@ -83,18 +86,8 @@ def near(
         Format | None,
         typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to FILE (.txt, .json, .csv, .geojson) instead of stdout.",
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
-    ] = False,
+    output: Annotated[Path | None, output_option(".txt, .json, .csv, .geojson, .html")] = None,
+    force: Annotated[bool, force_option()] = False,
     offline: Annotated[
         bool, typer.Option("--offline", help="Never touch the network; answer from local data.")
     ] = False,
@@ -147,27 +140,27 @@ def near(
         bool,
         typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited)."),
     ] = False,
+    sketch: Annotated[
+        bool,
+        typer.Option(
+            "--map",
+            help="Under the table, sketch the places around the search point (on a terminal only).",
+        ),
+    ] = False,
+    open_page: Annotated[bool, open_option()] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
-    from solomo_cli.formats.registry import pick
     from solomo_cli.geo import parse_radius
     from solomo_cli.kinds import parse_kinds
     from solomo_cli.search.near import NearQuery, Session, remember_listing, run
 
     settings = load_settings()
     place, label, kept = _default_place(settings) if place is None else (place.strip(), None, None)
-    to_file = output is not None and str(output) != "-"
-    # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
-    chosen = pick(
-        "listing",
-        fmt.value if fmt else None,
-        output if to_file else None,
-        None if to_file else "table",
-    )
-    if output is not None and to_file:  # a refused target is said before any search
-        from solomo_cli.formats.files import check_target
+    from solomo_cli.cli.params import chosen_output
 
-        check_target(output, overwrite=force)
+    # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
+    chosen, to_file = chosen_output("listing", fmt.value if fmt else None, output, force)
+    _check_map_options(chosen, to_file, sketch, open_page)
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
     if open_now and open_at:
@@ -202,7 +195,22 @@ def near(
         session.notify = None
         if label is not None:  # which default it was: in the title, not in the listing kept
             result = result._replace(origin=result.origin._replace(label=label))
-        _output(result, chosen, output, to_file, force, explain, place, offline)
+        _output(result, chosen, output, to_file, force, explain, place, offline, sketch)
+    if open_page and output is not None:
+        from solomo_cli.cli.open import open_page as show_page
+
+        show_page(output)
+
+
+def _check_map_options(chosen: str, to_file: bool, sketch: bool, open_page: bool) -> None:
+    if sketch and (chosen != "table" or to_file):
+        raise UsageError(
+            "--map draws under the table on a terminal", hint="use --format html -o map.html"
+        )
+    if open_page:  # only then: cli/open.py belongs to the user's layer
+        from solomo_cli.cli.open import check_open_page
+
+        check_open_page(chosen, to_file, open_page)
 
 
 def _default_place(settings: "Settings") -> tuple[str, str, str | None]:
@@ -246,6 +254,7 @@ def _output(
     explain: bool,
     place: str,
     offline: bool,
+    sketch: bool = False,
 ) -> None:
     from solomo_cli.render import near as render
 
@@ -277,6 +286,10 @@ def _output(
     if chosen == "table" and not to_file:
         console = Console(highlight=False, emoji=False, markup=False)
         render.print_table(console, result, explain, LISTING_HINTS)
+        if sketch and console.is_terminal and result.places:  # a pipe gets the table alone
+            from solomo_cli.render.termmap import listing_sketch
+
+            console.print(listing_sketch(result, console.width))
         return
     from solomo_cli.cli.files import emit, write_to
 
@@ -289,16 +302,32 @@ def _output(
 
         # Made as the writer reads them: a listing without a limit is never held whole.
         rows = (place_record(p, rank=i) for i, p in enumerate(result.places, 1))
-        head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        head: dict[str, Any] = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        if chosen == "html":  # the map draws the search point and circle, and says the hours
+            rows = (
+                place_record(p, rank=i) | {"hours_phrase": p.extra.get("hours_phrase")}
+                for i, p in enumerate(result.places, 1)
+            )
+            head |= {"title": render.title(result), "search": _search_point(result)}
         doc = Document(
             "listing",
             rows,
             LISTING_FIELDS,
-            head=head if origin.credit else None,
+            head=head if origin.credit or chosen == "html" else None,
         )
         written = emit(doc, chosen, output, force)
     if written:
         print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
+
+
+def _search_point(result: "NearResult") -> dict[str, object]:
+    origin = result.origin
+    return {
+        "lat": origin.lat,
+        "lon": origin.lon,
+        "radius_m": result.query.radius_m,
+        "label": clean(origin.label),
+    }
 
 
 @near_app.command("sync", cls=PlaceCommand)

@@ -14,6 +14,7 @@ from solomo_cli.formats import registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
 
     from solomo_cli.config import Paths
     from solomo_cli.mydata.refs import Resolved
@@ -35,6 +36,51 @@ def limit_option(what: str) -> Any:
         min=0,
         help=f"Show at most N {what} (0: all; default: a screenful on a terminal, else all).",
     )
+
+
+def output_option(suffixes: str) -> Any:
+    """--output FILE / -o FILE of the commands that write a document (`near`, `log`)."""
+    import typer
+
+    return typer.Option(
+        "--output", "-o", metavar="FILE", help=f"Write to FILE ({suffixes}) instead of stdout."
+    )
+
+
+def force_option() -> Any:
+    import typer
+
+    return typer.Option("--force", help="Overwrite --output FILE if it exists.")
+
+
+def open_option() -> Any:
+    """--open of the commands that write a map page."""
+    import typer
+
+    return typer.Option(
+        "--open", help="Open the map page written with -o FILE.html in the browser."
+    )
+
+
+def chosen_output(
+    what: str, fmt: str | None, output: "Path | None", force: bool, *, files: bool = False
+) -> tuple[str, bool]:
+    """The format to write `what` in (the one asked, else FILE's suffix, else the table on
+    stdout), and whether it goes to a file; a refused FILE is said now, before any work.
+    `files`: a file must be in a format that formats/ writes (not the table)."""
+    to_file = output is not None and str(output) != "-"
+    chosen = registry.pick(
+        what,
+        fmt,
+        output if to_file else None,
+        None if to_file else "table",
+        files=files and to_file,
+    )
+    if output is not None and to_file:
+        from solomo_cli.formats.files import check_target
+
+        check_target(output, overwrite=force)
+    return chosen, to_file
 
 
 class Sort(str, Enum):

@@ -1,5 +1,6 @@
 """`solomo note` and `solomo show`: one place, and what you know of it."""
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -135,4 +136,5 @@ def show(
         emit(Document("place", [record], value=record), fmt.value)
         return
     more = f"solomo log --place {found.place.id}"
-    print_all(views.show_view(found, summary, hours, more_visits=more))
+    walk = sys.stdout.isatty()  # an estimate for the person reading, not for scripts
+    print_all(views.show_view(found, summary, hours, more_visits=more, walk=walk))

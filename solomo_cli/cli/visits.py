@@ -1,11 +1,14 @@
 """`solomo visit` (add, edit, rm) and `solomo log`: where you worked."""
 
 import itertools
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
+from solomo_cli.boundary import clean
 from solomo_cli.cli.complete import complete_ref
 from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
@@ -13,8 +16,11 @@ from solomo_cli.cli.params import (
     DATES_SEE,
     REF_HELP,
     LogFormat,
+    force_option,
     limit_option,
+    open_option,
     open_user,
+    output_option,
     parse_cost_option,
     parse_day,
     parse_id,
@@ -200,24 +206,36 @@ def log(
     ] = None,
     limit: Annotated[int | None, limit_option("visits, and N rows per place and per month")] = None,
     fmt: Annotated[
-        LogFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = LogFormat.table,
+        LogFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
+    ] = None,
+    output: Annotated[Path | None, output_option(".json, .csv, .geojson, .html: a map")] = None,
+    force: Annotated[bool, force_option()] = False,
+    open_page: Annotated[bool, open_option()] = False,
     chart: Annotated[
         bool,
         typer.Option("--chart", help="Draw the days worked per month and per place as bars."),
     ] = False,
 ) -> None:
-    """Where you worked: visits newest first, with days per place and per month, and costs."""
+    """Where you worked: visits newest first, with days per place and per month, and costs.
+
+    As a map: solomo log -o worked.html --open (one marker per place, its days and costs)."""
+    from solomo_cli.cli.open import check_open_page
+    from solomo_cli.cli.params import chosen_output
     from solomo_cli.errors import UsageError
 
     if month and (since or until):
         raise UsageError(
             "--month and --since/--until contradict each other", hint="use one or the other"
         )
-    if chart and fmt.value != "table":
-        raise UsageError(f"--chart draws on the terminal, not as {fmt.value}", hint="drop --format")
+    chosen, to_file = chosen_output("visits", fmt.value if fmt else None, output, force, files=True)
+    if chart and (chosen != "table" or to_file):
+        raise UsageError(
+            f"--chart draws on the terminal, not as {chosen}", hint="drop --format and -o"
+        )
+    check_open_page(chosen, to_file, open_page)
     start, end = parse_month(month) if month else parse_span(since, until)
-    if fmt.value == "table" and limit is None:
+    if chosen == "table" and limit is None:
         from solomo_cli.render.table import screenful
 
         # Around the visits: title, header, rule, "N more", and the lines below the tables.
@@ -228,7 +246,7 @@ def log(
         if chart:
             _log_chart(user, start, end, place_id, limit or None)
             return
-        if fmt.value == "table":
+        if chosen == "table":
             _log_table(user, start, end, place_id, limit or None)
             return
         from solomo_cli.cli.files import emit
@@ -238,9 +256,29 @@ def log(
         visits = user.iter_visits(start, end, place_id)  # read as they are written
         rows = visit_records(itertools.islice(visits, limit or None))
         value = None
-        if fmt.value == "json":  # the only format that carries the totals
+        if chosen == "json":  # the only format that carries the totals
             value = {"visits": rows, "totals": totals_record(user.totals(start, end, place_id))}
-        emit(Document("visits", rows, VISIT_FIELDS, value=value), fmt.value)
+        head = None
+        if chosen == "html":
+            from solomo_cli.formats.registry import OSM_LICENSE
+
+            head = {"title": _log_title(start, end), "attribution": OSM_LICENSE}
+        doc = Document("visits", rows, VISIT_FIELDS, value=value, head=head)
+        written = emit(doc, chosen, output, force)
+    if written:
+        print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
+    if open_page and output is not None:
+        from solomo_cli.cli.open import open_page as show_page
+
+        show_page(output)
+
+
+def _log_title(start: str | None, end: str | None) -> str:
+    if start and end:
+        return f"Where you worked, {start} to {end}"
+    if start or end:
+        return f"Where you worked, {'since ' + start if start else 'until ' + str(end)}"
+    return "Where you worked"
 
 
 def _log_table(

@@ -85,6 +85,10 @@ def _ics(doc: Document, out: IO[str]) -> None:
     from solomo_cli.formats.ics import write_ics
 
     write_ics(doc.what, doc.records, out)
+def _html(doc: Document, out: IO[str]) -> None:
+    from solomo_cli.formats.htmlmap import write_html
+
+    write_html(doc, out)
 
 
 def _vcard(doc: Document, out: IO[str]) -> None:
@@ -135,6 +139,7 @@ FORMATS: dict[str, OutputFormat] = {
         ),
         OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard),
         OutputFormat("ics", (".ics",), frozenset({"reminders", "trips"}), _ics),
+        OutputFormat("html", (".html", ".htm"), frozenset({"listing", "visits"}), _html),
     )
 }
 EXPORTS = ("places", "visits", "contacts", "reminders", "trips")

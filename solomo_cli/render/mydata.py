@@ -14,7 +14,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from solomo_cli.boundary import clean
-from solomo_cli.geo import format_distance
+from solomo_cli.geo import format_distance, walking_minutes
 from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
 from solomo_cli.render.table import add_house_row, house_table, more_line
@@ -262,9 +262,10 @@ def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) 
 
 
 def show_view(
-    found: Resolved, summary: Any, hours: Any, more_visits: str = ""
+    found: Resolved, summary: Any, hours: Any, more_visits: str = "", walk: bool = False
 ) -> list[RenderableType]:
-    """`more_visits`: how to see the visits beyond the first ten (the command words it)."""
+    """`more_visits`: how to see the visits beyond the first ten (the command words it);
+    `walk`: add an estimate of the walking time to the distance (for a terminal)."""
     from solomo_cli.formats.records import place_url
     from solomo_cli.formats.registry import OSM_LICENSE
 
@@ -281,7 +282,10 @@ def show_view(
     where = f"{place.lat:.6f},{place.lon:.6f}"
     if distance is not None:
         where += f" · {format_distance(distance)} from {clean(found.origin['label'])}"  # type: ignore[index]
+        if walk:
+            where += f" · about {walking_minutes(distance)} min on foot (estimate)"
     rows.append(("Location", where))
+    rows.append(("Geo", f"geo:{place.lat:.6f},{place.lon:.6f}"))
     rows.extend(_contact_lines(place.tags))
     if place.opening_hours:
         value = Text(clean(place.opening_hours))
