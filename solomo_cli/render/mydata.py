@@ -228,6 +228,18 @@ def _is_osm(place_id: str) -> bool:
     return source_of(place_id) == "osm"
 
 
+def from_listing(found: Resolved) -> str:
+    """'#2 of your last search near Lyon, 14:02': which listing a rank was taken from (its
+    date too when it was not made today)."""
+    where = clean((found.origin or {}).get("query") or (found.origin or {}).get("label"))
+    text = f"#{found.rank} of your last search" + (f" near {where}" if where else "")
+    if found.listed_at is None:
+        return text
+    made = datetime.fromtimestamp(found.listed_at)
+    same_day = made.date() == date.today()
+    return text + ", " + made.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+
 def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) -> dict[str, Any]:
     """`solomo show --format json`: the place record of exports, plus what show adds."""
     from solomo_cli.formats.records import encounter_record, place_record, visit_record
@@ -262,6 +274,8 @@ def show_view(
 
     out: list[RenderableType] = []
     place = found.place
+    if found.rank is not None:
+        out.append(Text(from_listing(found), style="dim"))
     head = Text(place.display_name, style="bold")
     kind = place.kind + (" (chain)" if place.kind == "coworking" and place.chain else "")
     head.append(f"  {kind} · {place.id}", style="dim")
