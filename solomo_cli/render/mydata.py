@@ -10,14 +10,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
-from rich.table import Column, Table
+from rich.table import Table
 from rich.text import Text
 
 from solomo_cli.boundary import clean
 from solomo_cli.geo import format_distance
 from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
-from solomo_cli.render.table import add_house_row, house_table, more_line
+from solomo_cli.render.table import HouseColumn, add_house_row, house_table, more_line
 from solomo_cli.search.ranking import check_age_days, is_stale
 from solomo_cli.words import count
 
@@ -85,10 +85,15 @@ def _append_visit(text: Text, v: Visit, sep: str) -> Text:
     return text
 
 
-def _table(title: str | Text, *columns: tuple[str, str]) -> Table:
+def _table(title: str | Text, *columns: tuple[Any, ...]) -> Table:
+    """A house table of (header, justify, priority[, whole lines]) columns: it fits the
+    terminal by priority (the highest number dropped first) and never breaks a token."""
     return house_table(
         title if not isinstance(title, str) else Text(title),
-        *(Column(name, justify=justify, overflow="fold") for name, justify in columns),  # type: ignore[arg-type]
+        *(
+            HouseColumn(name, justify=justify, priority=priority, whole_lines=bool(whole))
+            for name, justify, priority, *whole in columns
+        ),
     )
 
 
@@ -127,12 +132,12 @@ def log_view(
         return [empty, Text(empty_hint, style="dim")] if empty_hint else [empty]
     grid = _table(
         f"Visits {span}".strip(),
-        ("ID", "right"),
-        ("Date", "left"),
-        ("Place", "left"),
-        ("Rating", "left"),
-        ("Cost", "right"),
-        ("Note", "left"),
+        ("ID", "right", 0, True),
+        ("Date", "left", 10, True),
+        ("Place", "left", 20),
+        ("Rating", "left", 40, True),
+        ("Cost", "right", 30, True),
+        ("Note", "left", 50),
     )
     for v in visits:
         add_house_row(
@@ -145,7 +150,11 @@ def log_view(
             untrusted(v.note or ""),
         )
     by_place = _table(
-        "Per place", ("Place", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+        "Per place",
+        ("Place", "left", 0),
+        ("Days", "right", 10, True),
+        ("Visits", "right", 20, True),
+        ("Cost", "right", 30, True),
     )
     for row in t.by_place:
         add_house_row(
@@ -156,7 +165,11 @@ def log_view(
             Text(money_totals(row["cost"])),
         )
     by_month = _table(
-        "Per month", ("Month", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+        "Per month",
+        ("Month", "left", 0, True),
+        ("Days", "right", 10, True),
+        ("Visits", "right", 20, True),
+        ("Cost", "right", 30, True),
     )
     for row in t.by_month:
         add_house_row(
@@ -370,15 +383,15 @@ def contacts_view(
             return [Text(f"No contacts {', '.join(parts)}.")]
         return [Text(" ".join(filter(None, ["No contacts yet.", empty_hint])))]
     columns = [
-        ("Name", "left"),
-        ("Org", "left"),
-        ("Tags", "left"),
-        ("Last seen", "left"),
-        ("Where", "left"),
-        ("Reach", "left"),
+        ("Name", "left", 0),
+        ("Org", "left", 40),
+        ("Tags", "left", 50),
+        ("Last seen", "left", 10),
+        ("Where", "left", 30),
+        ("Reach", "left", 20, True),  # an e-mail and a phone number, never broken
     ]
     if near:
-        columns.insert(4, ("Dist", "right"))
+        columns.insert(4, ("Dist", "right", 15, True))
     grid = _table(title, *columns)
     ago: dict[str, str] = {}  # a day's "N months ago", said once
     for c in found:
@@ -394,7 +407,7 @@ def contacts_view(
             untrusted(", ".join(c.tags), "cyan"),
             seen,
             untrusted(place.display_name if place else ""),
-            untrusted("\n".join(v for v in (c.email, c.phone) if v)),
+            Text("\n".join(clean(v) for v in (c.email, c.phone) if v)),  # one a line
         ]
         if near:
             row.insert(4, Text(format_distance(c.distance_m or 0)))
