@@ -48,8 +48,10 @@ class Terminal:
         self.name = os.ttyname(self.slave)
 
     def run(self, *args: str, **env: str) -> tuple[int, str]:
-        environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200", **env}
-        environment.pop("NO_COLOR", None)
+        environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"}
+        for name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+            environment.pop(name, None)
+        environment.update(env)
         process = subprocess.Popen(
             [*solomo_command(), *args],
             stdin=self.slave,

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from solomo_cli.boundary import clean
+from solomo_cli.boundary import clean, mail_link, tel_link, web_link
 from solomo_cli.geo import format_distance
 from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
@@ -226,15 +227,29 @@ _DETAIL_TAGS = (
 _CONTACT_KEYS = WEBSITE + PHONE + EMAIL  # the keys Place.website, .phone and .email read
 
 
-def _contact_lines(tags: dict[str, str]) -> list[tuple[str, str]]:
+def _contact_lines(tags: dict[str, str]) -> list[tuple[str, Text]]:
     lines = []
     for key in _CONTACT_KEYS:
         if tags.get(key):
-            lines.append((key.split(":")[-1].capitalize(), tags[key]))
+            lines.append((key.split(":")[-1].capitalize(), linked(key, tags[key])))
     for key in sorted(tags):
         if key.startswith("contact:") and key not in _CONTACT_KEYS:
-            lines.append((key.split(":", 1)[1].capitalize(), tags[key]))
+            lines.append((key.split(":", 1)[1].capitalize(), linked(key, tags[key])))
     return lines
+
+
+def linked(key: str, value: str) -> Text:
+    """A contact tag's value, cleaned; a hyperlink (on a terminal that shows them) when it is
+    a website, a phone number or an e-mail that boundary.py accepts as a link."""
+    if key in WEBSITE:
+        target = web_link(value)
+    elif key in PHONE:
+        target = tel_link(value)
+    elif key in EMAIL:
+        target = mail_link(value)
+    else:
+        target = None
+    return Text(clean(value), style=Style(link=target) if target else "")
 
 
 def _is_osm(place_id: str) -> bool:
@@ -289,9 +304,11 @@ def show_view(
     place = found.place
     if found.rank is not None:
         out.append(Text(from_listing(found), style="dim"))
+    url = place_url(place)
     head = Text(place.display_name, style="bold")
     kind = place.kind + (" (chain)" if place.kind == "coworking" and place.chain else "")
-    head.append(f"  {kind} · {place.id}", style="dim")
+    head.append(f"  {kind} · ", style="dim")
+    head.append(place.id, style=Style(dim=True, link=web_link(url)) if url else "dim")
     out.append(head)
     rows: list[tuple[str, Any]] = []
     if place.address:
@@ -317,9 +334,8 @@ def show_view(
     for key, label in _DETAIL_TAGS:
         if place.tags.get(key):
             rows.append((label, place.tags[key]))
-    url = place_url(place)
     if url:
-        rows.append(("Map", url))
+        rows.append(("Map", Text(url, style=Style(link=web_link(url)))))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="cyan", no_wrap=True)
     grid.add_column(overflow="fold")
