@@ -120,8 +120,7 @@ class HouseTable(Table):
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if not self._is_fit and any(isinstance(c, HouseColumn) for c in self.columns):
-            width = min(options.max_width, self.fit_width or options.max_width)
-            yield from _fitted(self, width).__rich_console__(console, options)
+            yield from self._draw_fitted(console, options)
             return
         if not self._long():
             yield from super().__rich_console__(console, options)
@@ -143,6 +142,30 @@ class HouseTable(Table):
         # The title's and header's drawing is Rich's: a copy of the table without rows.
         yield from self._with_rows([])._render(console, render_options, widths)
         yield from self._body(console, render_options, widths)
+
+    def _draw_fitted(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The table fitted to the width; its title and caption as wide as they need (up to
+        the width), not wrapped to the table's own width as Rich would."""
+        width = min(options.max_width, self.fit_width or options.max_width)
+        fitted = _fitted(self, width)
+        title, caption = fitted.title, fitted.caption
+        fitted.title = fitted.caption = None
+        drawn = sum(column.width or 0 for column in fitted.columns) + fitted._extra_width
+
+        def annotation(text: Any, style: str, justify: Any) -> RenderResult:
+            if isinstance(text, str):
+                text = console.render_str(text, style=style, highlight=False)
+            lines = text.plain.split("\n") if isinstance(text, Text) else [""]
+            room = min(width, max(drawn, *map(cell_len, lines)))
+            yield from console.render(
+                text, options.update(width=room, justify=justify, highlight=False, height=None)
+            )
+
+        if title:
+            yield from annotation(title, "table.title", self.title_justify)
+        yield from fitted.__rich_console__(console, options)
+        if caption:
+            yield from annotation(caption, "table.caption", self.caption_justify)
 
     def _long(self) -> bool:
         """Long, and drawn as `_body` knows how (the house table's options, no row styles)."""
