@@ -376,22 +376,79 @@ def url(value: object, what: str = "URL") -> str:
     return candidate.rstrip("/")
 
 
-_BARE_HOST = r"(?i)^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)"
+# -- links (OSC 8 hyperlinks in a terminal) ---------------------------------------------------
+# A link's target is written inside an escape sequence: it must be printable ASCII (OSC 8
+# takes bytes 32–126), or it could end the sequence early; and only web, mail and phone
+# links are made, never file:, javascript: or a terminal's own schemes.
+
+_SAFE_URL_CHARS = "/:?#[]@!$&'()*+,;=%~-._"
+_BARE_HOST = r"(?i)^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}(?:[/?#]|$)"  # a website given without a scheme
+_EMAIL = r"^[^@\s<>\"'\\]+@[^@\s<>\"'\\]+\.[^@\s<>\"'\\]+$"
 
 
 def web_link(value: object) -> str | None:
-    """A website as a link may carry it: an http or https URL ('www.example.org', as OSM
-    often has it, is taken as https), else None (javascript:, data:, file: never link)."""
-    if not isinstance(value, str) or not value.strip():
+    """A website tag as a link: an http or https URL with a host, in printable ASCII (a
+    non-ASCII host in its IDNA form, other characters %-escaped); None when it cannot be one
+    (another scheme, spaces, control characters, too long). 'www.example.org' → https://…"""
+    if not isinstance(value, str):
         return None
-    candidate = value.strip()
-    if re.match(_BARE_HOST, candidate):
+    candidate = value.strip().split(";", 1)[0].strip()  # OSM: several values split by ;
+    if not candidate or len(candidate) > MAX_URL:
+        return None
+    if not candidate.isprintable() or any(c.isspace() for c in candidate):
+        return None
+    if "://" not in candidate and re.match(_BARE_HOST, candidate):
         candidate = "https://" + candidate
+    from urllib.parse import quote, urlsplit, urlunsplit
+
     try:
-        url(candidate, "website")
-    except BadInput:
+        parts = urlsplit(candidate)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number in range)
+        host = parts.hostname
+        if parts.scheme.lower() not in ("http", "https") or not host or parts.username:
+            return None
+        netloc = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except (ValueError, UnicodeError):
         return None
-    return candidate
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    link = urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            quote(parts.path, safe=_SAFE_URL_CHARS),
+            quote(parts.query, safe=_SAFE_URL_CHARS),
+            quote(parts.fragment, safe=_SAFE_URL_CHARS),
+        )
+    )
+    return link if link.isascii() and link.isprintable() and len(link) <= MAX_URL else None
+
+
+def mail_link(value: object) -> str | None:
+    """An e-mail tag as a `mailto:` link (the first address of several), or None."""
+    if not isinstance(value, str):
+        return None
+    address = value.split(";", 1)[0].strip()
+    if len(address) > 254 or not address.isprintable() or not re.match(_EMAIL, address):
+        return None
+    from urllib.parse import quote
+
+    link = "mailto:" + quote(address, safe="@.+-_!#$&'*/=?^`{|}~")
+    return link if link.isascii() else None
+
+
+def tel_link(value: object) -> str | None:
+    """A phone tag as a `tel:` link with its digits ('+33 6 33 04 18 04' → 'tel:+33633041804';
+    the first number of several), or None when it holds no plausible number."""
+    if not isinstance(value, str):
+        return None
+    number = value.split(";", 1)[0].strip()
+    if not re.fullmatch(r"\+?[0-9 ().\-/\u00a0]{3,40}", number):
+        return None
+    digits = re.sub(r"[^0-9]", "", number)
+    if not 3 <= len(digits) <= 20:
+        return None
+    return "tel:" + ("+" if number.startswith("+") else "") + digits
 
 
 def header_text(value: object, what: str, *, max_len: int = 200) -> str | None:

@@ -22,6 +22,9 @@ def solomo_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # The GeoNames gazetteer would answer "Lyon" before the fake Nominatim: tests of the
     # Nominatim path keep it off; test_gazetteer.py turns it on.
     monkeypatch.setenv("SOLOMO_GAZETTEER", "off")
+    # One listing slot for the whole test, whether pytest runs in a terminal or not, and
+    # whatever a subprocess's stdin is; the pty tests of test_listing_terminal.py unset it.
+    monkeypatch.setenv("SOLOMO_SESSION", "tests")
     home = tmp_path / "home"
     monkeypatch.setenv("SOLOMO_HOME", str(home))
     return home

@@ -4,6 +4,7 @@ search, and the user's visits, notes, rating and people met there."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from clitools import (
@@ -72,7 +73,8 @@ def show(*args: str) -> str:
 def test_details_contacts_hours_and_freshness() -> None:
     text = show("1")
     lines = {line.split("  ")[0].strip(): line for line in text.splitlines() if line.strip()}
-    assert text.splitlines()[0].startswith("La cordée - Jean Macé  coworking · node/8795134202")
+    assert re.fullmatch(r"#1 of your last search near Lyon, \d\d:\d\d", text.splitlines()[0])
+    assert text.splitlines()[1].startswith("La cordée - Jean Macé  coworking · node/8795134202")
     assert "12 Rue Jean Macé, 69007 Lyon" in lines["Address"]
     assert "45.749635,4.843251 · 366 m from Lyon, France" in lines["Location"]
     assert "https://www.la-cordee.net/" in lines["Website"]

@@ -447,7 +447,7 @@ def test_a_damaged_place_row_in_the_user_data_is_a_store_error() -> None:
 
 
 def test_a_damaged_listing_in_the_cache_is_a_store_error() -> None:
-    _damage(get_paths().cache_db, "UPDATE state SET value = '{not json'")
+    _damage(get_paths().cache_db, "UPDATE listings SET origin = '{not json'")
     result = invoke(["visit", "2"])
     assert result.exit_code == 5, (result.stderr, result.exception)
     assert_one_error(result.stderr, "damaged row", "cache clear")
@@ -457,7 +457,7 @@ def test_a_damaged_listing_in_the_cache_is_a_store_error() -> None:
 def test_a_damaged_place_row_in_the_cache_is_a_store_error() -> None:
     _damage(get_paths().cache_db, "UPDATE places SET tags = 'not json'")
     _damage(
-        get_paths().cache_db, "DELETE FROM state"
+        get_paths().cache_db, "DELETE FROM listings"
     )  # no listing: the place is read from the cache
     result = invoke(["visit", "node/12155174562"])
     assert result.exit_code == 5, (result.stderr, result.exception)

@@ -255,7 +255,7 @@ def test_a_warm_show_loads_neither_the_parser_nor_the_zones(solomo_home: Path) -
     seed_listing([ZONED])
     first = invoke(NEAR_ZONED)  # evaluates and keeps the answer
     assert first.exit_code == 0
-    env = {"SOLOMO_HOME": str(solomo_home), "PATH": ""}
+    env = {"SOLOMO_HOME": str(solomo_home), "PATH": "", "SOLOMO_SESSION": "tests"}
     done = subprocess.run(
         [sys.executable, "-c", WARM_SHOW], env=env, capture_output=True, text=True
     )

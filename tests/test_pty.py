@@ -81,7 +81,8 @@ def test_spinner_survives_a_hostile_error_page_and_tries_the_next_server(
     assert status == 0, shown
     assert "Smooth" in shown and "© OpenStreetMap contributors" in shown
     assert "Traceback" not in shown and "MarkupError" not in shown and "unexpected" not in shown
-    assert "\x1b]8;" not in shown  # "[link=…]" made no hyperlink
+    # "[link=…]" made no hyperlink (the only links are the table's own, to OpenStreetMap).
+    assert ";http://x\x1b" not in shown and "]8;id=" in shown
     assert fast.count("/api/interpreter") == 2
     # The move to the next server stays on the screen, not only in the passing spinner.
     assert "sent an HTML page instead of data" in shown

@@ -96,7 +96,7 @@ def test_rank_out_of_the_listing_is_a_usage_error(user: UserData) -> None:
 
 
 def test_rank_without_a_listing_says_to_search_first(user: UserData) -> None:
-    with pytest.raises(UsageError, match="no last listing") as err:
+    with pytest.raises(UsageError, match="no listing in this terminal") as err:
         resolve("2", get_paths().cache_db, user)
     assert "solomo near" in (err.value.hint or "")
     assert not get_paths().cache_db.exists()  # looking did not create the cache

@@ -4,6 +4,7 @@ covered, geocoding answers, and the last listing. Deleting it loses nothing of t
 import functools
 import json
 import math
+import os
 import sqlite3
 import time
 import unicodedata
@@ -180,6 +181,45 @@ def m008_count_memo(conn: sqlite3.Connection) -> None:
         )
 
 
+def m010_listing_per_terminal(conn: sqlite3.Connection) -> None:
+    # One last listing per terminal session (see `terminal`), so that `near` in another
+    # terminal or in a script does not change what `visit 2` means here. The listing made
+    # before this migration goes to the shared "no terminal" slot ('').
+    db.run_script(
+        conn,
+        """
+        CREATE TABLE listings (
+            session TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,  -- JSON {query, label, lat, lon}
+            count INTEGER NOT NULL,
+            made_at REAL NOT NULL
+        );
+        INSERT INTO listings
+            SELECT '', json(json_extract(value, '$.origin')), json_extract(value, '$.count'),
+                   strftime('%s', 'now') + 0.0
+            FROM state WHERE key = 'last_listing' AND json_valid(value)
+                AND json_extract(value, '$.origin') IS NOT NULL;
+        CREATE TABLE listed (
+            session TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            osm_id TEXT NOT NULL,
+            name TEXT,
+            kind TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            tags TEXT,  -- NULL: those the cache holds for osm_id (a long listing copies no tags)
+            tz TEXT,
+            country TEXT,
+            PRIMARY KEY (session, rank)
+        );
+        INSERT INTO listed SELECT '', * FROM listing WHERE EXISTS (SELECT 1 FROM listings);
+        DROP TABLE listing;
+        ALTER TABLE listed RENAME TO listing;
+        DELETE FROM state WHERE key = 'last_listing';
+        """,
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_hours_memo,
@@ -189,6 +229,7 @@ MIGRATIONS = [
     m006_coverage_shapes,
     m007_drop_rtree,
     m008_count_memo,
+    m010_listing_per_terminal,
 ]
 COUNT_MEMO_SIZE = 64  # counts kept: the newest
 
@@ -1012,7 +1053,7 @@ class Cache:
                 (key, display_name, lat, lon, json.dumps(raw, ensure_ascii=False), time.time()),
             )
 
-    # -- small state (the last listing) ---------------------------------------------------
+    # -- small state -------------------------------------------------------------------------
 
     def get_state(self, key: str) -> Any:
         row = self.conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -1026,27 +1067,34 @@ class Cache:
         with db.transaction(self.conn):
             self.conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, text))
 
-    # -- the last listing -----------------------------------------------------------------
+    # -- the last listing, one per terminal ------------------------------------------------
 
     def save_listing(
-        self, origin: dict[str, Any], places: Sequence[Place] = (), rids: Sequence[int] = ()
+        self,
+        origin: dict[str, Any],
+        places: Sequence[Place] = (),
+        rids: Sequence[int] = (),
+        session: str | None = None,
     ) -> None:
-        """Record the last listing: `places` as given, or the cached places of these row ids
-        (copied in SQL in one statement, their tags left in the cache). Unchanged, it is not written again
-        (no write, nothing to checkpoint when the store closes)."""
+        """Record the last listing of this terminal session (`terminal()` unless given):
+        `places` as given, or the cached places of these row ids (copied in SQL in one
+        statement, their tags left in the cache). Unchanged, it is not written again (no
+        write, nothing to checkpoint when the store closes), but for its time once a minute."""
         conn = self.conn
+        slot = terminal() if session is None else session
         n = len(rids) or len(places)
-        state = json.dumps({"origin": origin, "count": n}, ensure_ascii=False)
+        head = json.dumps(origin, ensure_ascii=False)
         if rids:
             copy = (
-                f"SELECT j.key + 1, {_LISTED_COLS} FROM json_each(?) j CROSS "
+                f"SELECT ?, j.key + 1, {_LISTED_COLS} FROM json_each(?) j CROSS "
                 "JOIN places p ON p.rid = j.value ORDER BY j.key"
             )
-            copy_args: tuple[Any, ...] = (json.dumps(list(rids)),)
+            copy_args: tuple[Any, ...] = (slot, json.dumps(list(rids)))
             rows: list[tuple[Any, ...]] | None = None
         else:
             rows = [
                 (
+                    slot,
                     i,
                     p.id,
                     p.name,
@@ -1059,39 +1107,76 @@ class Cache:
                 )
                 for i, p in enumerate(places, 1)
             ]
-        old = conn.execute("SELECT value FROM state WHERE key = ?", (LAST_LISTING,)).fetchone()
-        if old is not None and old[0] == state and n <= _COMPARED_LISTING:
+        now = time.time()
+        old = conn.execute(
+            "SELECT origin, count, made_at FROM listings WHERE session = ?", (slot,)
+        ).fetchone()
+        if old is not None and old[:2] == (head, n) and n <= _COMPARED_LISTING:
             if rows is None:
                 rows = conn.execute(copy, copy_args).fetchall()
-            if conn.execute("SELECT * FROM listing ORDER BY rank").fetchall() == rows:
+            listed = "SELECT * FROM listing WHERE session = ? ORDER BY rank"
+            if conn.execute(listed, (slot,)).fetchall() == rows:
+                if now - old[2] >= _LISTING_CLOCK_S:
+                    with db.transaction(conn):
+                        conn.execute(
+                            "UPDATE listings SET made_at = ? WHERE session = ?", (now, slot)
+                        )
                 return
         with db.transaction(conn):
-            conn.execute("DELETE FROM listing")
+            conn.execute("DELETE FROM listing WHERE session = ?", (slot,))
             if rows is None:
                 conn.execute(f"INSERT INTO listing {copy}", copy_args)
             else:
-                conn.executemany(f"INSERT INTO listing VALUES ({', '.join('?' * 9)})", rows)
-            conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (LAST_LISTING, state))
+                conn.executemany(f"INSERT INTO listing VALUES ({', '.join('?' * 10)})", rows)
+            conn.execute(
+                "INSERT OR REPLACE INTO listings VALUES (?, ?, ?, ?)", (slot, head, n, now)
+            )
+            # Terminals come and go: the listings of the oldest ones are forgotten.
+            stale = conn.execute(
+                "SELECT session FROM listings ORDER BY made_at DESC LIMIT -1 OFFSET ?",
+                (MAX_LISTINGS,),
+            ).fetchall()
+            for (gone,) in stale:
+                conn.execute("DELETE FROM listing WHERE session = ?", (gone,))
+                conn.execute("DELETE FROM listings WHERE session = ?", (gone,))
 
-    def listing_head(self) -> dict[str, Any] | None:
-        """{"origin": {query, label, lat, lon}, "count": n} of the last listing, or None."""
-        return self.get_state(LAST_LISTING)
+    def listing_head(self, session: str | None = None) -> dict[str, Any] | None:
+        """{"origin": {query, label, lat, lon}, "count": n, "made_at": unix time} of this
+        terminal's last listing, or None."""
+        slot = terminal() if session is None else session
+        row = self.conn.execute(
+            "SELECT origin, count, made_at FROM listings WHERE session = ?", (slot,)
+        ).fetchone()
+        if row is None:
+            return None
+        origin = _stored_json(row[0], "the origin of the last listing")
+        return {"origin": origin, "count": row[1], "made_at": row[2], "session": slot}
 
-    def listed(self, rank: int | None = None, osm_id: str | None = None) -> Place | None:
-        """The place at this rank of the last listing, or with this id."""
+    def listed(
+        self, rank: int | None = None, osm_id: str | None = None, session: str | None = None
+    ) -> Place | None:
+        """The place at this rank of this terminal's last listing, or with this id."""
+        slot = terminal() if session is None else session
         where, arg = ("rank = ?", rank) if osm_id is None else ("osm_id = ?", osm_id)
         row = self.conn.execute(
-            f"SELECT {_LISTED_PLACE} WHERE l.{where} ORDER BY l.rank LIMIT 1", (arg,)
+            f"SELECT {_LISTED_PLACE} WHERE l.session = ? AND l.{where} ORDER BY l.rank LIMIT 1",
+            (slot, arg),
         ).fetchone()
         return None if row is None else _place(row)
 
-    def listed_rows(self) -> list[tuple[Any, ...]]:
-        """Every row of the last listing as _place reads it, in rank order."""
-        return self.conn.execute(f"SELECT {_LISTED_PLACE} ORDER BY l.rank").fetchall()
+    def listed_rows(self, session: str | None = None) -> list[tuple[Any, ...]]:
+        """Every row of this terminal's last listing as _place reads it, in rank order."""
+        slot = terminal() if session is None else session
+        return self.conn.execute(
+            f"SELECT {_LISTED_PLACE} WHERE l.session = ? ORDER BY l.rank", (slot,)
+        ).fetchall()
 
-    def listed_names(self) -> list[tuple[int, str, str | None]]:
-        """(rank, id, name) of every place of the last listing."""
-        return self.conn.execute("SELECT rank, osm_id, name FROM listing ORDER BY rank").fetchall()
+    def listed_names(self, session: str | None = None) -> list[tuple[int, str, str | None]]:
+        """(rank, id, name) of every place of this terminal's last listing."""
+        slot = terminal() if session is None else session
+        return self.conn.execute(
+            "SELECT rank, osm_id, name FROM listing WHERE session = ? ORDER BY rank", (slot,)
+        ).fetchall()
 
     # -- maintenance ----------------------------------------------------------------------
 
@@ -1164,9 +1249,26 @@ def _reports_damage(method: F) -> F:
     return guarded  # type: ignore[return-value]
 
 
-# The state key of the last `near` listing, which `solomo show 2` reads (kept here, beside the
-# cache, so that reading it imports nothing of the search).
-LAST_LISTING = "last_listing"
+MAX_LISTINGS = 32  # terminal sessions whose last listing is kept: the most recent
+_LISTING_CLOCK_S = 60.0  # an unchanged listing's time is renewed once a minute (it shows HH:MM)
+NO_TERMINAL = ""  # the listing slot shared by everything run without a terminal
+
+
+def terminal() -> str:
+    """The terminal session whose last listing ranks refer to: $SOLOMO_SESSION when set (for
+    scripts that want to share one), else the terminal of stdin, stdout or stderr (whichever
+    is one) with its session's id, so that a terminal opened later on the same device starts
+    afresh; else the shared "no terminal" slot."""
+    chosen = os.environ.get("SOLOMO_SESSION")
+    if chosen:
+        return "env:" + chosen
+    for fd in (0, 1, 2):
+        try:
+            if os.isatty(fd):
+                return f"{os.ttyname(fd)}:{os.getsid(0)}"
+        except (OSError, AttributeError):  # closed, nameless, or no ttys here (Windows)
+            continue
+    return NO_TERMINAL
 
 
 _LISTED_COLS = "p.osm_id, p.name, p.kind, p.lat, p.lon, NULL, p.tz, p.country"
@@ -1179,12 +1281,13 @@ _COMPARED_LISTING = 1000  # a longer listing is written again rather than compar
 
 
 def last_listing(cache: Cache) -> dict[str, Any] | None:
-    """The whole last listing: {"origin": …, "places": [{id, name, kind, lat, lon, tags, tz,
-    country}, …]} (for tests and small tools; `show N` reads one row with `Cache.listed`)."""
+    """The whole last listing of this terminal: {"origin": …, "places": [{id, name, kind, lat,
+    lon, tags, tz, country}, …]} (for tests and small tools; `show N` reads one row with
+    `Cache.listed`)."""
     head = cache.listing_head()
     if head is None:
         return None
-    rows = cache.listed_rows()
+    rows = cache.listed_rows(head["session"])
     keys = ("id", "name", "kind", "lat", "lon", "tags", "tz", "country")
     places = [dict(zip(keys, row, strict=True)) for row in rows]
     for place in places:

@@ -1,4 +1,4 @@
-"""What the user means by REF: a rank in the last listing (`2`), an id (`node/123456`, an
+"""What the user means by REF: a rank in this terminal's last listing (`2`), an id (`node/123456`, an
 openstreetmap.org URL, `google/…` for imported places), or a name that matches one known place.
 
 Several places match a name → a usage error listing them: never a silent guess."""
@@ -28,6 +28,8 @@ class Resolved(NamedTuple):  # not a dataclass: see visits.Visit
     place: Place
     known_from: str  # "listing", "cache" (fetched from OSM) or "mine" (the user's own data)
     origin: dict[str, Any] | None  # the last search point {"query","label","lat","lon"}, if any
+    rank: int | None = None  # its rank in this terminal's last listing, when REF was a rank
+    listed_at: float | None = None  # when that listing was made (unix time)
 
     @property
     def remember(self) -> bool:
@@ -82,7 +84,8 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
         rank = _RANK.match(text)
         if rank:
             number = int(rank.group(1)) and _checked(boundary.row_id, rank.group(1), "rank")
-            return Resolved(_by_rank(number, listing, cache), "listing", origin)
+            made_at = listing.get("made_at") if listing else None
+            return Resolved(_by_rank(number, listing, cache), "listing", origin, number, made_at)
         place_id = normalise_id(text)
         if place_id:
             found = _by_id(place_id, listing, cache, user, origin)
@@ -100,12 +103,15 @@ def resolve(ref: str, cache_path: Path, user: UserData) -> Resolved:
 
 
 def _by_rank(rank: int, listing: dict[str, Any] | None, cache: Any) -> Place:
+    # Ranks are those of the last listing made in this terminal (cache.store.terminal).
     if not listing:
         raise UsageError(
-            f"there is no last listing to take #{rank} from",
-            hint="run 'solomo near PLACE' first, or give an OSM id (node/123) or a name",
+            f"there is no listing in this terminal to take #{rank} from",
+            hint="run 'solomo near PLACE' here first (ranks are those of this terminal's last "
+            "listing), or give an OSM id (node/123) or a name",
         )
-    listed = cache.listed(rank=rank) if 1 <= rank <= listing["count"] else None
+    session = listing["session"]
+    listed = cache.listed(rank=rank, session=session) if 1 <= rank <= listing["count"] else None
     if listed is None:
         raise UsageError(
             f"the last listing has {count(listing['count'], 'places')}; there is no #{rank}",
@@ -121,7 +127,7 @@ def _by_id(
     user: UserData,
     origin: dict[str, Any] | None,
 ) -> Resolved | None:
-    listed = cache.listed(osm_id=place_id) if listing else None
+    listed = cache.listed(osm_id=place_id, session=listing["session"]) if listing else None
     if listed is not None:
         return Resolved(listed, "listing", origin)
     if cache is not None and place_id.partition("/")[0] in boundary.OSM_TYPES:
@@ -140,9 +146,10 @@ def _by_name(
     origin: dict[str, Any] | None,
 ) -> Resolved:
     found: dict[str, tuple[Place, str]] = {}
-    for rank, place_id, name in cache.listed_names() if listing else ():
+    session = listing["session"] if listing else None
+    for rank, place_id, name in cache.listed_names(session) if listing else ():
         if place_id not in found and matches(text, name):
-            found[place_id] = (cache.listed(rank=rank), "listing")
+            found[place_id] = (cache.listed(rank=rank, session=session), "listing")
     if cache is not None:
         for place in cache.find_places_by_name(text, limit=50):
             found.setdefault(place.id, (place, "cache"))

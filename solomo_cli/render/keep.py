@@ -61,11 +61,11 @@ def _due_cells(d: Due) -> list[Text]:
 def due_view(due: list[Due], title: str) -> list[RenderableType]:
     grid = _table(
         title,
-        ("Name", "left"),
-        ("Due", "left"),
-        ("Last met", "left"),
-        ("Reach", "left"),
-        ("Every", "left"),
+        ("Name", "left", 0),
+        ("Due", "left", 10, True),
+        ("Last met", "left", 30),
+        ("Reach", "left", 20, True),  # an e-mail and a phone number, never broken
+        ("Every", "left", 40, True),
     )
     for d in due:
         add_house_row(grid, *_due_cells(d))
@@ -76,7 +76,11 @@ def trips_view(trips: list[Trip], current: int | None) -> list[RenderableType]:
     from solomo_cli.mydata.trips import days_label
 
     grid = _table(
-        "Your trips", ("#", "right"), ("Place", "left"), ("Days", "left"), ("Note", "left")
+        "Your trips",
+        ("#", "right", 0, True),
+        ("Place", "left", 10),
+        ("Days", "left", 20, True),
+        ("Note", "left", 30),
     )
     for t in trips:
         days = Text(f"{t.start} → {t.end}")
@@ -100,11 +104,11 @@ def trip_view(area: TripArea, today_label: str) -> list[RenderableType]:
     if area.people:
         grid = _table(
             f"People you know within {within}",
-            ("Name", "left"),
-            ("Keep in touch", "left"),
-            ("Last seen", "left"),
-            ("Where", "left"),
-            ("Reach", "left"),
+            ("Name", "left", 0),
+            ("Keep in touch", "left", 10, True),
+            ("Last seen", "left", 30, True),
+            ("Where", "left", 40),
+            ("Reach", "left", 20, True),  # never broken
         )
         for c, d in area.people:
             keep = Text(
@@ -128,11 +132,11 @@ def trip_view(area: TripArea, today_label: str) -> list[RenderableType]:
     if area.places:
         grid = _table(
             f"Your best-rated places within {within}",
-            ("Place", "left"),
-            ("Rating", "right"),
-            ("Visits", "right"),
-            ("Last", "left"),
-            ("Dist", "right"),
+            ("Place", "left", 0),
+            ("Rating", "right", 10, True),
+            ("Visits", "right", 30, True),
+            ("Last", "left", 40, True),
+            ("Dist", "right", 20, True),
         )
         for r in area.places:
             add_house_row(

@@ -10,14 +10,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
-from rich.table import Column, Table
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
-from solomo_cli.boundary import clean
+from solomo_cli.boundary import clean, mail_link, tel_link, web_link
 from solomo_cli.geo import format_distance, walking_minutes
 from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
-from solomo_cli.render.table import add_house_row, house_table, more_line
+from solomo_cli.render.table import HouseColumn, add_house_row, house_table, more_line
 from solomo_cli.search.ranking import check_age_days, is_stale
 from solomo_cli.words import count
 
@@ -93,10 +94,15 @@ def _append_visit(text: Text, v: Visit, sep: str) -> Text:
     return text
 
 
-def _table(title: str | Text, *columns: tuple[str, str]) -> Table:
+def _table(title: str | Text, *columns: tuple[Any, ...]) -> Table:
+    """A house table of (header, justify, priority[, whole lines]) columns: it fits the
+    terminal by priority (the highest number dropped first) and never breaks a token."""
     return house_table(
         title if not isinstance(title, str) else Text(title),
-        *(Column(name, justify=justify, overflow="fold") for name, justify in columns),  # type: ignore[arg-type]
+        *(
+            HouseColumn(name, justify=justify, priority=priority, whole_lines=bool(whole))
+            for name, justify, priority, *whole in columns
+        ),
     )
 
 
@@ -135,12 +141,12 @@ def log_view(
         return [empty, Text(empty_hint, style="dim")] if empty_hint else [empty]
     grid = _table(
         f"Visits {span}".strip(),
-        ("ID", "right"),
-        ("Date", "left"),
-        ("Place", "left"),
-        ("Rating", "left"),
-        ("Cost", "right"),
-        ("Note", "left"),
+        ("ID", "right", 0, True),
+        ("Date", "left", 10, True),
+        ("Place", "left", 20),
+        ("Rating", "left", 40, True),
+        ("Cost", "right", 30, True),
+        ("Note", "left", 50),
     )
     for v in visits:
         add_house_row(
@@ -153,7 +159,11 @@ def log_view(
             untrusted(v.note or ""),
         )
     by_place = _table(
-        "Per place", ("Place", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+        "Per place",
+        ("Place", "left", 0),
+        ("Days", "right", 10, True),
+        ("Visits", "right", 20, True),
+        ("Cost", "right", 30, True),
     )
     for row in t.by_place:
         add_house_row(
@@ -164,7 +174,11 @@ def log_view(
             Text(money_totals(row["cost"])),
         )
     by_month = _table(
-        "Per month", ("Month", "left"), ("Days", "right"), ("Visits", "right"), ("Cost", "right")
+        "Per month",
+        ("Month", "left", 0, True),
+        ("Days", "right", 10, True),
+        ("Visits", "right", 20, True),
+        ("Cost", "right", 30, True),
     )
     for row in t.by_month:
         add_house_row(
@@ -221,19 +235,45 @@ _DETAIL_TAGS = (
 _CONTACT_KEYS = WEBSITE + PHONE + EMAIL  # the keys Place.website, .phone and .email read
 
 
-def _contact_lines(tags: dict[str, str]) -> list[tuple[str, str]]:
+def _contact_lines(tags: dict[str, str]) -> list[tuple[str, Text]]:
     lines = []
     for key in _CONTACT_KEYS:
         if tags.get(key):
-            lines.append((key.split(":")[-1].capitalize(), tags[key]))
+            lines.append((key.split(":")[-1].capitalize(), linked(key, tags[key])))
     for key in sorted(tags):
         if key.startswith("contact:") and key not in _CONTACT_KEYS:
-            lines.append((key.split(":", 1)[1].capitalize(), tags[key]))
+            lines.append((key.split(":", 1)[1].capitalize(), linked(key, tags[key])))
     return lines
+
+
+def linked(key: str, value: str) -> Text:
+    """A contact tag's value, cleaned; a hyperlink (on a terminal that shows them) when it is
+    a website, a phone number or an e-mail that boundary.py accepts as a link."""
+    if key in WEBSITE:
+        target = web_link(value)
+    elif key in PHONE:
+        target = tel_link(value)
+    elif key in EMAIL:
+        target = mail_link(value)
+    else:
+        target = None
+    return Text(clean(value), style=Style(link=target) if target else "")
 
 
 def _is_osm(place_id: str) -> bool:
     return source_of(place_id) == "osm"
+
+
+def from_listing(found: Resolved) -> str:
+    """'#2 of your last search near Lyon, 14:02': which listing a rank was taken from (its
+    date too when it was not made today)."""
+    where = clean((found.origin or {}).get("query") or (found.origin or {}).get("label"))
+    text = f"#{found.rank} of your last search" + (f" near {where}" if where else "")
+    if found.listed_at is None:
+        return text
+    made = datetime.fromtimestamp(found.listed_at)
+    same_day = made.date() == date.today()
+    return text + ", " + made.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
 
 
 def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) -> dict[str, Any]:
@@ -271,9 +311,13 @@ def show_view(
 
     out: list[RenderableType] = []
     place = found.place
+    if found.rank is not None:
+        out.append(Text(from_listing(found), style="dim"))
+    url = place_url(place)
     head = Text(place.display_name, style="bold")
     kind = place.kind + (" (chain)" if place.kind == "coworking" and place.chain else "")
-    head.append(f"  {kind} · {place.id}", style="dim")
+    head.append(f"  {kind} · ", style="dim")
+    head.append(place.id, style=Style(dim=True, link=web_link(url)) if url else "dim")
     out.append(head)
     rows: list[tuple[str, Any]] = []
     if place.address:
@@ -302,9 +346,8 @@ def show_view(
     for key, label in _DETAIL_TAGS:
         if place.tags.get(key):
             rows.append((label, place.tags[key]))
-    url = place_url(place)
     if url:
-        rows.append(("Map", url))
+        rows.append(("Map", Text(url, style=Style(link=web_link(url)))))
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="cyan", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -368,15 +411,15 @@ def contacts_view(
             return [Text(f"No contacts {', '.join(parts)}.")]
         return [Text(" ".join(filter(None, ["No contacts yet.", empty_hint])))]
     columns = [
-        ("Name", "left"),
-        ("Org", "left"),
-        ("Tags", "left"),
-        ("Last seen", "left"),
-        ("Where", "left"),
-        ("Reach", "left"),
+        ("Name", "left", 0),
+        ("Org", "left", 40),
+        ("Tags", "left", 50),
+        ("Last seen", "left", 10),
+        ("Where", "left", 30),
+        ("Reach", "left", 20, True),  # an e-mail and a phone number, never broken
     ]
     if near:
-        columns.insert(4, ("Dist", "right"))
+        columns.insert(4, ("Dist", "right", 15, True))
     grid = _table(title, *columns)
     ago: dict[str, str] = {}  # a day's "N months ago", said once
     for c in found:
@@ -392,7 +435,7 @@ def contacts_view(
             untrusted(", ".join(c.tags), "cyan"),
             seen,
             untrusted(place.display_name if place else ""),
-            untrusted("\n".join(v for v in (c.email, c.phone) if v)),
+            Text("\n".join(clean(v) for v in (c.email, c.phone) if v)),  # one a line
         ]
         if near:
             row.insert(4, Text(format_distance(c.distance_m or 0)))

@@ -5,19 +5,23 @@ terminal) and into Rich as `Text` (never parsed as markup)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from collections.abc import Callable
 
-from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Column, Table
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 
-from solomo_cli.boundary import clean
+from solomo_cli.boundary import clean, mail_link, tel_link, web_link
+from solomo_cli.formats.records import place_url
 from solomo_cli.formats.registry import OSM_ATTRIBUTION as ATTRIBUTION
 from solomo_cli.geo import format_distance
 from solomo_cli.kinds import label
 from solomo_cli.model import Place
-from solomo_cli.render.table import add_house_row, house_table
+from solomo_cli.render.table import HouseColumn, HouseTable, add_house_row, house_table, url_hosts
+from solomo_cli.render.table import short_url as short_url  # this module's API too
 from solomo_cli.search.near import NearResult
 from solomo_cli.search.ranking import explain
 from solomo_cli.words import age_phrase as age_phrase  # this module's API too
@@ -46,20 +50,26 @@ def title(result: NearResult) -> str:
     return " · ".join(parts)
 
 
-def short_url(url: str) -> str:
-    """'https://www.example.org/a/b/' → 'example.org' (the full URL is in JSON and `show`)."""
-    host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
-    return host[4:] if host.lower().startswith("www.") else host
+def _link(text: str, target: str | None, style: str = "") -> Text:
+    """`text`, a hyperlink to `target` on a terminal that shows links (`target` is checked
+    in boundary.py; nothing is a link on a pipe, where Rich writes no styles)."""
+    return Text(text, style=Style.parse(style) + Style(link=target) if target else style)
 
 
 def _contact(place: Place) -> Text:
-    website = short_url(place.website) if place.website else None
-    shown = [v for v in (website, place.phone) if v] or [place.email or ""]
-    return Text("\n".join(shown))
+    texts = place.texts()
+    lines = []
+    if texts.website:
+        lines.append(_link(texts.website, web_link(texts.website)))
+    if texts.phone:
+        lines.append(_link(texts.phone, tel_link(texts.phone)))
+    if not lines and texts.email:
+        lines.append(_link(texts.email, mail_link(texts.email)))
+    return Text("\n").join(lines)
 
 
 def _name_cell(place: Place) -> Text:
-    text = Text(place.display_name, style="bold")
+    text = _link(place.display_name, place_url(place), "bold")
     rating, visits = place.extra.get("my_rating"), place.extra.get("visits") or 0
     mine = []
     if rating:
@@ -77,61 +87,61 @@ def _hours_cell(place: Place) -> Text:
     return Text(clean(place.extra.get("hours_phrase") or "hours unknown"), style=style)
 
 
-_MIN_TEXT_WIDTH = 12  # room per text column (Name, Address…) for their minimum widths to hold
+def _kind_cell(place: Place) -> Text:
+    kind = label(place.kind) + ("\nchain" if place.chain else "")
+    return Text(kind, style="dim" if place.chain else "cyan")
+
+
+# A column of the listing: how it fits (HouseColumn: header, priority…) and its cell for
+# (rank, place). Room goes by priority (lowest first; the highest is dropped first): name,
+# distance, hours, contact, kind, address. A new column is one more entry.
+Cell = Callable[[int, Place], Text]
+COLUMNS: list[tuple[HouseColumn, Cell]] = [
+    (
+        HouseColumn("#", justify="right", no_wrap=True, priority=0, whole_lines=True),
+        lambda rank, _: Text(str(rank)),
+    ),
+    (HouseColumn("Name", priority=10, min_fit=12), lambda _, p: _name_cell(p)),
+    (
+        HouseColumn("Kind", no_wrap=True, priority=50, whole_lines=True),
+        lambda _, p: _kind_cell(p),
+    ),
+    (
+        HouseColumn("Dist", justify="right", no_wrap=True, priority=20, whole_lines=True),
+        lambda _, p: Text(format_distance(p.distance_m)),
+    ),
+    (HouseColumn("Address", priority=60, min_fit=8), lambda _, p: Text(p.address or "")),
+    (
+        HouseColumn("Contact", priority=40, whole_lines=True, shorten=url_hosts),
+        lambda _, p: _contact(p),
+    ),
+    (HouseColumn("Hours", priority=30, min_fit=13), lambda _, p: _hours_cell(p)),
+]
+# With --explain: the score and its reasons, given room right after the name and distance.
+EXPLAIN_COLUMNS: list[tuple[HouseColumn, Cell]] = [
+    (
+        HouseColumn("Score", justify="right", no_wrap=True, priority=24, whole_lines=True),
+        lambda _, p: Text(f"{p.score:g}"),
+    ),
+    (
+        HouseColumn("Why", priority=26, whole_lines=True),  # one reason a line
+        lambda _, p: Text(explain(p, "\n"), style="dim"),
+    ),
+]
 
 
 def table(result: NearResult, explain_scores: bool = False, width: int | None = None) -> Table:
-    """The listing as a table for a terminal `width` cells wide (None: as wide as it needs)."""
-    rows = []
-    for rank, place in enumerate(result.places, 1):
-        kind = label(place.kind) + ("\nchain" if place.chain else "")
-        row = [
-            Text(str(rank)),
-            _name_cell(place),
-            Text(kind, style="dim" if place.chain else "cyan"),
-            Text(format_distance(place.distance_m)),
-            Text(place.address or ""),
-            _contact(place),
-            _hours_cell(place),
-        ]
-        if explain_scores:
-            row += [Text(f"{place.score:g}"), Text(explain(place, "\n"), style="dim")]
-        rows.append(row)
-    # The short columns get their exact width (Rich then need not measure their cells), and
-    # minimum widths keep the headers whole and the names readable, when the terminal has room.
-    # Rich shrinks the text columns to fit; but a column it shrinks below its minimum width, or
-    # below its exact width, gets that width back, and the table overflows the terminal.
-    short = {"#": 0, "Kind": 2, "Dist": 3} | ({"Score": 7} if explain_scores else {})
-    exact: dict[str, int | None] = {name: _width(name, rows, i) for name, i in short.items()}
-    mins: dict[str, int | None] = {"Name": 10, "Address": 8, "Contact": 8, "Hours": 8}
-    texts = len(mins) + explain_scores  # the columns that wrap: these, and Why
-    room = (width or 1000) - sum(filter(None, exact.values())) - 2 * (len(exact) + texts - 1)
-    if room < texts * _MIN_TEXT_WIDTH:  # narrow: the text columns get every cell there is
-        mins = dict.fromkeys(mins, None)
-    if room < texts * 2:  # very narrow: even the short columns may be cut
-        exact = dict.fromkeys(exact, None)
-    columns = [
-        Column("#", justify="right", no_wrap=True, width=exact["#"]),
-        Column("Name", overflow="fold", min_width=mins["Name"]),
-        Column("Kind", no_wrap=True, width=exact["Kind"]),
-        Column("Dist", justify="right", no_wrap=True, width=exact["Dist"]),
-        Column("Address", overflow="fold", min_width=mins["Address"]),
-        Column("Contact", overflow="fold", min_width=mins["Contact"]),
-        Column("Hours", overflow="fold", min_width=mins["Hours"]),
-    ]
-    if explain_scores:  # the order is the score's; the default table leaves the number out
-        columns.append(Column("Score", justify="right", no_wrap=True, width=exact["Score"]))
-        columns.append(Column("Why", overflow="fold"))
+    """The listing as a table that fits the terminal it is drawn on (and `width` cells, when
+    given), never breaking a URL, a phone number or an e-mail: see HouseColumn."""
+    chosen = COLUMNS + (EXPLAIN_COLUMNS if explain_scores else [])
+    # Each table gets its own columns: house_table and the rows fill them in.
+    columns = [dataclasses.replace(column, _cells=[]) for column, _ in chosen]
     grid = house_table(Text(title(result)), *columns, caption=credit(result))
-    for row in rows:
-        add_house_row(grid, *row)
+    for rank, place in enumerate(result.places, 1):
+        add_house_row(grid, *(cell(rank, place) for _, cell in chosen))
+    if isinstance(grid, HouseTable):
+        grid.fit_width = width
     return grid
-
-
-def _width(header: str, rows: list[list[Text]], column: int) -> int:
-    """The widest line of a column, header included, in terminal cells."""
-    lines = [header, *(line for row in rows for line in row[column].plain.split("\n"))]
-    return max(cell_len(line) for line in lines)
 
 
 def print_table(

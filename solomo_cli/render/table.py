@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,7 +17,7 @@ from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Column, Row, Table
-from rich.text import Text
+from rich.text import Span, Text
 
 
 class _Spaced:
@@ -115,7 +115,13 @@ class HouseTable(Table):
     on those two figures only); and a cell seen before (a place, a date, a rating) is rendered
     once. What is drawn is Rich's drawing, segment for segment (a test compares the two)."""
 
+    fit_width: int | None = None  # fitted to at most this width too (None: the console's)
+    _is_fit = False  # a copy made by _fitted(), drawn as it is
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self._is_fit and any(isinstance(c, HouseColumn) for c in self.columns):
+            yield from self._draw_fitted(console, options)
+            return
         if not self._long():
             yield from super().__rich_console__(console, options)
             return
@@ -136,6 +142,30 @@ class HouseTable(Table):
         # The title's and header's drawing is Rich's: a copy of the table without rows.
         yield from self._with_rows([])._render(console, render_options, widths)
         yield from self._body(console, render_options, widths)
+
+    def _draw_fitted(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The table fitted to the width; its title and caption as wide as they need (up to
+        the width), not wrapped to the table's own width as Rich would."""
+        width = min(options.max_width, self.fit_width or options.max_width)
+        fitted = _fitted(self, width)
+        title, caption = fitted.title, fitted.caption
+        fitted.title = fitted.caption = None
+        drawn = sum(column.width or 0 for column in fitted.columns) + fitted._extra_width
+
+        def annotation(text: Any, style: str, justify: Any) -> RenderResult:
+            if isinstance(text, str):
+                text = console.render_str(text, style=style, highlight=False)
+            lines = text.plain.split("\n") if isinstance(text, Text) else [""]
+            room = min(width, max(drawn, *map(cell_len, lines)))
+            yield from console.render(
+                text, options.update(width=room, justify=justify, highlight=False, height=None)
+            )
+
+        if title:
+            yield from annotation(title, "table.title", self.title_justify)
+        yield from fitted.__rich_console__(console, options)
+        if caption:
+            yield from annotation(caption, "table.caption", self.caption_justify)
 
     def _long(self) -> bool:
         """Long, and drawn as `_body` knows how (the house table's options, no row styles)."""
@@ -396,6 +426,239 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+# -- a table that never breaks a token ---------------------------------------------------------
+
+
+@dataclasses.dataclass
+class HouseColumn(Column):
+    """A column of a house table that fits itself to the terminal without ever breaking a
+    token (a URL, a phone number, an e-mail, a word) across lines.
+
+    `priority`: room goes first to the lowest numbers, and the highest is dropped first (0 is
+    never dropped). `whole_lines`: each line of a cell is one token (a contact's URL, phone or
+    e-mail, a distance): never wrapped; one that cannot fit shows as "…". Otherwise words are
+    the tokens: the cell wraps between them, and a word wider than the column is cut with "…".
+    `min_fit`: the narrowest the column gets before columns are dropped (its header's width at
+    least). `shorten`: a shorter form of a cell (URLs to their host), used when the table must
+    be narrower."""
+
+    priority: int = 50
+    whole_lines: bool = False
+    min_fit: int = 0
+    shorten: Callable[[Text], Text] | None = None
+
+
+def _fitted(table: HouseTable, width: int) -> HouseTable:
+    """A copy of `table` that fits `width` cells. Columns empty in every row are left out.
+    Each column needs room for its widest token (up to _TOKEN_CAP or _WORD_CAP) in its shortest form
+    (URLs as their host); while that is too wide, the lowest-priority column is dropped. Room
+    left over goes by priority, in rounds (up to 16 cells, 24), then to the full form of the
+    cells (whole URLs) where all of them fit, then to each column's widest line. Every cell is
+    then made of tokens that fit its column (a wider one is elided), so that Rich wraps it
+    only between tokens."""
+    columns = table.columns
+    keep = [i for i, c in enumerate(columns) if any(_plain(cell) for cell in c._cells)]
+    specs = [_Spec(columns[i]) for i in keep or range(min(1, len(columns)))]
+    while True:
+        widths = [spec.need(len(spec.forms) - 1) for spec in specs]
+        droppable = [n for n, spec in enumerate(specs) if spec.priority > 0]
+        if _total(widths) <= width or not droppable or len(specs) == 1:
+            break
+        del specs[max(reversed(droppable), key=lambda n: specs[n].priority)]
+    levels = [len(spec.forms) - 1 for spec in specs]
+    # Still too wide (a terminal narrower than the essential columns): their tokens elided.
+    for n in sorted(range(len(specs)), key=lambda n: -specs[n].priority):
+        excess = _total(widths) - width
+        if excess > 0:
+            widths[n] = max(1, widths[n] - excess)
+    by_priority = sorted(range(len(specs)), key=lambda n: specs[n].priority)
+
+    def widen(n: int, goal: int) -> None:
+        widths[n] += max(0, min(width - _total(widths), goal - widths[n]))
+
+    for cap in _COMFORTABLE:
+        for n in by_priority:
+            widen(n, min(specs[n].natural[levels[n]], max(cap, widths[n])))
+    for n in by_priority:  # the full forms, where there is room for every one of them
+        full = max(widths[n], specs[n].natural[0])
+        if levels[n] and _total(widths) - widths[n] + full <= width:
+            levels[n], widths[n] = 0, full
+    for n in by_priority:
+        widen(n, specs[n].natural[levels[n]])
+    copy = HouseTable.__new__(HouseTable)
+    copy.__dict__.update(table.__dict__)
+    copy._is_fit = True
+    copy.columns = [
+        spec.fitted(w, level, last=n == len(specs) - 1)
+        for n, (spec, w, level) in enumerate(zip(specs, widths, levels, strict=True))
+    ]
+    return copy
+
+
+_SEP = 2  # cells between two columns: the cell's own space, then the box's
+# A column needs room for its widest token up to this (a line of a whole-lines column, a
+# word); a wider one is elided when there is no room left over for it.
+_TOKEN_CAP, _WORD_CAP = 30, 16
+_COMFORTABLE = (16, 24)  # room left over goes by priority up to 16 cells, then 24, then all
+
+
+def _total(widths: list[int]) -> int:
+    return sum(widths) + _SEP * (len(widths) - 1)
+
+
+class _Spec:
+    """What fitting a column needs to know of it: its header's width, and for each form of
+    its cells (as they are, shortened) the widest token and the widest line."""
+
+    def __init__(self, column: Column) -> None:
+        self.column = column
+        house = column if isinstance(column, HouseColumn) else HouseColumn()
+        self.priority, self.whole_lines = house.priority, house.whole_lines
+        header = _text(column.header)
+        self.header = cell_len(header.plain if header is not None else str(column.header))
+        self.min_fit = max(self.header, house.min_fit, 1)
+        self.shorten = house.shorten
+        self.forms: list[list[Any]] = [column._cells]
+        if self.shorten is not None:
+            self.forms.append([self._short(cell) for cell in column._cells])
+        self.token: list[int] = []
+        self.natural: list[int] = []
+        self._sizes: dict[str, tuple[int, int]] = {}  # _measure of each distinct text
+        seen = self._sizes
+        for cells in self.forms:
+            token = natural = 0
+            for cell in cells:
+                plain = _plain(cell) or ""
+                low, high = seen.get(plain) or seen.setdefault(plain, _measure(plain))
+                token, natural = max(token, high if self.whole_lines else low), max(natural, high)
+            self.token.append(max(token, self.header))
+            self.natural.append(max(natural, self.header))
+
+    def need(self, level: int) -> int:
+        """The width this column needs for its cells in form `level`: its widest token."""
+        cap = _TOKEN_CAP if self.whole_lines else _WORD_CAP
+        return max(self.min_fit, min(self.token[level], cap))
+
+    def _short(self, cell: Any) -> Any:
+        text = _text(cell)
+        if text is None or self.shorten is None:
+            return cell
+        short = self.shorten(text)
+        return _Spaced(short) if isinstance(cell, _Spaced) else short
+
+    def fitted(self, width: int, level: int, last: bool) -> Column:
+        """The column `width` cells wide, its cells in form `level` (or a shorter one where
+        that does not fit), each token fitting."""
+        if self.token[level] <= width:  # most columns: every token of this form fits
+            cells = self.forms[level]
+        else:
+            cells = [self._fit_cell(row, width, level) for row in range(len(self.forms[0]))]
+        header = self.column.header
+        if last and isinstance(header, _Spaced):  # the last shown, not the last made: no space
+            header = header.text
+            cells = [cell.text if isinstance(cell, _Spaced) else cell for cell in cells]
+        room = width if last else width + 1  # a cell but the last draws its space too
+        return dataclasses.replace(
+            self.column,
+            header=header,
+            width=room,
+            min_width=None,
+            max_width=None,
+            overflow="fold",
+            _cells=cells,
+        )
+
+    def _fit_cell(self, row: int, width: int, level: int) -> Any:
+        text = None
+        for form in self.forms[level:]:
+            cell = form[row]
+            text = _text(cell)
+            if text is None:
+                return cell
+            plain = text.plain
+            low, high = self._sizes.get(plain) or self._sizes.setdefault(plain, _measure(plain))
+            if (high if self.whole_lines else low) <= width:
+                return cell  # most cells: every token fits
+        assert text is not None
+        fitted = _elided(text, width, self.whole_lines)
+        return _Spaced(fitted) if isinstance(cell, _Spaced) else fitted
+
+
+_ELLIPSIS = "…"
+
+
+def _elided(text: Text, width: int, whole_lines: bool) -> Text:
+    """`text` with each token that is wider than `width` elided: a whole line shows as "…",
+    a word keeps the letters that fit before its "…". Styles and links are kept."""
+    lines = text.split("\n", allow_blank=True)
+    out = []
+    for line in lines:
+        plain = line.plain
+        if cell_len(plain) <= width and (whole_lines or " " not in plain):
+            out.append(line)
+            continue
+        if whole_lines:
+            spans = [Span(0, 1, span.style) for span in line.spans if span.start == 0]
+            out.append(Text(_ELLIPSIS, style=line.style, spans=spans))
+            continue
+        parts, start = [], 0
+        for word in re.finditer(r"\S+", plain):
+            parts.append(line[start : word.start()])
+            piece = line[word.start() : word.end()]
+            if cell_len(word.group()) > width:
+                piece = _cut(piece, width - 1)
+                piece.append(_ELLIPSIS)
+            parts.append(piece)
+            start = word.end()
+        parts.append(line[start:])
+        out.append(Text("").join(parts))
+    joined = Text("\n").join(out)
+    joined.style, joined.justify, joined.overflow = text.style, text.justify, text.overflow
+    joined.no_wrap, joined.end = text.no_wrap, text.end
+    return joined
+
+
+def _cut(text: Text, cells: int) -> Text:
+    """The first characters of `text` that fill at most `cells` cells."""
+    used = end = 0
+    for char in text.plain:
+        size = get_character_cell_size(char)
+        if used + size > cells:
+            break
+        used += size
+        end += 1
+    return text[:end]
+
+
+def short_url(url: str) -> str:
+    """'https://www.example.org/a/b/' → 'example.org' (the full URL is in JSON and `show`)."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    return host[4:] if host.lower().startswith("www.") else host
+
+
+_URL_LINE = re.compile(r"(?i)^(https?://|www\.)\S+$")
+
+
+def url_hosts(text: Text) -> Text:
+    """A `HouseColumn.shorten` for contact cells: each line that is a URL becomes its host
+    (a link stays a link to the whole URL)."""
+    lines = text.split("\n", allow_blank=True)
+    out = []
+    for line in lines:
+        plain = line.plain
+        if not _URL_LINE.match(plain):
+            out.append(line)
+            continue
+        host = short_url(plain)
+        spans = [
+            Span(0, len(host), s.style) for s in line.spans if s.start == 0 and s.end >= len(plain)
+        ]
+        out.append(Text(host, style=line.style, spans=spans))
+    joined = Text("\n").join(out)
+    joined.style, joined.justify, joined.overflow = text.style, text.justify, text.overflow
+    return joined
 
 
 def house_table(title: Text, *columns: Column, caption: str | None = None) -> Table:

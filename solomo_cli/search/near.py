@@ -597,8 +597,9 @@ class RankedPlaces(Sequence[Place]):
 
 
 def remember_listing(cache: Cache, origin: Origin, places: Sequence[Place]) -> None:
-    """Keep the last listing so that `solomo show 2` means result #2 of it: a table of ranks
-    (a `RankedPlaces` is copied from the cache in SQL, without building its places)."""
+    """Keep the last listing of this terminal session (cache.store.terminal) so that
+    `solomo show 2` run there means result #2 of it: a table of ranks (a `RankedPlaces` is
+    copied from the cache in SQL, without building its places)."""
     head = {"query": origin.query, "label": origin.label, "lat": origin.lat, "lon": origin.lon}
     if isinstance(places, RankedPlaces):
         cache.save_listing(head, rids=places.rids)
