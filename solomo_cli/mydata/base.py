@@ -65,6 +65,15 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
+# The same two in SQL, for triggers: now_utc()'s format, and a random (version 4) UUID.
+SQL_NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+SQL_UUID = (
+    "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1) || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))"
+)
+
+
 def text_or_none(value: str | None) -> str | None:
     return value if value is not None and value.strip() else None
 

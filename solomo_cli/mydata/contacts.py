@@ -137,7 +137,9 @@ class ContactsPart(StoreParts):
             if fold(tag) not in have:
                 have.add(fold(tag))
                 self.conn.execute(
-                    "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", (contact_id, tag)
+                    "INSERT INTO contact_tags (contact_id, tag, uid, updated_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (contact_id, tag, new_uid(), now_utc()),
                 )
 
     def _add_encounter(
@@ -149,17 +151,11 @@ class ContactsPart(StoreParts):
         uid: str | None = None,
         created_at: str | None = None,
     ) -> int:
+        created_at = created_at or now_utc()
         cur = self.conn.execute(
-            "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                uid or new_uid(),
-                contact_id,
-                place_id,
-                day,
-                note,
-                created_at or now_utc(),
-            ),
+            "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (uid or new_uid(), contact_id, place_id, day, note, created_at, created_at),
         )
         return cur.lastrowid or 0
 

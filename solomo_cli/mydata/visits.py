@@ -152,10 +152,11 @@ class VisitsPart(StoreParts):
         with self.write() as conn:
             if remember:
                 self.remember(place)
+            now = now_utc()
             cur = conn.execute(
-                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), place.id, day, rating, note, cost, currency, now_utc()),
+                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_uid(), place.id, day, rating, note, cost, currency, now, now),
             )
             return self.visit(cur.lastrowid or 0)
 
@@ -391,8 +392,9 @@ class VisitsPart(StoreParts):
                 self.remember(place)
             uid, created = new_uid(), now_utc()
             cur = conn.execute(
-                "INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
-                (uid, place.id, created, text),
+                "INSERT INTO place_notes (uid, place_id, created_at, updated_at, text) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (uid, place.id, created, created, text),
             )
         return Note(cur.lastrowid or 0, uid, place.id, created, text)
 
