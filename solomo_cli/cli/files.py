@@ -97,8 +97,9 @@ def import_(
 ) -> None:
     """Import solomo's own exports, or Google Maps' Saved Places.json.
 
-    Importing the same file again adds nothing; data already here is never overwritten. A
-    file with any error is refused whole."""
+    Records are matched by uid, newest wins: one here is updated only when the file's copy was
+    changed later, and one you deleted or forgot here never comes back. Importing the same file
+    again adds nothing. A file with any error is refused whole."""
     from solomo_cli.formats.imports import import_file
     from solomo_cli.render import mydata as views
 
@@ -109,10 +110,13 @@ def import_(
     added = ", ".join(views.table_count(n, t) for t, n in report.added.items())
     added = added or "nothing new"
     line = f"Imported {file} ({kind}, {report.fmt}): {added}"
-    if report.known:
-        line += "; already there: " + ", ".join(
-            views.table_count(n, t) for t, n in report.known.items()
-        )
+    for label, counted in (
+        ("updated from newer copies", report.updated),
+        ("already there", report.known),
+        ("deleted or forgotten here, left out", report.refused),
+    ):
+        if counted:
+            line += f"; {label}: " + ", ".join(views.table_count(n, t) for t, n in counted.items())
     if report.ignored:
         line += f"; {report.ignored} without a location skipped"
     say(line + ".")

@@ -4,7 +4,9 @@ records, row ids aside) and Google's "Saved Places.json" (takeout.py).
 Everything in the file is outside data: it is checked here, with boundary.py, where it enters.
 A file is size-capped and must be a regular file; it is read and validated whole, then written
 in one transaction, so that a bad file changes nothing and importing it twice adds nothing the
-second time. Ids from a file are never used as row ids: records are matched by uid."""
+second time. Ids from a file are never used as row ids: records are matched by uid, and each
+is newest-wins (mydata/sync.py): a record here is updated only by a copy whose updated_at is
+newer, and one deleted or forgotten here (a tombstone) never comes back."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from solomo_cli.errors import UsageError
 from solomo_cli.formats.registry import EXPORTS
 from solomo_cli.kinds import SAVED_KIND
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import clean_tag, now_utc
+from solomo_cli.mydata.base import as_utc, clean_tag, now_utc
 
 if TYPE_CHECKING:
     from solomo_cli.mydata.store import UserData
@@ -39,9 +41,17 @@ class ImportReport:
     added: dict[str, int] = field(default_factory=dict)
     known: dict[str, int] = field(default_factory=dict)  # already here: left as they were
     ignored: int = 0  # records with nothing usable (Google places without a location)
+    updated: dict[str, int] = field(default_factory=dict)  # the file's copy was newer
+    refused: dict[str, int] = field(default_factory=dict)  # deleted or forgotten here
 
-    def count(self, table: str, new: bool) -> None:
-        bucket = self.added if new else self.known
+    def count(self, table: str, outcome: bool | str) -> None:
+        """`outcome`: True (added) or False (known), or an upsert's Outcome."""
+        bucket = {
+            True: self.added,
+            "added": self.added,
+            "updated": self.updated,
+            "tombstoned": self.refused,
+        }.get(outcome, self.known)
         bucket[table] = bucket.get(table, 0) + 1
 
 
@@ -70,6 +80,13 @@ def _missing(key: str) -> str:
 def _time(rec: dict[str, Any], key: str) -> str:
     value = rec.get(key)
     return now_utc() if value in (None, "") else boundary.timestamp(value, key)
+
+
+def _updated(rec: dict[str, Any], created_at: str) -> str:
+    """When the record was last written, in UTC; created_at for a file from before there was
+    an updated_at (never now: an old file would win over every later change)."""
+    value = rec.get("updated_at")
+    return as_utc(created_at if value in (None, "") else boundary.timestamp(value, "updated_at"))
 
 
 def _coordinates(rec: dict[str, Any]) -> tuple[float, float]:
@@ -146,10 +163,12 @@ def read_place(rec: dict[str, Any]) -> tuple[Place, str, list[dict[str, str]]]:
     for note in _json_value(rec, "notes", list):
         if not isinstance(note, dict):
             raise BadInput("notes should be a list of objects")
+        created = _time(note, "created_at")
         notes.append(
             {
                 "uid": _uid(note),
-                "created_at": _time(note, "created_at"),
+                "created_at": created,
+                "updated_at": _updated(note, created),
                 "text": _text(note, "text", True, lines=True) or "",
             }
         )
@@ -161,6 +180,7 @@ def read_visit(rec: dict[str, Any]) -> tuple[Place, dict[str, Any]]:
     place = _stub(rec, "place_id", "place_name")
     cost = rec.get("cost")
     currency = rec.get("currency")
+    created = _time(rec, "created_at")
     return place, {
         "uid": _uid(rec),
         "place_id": place.id,
@@ -169,7 +189,8 @@ def read_visit(rec: dict[str, Any]) -> tuple[Place, dict[str, Any]]:
         "note": _text(rec, "note", lines=True),
         "cost": None if cost in (None, "") else boundary.cost(cost),
         "currency": None if currency in (None, "") else boundary.currency(currency),
-        "created_at": _time(rec, "created_at"),
+        "created_at": created,
+        "updated_at": _updated(rec, created),
     }
 
 
@@ -188,6 +209,7 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(enc, dict):
             raise BadInput("encounters should be a list of objects")
         place = _stub(enc, "place_id", "place_name") if enc.get("place_id") else None
+        created = _time(enc, "created_at")
         encounters.append(
             (
                 place,
@@ -195,10 +217,12 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
                     "uid": _uid(enc),
                     "day": boundary.day(enc.get("date")),
                     "note": _text(enc, "note", lines=True),
-                    "created_at": _time(enc, "created_at"),
+                    "created_at": created,
+                    "updated_at": _updated(enc, created),
                 },
             )
         )
+    created = _time(rec, "created_at")
     return {
         "uid": _uid(rec),
         "name": _text(rec, "name", True, max_len=boundary.MAX_NAME),
@@ -206,8 +230,8 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
         "email": _text(rec, "email"),
         "phone": _text(rec, "phone"),
         "note": _text(rec, "note", lines=True),
-        "created_at": _time(rec, "created_at"),
-        "updated_at": _time(rec, "updated_at"),
+        "created_at": created,
+        "updated_at": _updated(rec, created),
         "tags": tags,
         "encounters": encounters,
     }
@@ -386,14 +410,21 @@ def _write(user: UserData, what: str, records: list[Any], report: ImportReport) 
     elif what == "visits":
         # Oldest first, so that new row ids follow the original order.
         for place, visit in reversed(records):
+            if user.is_tombstoned(visit["uid"]):
+                report.count("visits", "tombstoned")
+                continue
             if user.ensure_place(place):
                 report.count("places", True)
             report.count("visits", user.import_visit(**visit))
     else:
         for rec in records:
             encounters = rec.pop("encounters")
-            contact_id, new = user.import_contact(**rec)
-            report.count("contacts", new)
+            contact_id, outcome = user.import_contact(**rec)
+            report.count("contacts", outcome)
+            if contact_id is None:  # forgotten here: nothing of theirs comes back
+                for _place, _enc in encounters:
+                    report.count("encounters", "tombstoned")
+                continue
             for place, enc in reversed(encounters):
                 if place is not None and user.ensure_place(place):
                     report.count("places", True)

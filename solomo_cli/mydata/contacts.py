@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli.boundary import MAX_NAME, BadInput, argument, quoted
 from solomo_cli.errors import UsageError
@@ -27,6 +27,9 @@ from solomo_cli.mydata.base import (
     user_text,
 )
 
+if TYPE_CHECKING:
+    from solomo_cli.mydata.sync import Outcome
+
 
 class Encounter(NamedTuple):  # not a dataclass: see visits.Visit
     id: int
@@ -37,6 +40,7 @@ class Encounter(NamedTuple):  # not a dataclass: see visits.Visit
     day: str
     note: str | None
     created_at: str
+    updated_at: str = ""  # when last written, here or on another machine (mydata/sync.py)
 
 
 @dataclass
@@ -70,13 +74,13 @@ class Forgotten(NamedTuple):
 
 
 ENCOUNTER_SQL = f"""SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at,
-                    {PLACE_COLS} FROM encounters e JOIN contacts c ON c.id = e.contact_id
+                    {PLACE_COLS}, e.updated_at FROM encounters e JOIN contacts c ON c.id = e.contact_id
                     LEFT JOIN places p ON p.id = e.place_id"""
 
 
 def encounter_from_row(row: Sequence[Any]) -> Encounter:
     return Encounter(
-        row[0], row[1], row[2], row[3], place_from_row(row[7:]), row[4], row[5], row[6]
+        row[0], row[1], row[2], row[3], place_from_row(row[7:]), row[4], row[5], row[6], row[13]
     )
 
 
@@ -237,8 +241,8 @@ class ContactsPart(StoreParts):
         ):
             found[cid].tags.append(tag)
         sql = (
-            "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id "
-            "FROM encounters e JOIN contacts c ON c.id = e.contact_id "
+            "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id, "
+            "e.updated_at FROM encounters e JOIN contacts c ON c.id = e.contact_id "
             f"WHERE {where}"
         )
         newest = "ORDER BY day DESC, id DESC"
@@ -254,7 +258,7 @@ class ContactsPart(StoreParts):
         places = self._places({r[7] for r in rows if r[7] is not None})
         for r in rows:
             found[r[2]].encounters.append(
-                Encounter(r[0], r[1], r[2], r[3], places.get(r[7]), r[4], r[5], r[6])
+                Encounter(r[0], r[1], r[2], r[3], places.get(r[7]), r[4], r[5], r[6], r[8])
             )
         return list(found.values())
 
@@ -423,23 +427,35 @@ class ContactsPart(StoreParts):
         created_at: str,
         updated_at: str,
         tags: Sequence[str],
-    ) -> tuple[int, bool]:
-        """(contact id, whether it is new). A contact already here — same uid, or same name —
-        keeps its own fields and gains the imported tags. A new one is numbered here: an id
-        from a file is never a row id."""
-        row = (
-            self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
-            or self.conn.execute(
+    ) -> tuple[int | None, Outcome]:
+        """(contact id, what became of it). Same uid: newest-wins (mydata/sync.py), the tags
+        with the rest; a forgotten or deleted uid stays so (id None). Another contact with the
+        same name: that one, which keeps its own fields and gains the imported tags ("kept").
+        A new one is numbered here: an id from a file is never a row id."""
+        if self.is_tombstoned(uid):
+            return None, "tombstoned"
+        if not self._has_uid("contacts", uid):
+            row = self.conn.execute(
                 "SELECT id FROM contacts WHERE name_key = ?", (fold(name),)
             ).fetchone()
-        )
-        if row:
-            self._add_tags(row[0], tags)
-            return row[0], False
-        contact_id = self._insert_contact(
-            uid, name, (org, email, phone, note), created_at, updated_at, tags
-        )
-        return contact_id, True
+            if row:
+                self._add_tags(row[0], tags)
+                return row[0], "kept"
+        record = {
+            "uid": uid,
+            "name": name,
+            "org": org,
+            "email": email,
+            "phone": phone,
+            "note": note,
+            "created_at": created_at,
+            "tags": list(tags),
+        }
+        outcome = self.upsert_record("contact", record, updated_at)
+        (contact_id,) = self.conn.execute(
+            "SELECT id FROM contacts WHERE uid = ?", (uid,)
+        ).fetchone()
+        return contact_id, outcome
 
     def _insert_contact(
         self,
@@ -477,13 +493,21 @@ class ContactsPart(StoreParts):
         day: str,
         note: str | None,
         created_at: str,
-    ) -> bool:
-        if self._has_uid("encounters", uid):
-            return False
-        self._add_encounter(
-            contact_id, place_id, day, text_or_none(note), uid=uid, created_at=created_at
-        )
-        return True
+        updated_at: str | None = None,
+    ) -> Outcome:
+        """An encounter read from a file, of the contact `contact_id`: newest-wins by uid."""
+        (contact_uid,) = self.conn.execute(
+            "SELECT uid FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        record = {
+            "uid": uid,
+            "contact_uid": contact_uid,
+            "place_id": place_id,
+            "day": day,
+            "note": note,
+            "created_at": created_at,
+        }
+        return self.upsert_record("encounter", record, updated_at or created_at)
 
 
 DETAILS = ("org", "email", "phone", "note")
