@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +25,13 @@ from solomo_cli.boundary import BadInput
 from solomo_cli.errors import UsageError
 from solomo_cli.formats.registry import EXPORTS
 from solomo_cli.kinds import SAVED_KIND
+from solomo_cli.match import fold
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import as_utc, clean_tag, now_utc
+from solomo_cli.mydata.base import as_utc, clean_tag, new_uid, now_utc
 
 if TYPE_CHECKING:
+    from solomo_cli.formats.vcard import Card
+    from solomo_cli.mydata.contacts import CardFields
     from solomo_cli.mydata.store import UserData
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -41,8 +46,11 @@ class ImportReport:
     added: dict[str, int] = field(default_factory=dict)
     known: dict[str, int] = field(default_factory=dict)  # already here: left as they were
     ignored: int = 0  # records with nothing usable (Google places without a location)
-    updated: dict[str, int] = field(default_factory=dict)  # the file's copy was newer
+    updated: dict[str, int] = field(default_factory=dict)  # the file's copy was newer; merged
     refused: dict[str, int] = field(default_factory=dict)  # deleted or forgotten here
+    # vCards: (outcome, name, [how it matched, what it filled in]) per card, in file order.
+    cards: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    dry_run: bool = False
 
     def count(self, table: str, outcome: bool | str) -> None:
         """`outcome`: True (added) or False (known), or an upsert's Outcome."""
@@ -50,7 +58,9 @@ class ImportReport:
             True: self.added,
             "added": self.added,
             "updated": self.updated,
+            "merged": self.updated,
             "tombstoned": self.refused,
+            "forgotten": self.refused,
         }.get(outcome, self.known)
         bucket[table] = bucket.get(table, 0) + 1
 
@@ -336,11 +346,6 @@ def _csv_records(text: str, where: str) -> tuple[str, list[dict[str, Any]]]:
 def _detect(text: str, fmt: str | None, where: str) -> tuple[str, str, Any]:
     """(what, format, payload) of an import file."""
     stripped = text.lstrip()
-    if fmt == "vcard" or stripped[:11].upper() == "BEGIN:VCARD":
-        raise UsageError(
-            "solomo does not import vCards",
-            hint="to move contacts between machines, export and import them as JSON or CSV",
-        )
     if fmt in (None, "json", "geojson") and stripped[:1] in ("{", "["):
         try:
             data = _loads(text, where)
@@ -366,6 +371,8 @@ def read_import(path: Path, fmt: str | None = None) -> tuple[str, str, list[Any]
 
     where = str(path)
     raw = read_bytes(Path(path))
+    if fmt == "vcard" or _is_vcard(raw):
+        return "vcard", "vcard", _vcards(raw, where)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -384,16 +391,126 @@ def read_import(path: Path, fmt: str | None = None) -> tuple[str, str, list[Any]
     return what, fmt, _rows(items, what, where, lambda r: read(_object(r)))
 
 
-def import_file(user: UserData, path: Path, fmt: str | None = None) -> ImportReport:
+def _is_vcard(raw: bytes) -> bool:
+    return raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == b"BEGIN:VCARD"
+
+
+def _vcards(raw: bytes, where: str) -> list[CardFields | None]:
+    """The cards of a .vcf file as contacts to merge (None: a card that names nobody)."""
+    from solomo_cli.formats.vcard import read_vcards
+
+    try:
+        return [card_fields(card) for card in read_vcards(raw)]
+    except BadInput as exc:
+        raise UsageError(f"{where}: {exc}", hint=_HINT) from None
+
+
+def card_fields(card: Card) -> CardFields | None:
+    """A card as a contact: its first (preferred) e-mail and phone go in the contact's fields;
+    its title and the other e-mails and phones, in the note, after the card's own note."""
+    if card.name is None:
+        return None
+    emails = [e for e in card.emails if "@" in e and not any(c.isspace() for c in e.strip())]
+    extra = [
+        f"{label}: {', '.join(values)}"
+        for label, values in (
+            ("Title", [card.title] if card.title else []),
+            ("Other e-mails", emails[1:] + [e for e in card.emails if e not in emails]),
+            ("Other phones", card.phones[1:]),
+        )
+        if values
+    ]
+    note = boundary.text(
+        "\n".join(part for part in [card.note or "", *extra] if part),
+        f"card {card.number}: the note",
+        lines=True,
+    )
+    return {
+        "uid": _card_uid(card.uid),
+        "name": " ".join(card.name.split()),
+        "org": card.org,
+        "emails": emails,
+        "phones": card.phones,
+        "note": note,
+        "tags": _card_tags(card),
+        "rev": card.rev,
+    }
+
+
+_SAFE_UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}")
+
+
+def _card_uid(uid: str | None) -> str:
+    """The uid of the card's contact: its own UID when it is a plain one (a UUID, as solomo,
+    Google and CardDAV servers write them); else one made from it, always the same (a UID with
+    slashes or colons never becomes a file name in a mirror); else a new one."""
+    if not uid:
+        return new_uid()
+    if _SAFE_UID.fullmatch(uid):
+        return uid
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"vcard-uid:{uid}"))
+
+
+def _card_tags(card: Card) -> list[str]:
+    tags: list[str] = []
+    for tag in card.tags:
+        tag = tag.replace(",", " ").strip()
+        try:
+            tag = clean_tag(tag)
+        except UsageError:
+            continue
+        if fold(tag) not in {fold(t) for t in tags}:
+            tags.append(tag)
+    return tags
+
+
+def import_file(
+    user: UserData, path: Path, fmt: str | None = None, *, dry_run: bool = False
+) -> ImportReport:
+    """Import the file in one transaction. `dry_run`: the same, rolled back (and on a scratch
+    file when the user has no data file yet): the report says what would be done."""
     what, fmt, records = read_import(path, fmt)
-    report = ImportReport(what, fmt)
+    report = ImportReport(what, fmt, dry_run=dry_run)
+    if dry_run and not user.exists:
+        import tempfile
+
+        from solomo_cli.mydata.store import UserData as Scratch
+
+        with tempfile.TemporaryDirectory() as tmp, Scratch(Path(tmp) / "dry-run.db") as scratch:
+            return _rolled_back(scratch, what, records, report)
+    if dry_run:
+        return _rolled_back(user, what, records, report)
     with user.write():
         _write(user, what, records, report)
     return report
 
 
+class _DryRun(Exception):
+    pass
+
+
+def _rolled_back(
+    user: UserData, what: str, records: list[Any], report: ImportReport
+) -> ImportReport:
+    try:
+        with user.write():
+            _write(user, what, records, report)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
 def _write(user: UserData, what: str, records: list[Any], report: ImportReport) -> None:
-    if what == "google":
+    if what == "vcard":
+        for card in records:
+            if card is None:
+                report.ignored += 1
+                continue
+            merged, contact, how = user.merge_card(card)
+            report.count("contacts", merged)
+            report.cards.append((merged, contact.name if contact else card["name"], how))
+    elif what == "google":
         for found in records:
             if found is None:
                 report.ignored += 1

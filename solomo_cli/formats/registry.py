@@ -126,7 +126,7 @@ FORMATS: dict[str, OutputFormat] = {
             _geojson,
             reads=True,
         ),
-        OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard),
+        OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard, reads=True),
     )
 }
 EXPORTS = ("places", "visits", "contacts")

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
 from solomo_cli.boundary import MAX_NAME, BadInput, argument, quoted
 from solomo_cli.errors import UsageError
@@ -29,6 +29,21 @@ from solomo_cli.mydata.base import (
 
 if TYPE_CHECKING:
     from solomo_cli.mydata.sync import Outcome
+
+CardOutcome = Literal["added", "merged", "unchanged", "forgotten"]
+
+
+class CardFields(TypedDict):
+    """A contact card from an address book, cleaned at the boundary (formats/vcard.py)."""
+
+    uid: str
+    name: str
+    org: str | None
+    emails: list[str]  # the preferred first
+    phones: list[str]
+    note: str | None
+    tags: list[str]
+    rev: str | None  # when the card was last changed, in UTC
 
 
 class Encounter(NamedTuple):  # not a dataclass: see visits.Visit
@@ -508,6 +523,81 @@ class ContactsPart(StoreParts):
             "created_at": created_at,
         }
         return self.upsert_record("encounter", record, updated_at or created_at)
+
+    def merge_card(self, card: CardFields) -> tuple[CardOutcome, Contact | None, list[str]]:
+        """A card from an address book (formats/vcard.py), merged by its UID, else an e-mail,
+        else a phone (its digits), else the exact name; else added. A merge fills only what
+        the contact lacks (org, e-mail, phone, note) and adds the card's tags: nothing of the
+        user's is overwritten, so importing a file again changes nothing. A uid forgotten or
+        deleted here is refused. Returns (outcome, the contact, what the merge filled in).
+        Call inside `write()`."""
+        uid = card["uid"]
+        if self.is_tombstoned(uid):
+            return "forgotten", None, []
+        found = self._card_match(card)
+        if found is None:
+            email = next(iter(card["emails"]), None)
+            phone = next(iter(card["phones"]), None)
+            details = (card["org"], email, phone, card["note"])
+            now = now_utc()
+            contact_id = self._insert_contact(
+                uid, card["name"], details, now, card["rev"] or now, card["tags"]
+            )
+            return "added", self.contact(contact_id), []
+        contact, how = found
+        changes: dict[str, Any] = {}
+        for key, value in (
+            ("org", card["org"]),
+            ("email", next(iter(card["emails"]), None)),
+            ("phone", next(iter(card["phones"]), None)),
+            ("note", card["note"]),
+        ):
+            if value and not getattr(contact, key):
+                changes[key] = value
+        have = {fold(t) for t in contact.tags}
+        new_tags = [t for t in card["tags"] if fold(t) not in have]
+        filled = list(changes) + [f"tag {t}" for t in new_tags]
+        if not filled:
+            return "unchanged", contact, [how]
+        self._add_tags(contact.id, new_tags)
+        changes["updated_at"] = now_utc()
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        self.conn.execute(
+            f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact.id)
+        )
+        return "merged", self.contact(contact.id), [how, *filled]
+
+    def _card_match(self, card: CardFields) -> tuple[Contact, str] | None:
+        """The contact this card is about, and by what: 'same uid', 'same e-mail'…"""
+        row = self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (card["uid"],)).fetchone()
+        if row:
+            return self.contact(row[0]), "same uid"
+        emails = {e.strip().lower() for e in card["emails"]}
+        phones = {k for k in map(phone_key, card["phones"]) if k}
+        by_email = by_phone = None
+        for cid, email, phone in self.conn.execute(
+            "SELECT id, email, phone FROM contacts WHERE email IS NOT NULL OR phone IS NOT NULL "
+            "ORDER BY id"
+        ):
+            if by_email is None and email and email.strip().lower() in emails:
+                by_email = cid
+            if by_phone is None and phone and phone_key(phone) in phones:
+                by_phone = cid
+        if by_email is not None:
+            return self.contact(by_email), "same e-mail"
+        if by_phone is not None:
+            return self.contact(by_phone), "same phone"
+        row = self.conn.execute(
+            "SELECT id FROM contacts WHERE name_key = ?", (fold(card["name"]),)
+        ).fetchone()
+        return (self.contact(row[0]), "same name") if row else None
+
+
+def phone_key(phone: str) -> str | None:
+    """What two writings of one phone number share: its last 9 digits ('+33 6 12 34 56 78' and
+    '06 12 34 56 78' are one number); None for fewer than 6 digits (too short to tell)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits[-9:] if len(digits) >= 6 else None
 
 
 DETAILS = ("org", "email", "phone", "note")
