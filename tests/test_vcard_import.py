@@ -328,3 +328,31 @@ def test_contact_list_does_not_import_vobject() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.stdout.split() == ["0", "False"], run.stderr
+
+
+def test_base64_lines_without_their_space_are_skipped_with_the_photo() -> None:
+    raw = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Tran;Lan\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:\r\n"
+        f"{PHOTO_B64[:64]}\r\n{PHOTO_B64[64:128]}\r\n\r\nTEL;CELL:0612345678\r\nEND:VCARD\r\n"
+    ).encode()
+    (card,) = read_vcards(raw)
+    assert (card.name, card.phones) == ("Lan Tran", ["0612345678"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nno colon\r\nEND:VCARD\r\n", "without a ':'"),
+        (
+            b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=klingon;ENCODING=QUOTED-PRINTABLE:=41\r\n"
+            b"END:VCARD\r\n",
+            "unknown charset 'klingon'",
+        ),
+        (b"FN:x\r\n", "outside any card"),
+        (b"BEGIN:VCARD\r\nFN:a\r\nBEGIN:VCARD\r\nFN:b\r\nEND:VCARD\r\n", "card 1 has no END"),
+        (f"BEGIN:VCARD\r\nFN:{'x' * 400}\r\nEND:VCARD\r\n".encode(), "the name is too long"),
+    ],
+)
+def test_malformed_cards_are_named_in_the_error(raw: bytes, message: str) -> None:
+    with pytest.raises(BadInput, match=message):
+        read_vcards(raw)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
 from solomo_cli import __version__
-from solomo_cli.boundary import MAX_NAME, MAX_TEXT, BadInput, clean, text, timestamp
+from solomo_cli.boundary import MAX_NAME, MAX_TEXT, BadInput, clean, quoted, text, timestamp
 from solomo_cli.mydata.base import as_utc
 
 
@@ -97,6 +97,7 @@ READ = frozenset(
     {"BEGIN", "END", "VERSION", "UID", "FN", "N", "ORG", "TITLE", "EMAIL", "TEL", "NOTE"}
     | {"CATEGORIES", "REV"}
 )
+_BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _COMPOUND = frozenset({"N", "ORG"})  # values of ';'-separated components
 MAX_LINE = 50_000  # characters in one property line kept (a note is 10,000 at most)
 
@@ -150,15 +151,15 @@ def _soft_break(line: str) -> bool:
 
 def _split_line(line: str) -> tuple[str, list[tuple[str, str | None]], str]:
     """(NAME without its group, parameters as (KEY, value or None for a bare one), value)."""
-    quoted, cut = False, -1
+    in_quotes, cut = False, -1
     for i, char in enumerate(line):
         if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
+            in_quotes = not in_quotes
+        elif char == ":" and not in_quotes:
             cut = i
             break
     if cut < 0:
-        raise BadInput(f"a line without a ':' ({quoted_text(line)})")
+        raise BadInput(f"a line without a ':' ({quoted(line, 40)})")
     head, value = line[:cut], line[cut + 1 :]
     parts = re.findall(r'(?:[^;"]|"[^"]*")+', head)
     name = (parts[0] if parts else "").rsplit(".", 1)[-1].strip().upper()
@@ -167,12 +168,6 @@ def _split_line(line: str) -> tuple[str, list[tuple[str, str | None]], str]:
         key, eq, val = part.partition("=")
         params.append((key.strip().upper(), val.strip().strip('"') if eq else None))
     return name, params, value
-
-
-def quoted_text(line: str) -> str:
-    from solomo_cli.boundary import quoted
-
-    return quoted(line, 40)
 
 
 def _escape3(text: str) -> str:
@@ -194,7 +189,7 @@ def _from_qp(value: str, charset: str | None) -> str:
     try:
         return data.decode(charset or "utf-8")
     except LookupError:
-        raise BadInput(f"unknown charset {quoted_text(charset or '')}") from None
+        raise BadInput(f"unknown charset {quoted(charset or '', 40)}") from None
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
@@ -233,8 +228,10 @@ def _v3_line(name: str, params: list[tuple[str, str | None]], value: str, v21: b
 def _cards(text: str) -> Iterator[tuple[int, list[str]]]:
     """Each card of the file as the 3.0 lines solomo reads (see above)."""
     lines: list[str] | None = None
-    number, v21 = 0, False
+    number, v21, name = 0, False, ""
     for line in _logical_lines(text):
+        if name in _BINARY and ":" not in line:
+            continue  # 2.1 base64 lines written without their leading space (older phones)
         name, params, value = _split_line(line)
         if name == "BEGIN" and value.strip().upper() == "VCARD":
             if lines is not None:
@@ -243,7 +240,7 @@ def _cards(text: str) -> Iterator[tuple[int, list[str]]]:
             lines, v21 = [], False
             continue
         if lines is None:
-            raise BadInput(f"a line outside any card ({quoted_text(line)})")
+            raise BadInput(f"a line outside any card ({quoted(line, 40)})")
         if name == "END" and value.strip().upper() == "VCARD":
             yield number, lines
             lines = None
