@@ -503,13 +503,14 @@ def _rolled_back(
 
 def _write(user: UserData, what: str, records: list[Any], report: ImportReport) -> None:
     if what == "vcard":
+        index = user.card_index()
         for card in records:
             if card is None:
                 report.ignored += 1
                 continue
-            merged, contact, how = user.merge_card(card)
+            merged, name, how = user.merge_card(card, index)
             report.count("contacts", merged)
-            report.cards.append((merged, contact.name if contact else card["name"], how))
+            report.cards.append((merged, name, how))
     elif what == "google":
         for found in records:
             if found is None:

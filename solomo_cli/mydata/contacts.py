@@ -524,73 +524,116 @@ class ContactsPart(StoreParts):
         }
         return self.upsert_record("encounter", record, updated_at or created_at)
 
-    def merge_card(self, card: CardFields) -> tuple[CardOutcome, Contact | None, list[str]]:
+    def card_index(self) -> CardIndex:
+        """What a card is matched on, for every contact: read once for a whole file."""
+        index = CardIndex()
+        tags: dict[int, set[str]] = {}
+        for cid, tag in self.conn.execute("SELECT contact_id, tag FROM contact_tags"):
+            tags.setdefault(cid, set()).add(fold(tag))
+        for cid, uid, name_key, org, email, phone, note in self.conn.execute(
+            "SELECT id, uid, name_key, org, email, phone, note FROM contacts ORDER BY id"
+        ):
+            index.add(cid, uid, name_key, [org, email, phone, note], tags.get(cid, set()))
+        return index
+
+    def merge_card(
+        self, card: CardFields, index: CardIndex | None = None
+    ) -> tuple[CardOutcome, str, list[str]]:
         """A card from an address book (formats/vcard.py), merged by its UID, else an e-mail,
         else a phone (its digits), else the exact name; else added. A merge fills only what
         the contact lacks (org, e-mail, phone, note) and adds the card's tags: nothing of the
         user's is overwritten, so importing a file again changes nothing. A uid forgotten or
-        deleted here is refused. Returns (outcome, the contact, what the merge filled in).
+        deleted here is refused. Returns (outcome, the contact's name, [how it matched, what
+        the merge filled in]). `index`: `card_index()`, kept up to date here, for many cards.
         Call inside `write()`."""
+        index = self.card_index() if index is None else index
         uid = card["uid"]
         if self.is_tombstoned(uid):
-            return "forgotten", None, []
-        found = self._card_match(card)
+            return "forgotten", card["name"], []
+        email = next(iter(card["emails"]), None)
+        phone = next(iter(card["phones"]), None)
+        found = index.match(card)
         if found is None:
-            email = next(iter(card["emails"]), None)
-            phone = next(iter(card["phones"]), None)
             details = (card["org"], email, phone, card["note"])
             now = now_utc()
             contact_id = self._insert_contact(
                 uid, card["name"], details, now, card["rev"] or now, card["tags"]
             )
-            return "added", self.contact(contact_id), []
-        contact, how = found
+            index.add(
+                contact_id,
+                uid,
+                fold(card["name"]),
+                [text_or_none(d) for d in details],
+                {fold(t) for t in card["tags"]},
+            )
+            return "added", card["name"], []
+        contact_id, how = found
+        fields, tags = index.fields[contact_id], index.tags[contact_id]
         changes: dict[str, Any] = {}
-        for key, value in (
-            ("org", card["org"]),
-            ("email", next(iter(card["emails"]), None)),
-            ("phone", next(iter(card["phones"]), None)),
-            ("note", card["note"]),
+        for n, (key, value) in enumerate(
+            zip(DETAILS, (card["org"], email, phone, card["note"]), strict=True)
         ):
-            if value and not getattr(contact, key):
-                changes[key] = value
-        have = {fold(t) for t in contact.tags}
-        new_tags = [t for t in card["tags"] if fold(t) not in have]
+            if value and not fields[n]:
+                changes[key] = fields[n] = value
+        new_tags = [t for t in card["tags"] if fold(t) not in tags]
         filled = list(changes) + [f"tag {t}" for t in new_tags]
+        (name,) = self.conn.execute(
+            "SELECT name FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
         if not filled:
-            return "unchanged", contact, [how]
-        self._add_tags(contact.id, new_tags)
+            return "unchanged", name, [how]
+        self._add_tags(contact_id, new_tags)
+        tags.update(fold(t) for t in new_tags)
+        index.note(contact_id, changes.get("email"), changes.get("phone"))
         changes["updated_at"] = now_utc()
         sets = ", ".join(f"{k} = ?" for k in changes)
         self.conn.execute(
-            f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact.id)
+            f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id)
         )
-        return "merged", self.contact(contact.id), [how, *filled]
+        return "merged", name, [how, *filled]
 
-    def _card_match(self, card: CardFields) -> tuple[Contact, str] | None:
+
+class CardIndex:
+    """The contacts by uid, e-mail, phone key and name key, with their details (org, email,
+    phone, note) and folded tags: what merging a card compares."""
+
+    def __init__(self) -> None:
+        self.uids: dict[str, int] = {}
+        self.emails: dict[str, int] = {}
+        self.phones: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.fields: dict[int, list[str | None]] = {}
+        self.tags: dict[int, set[str]] = {}
+
+    def add(
+        self, cid: int, uid: str, name_key: str, fields: list[str | None], tags: set[str]
+    ) -> None:
+        self.uids.setdefault(uid, cid)
+        self.names.setdefault(name_key, cid)
+        self.fields[cid], self.tags[cid] = fields, tags
+        self.note(cid, fields[1], fields[2])
+
+    def note(self, cid: int, email: str | None, phone: str | None) -> None:
+        """The contact's e-mail and phone, as they are now."""
+        if email:
+            self.emails.setdefault(email.strip().lower(), cid)
+        key = phone_key(phone) if phone else None
+        if key:
+            self.phones.setdefault(key, cid)
+
+    def match(self, card: CardFields) -> tuple[int, str] | None:
         """The contact this card is about, and by what: 'same uid', 'same e-mail'…"""
-        row = self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (card["uid"],)).fetchone()
-        if row:
-            return self.contact(row[0]), "same uid"
-        emails = {e.strip().lower() for e in card["emails"]}
-        phones = {k for k in map(phone_key, card["phones"]) if k}
-        by_email = by_phone = None
-        for cid, email, phone in self.conn.execute(
-            "SELECT id, email, phone FROM contacts WHERE email IS NOT NULL OR phone IS NOT NULL "
-            "ORDER BY id"
-        ):
-            if by_email is None and email and email.strip().lower() in emails:
-                by_email = cid
-            if by_phone is None and phone and phone_key(phone) in phones:
-                by_phone = cid
-        if by_email is not None:
-            return self.contact(by_email), "same e-mail"
-        if by_phone is not None:
-            return self.contact(by_phone), "same phone"
-        row = self.conn.execute(
-            "SELECT id FROM contacts WHERE name_key = ?", (fold(card["name"]),)
-        ).fetchone()
-        return (self.contact(row[0]), "same name") if row else None
+        if card["uid"] in self.uids:
+            return self.uids[card["uid"]], "same uid"
+        for email in card["emails"]:
+            if email.strip().lower() in self.emails:
+                return self.emails[email.strip().lower()], "same e-mail"
+        for phone in card["phones"]:
+            key = phone_key(phone)
+            if key and key in self.phones:
+                return self.phones[key], "same phone"
+        name_key = fold(card["name"])
+        return (self.names[name_key], "same name") if name_key in self.names else None
 
 
 def phone_key(phone: str) -> str | None:
