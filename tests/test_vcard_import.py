@@ -356,3 +356,34 @@ def test_base64_lines_without_their_space_are_skipped_with_the_photo() -> None:
 def test_malformed_cards_are_named_in_the_error(raw: bytes, message: str) -> None:
     with pytest.raises(BadInput, match=message):
         read_vcards(raw)
+
+
+def test_every_sample_imported_again_changes_nothing(user: UserData) -> None:
+    names = sorted(p.name for p in SAMPLES.glob("*.vcf") if not p.name.startswith("hostile"))
+    for name in names:
+        import_file(user, SAMPLES / name)
+    before, changes = contact_rows(user.path), user.changed_since()
+    for name in names:
+        report = import_file(user, SAMPLES / name)
+        assert report.added == report.updated == {}, name
+        assert {outcome for outcome, _name, _how in report.cards} == {"unchanged"}, name
+    assert contact_rows(user.path) == before and user.changed_since() == changes
+
+
+def test_two_cards_of_one_person_in_one_file_make_one_contact(
+    user: UserData, tmp_path: Path
+) -> None:
+    path = tmp_path / "twice.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lan Tran\r\nTEL:+33 6 12 34 56 78\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lan T.\r\nTEL:06 12 34 56 78\r\n"
+        "EMAIL:lan@example.org\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    report = import_file(user, path)
+    assert report.cards == [
+        ("added", "Lan Tran", []),
+        ("merged", "Lan Tran", ["same phone", "email"]),
+    ]
+    (lan,) = user.contacts()
+    assert (lan.email, lan.phone) == ("lan@example.org", "+33 6 12 34 56 78")
