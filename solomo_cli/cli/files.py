@@ -50,7 +50,8 @@ def export(
     file: Annotated[
         str,
         typer.Argument(
-            metavar="FILE", help="The file to write (.csv, .json, .geojson, .vcf), or - for stdout."
+            metavar="FILE",
+            help="The file to write (.csv, .json, .geojson, .vcf, .ics), or - for stdout.",
         ),
     ],
     fmt: Annotated[
@@ -59,9 +60,10 @@ def export(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
-    """Export your places, visits or contacts to a file (CSV, JSON, GeoJSON, vCard).
+    """Export your places, visits, contacts, reminders or trips (CSV, JSON, GeoJSON, vCard, ics).
 
-    GeoJSON is for places and visits, vCard 4.0 for contacts. The file is written all at once,
+    GeoJSON is for places and visits, vCard 4.0 for contacts, iCalendar (.ics) for the contacts
+    due (reminders: a VTODO each) and trips (a VEVENT each). The file is written all at once,
     readable by you only, and never over an existing file without --force (nor ever over
     solomo's own data files, or anything but a regular file)."""
     from solomo_cli.formats import registry
@@ -72,7 +74,12 @@ def export(
     chosen = registry.pick(what.value, fmt.value if fmt else None, file, files=True)
     _, user = open_user()
     with user:
-        doc = export_document(user, what.value)
+        if what.value in ("reminders", "trips"):
+            from solomo_cli.formats.ics import keep_document
+
+            doc = keep_document(user, what.value)
+        else:
+            doc = export_document(user, what.value)
         written = emit(doc, chosen, Path(file), force)
     if written:
         print(

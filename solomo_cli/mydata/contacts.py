@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 from solomo_cli.boundary import MAX_NAME, BadInput, argument, quoted
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
-from solomo_cli.match import candidates, fold, matches
+from solomo_cli.match import candidates, fold
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import (
     PLACE_COLS,
@@ -28,6 +28,7 @@ from solomo_cli.mydata.base import (
 )
 
 if TYPE_CHECKING:
+    from solomo_cli.mydata.keep import Mention
     from solomo_cli.mydata.sync import Outcome
 
 CardOutcome = Literal["added", "merged", "unchanged", "forgotten"]
@@ -85,7 +86,7 @@ class Forgotten(NamedTuple):
     name: str
     encounters: int
     tags: int
-    mentions: list[str]  # other notes (visits, places) whose text still names the person
+    mentions: list[Mention]  # other notes (visits, places) whose text still names the person
 
 
 ENCOUNTER_SQL = f"""SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at,
@@ -411,24 +412,12 @@ class ContactsPart(StoreParts):
             contact.name, len(contact.encounters), len(contact.tags), self.mentions(contact.name)
         )
 
-    def mentions(self, name: str) -> list[str]:
-        """Notes of the user's own (visits, places) whose text contains `name` (the matcher's
-        rule: folded)."""
-        found = [
-            f"visit #{vid} ({day})"
-            for vid, day, note in self._read(
-                "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day"
-            )
-            if matches(name, note)
-        ]
-        found += [
-            f"note on {pid} ({created[:10]})"
-            for pid, created, text in self._read(
-                "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at"
-            )
-            if matches(name, text)
-        ]
-        return found
+    def mentions(self, name: str) -> list[Mention]:
+        """Notes of the user's own (visits, places) that still name the person: any part of
+        the name, as a word (keep.mentions)."""
+        from solomo_cli.mydata.keep import mentions
+
+        return mentions(self, name)
 
     def import_contact(
         self,

@@ -403,6 +403,32 @@ class VisitsPart(StoreParts):
             )
         return Note(cur.lastrowid or 0, uid, place.id, created, text, created)
 
+    def note(self, note_id: int) -> Note:
+        rows = self._read(
+            "SELECT id, uid, place_id, created_at, text, updated_at FROM place_notes WHERE id = ?",
+            (note_id,),
+        )
+        if not rows:
+            raise UsageError(
+                f"there is no note #{note_id}", hint="solomo show REF shows a place's notes and ids"
+            )
+        return Note(*rows[0])
+
+    def edit_note(self, note_id: int, text: str) -> Note:
+        """Replace a note's text (it keeps its day)."""
+        text = user_text(text, "the note", lines=True, required=True) or ""
+        with self.write() as conn:
+            self.note(note_id)
+            conn.execute("UPDATE place_notes SET text = ? WHERE id = ?", (text, note_id))
+            return self.note(note_id)
+
+    def remove_note(self, note_id: int) -> Note:
+        """Delete a note for good (secure_delete overwrites it)."""
+        with self.write() as conn:
+            note = self.note(note_id)
+            conn.execute("DELETE FROM place_notes WHERE id = ?", (note_id,))
+        return note
+
     def notes_by_place(self) -> dict[str, list[Note]]:
         """Every place note, grouped by place in one pass (each place's oldest first)."""
         grouped: dict[str, list[Note]] = {}
