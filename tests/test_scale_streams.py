@@ -242,7 +242,9 @@ def seed(user: UserData, places: int, visits: int, contacts: int, notes: int = 0
                 " updated_at) VALUES (?, ?, ?, 'Org', NULL, NULL, NULL, ?, ?)",
                 (f"c{i}", name, name.lower(), "2025-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
             )
-            conn.execute("INSERT INTO contact_tags VALUES (?, ?)", (cur.lastrowid, "ux"))
+            conn.execute(
+                "INSERT INTO contact_tags (contact_id, tag) VALUES (?, ?)", (cur.lastrowid, "ux")
+            )
             conn.execute(
                 "INSERT INTO encounters (uid, contact_id, place_id, day, note, created_at)"
                 " VALUES (?, ?, ?, '2026-03-01', NULL, '2026-03-01T00:00:00Z')",

@@ -192,7 +192,11 @@ EXAMPLES: dict[str, list[Example]] = {
         ),
         ("solomo report node/3089397110 --closed --yes", "closed for good, without the question"),
     ],
-    "import": [('solomo import "Saved Places.json"', "Google Takeout saved places")],
+    "import": [
+        ("solomo import phone.vcf --dry-run", "contacts from a phone: what would be added, merged"),
+        ("solomo import contacts.vcf", "vCards from Google, Apple or Outlook, merged"),
+        ('solomo import "Saved Places.json"', "Google Takeout saved places"),
+    ],
     "backup": [("solomo backup solomo-2026-11-26.db", "a copy of your own data")],
 }
 

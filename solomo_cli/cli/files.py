@@ -94,35 +94,75 @@ def import_(
         Path,
         typer.Argument(
             metavar="FILE",
-            help="A solomo export (CSV, JSON, GeoJSON) or Google Takeout's Saved Places.json.",
+            help="A solomo export (CSV, JSON, GeoJSON), contacts as vCards (.vcf), or Google "
+            "Takeout's Saved Places.json.",
         ),
     ],
     fmt: Annotated[
         ImportFormat | None,
         typer.Option("--format", "-f", help="Format, when it cannot be told from the content."),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Show what would be added and merged; change nothing."
+        ),
+    ] = False,
 ) -> None:
-    """Import solomo's own exports, or Google Maps' Saved Places.json.
+    """Import solomo's own exports, contacts from a phone or an address book (vCard), or
+    Google Maps' Saved Places.json.
 
-    Importing the same file again adds nothing; data already here is never overwritten. A
-    file with any error is refused whole."""
+    Records are matched by uid, newest wins: one here is updated only when the file's copy was
+    changed later, and one you deleted or forgot here never comes back. Importing the same file
+    again adds nothing. A file with any error is refused whole.
+
+    vCards (2.1, 3.0, 4.0: iPhone, Android, Google, Outlook…) merge with a contact by UID, else
+    e-mail, else phone, else exact name, filling in only what the contact lacks; else they are
+    added. The first (preferred) e-mail and phone go in the contact's fields, the others and
+    the title in its note; photos and other binaries are never stored."""
     from solomo_cli.formats.imports import import_file
     from solomo_cli.render import mydata as views
 
     _, user = open_user()
     with user:
-        report = import_file(user, file, fmt.value if fmt else None)
-    kind = "Google Saved Places" if report.source == "google" else f"solomo {report.source}"
+        report = import_file(user, file, fmt.value if fmt else None, dry_run=dry_run)
+    vcard = report.source == "vcard"
+    if vcard:
+        kind = "vCards"
+    elif report.source == "google":
+        kind = "Google Saved Places"
+    else:
+        kind = f"solomo {report.source}"
     added = ", ".join(views.table_count(n, t) for t, n in report.added.items())
     added = added or "nothing new"
-    line = f"Imported {file} ({kind}, {report.fmt}): {added}"
-    if report.known:
-        line += "; already there: " + ", ".join(
-            views.table_count(n, t) for t, n in report.known.items()
-        )
+    verb = "Would import" if dry_run else "Imported"
+    line = f"{verb} {file} ({kind}, {report.fmt}): {added}"
+    for label, counted in (
+        ("merged" if vcard else "updated from newer copies", report.updated),
+        ("already there" + (", unchanged" if vcard else ""), report.known),
+        ("deleted or forgotten here, left out", report.refused),
+    ):
+        if counted:
+            line += f"; {label}: " + ", ".join(views.table_count(n, t) for t, n in counted.items())
     if report.ignored:
-        line += f"; {report.ignored} without a location skipped"
+        line += f"; {report.ignored} " + ("without a name" if vcard else "without a location")
+        line += " skipped"
     say(line + ".")
+    if dry_run:
+        for outcome, name, how in report.cards:
+            detail = f" ({how[0]})" if how else ""
+            if len(how) > 1:
+                detail += ": would fill in " + ", ".join(how[1:])
+            say(f"  {_CARD_WORDS[outcome]:<13}", name, detail)
+        say("Nothing was changed (--dry-run).")
+
+
+_CARD_WORDS = {
+    "added": "would add",
+    "merged": "would merge",
+    "unchanged": "unchanged",
+    "forgotten": "left out",
+}
 
 
 @handles_errors

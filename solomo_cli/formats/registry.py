@@ -137,7 +137,7 @@ FORMATS: dict[str, OutputFormat] = {
             _geojson,
             reads=True,
         ),
-        OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard),
+        OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard, reads=True),
         OutputFormat("ics", (".ics",), frozenset({"reminders", "trips"}), _ics),
         OutputFormat("html", (".html", ".htm"), frozenset({"listing", "visits"}), _html),
     )

@@ -19,10 +19,20 @@ from solomo_cli import db
 from solomo_cli.errors import StoreError
 from solomo_cli.match import fold, matches
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import PLACE_COLS, now_utc, place_from_row, refuse_empty, unreadable
+from solomo_cli.mydata.base import (
+    PLACE_COLS,
+    SQL_NOW,
+    SQL_UUID,
+    new_uid,
+    now_utc,
+    place_from_row,
+    refuse_empty,
+    unreadable,
+)
 from solomo_cli.mydata.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
 from solomo_cli.mydata.keep import KeepPart, m007_keep_in_touch
 from solomo_cli.mydata.signals import shown_rating
+from solomo_cli.mydata.sync import SyncPart
 from solomo_cli.mydata.trips import TripsPart
 from solomo_cli.mydata.visits import Note, Visit, VisitsPart
 
@@ -163,12 +173,74 @@ def m005_totals_memo(conn: sqlite3.Connection) -> None:
         )
 
 
+# What sync knows of each record: its table, and its kind in tombstones and change lists.
+SYNCED = (
+    ("visits", "visit"),
+    ("place_notes", "note"),
+    ("contacts", "contact"),
+    ("encounters", "encounter"),
+    ("contact_tags", "tag"),
+)
+
+
+def m006_sync_identity(conn: sqlite3.Connection) -> None:
+    # Every record gets a stable uid and an updated_at, so that an import or a sync can take the
+    # newer of two copies; a deleted one leaves a tombstone (its uid, kind and time: never a
+    # name or any content) so that no older copy brings it back. Triggers, so that every write
+    # path gets it: one that sets updated_at itself (a sync writing the remote's time) is obeyed.
+    conn.execute("ALTER TABLE contact_tags ADD COLUMN uid TEXT")
+    conn.execute("ALTER TABLE contact_tags ADD COLUMN updated_at TEXT")
+    tags = conn.execute(
+        "SELECT t.rowid, c.updated_at FROM contact_tags t JOIN contacts c ON c.id = t.contact_id"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE contact_tags SET uid = ?, updated_at = ? WHERE rowid = ?",
+        [(new_uid(), updated, rowid) for rowid, updated in tags],
+    )
+    for table in ("visits", "place_notes", "encounters"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN updated_at TEXT")
+        conn.execute(f"UPDATE {table} SET updated_at = created_at")
+    conn.execute("CREATE UNIQUE INDEX contact_tags_uid ON contact_tags (uid)")
+    conn.execute(
+        "CREATE TABLE tombstones (uid TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+        "deleted_at TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX tombstones_deleted ON tombstones (deleted_at)")
+    for table, kind in SYNCED:
+        conn.execute(f"CREATE INDEX {table}_updated ON {table} (updated_at)")
+        conn.execute(
+            f"CREATE TRIGGER sync_{table}_touch AFTER UPDATE ON {table} "
+            "WHEN NEW.updated_at IS OLD.updated_at "
+            f"BEGIN UPDATE {table} SET updated_at = {SQL_NOW} WHERE rowid = NEW.rowid; END"
+        )
+        conn.execute(
+            f"CREATE TRIGGER sync_{table}_tombstone AFTER DELETE ON {table} "
+            "WHEN OLD.uid IS NOT NULL BEGIN "
+            "INSERT OR REPLACE INTO tombstones (uid, kind, deleted_at) "
+            f"VALUES (OLD.uid, '{kind}', {SQL_NOW}); END"
+        )
+    # A row inserted without them (a code path that does not know) still gets both.
+    for table in ("visits", "place_notes", "encounters"):
+        conn.execute(
+            f"CREATE TRIGGER sync_{table}_born AFTER INSERT ON {table} "
+            "WHEN NEW.updated_at IS NULL "
+            f"BEGIN UPDATE {table} SET updated_at = NEW.created_at WHERE rowid = NEW.rowid; END"
+        )
+    conn.execute(
+        "CREATE TRIGGER sync_contact_tags_born AFTER INSERT ON contact_tags "
+        "WHEN NEW.uid IS NULL OR NEW.updated_at IS NULL BEGIN UPDATE contact_tags SET "
+        f"uid = coalesce(NEW.uid, {SQL_UUID}), updated_at = coalesce(NEW.updated_at, {SQL_NOW}) "
+        "WHERE rowid = NEW.rowid; END"
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contact_name_keys,
     m003_refold_contact_names,
     m004_renumber_absurd_ids,
     m005_totals_memo,
+    m006_sync_identity,
     m007_keep_in_touch,
 ]
 
@@ -189,7 +261,7 @@ class PlaceSummary(NamedTuple):  # not a dataclass: see visits.Visit
         return shown_rating(sum(rated) / len(rated)) if rated else None
 
 
-class UserData(VisitsPart, ContactsPart, KeepPart, TripsPart):
+class UserData(VisitsPart, ContactsPart, KeepPart, TripsPart, SyncPart):
     """The user-data file. Opened (created 0600, migrated) on first use; read-only questions
     asked before the file exists get empty answers and never create it.
 
