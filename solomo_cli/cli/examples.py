@@ -16,7 +16,10 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo --install-completion bash", "complete commands, REFs and contact names"),
     ],
     "near": [
-        ('solomo near "Lyon" -k all -o map.html --open', "every kind, on a map page in the browser"),
+        (
+            'solomo near "Lyon" -k all -o map.html --open',
+            "every kind, on a map page in the browser",
+        ),
         ("solomo near 45.7578,4.8320 --offline -r 1km -n 5 --map", "a sketch under the table"),
         ("solomo near 45.76,4.84 --format html > map.html", "the map page to stdout"),
         ("solomo near --offline", "around your trip, home or last search, from local data"),
@@ -150,6 +153,7 @@ EXAMPLES: dict[str, list[Example]] = {
     "export": [
         ("solomo export visits visits.csv", "your visits for a spreadsheet"),
         ("solomo export contacts contacts.vcf", "your contacts for an address book"),
+        ("solomo export contacts old.json", "your contacts, for another machine"),
         ("solomo export reminders reminders.ics", "contacts due, as to-dos for a calendar"),
         ("solomo export trips trips.ics", "your trips, as calendar events"),
     ],
@@ -194,7 +198,10 @@ EXAMPLES: dict[str, list[Example]] = {
     ],
     "import": [
         ("solomo import phone.vcf --dry-run", "contacts from a phone: what would be added, merged"),
+        ("solomo import phone.vcf", "then import them; again, it adds nothing"),
+        ("solomo import work.vcf -n", "-n is --dry-run"),
         ("solomo import contacts.vcf", "vCards from Google, Apple or Outlook, merged"),
+        ("solomo import old.json", "an older export: the newest copy of each record wins"),
         ('solomo import "Saved Places.json"', "Google Takeout saved places"),
     ],
     "backup": [("solomo backup solomo-2026-11-26.db", "a copy of your own data")],
