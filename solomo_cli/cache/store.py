@@ -180,6 +180,23 @@ def m008_count_memo(conn: sqlite3.Connection) -> None:
         )
 
 
+def m009_more_signals(conn: sqlite3.Connection) -> None:
+    # Power, Wi-Fi, money, booking, size, ownership, freshness and comfort (issue 14), each
+    # yes, no or unknown (NULL): the new columns, the old ones re-derived (a missing tag was
+    # "no"; it is now unknown), and the covering index rebuilt to hold them all.
+    have = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
+    for column in SIGNAL_COLUMNS:
+        if column not in have:
+            conn.execute(f"ALTER TABLE places ADD COLUMN {column} INTEGER")
+    rederive(conn)
+    conn.execute("DROP INDEX IF EXISTS places_light")
+    conn.execute(
+        "CREATE INDEX places_light ON places (kind, lat, lon, internet, free_wifi, wheelchair, "
+        "power, chain, hours_known, contact_known, check_day, fee_free, bookable, roomy, "
+        "community, outdoor, aircon, osm_id)"
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_hours_memo,
@@ -189,6 +206,7 @@ MIGRATIONS = [
     m006_coverage_shapes,
     m007_drop_rtree,
     m008_count_memo,
+    m009_more_signals,
 ]
 COUNT_MEMO_SIZE = 64  # counts kept: the newest
 
@@ -383,12 +401,19 @@ def _write_batch(conn: sqlite3.Connection, batch: list[Place], fetched_at: float
 
 # A candidate of a listing as the index gives it (places_light: no tags read), then its
 # distance: (rid, osm_id, kind, lat, lon, chain, internet, hours_known, contact_known,
-# check_day, distance_m). Plain tuples: a listing may read hundreds of thousands.
-_LIGHT_COLS = "rid, osm_id, kind, lat, lon, chain, internet, hours_known, contact_known, check_day"
-Light = tuple[int, str, str, float, float, int, int, int, int, "int | None", float]
-LIGHT_DISTANCE: Final = 10  # the distance in a Light row
+# check_day, free_wifi, wheelchair, power, fee_free, bookable, roomy, community, outdoor,
+# aircon, distance_m): ranking.Traits after the kind. Plain tuples: a listing may read
+# hundreds of thousands.
+_TRAIT_COLS = (
+    "chain, internet, hours_known, contact_known, check_day, free_wifi, wheelchair, power, "
+    "fee_free, bookable, roomy, community, outdoor, aircon"
+)
+_LIGHT_COLS = "rid, osm_id, kind, lat, lon, " + _TRAIT_COLS
+Light = tuple[Any, ...]
+LIGHT_DISTANCE: Final = 19  # the distance in a Light row
+LIGHT_TRAITS: Final = slice(5, 19)  # the signal columns, in ranking.Traits' order after kind
 # The signal columns a filter may require to be 1 (--wifi: internet, --free-wifi: free_wifi…).
-FILTER_COLUMNS = frozenset({"internet", "free_wifi", "wheelchair"})
+FILTER_COLUMNS = frozenset({"internet", "free_wifi", "wheelchair", "power"})
 # How far SQL's flat distance (_flat_sq) may be from the true one, as a share of the radius:
 # below 1e-4 up to 80° of latitude and 50 km; the rows in that band are measured exactly.
 _FLAT_ERROR = 1e-3

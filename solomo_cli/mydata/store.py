@@ -161,12 +161,25 @@ def m005_totals_memo(conn: sqlite3.Connection) -> None:
         )
 
 
+def m008_field_notes(conn: sqlite3.Connection) -> None:
+    # What the user found on a visit (issue 14): power, Wi-Fi (a word or a speed), noise and
+    # calls, checked here as well as where they enter. NULL: not said.
+    for column, check in (
+        ("power", "power IN ('plenty', 'few', 'none')"),
+        ("wifi", "wifi IN ('good', 'ok', 'bad') OR wifi GLOB '[0-9]*mbps'"),
+        ("noise", "noise IN ('quiet', 'lively', 'loud')"),
+        ("calls", "calls IN ('ok', 'no')"),
+    ):
+        conn.execute(f"ALTER TABLE visits ADD COLUMN {column} TEXT CHECK ({check})")
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contact_name_keys,
     m003_refold_contact_names,
     m004_renumber_absurd_ids,
     m005_totals_memo,
+    m008_field_notes,
 ]
 
 # -- the store ------------------------------------------------------------------------------

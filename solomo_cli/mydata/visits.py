@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from solomo_cli import db
+from solomo_cli.boundary import quoted
 from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.match import fold
 from solomo_cli.model import Place
@@ -21,6 +22,14 @@ from solomo_cli.mydata.base import (
     place_from_row,
     text_or_none,
     user_text,
+)
+from solomo_cli.signals import (
+    CALLS_NOTES,
+    NO_NOTES,
+    NOISE_NOTES,
+    POWER_NOTES,
+    WIFI_NOTES,
+    FieldNotes,
 )
 
 
@@ -36,6 +45,7 @@ class Visit(NamedTuple):
     cost: str | None  # exact decimal amount
     currency: str | None
     created_at: str
+    facts: FieldNotes = NO_NOTES  # what you found there: power, Wi-Fi, noise, calls
 
 
 class Note(NamedTuple):
@@ -94,6 +104,7 @@ def _add_cost(costs: dict[str, Decimal], currency: str, cost: str, times: int) -
 
 
 _VISIT_SQL = f"""SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at,
+                 v.power, v.wifi, v.noise, v.calls,
                  {PLACE_COLS} FROM visits v JOIN places p ON p.id = v.place_id"""
 _NEWEST = " ORDER BY v.day DESC, v.id DESC"
 
@@ -124,9 +135,59 @@ class _Visits:
         self.place = PlaceRows()
 
     def __call__(self, row: Sequence[Any]) -> Visit:
-        place = self.place(row[8:])
+        place = self.place(row[12:])
         assert place is not None
-        return Visit(row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7])
+        return Visit(*_fields(row, place))
+
+
+def _fields(row: Sequence[Any], place: Place) -> tuple[Any, ...]:
+    """A Visit's fields from a row of _VISIT_SQL's visit columns (the first twelve)."""
+    notes = FieldNotes(*row[8:12]) if any(row[8:12]) else NO_NOTES
+    return (row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7], notes)
+
+
+def _mbps(text: str) -> str | None:
+    number = text.removesuffix("mbps").removesuffix("mbit/s").removesuffix("mb/s").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    if not 0 < value <= 100_000 or number.lower() in ("nan", "inf"):
+        return None
+    return f"{value:g}mbps"
+
+
+def field_notes(
+    power: str | None = None,
+    wifi: str | None = None,
+    noise: str | None = None,
+    calls: str | None = None,
+) -> FieldNotes:
+    """The field notes of a visit, checked (from argv or a file): each one of its words, Wi-Fi
+    also a speed ('40mbps', '12.5 Mbps'). '' stands for "not said"."""
+    checked: list[str | None] = []
+    for what, value, words in (
+        ("power", power, POWER_NOTES),
+        ("Wi-Fi", wifi, WIFI_NOTES),
+        ("noise", noise, NOISE_NOTES),
+        ("calls", calls, CALLS_NOTES),
+    ):
+        word = (value or "").strip().lower()
+        if not word:
+            checked.append(None)
+            continue
+        if word in words:
+            checked.append(word)
+            continue
+        speed = _mbps(word) if what == "Wi-Fi" and word.endswith(("mbps", "mbit/s", "mb/s")) else None
+        if speed is None:
+            extra = " or a speed such as 40mbps" if what == "Wi-Fi" else ""
+            raise UsageError(
+                f"{what} is {', '.join(words)}{extra}, not {quoted(str(value))}",
+                hint=f"e.g. {words[0]}",
+            )
+        checked.append(speed)
+    return FieldNotes(*checked)
 
 
 def _visit(row: Sequence[Any]) -> Visit:
@@ -146,16 +207,18 @@ class VisitsPart(StoreParts):
         currency: str | None = None,
         *,
         remember: bool = True,
+        facts: FieldNotes = NO_NOTES,
     ) -> Visit:
         _check_rating(rating)
         note = user_text(note, "the note", lines=True)
+        facts = field_notes(*facts)
         with self.write() as conn:
             if remember:
                 self.remember(place)
             cur = conn.execute(
-                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), place.id, day, rating, note, cost, currency, now_utc()),
+                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at,"
+                " power, wifi, noise, calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_uid(), place.id, day, rating, note, cost, currency, now_utc(), *facts),
             )
             return self.visit(cur.lastrowid or 0)
 
@@ -178,9 +241,12 @@ class VisitsPart(StoreParts):
         note: str | None = None,
         cost: tuple[str, str | None] | None = None,
         clear_cost: bool = False,
+        facts: dict[str, str] | None = None,
     ) -> Visit:
-        """Change what is given; `note=''` clears the note."""
+        """Change what is given; `note=''` clears the note; `facts` maps field notes to new
+        values ('' clears one)."""
         _check_rating(rating)
+        notes = field_notes(**(facts or {}))
         note = None if note is None else user_text(note, "the note", lines=True) or ""
         with self.write() as conn:
             self.visit(visit_id)
@@ -200,6 +266,8 @@ class VisitsPart(StoreParts):
                 changes["cost"] = changes["currency"] = None
             elif cost is not None:
                 changes["cost"], changes["currency"] = cost
+            for name in facts or {}:
+                changes[name] = getattr(notes, name)
             if changes:
                 sets = ", ".join(f"{k} = ?" for k in changes)
                 conn.execute(
@@ -239,10 +307,11 @@ class VisitsPart(StoreParts):
         while True:
             rows = self._read(
                 "SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at, "
+                "v.power, v.wifi, v.noise, v.calls, "
                 f"v.place_id FROM visits v WHERE {where.where}{_NEWEST} LIMIT {PAGE}",
                 where.params,
             )
-            missing = {r[8] for r in rows} - places.keys()
+            missing = {r[12] for r in rows} - places.keys()
             if missing:
                 for cols in self._read(
                     f"SELECT {PLACE_COLS} FROM places p "
@@ -251,7 +320,7 @@ class VisitsPart(StoreParts):
                 ):
                     places[cols[0]] = place_from_row(cols)  # type: ignore[assignment]
             for r in rows:
-                yield Visit(r[0], r[1], places[r[8]], r[2], r[3], r[4], r[5], r[6], r[7])
+                yield Visit(*_fields(r, places[r[12]]))
             if len(rows) < PAGE:
                 return
             # The next page: older than the last row (the order is unique: day, then id).
@@ -422,14 +491,16 @@ class VisitsPart(StoreParts):
         cost: str | None,
         currency: str | None,
         created_at: str,
+        facts: FieldNotes = NO_NOTES,
     ) -> bool:
         """Add a visit read from a file unless one with its uid is here. Its id is chosen here:
         an id from a file is never a row id (one near 2**63 would end every later insert)."""
         if self._has_uid("visits", uid):
             return False
+        facts = field_notes(*facts)
         self.conn.execute(
-            "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at, "
+            "power, wifi, noise, calls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 uid,
                 place_id,
@@ -439,6 +510,7 @@ class VisitsPart(StoreParts):
                 cost,
                 currency,
                 created_at,
+                *facts,
             ),
         )
         return True

@@ -2,16 +2,21 @@
 
 score = distance (0–40, linear from 40 at the search point to 0 at the radius)
       + kind     (community coworking 30, hackerspace 22, library 18, chain coworking 12, café 10)
-      + internet access declared (yes/wlan/wired)     +8
+      + each signal of SIGNALS below: its points when yes, when no, and nothing when unknown
       + opening hours known                           +6
       + a contact known (website, phone or e-mail)    +6
-      + checked by a mapper in the last two years     +5
       + your rating (★1 … ★5)                         (rating − 3) × 6   (−12 … +12)
       + your visits                                   +2 each, at most +8
+      + your field notes (power and Wi-Fi replace OSM's; noise and calls are yours alone)
       + open at the time asked (--open-now/--open-at) +15
 
+`confidence` is how much of what matters is known: the share of the signals' weight (each
+signal weighs its largest points, hours and contact their 6) whose value is known, from OSM
+or from your field notes, 0 to 1.
+
 The points are computed from a place's signals (solomo_cli.signals), which the cache also keeps
-as columns: `points` is the one rule, whether it reads a Place (`score`) or a cache row.
+as columns: `points` is the one rule, whether it reads a Place (`score`) or a cache row, and
+`points_sql` is built from the same table.
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ from typing import Any, NamedTuple
 
 from solomo_cli.kinds import CHAIN_POINTS, KINDS
 from solomo_cli.model import Place
-from solomo_cli.signals import check_day, signals_of
+from solomo_cli.signals import NO_FACTS as NO_FACTS  # this module's API too
+from solomo_cli.signals import Fact, check_day, signals_of
+from solomo_cli.signals import Facts as Facts  # this module's API too
 from solomo_cli.words import count
 
 DISTANCE_POINTS = 40.0
 STALE_AFTER_DAYS = 730
-INTERNET_POINTS = 8.0
 HOURS_POINTS = 6.0
 CONTACT_POINTS = 6.0
 CHECKED_POINTS = 5.0
@@ -67,15 +73,74 @@ def kind_reason(kind: str, chain: int | bool) -> tuple[str, float]:
     return (kind, known.points if known else 0.0)
 
 
+class Signal(NamedTuple):
+    """One OSM signal of the score: its column, how it reads, and its points when yes or no."""
+
+    column: str
+    label: str
+    yes: str  # the word for 1
+    no: str  # the word for 0
+    yes_points: float
+    no_points: float
+
+    @property
+    def weight(self) -> float:
+        return max(abs(self.yes_points), abs(self.no_points))
+
+
+# The signals, in the order the explanation gives them (the README's ranking table).
+SIGNALS = (
+    Signal("power", "power", "yes", "no", 8.0, -6.0),
+    Signal("internet", "Wi-Fi", "yes", "no", 8.0, -8.0),
+    Signal("free_wifi", "Wi-Fi fee", "free", "paid", 3.0, -2.0),
+    Signal("fee_free", "entry", "free", "paid", 2.0, 0.0),
+    Signal("bookable", "booking", "possible", "not possible", 2.0, 0.0),
+    Signal("roomy", "size", "10 seats or more", "under 10 seats", 2.0, 0.0),
+    Signal("community", "run by", "a community", "a company", 5.0, -3.0),
+    Signal("checked", "checked", "within two years", "over two years ago", CHECKED_POINTS, 0.0),
+    Signal("wheelchair", "wheelchair", "yes", "no", 2.0, -2.0),
+    Signal("outdoor", "outdoor seating", "yes", "no", 1.0, 0.0),
+    Signal("aircon", "air conditioning", "yes", "no", 2.0, 0.0),
+)
+_BY_COLUMN = {s.column: s for s in SIGNALS}
+# Known or not (no "no"): hours and a contact.
+KNOWN_WEIGHT = HOURS_POINTS + CONTACT_POINTS
+TOTAL_WEIGHT = sum(s.weight for s in SIGNALS) + KNOWN_WEIGHT
+
+
 class Traits(NamedTuple):
     """What the score reads of a place besides the user's own marks (the cache's columns)."""
 
     kind: str
     chain: int | bool
-    internet: int | bool
+    internet: int | bool | None
     hours_known: int | bool
     contact_known: int | bool
     check_day: int | None  # a date ordinal
+    free_wifi: int | None = None
+    wheelchair: int | None = None
+    power: int | None = None
+    fee_free: int | None = None
+    bookable: int | None = None
+    roomy: int | None = None
+    community: int | None = None
+    outdoor: int | None = None
+    aircon: int | None = None
+
+
+POWER_FACTS = {"plenty": 8.0, "few": 4.0, "none": -6.0}
+WIFI_FACTS = {"good": 8.0, "ok": 4.0, "bad": -4.0}
+NOISE_FACTS = {"quiet": 3.0, "lively": 0.0, "loud": -3.0}
+CALLS_FACTS = {"ok": 2.0, "no": -2.0}
+GOOD_MBPS, OK_MBPS = 25, 5  # a measured speed: at least this is good, at least this ok
+
+
+def wifi_grade(value: str) -> str:
+    """'good', 'ok', 'bad', or a speed ('40mbps') graded as one of them."""
+    if value.endswith("mbps"):
+        mbps = float(value[:-4])
+        return "good" if mbps >= GOOD_MBPS else "ok" if mbps >= OK_MBPS else "bad"
+    return value
 
 
 def points(
@@ -86,28 +151,54 @@ def points(
     rating: float | None = None,
     visits: int = 0,
     open_then: bool = False,
+    facts: Facts = NO_FACTS,
 ) -> tuple[float, list[tuple[str, float]]]:
     """The score and its reasons (`today` as a date ordinal): the one rule, for a Place
     (`score`) and for a cache row alike (a listing orders its candidates by it)."""
     near = distance_points(distance_m, radius_m)
-    rest = _rest(s, today, rating, visits, open_then)
+    rest = _reasons(*_key(s, today), rating or None, visits, open_then, facts)
     return _total(near, rest), [("distance", near), *rest]
 
 
-def _rest(
-    s: Traits, today: int, rating: float | None, visits: int, open_then: bool
-) -> tuple[tuple[str, float], ...]:
-    return _reasons(
+def _key(s: Traits, today: int) -> tuple[Any, ...]:
+    checked = None if s.check_day is None else int(recent(s.check_day, today))
+    return (
         s.kind,
         bool(s.chain),
-        bool(s.internet),
         bool(s.hours_known),
         bool(s.contact_known),
-        recent(s.check_day, today),
-        rating or None,
-        visits,
-        open_then,
+        _tri(s.power),
+        _tri(s.internet),
+        _tri(s.free_wifi),
+        _tri(s.fee_free),
+        _tri(s.bookable),
+        _tri(s.roomy),
+        _tri(s.community),
+        checked,
+        _tri(s.wheelchair),
+        _tri(s.outdoor),
+        _tri(s.aircon),
     )
+
+
+def _tri(value: int | bool | None) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+def confidence(s: Traits, today: int, facts: Facts = NO_FACTS) -> float:
+    """How much of what matters is known of a place, 0 to 1 (see the module's docstring)."""
+    return _confidence(*_key(s, today)[2:], facts.power is not None, facts.wifi is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _confidence(hours: bool, contact: bool, *values: Any) -> float:
+    *signals, my_power, my_wifi = values
+    known = HOURS_POINTS * hours + CONTACT_POINTS * contact
+    for signal, value in zip(SIGNALS, signals, strict=True):
+        mine = (signal.column == "power" and my_power) or (signal.column == "internet" and my_wifi)
+        if value is not None or mine:
+            known += signal.weight
+    return round(known / TOTAL_WEIGHT, 2)
 
 
 def _total(near: float, rest: tuple[tuple[str, float], ...]) -> float:
@@ -117,28 +208,42 @@ def _total(near: float, rest: tuple[tuple[str, float], ...]) -> float:
     return round(total, 1)
 
 
-@functools.lru_cache(maxsize=4096)
+def _mine(what: str, fact: Fact, value: float) -> tuple[str, float]:
+    return (f"{what}: {fact[0]} (your visit, {fact[1]})", value)
+
+
+@functools.lru_cache(maxsize=8192)
 def _reasons(
     kind: str,
     chain: bool,
-    internet: bool,
     hours_known: bool,
     contact_known: bool,
-    recent: bool,
-    rating: float | None,
-    visits: int,
-    open_then: bool,
+    *rest: Any,
 ) -> tuple[tuple[str, float], ...]:
-    """Every reason but distance: a few hundred combinations, each worked out once."""
+    """Every reason but distance: the signals' combinations met, each worked out once."""
+    *signals, rating, visits, open_then, facts = rest
     reasons = [kind_reason(kind, chain)]
-    if internet:
-        reasons.append(("internet", INTERNET_POINTS))
-    if hours_known:
-        reasons.append(("hours known", HOURS_POINTS))
+    for signal, value in zip(SIGNALS, signals, strict=True):
+        if signal.column == "power" and facts.power is not None:
+            reasons.append(_mine("power", facts.power, POWER_FACTS.get(facts.power[0], 0.0)))
+        elif signal.column == "internet" and facts.wifi is not None:
+            grade = WIFI_FACTS.get(wifi_grade(facts.wifi[0]), 0.0)
+            reasons.append(_mine("Wi-Fi", facts.wifi, grade))
+        elif value is None:
+            reasons.append((f"{signal.label}: unknown", 0.0))
+        elif value:
+            reasons.append((f"{signal.label}: {signal.yes} (OSM)", signal.yes_points))
+        else:
+            reasons.append((f"{signal.label}: {signal.no} (OSM)", signal.no_points))
+    if facts.noise is not None:
+        reasons.append(_mine("noise", facts.noise, NOISE_FACTS.get(facts.noise[0], 0.0)))
+    if facts.calls is not None:
+        reasons.append(_mine("calls", facts.calls, CALLS_FACTS.get(facts.calls[0], 0.0)))
+    reasons.append(("hours known", HOURS_POINTS) if hours_known else ("hours: unknown", 0.0))
     if contact_known:
         reasons.append(("contact known", CONTACT_POINTS))
-    if recent:
-        reasons.append(("recently checked", CHECKED_POINTS))
+    else:
+        reasons.append(("contact: unknown", 0.0))
     if rating:
         reasons.append((f"your rating ★{rating:g}", round((float(rating) - 3.0) * 6.0, 1)))
     if visits:
@@ -148,11 +253,16 @@ def _reasons(
     return tuple(reasons)
 
 
+def unknowns(reasons: Sequence[tuple[str, float]]) -> list[str]:
+    """The signals an explanation names as unknown."""
+    return [label.removesuffix(": unknown") for label, _ in reasons if label.endswith(": unknown")]
+
+
 def best_points(kinds: Sequence[str], time_asked: bool = False) -> float:
     """The most points a place of these kinds can get besides distance and the user's own
     rating and visits: what a place farther than the places already found could still reach."""
     top = max((kind_reason(k, False)[1] for k in kinds), default=0.0)
-    top += INTERNET_POINTS + HOURS_POINTS + CONTACT_POINTS + CHECKED_POINTS
+    top += sum(max(s.yes_points, s.no_points, 0.0) for s in SIGNALS) + KNOWN_WEIGHT
     return top + (OPEN_POINTS if time_asked else 0.0)
 
 
@@ -163,28 +273,62 @@ def points_sql(today: int) -> tuple[str, list[Any]]:
     kinds = " ".join(
         f"WHEN ? THEN {kind_reason(name, False)[1]!r}" for name in KINDS if name != "coworking"
     )
-    sql = (
+    terms = [
         f"(CASE kind WHEN 'coworking' THEN (CASE WHEN chain THEN {CHAIN_POINTS!r} "
-        f"ELSE {KINDS['coworking'].points!r} END) {kinds} ELSE 0.0 END"
-        f" + internet * {INTERNET_POINTS!r} + hours_known * {HOURS_POINTS!r}"
-        f" + contact_known * {CONTACT_POINTS!r}"
-        f" + (CASE WHEN ? - check_day <= {STALE_AFTER_DAYS} THEN {CHECKED_POINTS!r} ELSE 0.0 END))"
-    )
-    return sql, [name for name in KINDS if name != "coworking"] + [today]
+        f"ELSE {KINDS['coworking'].points!r} END) {kinds} ELSE 0.0 END)"
+    ]
+    for signal in SIGNALS:
+        column = (
+            f"(CASE WHEN check_day IS NULL THEN NULL WHEN ? - check_day <= {STALE_AFTER_DAYS} "
+            "THEN 1 ELSE 0 END)"
+            if signal.column == "checked"
+            else signal.column
+        )
+        terms.append(
+            f"(CASE {column} WHEN 1 THEN {signal.yes_points!r} "
+            f"WHEN 0 THEN {signal.no_points!r} ELSE 0.0 END)"
+        )
+    terms.append(f"hours_known * {HOURS_POINTS!r} + contact_known * {CONTACT_POINTS!r}")
+    return "(" + " + ".join(terms) + ")", [name for name in KINDS if name != "coworking"] + [today]
 
 
 def score(
     place: Place, radius_m: float, *, time_asked: bool = False, today: date | None = None
 ) -> tuple[float, list[tuple[str, float]]]:
-    s = signals_of(place)
+    traits = traits_of(place)
+    day = (today or date.today()).toordinal()
+    facts = place.extra.get("facts") or NO_FACTS
+    place.extra["confidence"] = confidence(traits, day, facts)
     return points(
-        Traits(place.kind, s.chain, s.internet, s.hours_known, s.contact_known, s.check_day),
+        traits,
         place.distance_m,
         radius_m,
-        (today or date.today()).toordinal(),
+        day,
         place.extra.get("my_rating"),
         int(place.extra.get("visits") or 0),
         time_asked and place.extra.get("open_state") == "open",
+        facts,
+    )
+
+
+def traits_of(place: Place) -> Traits:
+    s = signals_of(place)
+    return Traits(
+        place.kind,
+        s.chain,
+        s.internet,
+        s.hours_known,
+        s.contact_known,
+        s.check_day,
+        s.free_wifi,
+        s.wheelchair,
+        s.power,
+        s.fee_free,
+        s.bookable,
+        s.roomy,
+        s.community,
+        s.outdoor,
+        s.aircon,
     )
 
 
@@ -200,4 +344,12 @@ def rank(
 
 
 def explain(place: Place, sep: str = ", ") -> str:
-    return sep.join(f"{label} {points:+g}" for label, points in place.reasons if points)
+    """The reasons that gave points, then the signals unknown and the confidence."""
+    parts = [f"{label} {points:+g}" for label, points in place.reasons if points]
+    missing = unknowns(place.reasons)
+    if missing:
+        parts.append("unknown: " + ", ".join(missing))
+    known = place.extra.get("confidence")
+    if known is not None:
+        parts.append(f"confidence {known:.0%}")
+    return sep.join(parts)
