@@ -133,6 +133,14 @@ def near(
         bool,
         typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited)."),
     ] = False,
+    power: Annotated[
+        bool,
+        typer.Option(
+            "--power",
+            help="Only places with sockets for laptops (OSM's service:electricity, power_supply, "
+            "socket:*; your own field notes, solomo visit --power, outrank OSM's).",
+        ),
+    ] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
     from solomo_cli.formats.registry import pick
@@ -181,6 +189,7 @@ def near(
         wifi=wifi,
         free_wifi=free_wifi,
         wheelchair=wheelchair,
+        power=power,
     )
     settings = load_settings()
     with Session(settings) as session:  # open while a listing without a limit is read

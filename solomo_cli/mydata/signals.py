@@ -18,6 +18,7 @@ from solomo_cli.signals import NO_FACTS, Facts
 
 if TYPE_CHECKING:
     from solomo_cli.mydata.store import UserData
+    from solomo_cli.mydata.visits import Visit
 
 FACTS = Facts._fields  # the visits' columns of field notes (migration m008_field_notes)
 
@@ -63,6 +64,24 @@ def latest_field_facts(user: UserData, place_id: str) -> Facts:
         (place_id,),
     )
     return _latest(rows).get(place_id, NO_FACTS)
+
+
+def facts_of_visits(visits: Sequence[Visit]) -> Facts:
+    """The latest field notes among these visits (of one place): each from the newest visit
+    that gave it (by day, then id)."""
+    rows = [(v.place.id, v.day, *v.facts) for v in sorted(visits, key=lambda v: (v.day, v.id))]
+    found = _latest(rows)
+    return next(iter(found.values()), NO_FACTS)
+
+
+def all_latest_facts(user: UserData) -> dict[str, Facts]:
+    """`latest_field_facts` of every place (for an export of the places)."""
+    return _latest(
+        user._read(
+            f"SELECT place_id, day, {', '.join(FACTS)} FROM visits "
+            f"WHERE {' OR '.join(f'{f} IS NOT NULL' for f in FACTS)} ORDER BY day, id"
+        )
+    )
 
 
 def _latest(rows: Sequence[Sequence[Any]]) -> dict[str, Facts]:

@@ -179,7 +179,9 @@ def field_notes(
         if word in words:
             checked.append(word)
             continue
-        speed = _mbps(word) if what == "Wi-Fi" and word.endswith(("mbps", "mbit/s", "mb/s")) else None
+        speed = (
+            _mbps(word) if what == "Wi-Fi" and word.endswith(("mbps", "mbit/s", "mb/s")) else None
+        )
         if speed is None:
             extra = " or a speed such as 40mbps" if what == "Wi-Fi" else ""
             raise UsageError(

@@ -79,6 +79,9 @@ def _append_visit(text: Text, v: Visit, sep: str) -> Text:
         text.append(f"{sep}★{v.rating}", style="magenta")
     if v.cost is not None:
         text.append(f"{sep}{money(v.cost, v.currency)}")
+    for what, value in zip(("power", "Wi-Fi", "noise", "calls"), v.facts, strict=True):
+        if value is not None:
+            text.append(f"{sep}{what} {value}", style="magenta")
     if v.note:
         text.append(" — ")
         text.append_text(untrusted(v.note))
@@ -290,6 +293,11 @@ def show_view(
     for key, label in _DETAIL_TAGS:
         if place.tags.get(key):
             rows.append((label, place.tags[key]))
+    if _is_osm(place.id):
+        from solomo_cli.mydata.signals import facts_of_visits
+        from solomo_cli.render.near import signal_rows
+
+        rows.extend(signal_rows(place, facts_of_visits(summary.visits), date.today().toordinal()))
     url = place_url(place)
     if url:
         rows.append(("Map", url))

@@ -19,7 +19,7 @@ from solomo_cli.kinds import label
 from solomo_cli.model import Place
 from solomo_cli.render.table import add_house_row, house_table
 from solomo_cli.search.near import NearResult
-from solomo_cli.search.ranking import explain
+from solomo_cli.search.ranking import SIGNALS, Facts, confidence, explain, traits_of
 from solomo_cli.words import age_phrase as age_phrase  # this module's API too
 from solomo_cli.words import count
 
@@ -50,6 +50,42 @@ def short_url(url: str) -> str:
     """'https://www.example.org/a/b/' → 'example.org' (the full URL is in JSON and `show`)."""
     host = url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
     return host[4:] if host.lower().startswith("www.") else host
+
+
+def signal_rows(place: Place, facts: Facts, today: int) -> list[tuple[str, Text]]:
+    """`solomo show`'s lines of the score's signals: OSM's value (or unknown) beside your
+    latest field note, the brand recognised, and the confidence."""
+    from solomo_cli.kinds import brand_of
+    from solomo_cli.signals import place_country
+
+    traits = traits_of(place)
+    values = traits._asdict()
+    mine = {"power": facts.power, "internet": facts.wifi}
+    rows = []
+    for signal in SIGNALS:
+        if signal.column == "checked":  # show's own "Checked" line says it, with the date
+            continue
+        value = values[signal.column]
+        text = Text(
+            "unknown" if value is None else (signal.yes if value else signal.no),
+            style="dim" if value is None else "",
+        )
+        if value is not None:
+            text.append(" (OSM)", style="dim")
+        fact = mine.get(signal.column)
+        if fact is not None:
+            text.append(f" · yours: {fact[0]} ({fact[1]})", style="magenta")
+        rows.append((signal.label[:1].upper() + signal.label[1:], text))
+    for name, fact in (("Noise", facts.noise), ("Calls", facts.calls)):
+        if fact is not None:
+            rows.append((name, Text(f"yours: {fact[0]} ({fact[1]})", style="magenta")))
+    brand = brand_of(place.tags, lambda: place_country(place))
+    if brand is not None:
+        what = "business centre" if brand.is_chain else "community network, not a chain"
+        rows.append(("Chain" if brand.is_chain else "Network", Text(f"{brand.name} ({what})")))
+    known = confidence(traits, today, facts)
+    rows.append(("Confidence", Text(f"{known:.0%} of what matters is known")))
+    return rows
 
 
 def _contact(place: Place) -> Text:
