@@ -615,11 +615,12 @@ class Cache:
         inner = max(0.0, radius_m * (1 - _FLAT_ERROR) - 1.0)
         outer = (radius_m * (1 + _FLAT_ERROR) + 1.0) ** 2
         # The square inscribed in the inner circle holds about half the box's rows: counted
-        # without any arithmetic (its longitudes taken where the square is narrowest).
+        # without any arithmetic. Its longitudes are taken where a degree of longitude is
+        # longest (its side nearest the equator), so that every corner is inside the circle.
         half = inner / math.sqrt(2.0) / (EARTH_RADIUS_M * math.pi / 180.0)
-        narrowest = math.cos(math.radians(min(89.0, abs(lat) + half)))
+        widest = math.cos(math.radians(max(0.0, abs(lat) - half)))
         square = "(lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)"
-        square_args = [lat - half, lat + half, lon - half / narrowest, lon + half / narrowest]
+        square_args = [lat - half, lat + half, lon - half / widest, lon + half / widest]
         inside, band = self.conn.execute(
             f"SELECT total(CASE WHEN {square} THEN 1 WHEN {flat_sq} <= ? THEN 1 END), "
             f"total(CASE WHEN {square} THEN 0 WHEN {flat_sq} > ? AND {flat_sq} <= ? THEN 1 END) "
