@@ -183,11 +183,10 @@ def field_notes(
             _mbps(word) if what == "Wi-Fi" and word.endswith(("mbps", "mbit/s", "mb/s")) else None
         )
         if speed is None:
-            extra = " or a speed such as 40mbps" if what == "Wi-Fi" else ""
-            raise UsageError(
-                f"{what} is {', '.join(words)}{extra}, not {quoted(str(value))}",
-                hint=f"e.g. {words[0]}",
-            )
+            choices = f"{', '.join(words[:-1])} or {words[-1]}"
+            if what == "Wi-Fi":
+                choices = f"{', '.join(words)}, or a speed such as 40mbps"
+            raise UsageError(f"{what} must be {choices}, not {quoted(str(value))}")
         checked.append(speed)
     return FieldNotes(*checked)
 

@@ -297,7 +297,9 @@ def show_view(
         from solomo_cli.mydata.signals import facts_of_visits
         from solomo_cli.render.near import signal_rows
 
-        rows.extend(signal_rows(place, facts_of_visits(summary.visits), date.today().toordinal()))
+        shown = {label for label, _ in rows}
+        signals = signal_rows(place, facts_of_visits(summary.visits), date.today().toordinal())
+        rows.extend(row for row in signals if row[0] not in shown)
     url = place_url(place)
     if url:
         rows.append(("Map", url))

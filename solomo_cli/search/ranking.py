@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from solomo_cli.kinds import CHAIN_POINTS, KINDS
 from solomo_cli.model import Place
 from solomo_cli.signals import NO_FACTS as NO_FACTS  # this module's API too
-from solomo_cli.signals import Fact, check_day, signals_of
+from solomo_cli.signals import ROOMY_SEATS, Fact, check_day, signals_of
 from solomo_cli.signals import Facts as Facts  # this module's API too
 from solomo_cli.words import count
 
@@ -94,15 +94,14 @@ SIGNALS = (
     Signal("internet", "Wi-Fi", "yes", "no", 8.0, -8.0),
     Signal("free_wifi", "Wi-Fi fee", "free", "paid", 3.0, -2.0),
     Signal("fee_free", "entry", "free", "paid", 2.0, 0.0),
-    Signal("bookable", "booking", "possible", "not possible", 2.0, 0.0),
-    Signal("roomy", "size", "10 seats or more", "under 10 seats", 2.0, 0.0),
-    Signal("community", "run by", "a community", "a company", 5.0, -3.0),
-    Signal("checked", "checked", "within two years", "over two years ago", CHECKED_POINTS, 0.0),
+    Signal("bookable", "booking", "yes", "no", 2.0, 0.0),
+    Signal("roomy", "seats", f"{ROOMY_SEATS}+", f"under {ROOMY_SEATS}", 2.0, 0.0),
+    Signal("community", "run by", "community", "company", 5.0, -3.0),
+    Signal("checked", "checked", "recently", "long ago", CHECKED_POINTS, 0.0),
     Signal("wheelchair", "wheelchair", "yes", "no", 2.0, -2.0),
-    Signal("outdoor", "outdoor seating", "yes", "no", 1.0, 0.0),
-    Signal("aircon", "air conditioning", "yes", "no", 2.0, 0.0),
+    Signal("outdoor", "outdoor seats", "yes", "no", 1.0, 0.0),
+    Signal("aircon", "air con", "yes", "no", 2.0, 0.0),
 )
-_BY_COLUMN = {s.column: s for s in SIGNALS}
 # Known or not (no "no"): hours and a contact.
 KNOWN_WEIGHT = HOURS_POINTS + CONTACT_POINTS
 TOTAL_WEIGHT = sum(s.weight for s in SIGNALS) + KNOWN_WEIGHT
