@@ -1,6 +1,6 @@
 """Your own field notes (issue 14): `solomo visit REF --power --wifi --noise --calls` records
 what you found; `show` lists them beside OSM's; they feed your ranking (`--explain` says whose
-fact counted), go into exports and come back on import; the migrations keep what was there."""
+fact counted), go into exports and come back on import; migration m008_field_notes keeps what was there (m009_more_signals: test_signals)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ import pytest
 from clitools import LYON, LYON_POINT, assert_one_error, coworking, invoke, seed_listing
 
 from solomo_cli import db
-from solomo_cli.cache import store as cache_store
-from solomo_cli.cache.store import Cache
 from solomo_cli.config import get_paths
 from solomo_cli.mydata import store as user_store
 from solomo_cli.mydata.signals import latest_field_facts, visited_facts
 from solomo_cli.mydata.store import UserData
-from solomo_cli.signals import COLUMNS, Facts, FieldNotes
+from solomo_cli.signals import Facts, FieldNotes
 
 PLUGGED = coworking("node/11", "Plugged", LYON[0] + 0.001, LYON[1], {"power_supply": "no"})
 QUIET = coworking("node/12", "Quiet", LYON[0] + 0.002, LYON[1], {"internet_access": "no"})
@@ -188,36 +186,3 @@ def test_m008_field_notes_keeps_the_visits_of_an_older_file(tmp_path: Path) -> N
         with pytest.raises(sqlite3.IntegrityError):
             with user.write() as c:
                 c.execute("UPDATE visits SET power = 'tons'")
-
-
-def test_m009_more_signals_rederives_the_columns_of_stored_places(tmp_path: Path) -> None:
-    path = tmp_path / "cache.db"
-    conn = db.connect(path, private=True)
-    db.migrate(conn, cache_store.MIGRATIONS[:8])
-    tags = {"name": "Old", "socket:schuko": "4", "fee": "no", "internet_access": "no"}
-    # As the file was before m009: without the new columns (m004 of this version adds them).
-    for column in ("power", "fee_free", "bookable", "roomy", "community", "outdoor", "aircon"):
-        conn.execute(f"ALTER TABLE places DROP COLUMN {column}")
-    conn.execute(
-        "INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, name_key, internet, "
-        "wheelchair) VALUES ('node/7', 'Old', 'coworking', 45.0, 4.0, ?, 0, 'old', 1, 0)",
-        (json.dumps(tags),),
-    )
-    conn.commit()
-    conn.close()
-    cache = Cache(path)
-    row = dict(
-        zip(
-            COLUMNS,
-            cache.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM places").fetchone(),
-            strict=True,
-        )
-    )
-    # Re-derived: internet was 1, it is "no"; wheelchair was 0 for a missing tag: unknown.
-    assert (row["power"], row["fee_free"], row["internet"], row["wheelchair"]) == (1, 1, 0, None)
-    index = cache.conn.execute(
-        "SELECT sql FROM sqlite_master WHERE name = 'places_light'"
-    ).fetchone()
-    assert "power" in index[0] and "aircon" in index[0]
-    assert cache.count_within(45.0, 4.0, 1000, ("coworking",), ("power",)) == 1
-    cache.close()
