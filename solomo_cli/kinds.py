@@ -150,6 +150,16 @@ class Chains(NamedTuple):
     by_name: dict[str, tuple[Brand, ...]]  # folded name → brands (a name may have several)
     pattern: re.Pattern[str]  # any brand name, on folded text, longest first
     generic: frozenset[str]  # folded names too common to mark a chain in a place's name
+    everywhere: frozenset[str]  # folded names whose brands, of one type, cover the world
+
+
+def _covers_world(brands: tuple[Brand, ...]) -> bool:
+    """Whether brands of one name and type hold everywhere between them (NSI's Spaces: the
+    world but Scandinavia, and Scandinavia): then the country need not be looked up."""
+    if len({b.type for b in brands}) != 1:
+        return False
+    included = frozenset().union(*(b.include for b in brands))
+    return any(WORLD in b.include and b.exclude <= included for b in brands)
 
 
 @functools.cache
@@ -181,7 +191,8 @@ def chains() -> Chains:
         r"\b(?:" + "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True)) + r")\b"
     )
     generic = frozenset(fold(n) for n in data["project"]["generic_names"])
-    return Chains(tuple(brands), by_wikidata, by_name, pattern, generic)
+    everywhere = frozenset(n for n, found in by_name.items() if _covers_world(found))
+    return Chains(tuple(brands), by_wikidata, by_name, pattern, generic, everywhere)
 
 
 def brand_of(
@@ -205,9 +216,10 @@ def brand_of(
         return asked[0]
 
     def within(name: str) -> Brand | None:
-        for brand in known.by_name.get(name, ()):
-            if brand.include == {WORLD} and not brand.exclude:
-                return brand
+        found = known.by_name.get(name, ())
+        if name in known.everywhere:  # one type wherever the place is: no country needed
+            return next((b for b in found if b.holds(asked[0])), found[0]) if asked else found[0]
+        for brand in found:
             if brand.holds(where()):
                 return brand
         return None
