@@ -19,6 +19,7 @@ from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
 from solomo_cli.render.table import add_house_row, house_table, more_line
 from solomo_cli.search.ranking import check_age_days, is_stale
+from solomo_cli.signals import check_dates
 from solomo_cli.words import count
 
 if TYPE_CHECKING:
@@ -242,8 +243,8 @@ def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) 
         {
             "distance_m": None if distance is None else int(round(distance)),
             "from": found.origin.get("label") if found.origin else None,
-            "check_date": place.check_date,
-            "stale": is_stale(place.check_date),
+            "check_date": check_dates(place.tags) or place.check_date,
+            "stale": is_stale(check_dates(place.tags) or place.check_date),
             "open_state": hours.state if hours else "unknown",
             "hours_phrase": hours.phrase if hours else None,
             "hours_error": hours.error if hours else None,
@@ -289,7 +290,7 @@ def show_view(
     else:
         rows.append(("Hours", Text("unknown", style="dim")))
     if _is_osm(place.id):
-        rows.append(("Checked", _freshness(place.check_date)))
+        rows.append(("Checked", _freshness(check_dates(place.tags) or place.check_date)))
     for key, label in _DETAIL_TAGS:
         if place.tags.get(key):
             rows.append((label, place.tags[key]))
