@@ -10,7 +10,6 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from importlib.resources import files
 from typing import NamedTuple
 
 from solomo_cli.boundary import quoted
@@ -165,6 +164,8 @@ def _covers_world(brands: tuple[Brand, ...]) -> bool:
 @functools.cache
 def chains() -> Chains:
     """The brands of chains.json, read on first use (a listing reads the cache's column)."""
+    from importlib.resources import files  # only when a place's brand is asked
+
     data = json.loads(files("solomo_cli.data").joinpath("chains.json").read_text("utf-8"))
     brands: list[Brand] = []
     by_name: dict[str, tuple[Brand, ...]] = {}
