@@ -10,6 +10,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 from solomo_cli.boundary import quoted
@@ -164,9 +165,8 @@ def _covers_world(brands: tuple[Brand, ...]) -> bool:
 @functools.cache
 def chains() -> Chains:
     """The brands of chains.json, read on first use (a listing reads the cache's column)."""
-    from importlib.resources import files  # only when a place's brand is asked
-
-    data = json.loads(files("solomo_cli.data").joinpath("chains.json").read_text("utf-8"))
+    path = Path(__file__).with_name("data") / "chains.json"  # as gazetteer reads admin1.tsv
+    data = json.loads(path.read_text(encoding="utf-8"))
     brands: list[Brand] = []
     by_name: dict[str, tuple[Brand, ...]] = {}
     for b in data["brands"]:
