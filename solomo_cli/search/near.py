@@ -37,6 +37,7 @@ from solomo_cli.search.ranking import (
     points,
     points_sql,
     recent,
+    total_points,
 )
 from solomo_cli.words import age_phrase, count
 
@@ -411,7 +412,7 @@ class _Scorer:
 
     def score(self, row: Light) -> float:
         rating, visits = self.mine.get(row[1], (None, 0))
-        return points(
+        return total_points(
             _traits(row),
             row[LIGHT_DISTANCE],
             self.radius_m,
@@ -420,7 +421,7 @@ class _Scorer:
             visits,
             self.time_asked and row[0] in self.open_rids,
             self.facts.get(row[1], NO_FACTS),
-        )[0]
+        )
 
     def key(self, row: Light) -> tuple[Any, ...]:
         if self.by_distance:

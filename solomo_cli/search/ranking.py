@@ -155,56 +155,54 @@ def points(
     """The score and its reasons (`today` as a date ordinal): the one rule, for a Place
     (`score`) and for a cache row alike (a listing orders its candidates by it)."""
     near = distance_points(distance_m, radius_m)
-    rest = _reasons(*_key(s, today), rating or None, visits, open_then, facts)
-    return _total(near, rest), [("distance", near), *rest]
+    rest, rest_total = _reasons(_key(s, today), rating or None, visits, open_then, facts)
+    return round(near + rest_total, 1), [("distance", near), *rest]
+
+
+def total_points(
+    s: Traits,
+    distance_m: float,
+    radius_m: float,
+    today: int,
+    rating: float | None = None,
+    visits: int = 0,
+    open_then: bool = False,
+    facts: Facts = NO_FACTS,
+) -> float:
+    """`points`' score alone, without listing its reasons: what a listing orders its
+    candidates by (it may score hundreds of thousands)."""
+    near = distance_points(distance_m, radius_m)
+    return round(near + _reasons(_key(s, today), rating or None, visits, open_then, facts)[1], 1)
+
+
+_CHECK_AT = Traits._fields.index("check_day")
+# Where each signal's value is in a _key (Traits' order; "checked" in check_day's place).
+_SIGNAL_AT = tuple(
+    _CHECK_AT if s.column == "checked" else Traits._fields.index(s.column) for s in SIGNALS
+)
 
 
 def _key(s: Traits, today: int) -> tuple[Any, ...]:
-    checked = None if s.check_day is None else int(recent(s.check_day, today))
-    return (
-        s.kind,
-        bool(s.chain),
-        bool(s.hours_known),
-        bool(s.contact_known),
-        _tri(s.power),
-        _tri(s.internet),
-        _tri(s.free_wifi),
-        _tri(s.fee_free),
-        _tri(s.bookable),
-        _tri(s.roomy),
-        _tri(s.community),
-        checked,
-        _tri(s.wheelchair),
-        _tri(s.outdoor),
-        _tri(s.aircon),
-    )
-
-
-def _tri(value: int | bool | None) -> int | None:
-    return None if value is None else int(bool(value))
+    """The traits as the reasons depend on them: the check day as checked recently (1), long
+    ago (0) or never (None). A plain tuple, made in C: a listing scores every candidate."""
+    day: int | None = s[_CHECK_AT]  # type: ignore[assignment]
+    checked = None if day is None else int(today - day <= STALE_AFTER_DAYS)
+    return s[:_CHECK_AT] + (checked,) + s[_CHECK_AT + 1 :]
 
 
 def confidence(s: Traits, today: int, facts: Facts = NO_FACTS) -> float:
     """How much of what matters is known of a place, 0 to 1 (see the module's docstring)."""
-    return _confidence(*_key(s, today)[2:], facts.power is not None, facts.wifi is not None)
+    return _confidence(_key(s, today), facts.power is not None, facts.wifi is not None)
 
 
 @functools.lru_cache(maxsize=4096)
-def _confidence(hours: bool, contact: bool, *values: Any) -> float:
-    *signals, my_power, my_wifi = values
-    known = HOURS_POINTS * hours + CONTACT_POINTS * contact
-    for signal, value in zip(SIGNALS, signals, strict=True):
+def _confidence(key: tuple[Any, ...], my_power: bool, my_wifi: bool) -> float:
+    known = HOURS_POINTS * bool(key[3]) + CONTACT_POINTS * bool(key[4])
+    for signal, at in zip(SIGNALS, _SIGNAL_AT, strict=True):
         mine = (signal.column == "power" and my_power) or (signal.column == "internet" and my_wifi)
-        if value is not None or mine:
+        if key[at] is not None or mine:
             known += signal.weight
     return round(known / TOTAL_WEIGHT, 2)
-
-
-def _total(near: float, rest: tuple[tuple[str, float], ...]) -> float:
-    total = near  # added in the reasons' order, so that every path rounds alike
-    for _, value in rest:
-        total += value
-    return round(total, 1)
 
 
 def _mine(what: str, fact: Fact, value: float) -> tuple[str, float]:
@@ -213,16 +211,14 @@ def _mine(what: str, fact: Fact, value: float) -> tuple[str, float]:
 
 @functools.lru_cache(maxsize=8192)
 def _reasons(
-    kind: str,
-    chain: bool,
-    hours_known: bool,
-    contact_known: bool,
-    *rest: Any,
-) -> tuple[tuple[str, float], ...]:
-    """Every reason but distance: the signals' combinations met, each worked out once."""
-    *signals, rating, visits, open_then, facts = rest
+    key: tuple[Any, ...], rating: float | None, visits: int, open_then: bool, facts: Facts
+) -> tuple[tuple[tuple[str, float], ...], float]:
+    """Every reason but distance, and their total (added in their order, so that every path
+    rounds alike): the combinations met, each worked out once."""
+    kind, chain, _, hours_known, contact_known = key[:5]
     reasons = [kind_reason(kind, chain)]
-    for signal, value in zip(SIGNALS, signals, strict=True):
+    for signal, at in zip(SIGNALS, _SIGNAL_AT, strict=True):
+        value = key[at]
         if signal.column == "power" and facts.power is not None:
             reasons.append(_mine("power", facts.power, POWER_FACTS.get(facts.power[0], 0.0)))
         elif signal.column == "internet" and facts.wifi is not None:
@@ -249,7 +245,10 @@ def _reasons(
         reasons.append((count(visits, "visits"), min(2.0 * visits, MAX_VISIT_POINTS)))
     if open_then:
         reasons.append(("open then", OPEN_POINTS))
-    return tuple(reasons)
+    total = 0.0
+    for _, value in reasons:
+        total += value
+    return tuple(reasons), total
 
 
 def unknowns(reasons: Sequence[tuple[str, float]]) -> list[str]:
