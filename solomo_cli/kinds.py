@@ -205,47 +205,45 @@ def brand_of(
     brand's locationSet needs it."""
     known = chains()
     for key in ("brand:wikidata", "operator:wikidata"):
-        for qid in (tags.get(key) or "").split(";"):
-            found = known.by_wikidata.get(qid.strip())
-            if found is not None:
-                return found
-    asked: list[str | None] = []
-
-    def where() -> str | None:
-        if not asked:
-            asked.append(country())
-        return asked[0]
-
-    def within(name: str) -> Brand | None:
-        found = known.by_name.get(name, ())
-        if name in known.everywhere:  # one type wherever the place is: no country needed
-            return next((b for b in found if b.holds(asked[0])), found[0]) if asked else found[0]
-        for brand in found:
-            if brand.holds(where()):
-                return brand
-        return None
-
+        ids = tags.get(key)
+        if ids:
+            for qid in ids.split(";"):
+                found = known.by_wikidata.get(qid.strip())
+                if found is not None:
+                    return found
+    pattern, generic = known.pattern, known.generic
     for key in ("brand", "operator", "network"):
         value = tags.get(key)
         if value:
-            for m in known.pattern.finditer(fold(value)):
-                found = within(m.group())
+            for m in pattern.finditer(fold(value)):
+                found = _within(known, m.group(), country)
                 if found is not None:
                     return found
     name = fold(tags.get("name"))
-    for m in known.pattern.finditer(name):
-        if m.group() not in known.generic:
-            found = within(m.group())
+    for m in pattern.finditer(name):
+        if m.group() not in generic:
+            found = _within(known, m.group(), country)
             if found is not None:
                 return found
     for key in ("brand", "operator", "network"):
-        if _BUSINESS_CENTRE_RE.search(fold(tags.get(key))):
+        value = tags.get(key)
+        if value and _BUSINESS_CENTRE_RE.search(fold(value)):
             return GENERIC_CENTRE
     if _BUSINESS_CENTRE_RE.search(name):
         return GENERIC_CENTRE
     if tags.get("amenity") == "business_centre" or tags.get("office") == "business_centre":
         return GENERIC_CENTRE
     return None
+
+
+def _within(known: Chains, name: str, country: Callable[[], str | None]) -> Brand | None:
+    """The brand of this name whose locationSet holds the place (the country not asked when
+    the name's brands are of one type everywhere)."""
+    found = known.by_name.get(name, ())
+    if name in known.everywhere:
+        return found[0]
+    where = country()
+    return next((b for b in found if b.holds(where)), None)
 
 
 def is_chain(tags: Mapping[str, str], country: Callable[[], str | None] = lambda: None) -> bool:

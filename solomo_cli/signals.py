@@ -14,7 +14,7 @@ from typing import NamedTuple
 from solomo_cli.boundary import clean
 from solomo_cli.geo import distance_m
 from solomo_cli.kinds import WIFI_YES, Brand, brand_of
-from solomo_cli.model import CHECK_DATE, EMAIL, PHONE, WEBSITE, Place
+from solomo_cli.model import EMAIL, PHONE, WEBSITE, Place
 
 POWER_YES = frozenset({"yes", "plenty", "many", "ample", "limited", "some", "few"})
 POWER_NO = frozenset({"no", "none"})
@@ -170,7 +170,6 @@ def _community(tags: dict[str, str], brand: Brand | None) -> int | None:
     return None
 
 
-_CHECK_KEYS = CHECK_DATE  # Place.check_date's keys (check_date:* keys count too: check_dates)
 # Place.website, .phone and .email, in that order: one of them known is a contact known.
 _CONTACT_KEYS = WEBSITE + PHONE + EMAIL
 
@@ -195,13 +194,17 @@ def check_dates(tags: dict[str, str]) -> str | None:
     """The latest day a mapper checked anything of the place: `check_date`, `survey:date` or
     any `check_date:*` key (e.g. `check_date:opening_hours`), as written."""
     best: tuple[date, str] | None = None
-    for key in tags:
-        if key in _CHECK_KEYS or key.startswith("check_date:"):
+    for key in tags:  # a loop, not a comprehension: a sync asks this of every place
+        if key.startswith("check_date") or key == "survey:date":
             value = _first(tags, key)
             day = check_day(value)
             if day is not None and value is not None and (best is None or day > best[0]):
                 best = (day, value)
     return None if best is None else best[1]
+
+
+WHEELCHAIR_YES = frozenset({"yes", "limited", "designated"})
+BOOKABLE = frozenset({"yes", "recommended", "required"})
 
 
 def signals_of(place: Place) -> Signals:
@@ -215,13 +218,13 @@ def signals_of(place: Place) -> Signals:
         int(brand is not None and brand.is_chain) if known is None else int(bool(known)),
         _internet(_first(tags, "internet_access")),
         _free_wifi(tags.get("internet_access:fee")),
-        _yes_no(tags.get("wheelchair"), frozenset({"yes", "limited", "designated"})),
+        _yes_no(tags.get("wheelchair"), WHEELCHAIR_YES),
         _power(tags),
         int(_first(tags, "opening_hours") is not None),
         int(_first(tags, *_CONTACT_KEYS) is not None),
         None if checked is None else checked.toordinal(),
         _fee_free(tags),
-        _yes_no(tags.get("reservation"), frozenset({"yes", "recommended", "required"})),
+        _yes_no(tags.get("reservation"), BOOKABLE),
         _capacity(tags.get("capacity")),
         _community(tags, brand),
         _yes_no(tags.get("outdoor_seating")),
