@@ -102,18 +102,28 @@ def classify(tags: Mapping[str, str]) -> str | None:
 BUSINESS_CENTRE = "business_centre"
 COMMUNITY_NETWORK = "community_network"
 WORLD = "001"
-_BUSINESS_CENTRE_RE = re.compile(r"business ?cent(?:re|er)|centre d affaires")
 
 
-class Brand(NamedTuple):
-    """A chain (business centre) or a network of community spaces, as chains.json gives it."""
+class Brand:
+    """A chain (business centre) or a network of community spaces, as chains.json gives it.
+    (Plain classes here, not NamedTuples: kinds is imported by every listing.)"""
 
-    id: str
-    name: str
-    type: str  # BUSINESS_CENTRE or COMMUNITY_NETWORK
-    wikidata: tuple[str, ...]
-    include: frozenset[str]  # countries (ISO 3166-1 alpha-2, lower case), or WORLD
-    exclude: frozenset[str]
+    __slots__ = ("id", "name", "type", "wikidata", "include", "exclude")
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        type: str,  # BUSINESS_CENTRE or COMMUNITY_NETWORK
+        wikidata: tuple[str, ...],
+        include: frozenset[str],  # countries (ISO 3166-1 alpha-2, lower case), or WORLD
+        exclude: frozenset[str],
+    ) -> None:
+        self.id, self.name, self.type = id, name, type
+        self.wikidata, self.include, self.exclude = wikidata, include, exclude
+
+    def __repr__(self) -> str:
+        return f"Brand({self.id!r}, {self.name!r}, {self.type!r})"
 
     @property
     def is_chain(self) -> bool:
@@ -144,13 +154,23 @@ def _country_part(code: str) -> str | None:
     return head if len(head) == 2 and head.isalpha() else None
 
 
-class Chains(NamedTuple):
-    brands: tuple[Brand, ...]
-    by_wikidata: dict[str, Brand]
-    by_name: dict[str, tuple[Brand, ...]]  # folded name → brands (a name may have several)
-    pattern: re.Pattern[str]  # any brand name, on folded text, longest first
-    generic: frozenset[str]  # folded names too common to mark a chain in a place's name
-    everywhere: frozenset[str]  # folded names whose brands, of one type, cover the world
+class Chains:
+    """The brands of chains.json, indexed for matching."""
+
+    __slots__ = ("brands", "by_wikidata", "by_name", "pattern", "generic", "everywhere", "centre")
+
+    def __init__(
+        self,
+        brands: tuple[Brand, ...],
+        by_wikidata: dict[str, Brand],
+        by_name: dict[str, tuple[Brand, ...]],  # folded name → brands (one name, several)
+        pattern: re.Pattern[str],  # any brand name, on folded text, longest first
+        generic: frozenset[str],  # folded names too common to mark a chain in a place's name
+        everywhere: frozenset[str],  # folded names whose brands, of one type, cover the world
+    ) -> None:
+        self.brands, self.by_wikidata, self.by_name = brands, by_wikidata, by_name
+        self.pattern, self.generic, self.everywhere = pattern, generic, everywhere
+        self.centre = re.compile(r"business ?cent(?:re|er)|centre d affaires")
 
 
 def _covers_world(brands: tuple[Brand, ...]) -> bool:
@@ -227,9 +247,9 @@ def brand_of(
                 return found
     for key in ("brand", "operator", "network"):
         value = tags.get(key)
-        if value and _BUSINESS_CENTRE_RE.search(fold(value)):
+        if value and known.centre.search(fold(value)):
             return GENERIC_CENTRE
-    if _BUSINESS_CENTRE_RE.search(name):
+    if known.centre.search(name):
         return GENERIC_CENTRE
     if tags.get("amenity") == "business_centre" or tags.get("office") == "business_centre":
         return GENERIC_CENTRE

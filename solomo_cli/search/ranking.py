@@ -73,15 +73,17 @@ def kind_reason(kind: str, chain: int | bool) -> tuple[str, float]:
     return (kind, known.points if known else 0.0)
 
 
-class Signal(NamedTuple):
-    """One OSM signal of the score: its column, how it reads, and its points when yes or no."""
+class Signal:
+    """One OSM signal of the score: its column, how it reads, and its points when yes or no.
+    (A plain class, not a NamedTuple: this module is imported by every listing.)"""
 
-    column: str
-    label: str
-    yes: str  # the word for 1
-    no: str  # the word for 0
-    yes_points: float
-    no_points: float
+    __slots__ = ("column", "label", "yes", "no", "yes_points", "no_points")
+
+    def __init__(
+        self, column: str, label: str, yes: str, no: str, yes_points: float, no_points: float
+    ) -> None:
+        self.column, self.label, self.yes, self.no = column, label, yes, no  # yes: the word for 1
+        self.yes_points, self.no_points = yes_points, no_points
 
     @property
     def weight(self) -> float:
