@@ -93,6 +93,11 @@ def test_a_brand_counts_within_its_location_set_only(
         assert not chain_at(tags, outside)
 
 
+def test_a_places_chain_property_agrees_with_its_score() -> None:
+    assert coworking({"brand": "Awfis"}, MUMBAI).chain is True
+    assert coworking({"brand": "Awfis"}, LYON).chain is False
+
+
 def test_the_country_comes_from_the_stored_zone_first() -> None:
     place = coworking({"brand": "Awfis"}, LYON)
     place.extra["country"] = "IN"

@@ -7,11 +7,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
-from clitools import LYON, LYON_POINT, assert_one_error, coworking, invoke, seed_listing
+from clitools import (
+    LYON,
+    LYON_POINT,
+    assert_one_error,
+    coworking,
+    invoke,
+    seed_listing,
+    solomo_command,
+)
 
 from solomo_cli import db
 from solomo_cli.config import get_paths
@@ -186,3 +196,21 @@ def test_m008_field_notes_keeps_the_visits_of_an_older_file(tmp_path: Path) -> N
         with pytest.raises(sqlite3.IntegrityError):
             with user.write() as c:
                 c.execute("UPDATE visits SET power = 'tons'")
+
+
+def test_the_installed_command_records_and_refuses_field_notes(listed: None) -> None:
+    """End to end, through the installed `solomo` script in a subprocess."""
+    env = {**os.environ, "COLUMNS": "200"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*solomo_command(), *args], env=env, capture_output=True, text=True, timeout=60
+        )
+
+    refused = run("visit", "1", "--calls", "sometimes")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.splitlines() == ["solomo: error: calls must be ok or no, not 'sometimes'"]
+    logged = run("visit", "1", "--date", "2026-11-20", "--power", "none", "--calls", "no")
+    assert logged.returncode == 0, logged.stderr
+    rows = list(csv.DictReader(io.StringIO(run("log", "--format", "csv").stdout)))
+    assert [(r["power"], r["calls"], r["wifi"]) for r in rows] == [("none", "no", "")]
