@@ -66,12 +66,16 @@ def test_a_visit_records_what_you_found(listed: None) -> None:
     with UserData(get_paths().user_db) as user:
         (visit,) = user.visits()
         assert visit.facts == FieldNotes("plenty", "40mbps", "quiet", "ok")
-        assert latest_field_facts(user, PLUGGED.id) == Facts(
-            ("plenty", "2026-11-20"),
-            ("40mbps", "2026-11-20"),
-            ("quiet", "2026-11-20"),
-            ("ok", "2026-11-20"),
-        )
+        facts = latest_field_facts(user, PLUGGED.id)
+    day = "2026-11-20"
+    assert facts == {
+        "power": "plenty",
+        "wifi": "40mbps",
+        "noise": "quiet",
+        "calls": "ok",
+        **{f"{name}_date": day for name in ("power", "wifi", "noise", "calls")},
+        "day": day,
+    }
 
 
 def test_the_latest_visit_that_said_it_counts_for_each_fact(listed: None) -> None:
@@ -79,10 +83,19 @@ def test_the_latest_visit_that_said_it_counts_for_each_fact(listed: None) -> Non
     ok(["visit", "1", "--date", "2026-11-20", "--power", "few"])
     ok(["visit", "1", "--date", "2026-11-10", "--power", "plenty", "--wifi", "bad"])
     with UserData(get_paths().user_db) as user:
-        facts = latest_field_facts(user, PLUGGED.id)
-        assert latest_field_facts(user, QUIET.id) == Facts()
-    assert facts == Facts(("few", "2026-11-20"), ("bad", "2026-11-10"), ("loud", "2026-11-01"))
+        latest = latest_field_facts(user, PLUGGED.id)
+        assert latest_field_facts(user, QUIET.id) == {}
+    facts = Facts(("few", "2026-11-20"), ("bad", "2026-11-10"), ("loud", "2026-11-01"))
     assert visited_facts(get_paths().user_db) == {PLUGGED.id: facts}
+    assert latest == {
+        "power": "few",
+        "power_date": "2026-11-20",
+        "wifi": "bad",
+        "wifi_date": "2026-11-10",
+        "noise": "loud",
+        "noise_date": "2026-11-01",
+        "day": "2026-11-20",
+    }
 
 
 @pytest.mark.parametrize(

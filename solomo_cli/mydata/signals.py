@@ -57,13 +57,23 @@ def visited_facts(path: Path, near: tuple[float, float, float] | None = None) ->
     return _latest(rows)
 
 
-def latest_field_facts(user: UserData, place_id: str) -> Facts:
-    """Your latest field notes of one place (for `solomo show` and `solomo report`)."""
+def latest_field_facts(user: UserData, place_id: str) -> dict[str, str]:
+    """Your latest field notes of one place, for `solomo report`'s suggestions: `power`,
+    `wifi`, `noise`, `calls` (those ever said, each from the newest visit that said it), each
+    with its visit's day as `<name>_date`, and `day`, the newest of those days ({}: none)."""
     rows = user._read(
         f"SELECT place_id, day, {', '.join(FACTS)} FROM visits WHERE place_id = ? ORDER BY day, id",
         (place_id,),
     )
-    return _latest(rows).get(place_id, NO_FACTS)
+    facts = _latest(rows).get(place_id, NO_FACTS)
+    found: dict[str, str] = {}
+    for name, fact in facts._asdict().items():
+        if fact is not None:
+            found[name], found[f"{name}_date"] = fact
+    days = [fact[1] for fact in facts if fact is not None]
+    if days:
+        found["day"] = max(days)
+    return found
 
 
 def facts_of_visits(visits: Sequence[Visit]) -> Facts:
@@ -75,7 +85,7 @@ def facts_of_visits(visits: Sequence[Visit]) -> Facts:
 
 
 def all_latest_facts(user: UserData) -> dict[str, Facts]:
-    """`latest_field_facts` of every place (for an export of the places)."""
+    """The latest field notes of every place (for an export of the places)."""
     return _latest(
         user._read(
             f"SELECT place_id, day, {', '.join(FACTS)} FROM visits "
