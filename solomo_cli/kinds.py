@@ -1,13 +1,16 @@
 """The one table of kinds of work place: for each, its Overpass filters, how an OSM object is
 recognised as one, its points in the ranking, and its label. A new kind is one new row.
 
-Chains and business centres (tagged in OSM like community spaces) are recognised here too."""
+Chains and business centres (tagged in OSM like community spaces) are recognised here too,
+from the name-suggestion-index's brands (data/chains.json)."""
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 from solomo_cli.boundary import quoted
@@ -93,65 +96,178 @@ def classify(tags: Mapping[str, str]) -> str | None:
     return None
 
 
-# Business-centre chains and desk-rental operators, tagged in OSM like community spaces.
-CHAINS = (
-    "regus",
-    "spaces",
-    "wework",
-    "morning",
-    "wojo",
-    "kwerk",
-    "iwg",
-    "hq",
-    "multiburo",
-    "startway",
-    "mindspace",
-    "industrious",
-    "servcorp",
-    "deskeo",
-    "silversquare",
-    "nextdoor",
-    "signature by regus",
-    "the office group",
-    "knotel",
-    "convene",
-    "bureaux a partager",
-    "now coworking",
-    "station f",
-    "welkin & meraki",
-    "urban campus",
-    "hiptown",
-    "wellio",
-    "newton offices",
-    "bureaux & co",
-    "flex-o",
-    "ubiq",
+# -- chains and networks --------------------------------------------------------------------
+# The brands of coworking spaces come from the name-suggestion-index (data/chains.json, made by
+# scripts/update_chains.py), with the project's own list of business-centre operators it lacks.
+BUSINESS_CENTRE = "business_centre"
+COMMUNITY_NETWORK = "community_network"
+WORLD = "001"
+
+
+class Brand:
+    """A chain (business centre) or a network of community spaces, as chains.json gives it.
+    (Plain classes here, not NamedTuples: kinds is imported by every listing.)"""
+
+    __slots__ = ("id", "name", "type", "wikidata", "include", "exclude")
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        type: str,  # BUSINESS_CENTRE or COMMUNITY_NETWORK
+        wikidata: tuple[str, ...],
+        include: frozenset[str],  # countries (ISO 3166-1 alpha-2, lower case), or WORLD
+        exclude: frozenset[str],
+    ) -> None:
+        self.id, self.name, self.type = id, name, type
+        self.wikidata, self.include, self.exclude = wikidata, include, exclude
+
+    def __repr__(self) -> str:
+        return f"Brand({self.id!r}, {self.name!r}, {self.type!r})"
+
+    @property
+    def is_chain(self) -> bool:
+        return self.type == BUSINESS_CENTRE
+
+    def holds(self, country: str | None) -> bool:
+        """Whether a place in `country` lies within the brand's locationSet. Regions
+        (`gb-eng`, `gb-lon.geojson`) count as their whole country; with the country unknown,
+        only a brand of the whole world holds."""
+        if country is None:
+            return WORLD in self.include
+        cc = country.lower()
+        return (WORLD in self.include or cc in self.include) and cc not in self.exclude
+
+
+# A business centre named only by its tags (amenity=business_centre, "Centre d'affaires …").
+GENERIC_CENTRE = Brand(
+    "business-centre", "business centre", BUSINESS_CENTRE, (), frozenset({WORLD}), frozenset()
 )
-# Words too common to mark a chain when they only appear in a place's name.
-_GENERIC = frozenset({"spaces", "hq", "morning", "nextdoor", "convene", "station f"})
+
+
+def _country_part(code: str) -> str | None:
+    """'fr' → 'fr'; 'gb-eng', 'gb-lon.geojson' → 'gb'; '001' → '001'; anything else → None."""
+    code = code.lower().removesuffix(".geojson")
+    if code == WORLD:
+        return code
+    head = code.split("-", 1)[0]
+    return head if len(head) == 2 and head.isalpha() else None
+
+
+class Chains:
+    """The brands of chains.json, indexed for matching."""
+
+    __slots__ = ("brands", "by_wikidata", "by_name", "pattern", "generic", "everywhere", "centre")
+
+    def __init__(
+        self,
+        brands: tuple[Brand, ...],
+        by_wikidata: dict[str, Brand],
+        by_name: dict[str, tuple[Brand, ...]],  # folded name → brands (one name, several)
+        pattern: re.Pattern[str],  # any brand name, on folded text, longest first
+        generic: frozenset[str],  # folded names too common to mark a chain in a place's name
+        everywhere: frozenset[str],  # folded names whose brands, of one type, cover the world
+    ) -> None:
+        self.brands, self.by_wikidata, self.by_name = brands, by_wikidata, by_name
+        self.pattern, self.generic, self.everywhere = pattern, generic, everywhere
+        self.centre = re.compile(r"business ?cent(?:re|er)|centre d affaires")
+
+
+def _covers_world(brands: tuple[Brand, ...]) -> bool:
+    """Whether brands of one name and type hold everywhere between them (NSI's Spaces: the
+    world but Scandinavia, and Scandinavia): then the country need not be looked up."""
+    if len({b.type for b in brands}) != 1:
+        return False
+    included = frozenset().union(*(b.include for b in brands))
+    return any(WORLD in b.include and b.exclude <= included for b in brands)
 
 
 @functools.cache
-def _chain_re() -> re.Pattern[str]:
-    """One pattern for the chains and business centres, on folded text (match.fold: case,
-    accents, dashes and quotes), compiled on first use (0.5 ms: every listing pays it, `log`
-    and `contact` need not); the longest names come first, so that a generic word never hides
-    a longer chain name."""
-    return re.compile(
-        r"\b(?:"
-        + "|".join(re.escape(fold(c)) for c in sorted(CHAINS, key=len, reverse=True))
-        + r")\b|business ?cent(?:re|er)|centre d affaires"
+def chains() -> Chains:
+    """The brands of chains.json, read on first use (a listing reads the cache's column)."""
+    path = Path(__file__).with_name("data") / "chains.json"  # as gazetteer reads admin1.tsv
+    data = json.loads(path.read_text(encoding="utf-8"))
+    brands: list[Brand] = []
+    by_name: dict[str, tuple[Brand, ...]] = {}
+    for b in data["brands"]:
+        include = {c for c in map(_country_part, b["include"]) if c}
+        # A region excluded is not its whole country: only country codes exclude.
+        exclude = {c.lower() for c in b["exclude"] if len(c) == 2 and c.isalpha()}
+        brand = Brand(
+            b["id"],
+            b["name"],
+            b["type"],
+            tuple(b["wikidata"]),
+            frozenset(include),
+            frozenset(exclude),
+        )
+        brands.append(brand)
+        for name in {fold(n) for n in b["names"]} - {""}:
+            by_name[name] = (*by_name.get(name, ()), brand)
+    by_wikidata: dict[str, Brand] = {}
+    for brand in brands:
+        for qid in brand.wikidata:
+            by_wikidata.setdefault(qid, brand)
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True)) + r")\b"
     )
+    generic = frozenset(fold(n) for n in data["project"]["generic_names"])
+    everywhere = frozenset(n for n, found in by_name.items() if _covers_world(found))
+    return Chains(tuple(brands), by_wikidata, by_name, pattern, generic, everywhere)
 
 
-def is_chain(tags: Mapping[str, str]) -> bool:
-    """A business-centre chain (Regus, Spaces, WeWork, Morning…) rather than a community space."""
-    chain_re = _chain_re()
+def brand_of(
+    tags: Mapping[str, str], country: Callable[[], str | None] = lambda: None
+) -> Brand | None:
+    """The chain or network a place belongs to: by `brand:wikidata` or `operator:wikidata`
+    first, then by a brand name in its brand, operator or network, then in its name (not a
+    generic word alone), within the brand's locationSet. `country` is asked only when a
+    brand's locationSet needs it."""
+    known = chains()
+    for key in ("brand:wikidata", "operator:wikidata"):
+        ids = tags.get(key)
+        if ids:
+            for qid in ids.split(";"):
+                found = known.by_wikidata.get(qid.strip())
+                if found is not None:
+                    return found
+    pattern, generic = known.pattern, known.generic
     for key in ("brand", "operator", "network"):
         value = tags.get(key)
-        if value and chain_re.search(fold(value)):
-            return True
+        if value:
+            for m in pattern.finditer(fold(value)):
+                found = _within(known, m.group(), country)
+                if found is not None:
+                    return found
     name = fold(tags.get("name"))
-    if any(m.group() not in _GENERIC for m in chain_re.finditer(name)):
-        return True
-    return tags.get("amenity") == "business_centre" or tags.get("office") == "business_centre"
+    for m in pattern.finditer(name):
+        if m.group() not in generic:
+            found = _within(known, m.group(), country)
+            if found is not None:
+                return found
+    for key in ("brand", "operator", "network"):
+        value = tags.get(key)
+        if value and known.centre.search(fold(value)):
+            return GENERIC_CENTRE
+    if known.centre.search(name):
+        return GENERIC_CENTRE
+    if tags.get("amenity") == "business_centre" or tags.get("office") == "business_centre":
+        return GENERIC_CENTRE
+    return None
+
+
+def _within(known: Chains, name: str, country: Callable[[], str | None]) -> Brand | None:
+    """The brand of this name whose locationSet holds the place (the country not asked when
+    the name's brands are of one type everywhere)."""
+    found = known.by_name.get(name, ())
+    if name in known.everywhere:
+        return found[0]
+    where = country()
+    return next((b for b in found if b.holds(where)), None)
+
+
+def is_chain(tags: Mapping[str, str], country: Callable[[], str | None] = lambda: None) -> bool:
+    """A business-centre chain (Regus, Spaces, WeWork, Morning…) rather than a community
+    space; a community network (Impact Hub) is not a chain."""
+    found = brand_of(tags, country)
+    return found is not None and found.is_chain

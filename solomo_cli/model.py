@@ -186,7 +186,11 @@ class Place:
         # A listing's places carry the cache's chain column (signals.signals_of, derived from
         # these tags): folding names again for every place shown would cost ~0.1 ms each.
         known = self.extra.get("chain")
-        return is_chain(self.tags) if known is None else bool(known)
+        if known is not None:
+            return bool(known)
+        from solomo_cli.signals import place_country  # signals reads this module
+
+        return is_chain(self.tags, lambda: place_country(self))
 
 
 class Origin(NamedTuple):

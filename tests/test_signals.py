@@ -21,10 +21,16 @@ def place(tags: dict[str, str], kind: str = "coworking", id: str = "node/1") -> 
     return Place(id, tags.get("name"), kind, 45.76, 4.84, tags)
 
 
+def sig(**known: int | None) -> Signals:
+    """Signals with every tri-state unknown and the known-or-not ones 0, but those given."""
+    base = dict.fromkeys(COLUMNS) | {"chain": 0, "hours_known": 0, "contact_known": 0}
+    return Signals(**(base | known))
+
+
 @pytest.mark.parametrize(
     ("tags", "expected"),
     [
-        ({}, Signals(0, 0, 0, 0, None, 0, 0, None)),
+        ({}, sig()),
         (
             {
                 "internet_access": "wlan",
@@ -35,22 +41,42 @@ def place(tags: dict[str, str], kind: str = "coworking", id: str = "node/1") -> 
                 "check_date": "2025-03",
                 "service:electricity": "yes",
             },
-            Signals(0, 1, 1, 1, 1, 1, 1, date(2025, 3, 1).toordinal()),
+            sig(
+                internet=1,
+                free_wifi=1,
+                wheelchair=1,
+                power=1,
+                hours_known=1,
+                contact_known=1,
+                check_day=date(2025, 3, 1).toordinal(),
+            ),
         ),
-        (
-            {"internet_access": "terminal", "wheelchair": "no"},
-            Signals(0, 0, 0, 0, None, 0, 0, None),
-        ),
-        (
-            {"power_supply": "no", "website": "https://x.example"},
-            Signals(0, 0, 0, 0, 0, 0, 1, None),
-        ),
+        ({"internet_access": "terminal", "wheelchair": "no"}, sig(wheelchair=0)),
+        ({"internet_access": "no", "internet_access:fee": "yes"}, sig(internet=0, free_wifi=0)),
+        ({"power_supply": "no", "website": "https://x.example"}, sig(power=0, contact_known=1)),
         (
             {"socket:schuko": "4", "survey:date": "2024"},
-            Signals(0, 0, 0, 0, 1, 0, 0, date(2024, 12, 1).toordinal()),
+            sig(power=1, check_day=date(2024, 12, 1).toordinal()),
         ),
-        ({"socket:schuko": "no", "check_date": "last year"}, Signals(0, 0, 0, 0, None, 0, 0, None)),
-        ({"name": "Regus Part-Dieu", "operator": "Regus"}, Signals(1, 0, 0, 0, None, 0, 0, None)),
+        ({"socket:schuko": "no", "check_date": "last year"}, sig(power=0)),
+        (
+            {"check_date": "2020-01-01", "check_date:opening_hours": "2025-06-01"},
+            sig(check_day=date(2025, 6, 1).toordinal()),
+        ),
+        (
+            {"fee": "no", "reservation": "required", "capacity": "40"},
+            sig(fee_free=1, bookable=1, roomy=1),
+        ),
+        (
+            {"fee": "yes", "reservation": "no", "capacity": "6"},
+            sig(fee_free=0, bookable=0, roomy=0),
+        ),
+        ({"charge": "20 EUR/day", "capacity": "lots"}, sig(fee_free=0)),
+        ({"operator:type": "cooperative", "outdoor_seating": "yes"}, sig(community=1, outdoor=1)),
+        ({"operator:type": "private", "air_conditioning": "no"}, sig(community=0, aircon=0)),
+        ({"air_conditioning": "yes", "outdoor_seating": "no"}, sig(aircon=1, outdoor=0)),
+        ({"name": "Regus Part-Dieu", "operator": "Regus"}, sig(chain=1)),
+        ({"name": "Impact Hub Lyon", "brand": "Impact Hub"}, sig(community=1)),
     ],
 )
 def test_signals_of_tags(tags: dict[str, str], expected: Signals) -> None:
@@ -74,29 +100,55 @@ def test_saved_places_carry_their_signals(tmp_path) -> None:
     bare = place({"name": "A"})
     cache.save_fetch([bare], 45.76, 4.84, 1000, ("coworking",), None, "http://x")
     row = cache.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM places").fetchone()
-    assert Signals(*row) == signals_of(bare) == Signals(0, 0, 0, 0, None, 0, 0, None)
+    assert Signals(*row) == signals_of(bare) == sig()
     cache.close()
+
+
+def _old_cache(
+    path: Path, migrations: list, tags: dict[str, str], drop: tuple[str, ...] = (), **stored: int
+) -> Cache:
+    """A cache file as these migrations left it (without the `drop` columns, which this
+    version's m004 adds), holding one place with these tags and `stored` column values;
+    then opened, so that the later migrations run."""
+    conn = db.connect(path, private=True)
+    db.migrate(conn, migrations)
+    for column in drop:
+        conn.execute(f"ALTER TABLE places DROP COLUMN {column}")
+    names = "".join(f", {c}" for c in stored)
+    conn.execute(
+        f"INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, name_key{names}) "
+        f"VALUES ('way/7', 'Old', 'library', 45.0, 4.0, ?, 0, 'old'{', ?' * len(stored)})",
+        (json.dumps(tags), *stored.values()),
+    )
+    conn.commit()
+    conn.close()
+    return Cache(path)
 
 
 def test_a_cache_from_before_the_columns_is_backfilled(tmp_path) -> None:
     path = tmp_path / "cache.db"
-    conn = db.connect(path, private=True)
-    db.migrate(conn, store.MIGRATIONS[:3])
     tags = {"name": "Old", "opening_hours": "24/7", "email": "a@b.example", "wheelchair": "yes"}
-    conn.execute(
-        "INSERT INTO places (osm_id, name, kind, lat, lon, tags, fetched_at, name_key) "
-        "VALUES ('way/7', 'Old', 'library', 45.0, 4.0, ?, 0, 'old')",
-        (json.dumps(tags),),
-    )
-    conn.commit()
-    conn.close()
-    cache = Cache(path)
+    cache = _old_cache(path, store.MIGRATIONS[:3], tags)
     row = cache.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM places").fetchone()
-    assert Signals(*row) == Signals(0, 0, 0, 1, None, 1, 1, None)
+    assert Signals(*row) == sig(wheelchair=1, hours_known=1, contact_known=1)
     assert db.pending(cache.conn, store.MIGRATIONS) == []
     cache.close()
     with sqlite3.connect(path) as check:
         assert check.execute("SELECT count(*) FROM places").fetchone() == (1,)
+
+
+def test_m009_more_signals_rederives_the_columns_of_stored_places(tmp_path) -> None:
+    tags = {"name": "Old", "socket:schuko": "4", "fee": "no", "internet_access": "no"}
+    new = ("power", "fee_free", "bookable", "roomy", "community", "outdoor", "aircon")
+    before = [m for m in store.MIGRATIONS if m.__name__ != "m009_more_signals"]
+    cache = _old_cache(tmp_path / "cache.db", before, tags, new, internet=1, wheelchair=0)
+    row = cache.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM places").fetchone()
+    # Re-derived: internet was 1, it is "no"; wheelchair was 0 for a missing tag: unknown.
+    assert Signals(*row) == sig(power=1, fee_free=1, internet=0)
+    (index,) = cache.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'places_light'")
+    assert all(c in index[0] for c in new)
+    assert cache.count_within(45.0, 4.0, 1000, ("library",), ("power",)) == 1
+    cache.close()
 
 
 # -- the one-pass reading equals Place's properties ---------------------------------------------
@@ -104,19 +156,30 @@ def test_a_cache_from_before_the_columns_is_backfilled(tmp_path) -> None:
 
 def signals_by_properties(place: Place) -> Signals:
     """signals_of as it was: through Place's properties, each value cleaned again."""
-    from solomo_cli.kinds import WIFI_YES
-    from solomo_cli.signals import _power
+    from solomo_cli import signals as rules
 
-    checked = check_day(place.check_date)
+    brand = rules.brand_of(place.tags)
+    checked = check_day(rules.check_dates(place.tags))
+    tags = place.tags
     return Signals(
         chain=int(place.chain),
-        internet=int(place.internet_access in WIFI_YES),
-        free_wifi=int(place.tags.get("internet_access:fee") in ("no", "customers")),
-        wheelchair=int(place.tags.get("wheelchair") in ("yes", "limited")),
-        power=_power(place.tags),
+        internet=rules._internet(place.internet_access),
+        free_wifi=rules._free_wifi(tags.get("internet_access:fee")),
+        wheelchair=rules._yes_no(
+            tags.get("wheelchair"), frozenset({"yes", "limited", "designated"})
+        ),
+        power=rules._power(tags),
         hours_known=int(bool(place.opening_hours)),
         contact_known=int(bool(place.website or place.phone or place.email)),
         check_day=None if checked is None else checked.toordinal(),
+        fee_free=rules._fee_free(tags),
+        bookable=rules._yes_no(
+            tags.get("reservation"), frozenset({"yes", "recommended", "required"})
+        ),
+        roomy=rules._capacity(tags.get("capacity")),
+        community=rules._community(tags, brand),
+        outdoor=rules._yes_no(tags.get("outdoor_seating")),
+        aircon=rules._yes_no(tags.get("air_conditioning")),
     )
 
 

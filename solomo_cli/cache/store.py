@@ -181,6 +181,23 @@ def m008_count_memo(conn: sqlite3.Connection) -> None:
         )
 
 
+def m009_more_signals(conn: sqlite3.Connection) -> None:
+    # Power, Wi-Fi, money, booking, size, ownership, freshness and comfort (issue 14), each
+    # yes, no or unknown (NULL): the new columns, the old ones re-derived (a missing tag was
+    # "no"; it is now unknown), and the covering index rebuilt to hold them all.
+    have = {row[1] for row in conn.execute("PRAGMA table_info(places)")}
+    for column in SIGNAL_COLUMNS:
+        if column not in have:
+            conn.execute(f"ALTER TABLE places ADD COLUMN {column} INTEGER")
+    rederive(conn)
+    conn.execute("DROP INDEX IF EXISTS places_light")
+    conn.execute(
+        "CREATE INDEX places_light ON places (kind, lat, lon, internet, free_wifi, wheelchair, "
+        "power, chain, hours_known, contact_known, check_day, fee_free, bookable, roomy, "
+        "community, outdoor, aircon, osm_id)"
+    )
+
+
 def m010_listing_per_terminal(conn: sqlite3.Connection) -> None:
     # One last listing per terminal session (see `terminal`), so that `near` in another
     # terminal or in a script does not change what `visit 2` means here. The listing made
@@ -229,6 +246,7 @@ MIGRATIONS = [
     m006_coverage_shapes,
     m007_drop_rtree,
     m008_count_memo,
+    m009_more_signals,
     m010_listing_per_terminal,
 ]
 COUNT_MEMO_SIZE = 64  # counts kept: the newest
@@ -424,12 +442,19 @@ def _write_batch(conn: sqlite3.Connection, batch: list[Place], fetched_at: float
 
 # A candidate of a listing as the index gives it (places_light: no tags read), then its
 # distance: (rid, osm_id, kind, lat, lon, chain, internet, hours_known, contact_known,
-# check_day, distance_m). Plain tuples: a listing may read hundreds of thousands.
-_LIGHT_COLS = "rid, osm_id, kind, lat, lon, chain, internet, hours_known, contact_known, check_day"
-Light = tuple[int, str, str, float, float, int, int, int, int, "int | None", float]
-LIGHT_DISTANCE: Final = 10  # the distance in a Light row
+# check_day, free_wifi, wheelchair, power, fee_free, bookable, roomy, community, outdoor,
+# aircon, distance_m): ranking.Traits after the kind. Plain tuples: a listing may read
+# hundreds of thousands.
+_TRAIT_COLS = (
+    "chain, internet, hours_known, contact_known, check_day, free_wifi, wheelchair, power, "
+    "fee_free, bookable, roomy, community, outdoor, aircon"
+)
+_LIGHT_COLS = "rid, osm_id, kind, lat, lon, " + _TRAIT_COLS
+Light = tuple[Any, ...]
+LIGHT_DISTANCE: Final = 19  # the distance in a Light row
+LIGHT_TRAITS: Final = slice(5, 19)  # the signal columns, in ranking.Traits' order after kind
 # The signal columns a filter may require to be 1 (--wifi: internet, --free-wifi: free_wifi…).
-FILTER_COLUMNS = frozenset({"internet", "free_wifi", "wheelchair"})
+FILTER_COLUMNS = frozenset({"internet", "free_wifi", "wheelchair", "power"})
 # How far SQL's flat distance (_flat_sq) may be from the true one, as a share of the radius:
 # below 1e-4 up to 80° of latitude and 50 km; the rows in that band are measured exactly.
 _FLAT_ERROR = 1e-3
@@ -631,11 +656,12 @@ class Cache:
         inner = max(0.0, radius_m * (1 - _FLAT_ERROR) - 1.0)
         outer = (radius_m * (1 + _FLAT_ERROR) + 1.0) ** 2
         # The square inscribed in the inner circle holds about half the box's rows: counted
-        # without any arithmetic (its longitudes taken where the square is narrowest).
+        # without any arithmetic. Its longitudes are taken where a degree of longitude is
+        # longest (its side nearest the equator), so that every corner is inside the circle.
         half = inner / math.sqrt(2.0) / (EARTH_RADIUS_M * math.pi / 180.0)
-        narrowest = math.cos(math.radians(min(89.0, abs(lat) + half)))
+        widest = math.cos(math.radians(max(0.0, abs(lat) - half)))
         square = "(lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)"
-        square_args = [lat - half, lat + half, lon - half / narrowest, lon + half / narrowest]
+        square_args = [lat - half, lat + half, lon - half / widest, lon + half / widest]
         inside, band = self.conn.execute(
             f"SELECT total(CASE WHEN {square} THEN 1 WHEN {flat_sq} <= ? THEN 1 END), "
             f"total(CASE WHEN {square} THEN 0 WHEN {flat_sq} > ? AND {flat_sq} <= ? THEN 1 END) "

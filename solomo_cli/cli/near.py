@@ -148,6 +148,14 @@ def near(
         ),
     ] = False,
     open_page: Annotated[bool, open_option()] = False,
+    power: Annotated[
+        bool,
+        typer.Option(
+            "--power",
+            help="Only places with sockets for laptops (OSM's service:electricity, power_supply, "
+            "socket:*; your own field notes, solomo visit --power, outrank OSM's).",
+        ),
+    ] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
     from solomo_cli.geo import parse_radius
@@ -184,6 +192,7 @@ def near(
         wifi=wifi,
         free_wifi=free_wifi,
         wheelchair=wheelchair,
+        power=power,
     )
     with Session(settings) as session:  # open while a listing without a limit is read
         with progress() as notify:

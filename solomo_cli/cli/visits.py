@@ -46,11 +46,31 @@ class DefaultCommandGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+# What you found there (field notes): they feed your ranking and `solomo show`.
+PowerOption = Annotated[
+    str | None,
+    typer.Option("--power", metavar="plenty|few|none", help="Sockets for laptops you found."),
+]
+WifiOption = Annotated[
+    str | None,
+    typer.Option(
+        "--wifi", metavar="good|ok|bad|<N>mbps", help="The Wi-Fi you had, or its measured speed."
+    ),
+]
+NoiseOption = Annotated[
+    str | None, typer.Option("--noise", metavar="quiet|lively|loud", help="How noisy it was.")
+]
+CallsOption = Annotated[
+    str | None, typer.Option("--calls", metavar="ok|no", help="Whether you could take calls.")
+]
+
+
 visit_app = typer.Typer(
     cls=DefaultCommandGroup,
     no_args_is_help=True,
     subcommand_metavar="REF [OPTIONS] | edit ID [OPTIONS] | rm ID",
-    help="Log a day worked at a place: solomo visit REF [--date] [--rating] [--note] [--cost]. "
+    help="Log a day worked at a place: solomo visit REF [--date] [--rating] [--note] [--cost] "
+    "[--power] [--wifi] [--noise] [--calls]. "
     "Change or delete one with: solomo visit edit ID …, solomo visit rm ID.",
 )
 
@@ -68,18 +88,25 @@ def visit_add(
         str | None,
         typer.Option("--cost", metavar="AMOUNT", help="What the day cost: 20, 20.50, '20 EUR'."),
     ] = None,
+    power: PowerOption = None,
+    wifi: WifiOption = None,
+    noise: NoiseOption = None,
+    calls: CallsOption = None,
 ) -> None:
-    """Log a day worked at a place (the default: solomo visit REF …)."""
+    """Log a day worked at a place (the default: solomo visit REF …), with what you found
+    there: your field notes outrank OSM's tags in your ranking."""
     from solomo_cli.mydata.base import today
+    from solomo_cli.mydata.visits import field_notes
     from solomo_cli.render import mydata as views
 
     when = parse_day(day) if day else today()
     amount, currency = parse_cost_option(cost) if cost else (None, None)
+    facts = field_notes(power, wifi, noise, calls)  # checked before the store is opened
     paths, user = open_user()
     with user:
         found = resolve_ref(ref, paths, user)
         visit = user.add_visit(
-            found.place, when, rating, note, amount, currency, remember=found.remember
+            found.place, when, rating, note, amount, currency, remember=found.remember, facts=facts
         )
         hint = amount is not None and currency is None and user.first_notice(NO_CURRENCY)
     say(f"Logged visit #{visit.id}: ", views.visit_line(visit))
@@ -125,9 +152,14 @@ def visit_edit(
             "--place", metavar="REF", autocompletion=complete_ref, help="Move it to another place."
         ),
     ] = None,
+    power: PowerOption = None,
+    wifi: WifiOption = None,
+    noise: NoiseOption = None,
+    calls: CallsOption = None,
 ) -> None:
-    """Change a logged visit."""
+    """Change a logged visit ("" removes a field note: --wifi "")."""
     from solomo_cli.errors import UsageError
+    from solomo_cli.mydata.visits import field_notes
     from solomo_cli.render import mydata as views
 
     visit_id = parse_id(visit_id, "visit id")
@@ -135,9 +167,25 @@ def visit_edit(
         raise UsageError("--rating and --no-rating contradict each other")
     when = parse_day(day) if day else None
     price = parse_cost_option(cost) if cost else None
+    given = {
+        name: value
+        for name, value in (("power", power), ("wifi", wifi), ("noise", noise), ("calls", calls))
+        if value is not None
+    }
+    field_notes(**given)  # checked before the store is opened
     require_change(
-        (day, rating, no_rating, note, cost, place),
-        ["--date", "--rating", "--note", "--cost", "--place"],
+        (day, rating, no_rating, note, cost, place, power, wifi, noise, calls),
+        [
+            "--date",
+            "--rating",
+            "--note",
+            "--cost",
+            "--place",
+            "--power",
+            "--wifi",
+            "--noise",
+            "--calls",
+        ],
     )
     paths, user = open_user()
     with user:
@@ -151,6 +199,7 @@ def visit_edit(
             note=note,
             cost=price,
             clear_cost=cost == "",
+            facts=given,
         )
         hint = price is not None and price[1] is None and user.first_notice(NO_CURRENCY)
     say(f"Visit #{visit.id} is now: ", views.visit_line(visit))

@@ -201,7 +201,21 @@ def read_visit(rec: dict[str, Any]) -> tuple[Place, dict[str, Any]]:
         "currency": None if currency in (None, "") else boundary.currency(currency),
         "created_at": created,
         "updated_at": _updated(rec, created),
+        "facts": _field_notes(rec),
     }
+
+
+def _field_notes(rec: dict[str, Any]) -> Any:
+    """A visit's field notes (power, wifi, noise, calls), checked as `solomo visit` checks them."""
+    from solomo_cli.mydata.visits import field_notes
+
+    values = [rec.get(k) for k in ("power", "wifi", "noise", "calls")]
+    if not all(v is None or isinstance(v, str) for v in values):
+        raise BadInput("power, wifi, noise and calls should be text")
+    try:
+        return field_notes(*values)
+    except UsageError as exc:
+        raise BadInput(exc.message) from None
 
 
 def read_contact(rec: dict[str, Any]) -> dict[str, Any]:

@@ -5,13 +5,18 @@ from `show` or from `export places`; the listing adds its fields (rank, distance
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from solomo_cli import __version__
 from solomo_cli.boundary import clean_or_none
 from solomo_cli.formats.registry import OSM_LICENSE, Document, Rows
+from solomo_cli.kinds import brand_of
 from solomo_cli.mydata.base import source_of
+from solomo_cli.mydata.signals import all_latest_facts, facts_of_visits
+from solomo_cli.search.ranking import confidence, traits_of, unknowns
+from solomo_cli.signals import NO_FACTS, Facts, place_country, signals_of
 
 if TYPE_CHECKING:
     from solomo_cli.model import Place
@@ -42,8 +47,25 @@ LISTING_FIELDS = (
     "wheelchair",
     "check_date",
     "stale",
+    "power",
+    "internet_access_ssid",
+    "fee",
+    "charge",
+    "reservation",
+    "capacity",
+    "operator_type",
+    "brand",
+    "brand_type",
+    "outdoor_seating",
+    "air_conditioning",
+    "confidence",
+    "unknown",
     "my_rating",
     "visits",
+    "my_power",
+    "my_wifi",
+    "my_noise",
+    "my_calls",
     "osm_url",
     "explain",
 )
@@ -82,6 +104,10 @@ VISIT_FIELDS = (
     "note",
     "cost",
     "currency",
+    "power",
+    "wifi",
+    "noise",
+    "calls",
     "created_at",
     "updated_at",
     "url",
@@ -122,11 +148,13 @@ def place_record(
     visits: Sequence[Visit] | None = None,
     notes: Sequence[Note] = (),
     stats: tuple[int, int, int, str | None] | None = None,
+    facts: Facts | None = None,
 ) -> dict[str, Any]:
     """A place. `rank` given: a listing's place, with its distance, score and open state.
     `visits` given: the user's own signals from them, or from their `stats` (the sum and number
     of ratings, the visits, the last day: `UserData.place_stats`); else those the listing
-    attached."""
+    attached. `facts`: the user's latest field notes (else those of `visits`, or the
+    listing's)."""
     tags, extra = place.tags, place.extra
     source = source_of(place.id)
     osm = source == "osm"
@@ -158,7 +186,13 @@ def place_record(
         "internet_access_fee": texts.internet_access_fee,
         "wheelchair": texts.wheelchair,
         "check_date": texts.check_date,
+        **signal_fields(place),
     }
+    if facts is None:
+        facts = facts_of_visits(visits) if visits is not None else extra.get("facts", NO_FACTS)
+    body["confidence"] = extra.get("confidence")
+    if body["confidence"] is None or rank is None:
+        body["confidence"] = confidence(traits_of(place), date.today().toordinal(), facts)
     tail = {
         "url": place_url(place),
         "osm_url": osm_url,
@@ -167,6 +201,11 @@ def place_record(
         "my_rating": rating,
         "visits": count,
         "last_visit": last,
+        "my_facts": {
+            name: {"value": fact[0], "date": fact[1]}
+            for name, fact in facts._asdict().items()
+            if fact is not None
+        },
         "notes": [
             {"uid": n.uid, "created_at": n.created_at, "updated_at": n.updated_at, "text": n.text}
             for n in notes
@@ -185,8 +224,38 @@ def place_record(
         "open_state": extra.get("open_state", "unknown"),
         "next_change": extra.get("next_change"),
         "stale": extra.get("stale", True),
+        "unknown": unknowns(place.reasons),
         **tail,
+        **{f"my_{name}": fact and fact[0] for name, fact in facts._asdict().items()},
         "explain": [{"reason": why, "points": points} for why, points in place.reasons],
+    }
+
+
+def signal_fields(place: Place) -> dict[str, Any]:
+    """What a record shows of the signals' tags (beside the internet, wheelchair and check
+    date fields): as tagged, except `power` (yes, no or null, from the three ways of tagging
+    it) and the brand recognised (the name-suggestion-index's or the project's)."""
+    tags = place.tags
+    brand = brand_of(tags, lambda: place_country(place))
+    power = signals_of(place).power
+
+    def tag(key: str) -> str | None:
+        return clean_or_none(tags.get(key))
+
+    return {
+        "power": None if power is None else ("yes" if power else "no"),
+        "internet_access_ssid": tag("internet_access:ssid"),
+        "fee": tag("fee"),
+        "charge": tag("charge"),
+        "reservation": tag("reservation"),
+        "capacity": tag("capacity"),
+        "operator_type": tag("operator:type"),
+        "brand": brand.name if brand is not None else tag("brand"),
+        "brand_type": brand.type if brand is not None else None,
+        "brand_wikidata": tag("brand:wikidata"),
+        "operator_wikidata": tag("operator:wikidata"),
+        "outdoor_seating": tag("outdoor_seating"),
+        "air_conditioning": tag("air_conditioning"),
     }
 
 
@@ -223,6 +292,7 @@ def _visit_record(v: Visit, place: tuple[Any, ...]) -> dict[str, Any]:
         "note": v.note,
         "cost": v.cost,
         "currency": v.currency,
+        **v.facts._asdict(),
         "created_at": v.created_at,
         "updated_at": v.updated_at,
         "url": place[6],
@@ -309,12 +379,14 @@ def export_document(user: UserData, what: str) -> Document:
     if what == "places":
         # The visits and notes grouped once, by place: not one scan of them per place.
         stats, notes = user.place_stats(), user.notes_by_place()
+        facts = all_latest_facts(user)
         items = (
             place_record(
                 p,
                 seen_at=user.seen_at(p.id) or None,
                 stats=stats.get(p.id, (0, 0, 0, None)),
                 notes=notes.get(p.id, ()),
+                facts=facts.get(p.id, NO_FACTS),
             )
             for p in user.places()
         )

@@ -232,6 +232,16 @@ def m006_sync_identity(conn: sqlite3.Connection) -> None:
         f"uid = coalesce(NEW.uid, {SQL_UUID}), updated_at = coalesce(NEW.updated_at, {SQL_NOW}) "
         "WHERE rowid = NEW.rowid; END"
     )
+def m008_field_notes(conn: sqlite3.Connection) -> None:
+    # What the user found on a visit (issue 14): power, Wi-Fi (a word or a speed), noise and
+    # calls, checked here as well as where they enter. NULL: not said.
+    for column, check in (
+        ("power", "power IN ('plenty', 'few', 'none')"),
+        ("wifi", "wifi IN ('good', 'ok', 'bad') OR wifi GLOB '[0-9]*mbps'"),
+        ("noise", "noise IN ('quiet', 'lively', 'loud')"),
+        ("calls", "calls IN ('ok', 'no')"),
+    ):
+        conn.execute(f"ALTER TABLE visits ADD COLUMN {column} TEXT CHECK ({check})")
 
 
 MIGRATIONS = [
@@ -242,6 +252,7 @@ MIGRATIONS = [
     m005_totals_memo,
     m006_sync_identity,
     m007_keep_in_touch,
+    m008_field_notes,
 ]
 
 # -- the store ------------------------------------------------------------------------------

@@ -30,7 +30,19 @@ TABLES: dict[str, str] = {
 # The columns a record of each kind gives to `upsert_record` (besides uid and updated_at).
 # References go by uid (contact_uid), never by row id: row ids are this file's own.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "visit": ("place_id", "day", "rating", "note", "cost", "currency", "created_at"),
+    "visit": (
+        "place_id",
+        "day",
+        "rating",
+        "note",
+        "cost",
+        "currency",
+        "created_at",
+        "power",
+        "wifi",
+        "noise",
+        "calls",
+    ),
     "note": ("place_id", "created_at", "text"),
     "contact": ("name", "org", "email", "phone", "note", "created_at"),
     "encounter": ("contact_uid", "place_id", "day", "note", "created_at"),

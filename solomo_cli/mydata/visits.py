@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli import db
+from solomo_cli.boundary import quoted
 from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.match import fold
 from solomo_cli.model import Place
@@ -21,6 +22,14 @@ from solomo_cli.mydata.base import (
     place_from_row,
     text_or_none,
     user_text,
+)
+from solomo_cli.signals import (
+    CALLS_NOTES,
+    NO_NOTES,
+    NOISE_NOTES,
+    POWER_NOTES,
+    WIFI_NOTES,
+    FieldNotes,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +49,7 @@ class Visit(NamedTuple):
     currency: str | None
     created_at: str
     updated_at: str = ""  # when last written, here or on another machine (mydata/sync.py)
+    facts: FieldNotes = NO_NOTES  # what you found there: power, Wi-Fi, noise, calls
 
 
 class Note(NamedTuple):
@@ -99,7 +109,8 @@ def _add_cost(costs: dict[str, Decimal], currency: str, cost: str, times: int) -
 
 
 _VISIT_SQL = f"""SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at,
-                 {PLACE_COLS}, v.updated_at FROM visits v JOIN places p ON p.id = v.place_id"""
+                 v.updated_at, v.power, v.wifi, v.noise, v.calls,
+                 {PLACE_COLS} FROM visits v JOIN places p ON p.id = v.place_id"""
 _NEWEST = " ORDER BY v.day DESC, v.id DESC"
 
 
@@ -129,9 +140,60 @@ class _Visits:
         self.place = PlaceRows()
 
     def __call__(self, row: Sequence[Any]) -> Visit:
-        place = self.place(row[8:])
+        place = self.place(row[13:])
         assert place is not None
-        return Visit(row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7], row[14])
+        return Visit(*_fields(row, place))
+
+
+def _fields(row: Sequence[Any], place: Place) -> tuple[Any, ...]:
+    """A Visit's fields from a row of _VISIT_SQL's visit columns (the first thirteen)."""
+    notes = FieldNotes(*row[9:13]) if any(row[9:13]) else NO_NOTES
+    return (row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7], row[8], notes)
+
+
+def _mbps(text: str) -> str | None:
+    number = text.removesuffix("mbps").removesuffix("mbit/s").removesuffix("mb/s").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    if not 0 < value <= 100_000 or number.lower() in ("nan", "inf"):
+        return None
+    return f"{value:g}mbps"
+
+
+def field_notes(
+    power: str | None = None,
+    wifi: str | None = None,
+    noise: str | None = None,
+    calls: str | None = None,
+) -> FieldNotes:
+    """The field notes of a visit, checked (from argv or a file): each one of its words, Wi-Fi
+    also a speed ('40mbps', '12.5 Mbps'). '' stands for "not said"."""
+    checked: list[str | None] = []
+    for what, value, words in (
+        ("power", power, POWER_NOTES),
+        ("Wi-Fi", wifi, WIFI_NOTES),
+        ("noise", noise, NOISE_NOTES),
+        ("calls", calls, CALLS_NOTES),
+    ):
+        word = (value or "").strip().lower()
+        if not word:
+            checked.append(None)
+            continue
+        if word in words:
+            checked.append(word)
+            continue
+        speed = (
+            _mbps(word) if what == "Wi-Fi" and word.endswith(("mbps", "mbit/s", "mb/s")) else None
+        )
+        if speed is None:
+            choices = f"{', '.join(words[:-1])} or {words[-1]}"
+            if what == "Wi-Fi":
+                choices = f"{', '.join(words)}, or a speed such as 40mbps"
+            raise UsageError(f"{what} must be {choices}, not {quoted(str(value))}")
+        checked.append(speed)
+    return FieldNotes(*checked)
 
 
 def _visit(row: Sequence[Any]) -> Visit:
@@ -151,17 +213,20 @@ class VisitsPart(StoreParts):
         currency: str | None = None,
         *,
         remember: bool = True,
+        facts: FieldNotes = NO_NOTES,
     ) -> Visit:
         _check_rating(rating)
         note = user_text(note, "the note", lines=True)
+        facts = field_notes(*facts)
         with self.write() as conn:
             if remember:
                 self.remember(place)
             now = now_utc()
             cur = conn.execute(
-                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), place.id, day, rating, note, cost, currency, now, now),
+                "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at,"
+                " updated_at, power, wifi, noise, calls)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_uid(), place.id, day, rating, note, cost, currency, now, now, *facts),
             )
             return self.visit(cur.lastrowid or 0)
 
@@ -184,9 +249,12 @@ class VisitsPart(StoreParts):
         note: str | None = None,
         cost: tuple[str, str | None] | None = None,
         clear_cost: bool = False,
+        facts: dict[str, str] | None = None,
     ) -> Visit:
-        """Change what is given; `note=''` clears the note."""
+        """Change what is given; `note=''` clears the note; `facts` maps field notes to new
+        values ('' clears one)."""
         _check_rating(rating)
+        notes = field_notes(**(facts or {}))
         note = None if note is None else user_text(note, "the note", lines=True) or ""
         with self.write() as conn:
             self.visit(visit_id)
@@ -206,6 +274,8 @@ class VisitsPart(StoreParts):
                 changes["cost"] = changes["currency"] = None
             elif cost is not None:
                 changes["cost"], changes["currency"] = cost
+            for name in facts or {}:
+                changes[name] = getattr(notes, name)
             if changes:
                 sets = ", ".join(f"{k} = ?" for k in changes)
                 conn.execute(
@@ -245,10 +315,11 @@ class VisitsPart(StoreParts):
         while True:
             rows = self._read(
                 "SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at, "
-                f"v.place_id, v.updated_at FROM visits v WHERE {where.where}{_NEWEST} LIMIT {PAGE}",
+                "v.updated_at, v.power, v.wifi, v.noise, v.calls, "
+                f"v.place_id FROM visits v WHERE {where.where}{_NEWEST} LIMIT {PAGE}",
                 where.params,
             )
-            missing = {r[8] for r in rows} - places.keys()
+            missing = {r[13] for r in rows} - places.keys()
             if missing:
                 for cols in self._read(
                     f"SELECT {PLACE_COLS} FROM places p "
@@ -257,7 +328,7 @@ class VisitsPart(StoreParts):
                 ):
                     places[cols[0]] = place_from_row(cols)  # type: ignore[assignment]
             for r in rows:
-                yield Visit(r[0], r[1], places[r[8]], r[2], r[3], r[4], r[5], r[6], r[7], r[9])
+                yield Visit(*_fields(r, places[r[13]]))
             if len(rows) < PAGE:
                 return
             # The next page: older than the last row (the order is unique: day, then id).
@@ -456,11 +527,13 @@ class VisitsPart(StoreParts):
         currency: str | None,
         created_at: str,
         updated_at: str | None = None,
+        facts: FieldNotes = NO_NOTES,
     ) -> Outcome:
         """A visit read from a file, newest-wins by uid (mydata/sync.py): added, updated when
         the file's copy is newer, else kept; a deleted one stays deleted. Its id is chosen
         here: an id from a file is never a row id (one near 2**63 would end every later
         insert)."""
+        facts = field_notes(*facts)
         record = {
             "uid": uid,
             "place_id": place_id,
@@ -470,6 +543,10 @@ class VisitsPart(StoreParts):
             "cost": cost,
             "currency": currency,
             "created_at": created_at,
+            "power": facts.power,
+            "wifi": facts.wifi,
+            "noise": facts.noise,
+            "calls": facts.calls,
         }
         return self.upsert_record("visit", record, updated_at or created_at)
 

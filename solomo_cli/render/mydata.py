@@ -20,6 +20,7 @@ from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
 from solomo_cli.render.table import HouseColumn, add_house_row, house_table, more_line
 from solomo_cli.search.ranking import check_age_days, is_stale
+from solomo_cli.signals import check_dates
 from solomo_cli.words import count
 
 if TYPE_CHECKING:
@@ -88,6 +89,9 @@ def _append_visit(text: Text, v: Visit, sep: str) -> Text:
         text.append(f"{sep}★{v.rating}", style="magenta")
     if v.cost is not None:
         text.append(f"{sep}{money(v.cost, v.currency)}")
+    for what, value in zip(("power", "Wi-Fi", "noise", "calls"), v.facts, strict=True):
+        if value is not None:
+            text.append(f"{sep}{what} {value}", style="magenta")
     if v.note:
         text.append(" — ")
         text.append_text(untrusted(v.note))
@@ -287,8 +291,8 @@ def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) 
         {
             "distance_m": None if distance is None else int(round(distance)),
             "from": found.origin.get("label") if found.origin else None,
-            "check_date": place.check_date,
-            "stale": is_stale(place.check_date),
+            "check_date": check_dates(place.tags) or place.check_date,
+            "stale": is_stale(check_dates(place.tags) or place.check_date),
             "open_state": hours.state if hours else "unknown",
             "hours_phrase": hours.phrase if hours else None,
             "hours_error": hours.error if hours else None,
@@ -342,10 +346,17 @@ def show_view(
     else:
         rows.append(("Hours", Text("unknown", style="dim")))
     if _is_osm(place.id):
-        rows.append(("Checked", _freshness(place.check_date)))
+        rows.append(("Checked", _freshness(check_dates(place.tags) or place.check_date)))
     for key, label in _DETAIL_TAGS:
         if place.tags.get(key):
             rows.append((label, place.tags[key]))
+    if _is_osm(place.id):
+        from solomo_cli.mydata.signals import facts_of_visits
+        from solomo_cli.render.near import signal_rows
+
+        shown = {label for label, _ in rows}
+        signals = signal_rows(place, facts_of_visits(summary.visits), date.today().toordinal())
+        rows.extend(row for row in signals if row[0] not in shown)
     if url:
         rows.append(("Map", Text(url, style=Style(link=web_link(url)))))
     grid = Table.grid(padding=(0, 2))

@@ -23,7 +23,7 @@ from solomo_cli.model import Place
 from solomo_cli.render.table import HouseColumn, HouseTable, add_house_row, house_table, url_hosts
 from solomo_cli.render.table import short_url as short_url  # this module's API too
 from solomo_cli.search.near import NearResult
-from solomo_cli.search.ranking import explain
+from solomo_cli.search.ranking import SIGNALS, Facts, confidence, explain, traits_of
 from solomo_cli.words import age_phrase as age_phrase  # this module's API too
 from solomo_cli.words import count
 
@@ -54,6 +54,42 @@ def _link(text: str, target: str | None, style: str = "") -> Text:
     """`text`, a hyperlink to `target` on a terminal that shows links (`target` is checked
     in boundary.py; nothing is a link on a pipe, where Rich writes no styles)."""
     return Text(text, style=Style.parse(style) + Style(link=target) if target else style)
+
+
+def signal_rows(place: Place, facts: Facts, today: int) -> list[tuple[str, Text]]:
+    """`solomo show`'s lines of the score's signals: OSM's value (or unknown) beside your
+    latest field note, the brand recognised, and the confidence."""
+    from solomo_cli.kinds import brand_of
+    from solomo_cli.signals import place_country
+
+    traits = traits_of(place)
+    values = traits._asdict()
+    mine = {"power": facts.power, "internet": facts.wifi}
+    rows = []
+    for signal in SIGNALS:
+        if signal.column == "checked":  # show's own "Checked" line says it, with the date
+            continue
+        value = values[signal.column]
+        text = Text(
+            "unknown" if value is None else (signal.yes if value else signal.no),
+            style="dim" if value is None else "",
+        )
+        if value is not None:
+            text.append(" (OSM)", style="dim")
+        fact = mine.get(signal.column)
+        if fact is not None:
+            text.append(f" · yours: {fact[0]} ({fact[1]})", style="magenta")
+        rows.append((signal.label[:1].upper() + signal.label[1:], text))
+    for name, fact in (("Noise", facts.noise), ("Calls", facts.calls)):
+        if fact is not None:
+            rows.append((name, Text(f"yours: {fact[0]} ({fact[1]})", style="magenta")))
+    brand = brand_of(place.tags, lambda: place_country(place))
+    if brand is not None:
+        what = "business centre" if brand.is_chain else "community network, not a chain"
+        rows.append(("Chain" if brand.is_chain else "Network", Text(f"{brand.name} ({what})")))
+    known = confidence(traits, today, facts)
+    rows.append(("Confidence", Text(f"{known:.0%} of what matters is known")))
+    return rows
 
 
 def _contact(place: Place) -> Text:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from solomo_cli.boundary import BadInput, argument, quoted
-from solomo_cli.cache.store import LIGHT_DISTANCE, Box, Cache, Coverage, Light
+from solomo_cli.cache.store import LIGHT_DISTANCE, LIGHT_TRAITS, Box, Cache, Coverage, Light
 from solomo_cli.cache.store import last_listing as last_listing  # this module's API too
 from solomo_cli.config import Settings, load_settings
 from solomo_cli.errors import (
@@ -27,13 +27,17 @@ from solomo_cli.model import Origin, Place
 from solomo_cli.search.hours import When, add_zones, annotate_hours
 from solomo_cli.search.ranking import (
     DISTANCE_POINTS,
+    NO_FACTS,
+    Facts,
     Traits,
     best_points,
+    confidence,
     distance_points,
     is_stale,
     points,
     points_sql,
     recent,
+    total_points,
 )
 from solomo_cli.words import age_phrase, count
 
@@ -58,6 +62,7 @@ class NearQuery(NamedTuple):
     wifi: bool = False
     free_wifi: bool = False
     wheelchair: bool = False
+    power: bool = False  # sockets for laptops: OSM's yes, or your field notes' plenty or few
 
 
 class NearResult(NamedTuple):
@@ -371,39 +376,43 @@ def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
 HOURS_CHUNK = 500  # places whose tags are decoded and hours evaluated at a time
 FIRST_RING_ROWS = 300  # candidates a top-k search reads first, on a uniform guess
 Mine = dict[str, tuple[float | None, int]]  # the user's (rating, visits) per place id
+MyFacts = dict[str, Facts]  # the user's latest field notes per place id
 
 
 def _required(q: NearQuery) -> tuple[str, ...]:
     """The signal columns (cache.store.FILTER_COLUMNS) that the query's filters (wifi,
-    free_wifi, wheelchair) require, as solomo_cli.signals derives them."""
+    free_wifi, wheelchair, power) require, as solomo_cli.signals derives them."""
     need = ["internet"] if q.wifi or q.free_wifi else []
     if q.free_wifi:
         need.append("free_wifi")
     if q.wheelchair:
         need.append("wheelchair")
+    if q.power:
+        need.append("power")
     return tuple(need)
 
 
 def _traits(row: Light) -> Traits:
     """What the score reads of a light row: its kind, then its signal columns."""
-    return Traits(row[2], row[5], row[6], row[7], row[8], row[9])
+    return Traits(row[2], *row[LIGHT_TRAITS])
 
 
 class _Scorer:
     """The order of a listing over light rows (cache.store.Light), from the one score rule
     (ranking.points): by (−score, distance, id), or by (distance, id)."""
 
-    def __init__(self, q: NearQuery, mine: Mine, today: date) -> None:
+    def __init__(self, q: NearQuery, mine: Mine, today: date, facts: MyFacts | None = None) -> None:
         self.radius_m = q.radius_m
         self.today = today.toordinal()
         self.mine = mine
+        self.facts = facts or {}
         self.time_asked = q.open_at is not None
         self.by_distance = q.sort == "distance"
         self.open_rids: set[int] = set()  # with a time asked: the rows open then
 
     def score(self, row: Light) -> float:
         rating, visits = self.mine.get(row[1], (None, 0))
-        return points(
+        return total_points(
             _traits(row),
             row[LIGHT_DISTANCE],
             self.radius_m,
@@ -411,7 +420,8 @@ class _Scorer:
             rating,
             visits,
             self.time_asked and row[0] in self.open_rids,
-        )[0]
+            self.facts.get(row[1], NO_FACTS),
+        )
 
     def key(self, row: Light) -> tuple[Any, ...]:
         if self.by_distance:
@@ -431,16 +441,22 @@ def run(session: Session, q: NearQuery) -> NearResult:
     cache, user_db = session.cache, session.settings.paths.user_db
     personal = user_db.exists()
     mine: Mine = {}
+    facts: MyFacts = {}
     if personal:
-        from solomo_cli.mydata.signals import visited_signals
+        from solomo_cli.mydata.signals import visited_facts, visited_signals
 
-        mine = visited_signals(user_db, (origin.lat, origin.lon, q.radius_m))
+        around = (origin.lat, origin.lon, q.radius_m)
+        mine = visited_signals(user_db, around)
+        facts = visited_facts(user_db, around) if mine else {}
     today = date.today()
-    scorer = _Scorer(q, mine, today)
+    scorer = _Scorer(q, mine, today, facts)
     required = _required(q)
+    overrides = _power_overrides(facts) if q.power else None
     hours: dict[int, dict[str, Any]] | None = None
-    if q.open_at is not None or q.limit == 0:
+    if q.open_at is not None or q.limit == 0 or overrides:
         rows = cache.candidates(origin.lat, origin.lon, q.radius_m, q.kinds, required)
+        if overrides:
+            rows = _overridden(cache, rows, origin, q, required, overrides)
         if q.open_at is not None:  # the hours filter and score: every candidate needs them
             hours = _hours_at(cache, rows, q.open_at)
             allowed = ("open",) if q.strict_hours else ("open", "unknown")
@@ -455,12 +471,38 @@ def run(session: Session, q: NearQuery) -> NearResult:
         rows = _top_rows(cache, origin, q, scorer, required, total)
 
     def build(chunk: Sequence[Light]) -> list[Place]:
-        return _shown(cache, chunk, q, mine if personal else None, hours, today)
+        return _shown(cache, chunk, q, mine if personal else None, hours, today, facts)
 
     shown: Sequence[Place] = RankedPlaces(build, rows) if q.limit == 0 else build(rows)
     return NearResult(
         origin, q, shown, total, area.fetched_at, area.osm_base, session.requests, area.failure
     )
+
+
+def _power_overrides(facts: MyFacts) -> tuple[set[str], set[str]] | None:
+    """The places where your field notes say there are sockets (plenty, few) and those where
+    they say there are none: for --power, your word outranks OSM's. None: no such notes."""
+    yes = {pid for pid, f in facts.items() if f.power is not None and f.power[0] != "none"}
+    no = {pid for pid, f in facts.items() if f.power is not None and f.power[0] == "none"}
+    return (yes, no) if yes or no else None
+
+
+def _overridden(
+    cache: Cache,
+    rows: list[Light],
+    origin: Origin,
+    q: NearQuery,
+    required: tuple[str, ...],
+    overrides: tuple[set[str], set[str]],
+) -> list[Light]:
+    """The rows OSM's power column lets through, without those your notes say have none,
+    with those your notes say have sockets (whatever OSM says)."""
+    yes, no = overrides
+    kept = [row for row in rows if row[1] not in no]
+    seen = {row[0] for row in kept}
+    others = tuple(c for c in required if c != "power")
+    more = cache.candidates_by_id(yes, origin.lat, origin.lon, q.radius_m, q.kinds, others)
+    return kept + [row for row in more if row[0] not in seen]
 
 
 def _state(hours: dict[int, dict[str, Any]], row: Light) -> str:
@@ -516,7 +558,7 @@ def _top_rows(
 def _hours_at(cache: Cache, rows: Sequence[Light], at: When) -> dict[int, dict[str, Any]]:
     """The hours at `at` of the rows whose hours are known (the others are "unknown" without
     any evaluation), through the one evaluator, a chunk of places at a time."""
-    known = [row[0] for row in rows if row[7]]
+    known = [row[0] for row in rows if row[7]]  # hours_known
     found: dict[int, dict[str, Any]] = {}
     for i in range(0, len(known), HOURS_CHUNK):
         chunk = known[i : i + HOURS_CHUNK]
@@ -534,15 +576,21 @@ def _shown(
     mine: Mine | None,
     hours: dict[int, dict[str, Any]] | None,
     today: date,
+    facts: MyFacts | None = None,
 ) -> list[Place]:
     """The places of these rows as a listing shows them: tags, distance, the user's signals
     (when there is a user-data file), freshness, the score explained, and hours."""
     places = cache.places_of([row[0] for row in rows])
     day = today.toordinal()
     for place, row in zip(places, rows, strict=True):
+        traits = _traits(row)
+        mine_facts = (facts or {}).get(place.id, NO_FACTS)
         place.distance_m = row[LIGHT_DISTANCE]
-        place.extra["chain"] = row[5]
-        place.extra["stale"] = not recent(row[9], day)
+        place.extra["chain"] = traits.chain
+        place.extra["stale"] = not recent(traits.check_day, day)
+        place.extra["confidence"] = confidence(traits, day, mine_facts)
+        if mine_facts != NO_FACTS:
+            place.extra["facts"] = mine_facts
         rating, visits = (mine or {}).get(place.id, (None, 0))
         if mine is not None:
             place.extra["my_rating"], place.extra["visits"] = rating, visits
@@ -550,13 +598,14 @@ def _shown(
             place.extra.update(hours.get(row[0]) or {})
         # The one rule (ranking.points), on the columns the order was made from.
         place.score, place.reasons = points(
-            _traits(row),
+            traits,
             place.distance_m,
             q.radius_m,
             day,
             rating,
             visits,
             place.extra.get("open_state") == "open",
+            mine_facts,
         )
     if hours is not None:
         annotate_hours([p for p in places if "open_state" not in p.extra], q.open_at)

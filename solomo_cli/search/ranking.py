@@ -2,16 +2,21 @@
 
 score = distance (0–40, linear from 40 at the search point to 0 at the radius)
       + kind     (community coworking 30, hackerspace 22, library 18, chain coworking 12, café 10)
-      + internet access declared (yes/wlan/wired)     +8
+      + each signal of SIGNALS below: its points when yes, when no, and nothing when unknown
       + opening hours known                           +6
       + a contact known (website, phone or e-mail)    +6
-      + checked by a mapper in the last two years     +5
       + your rating (★1 … ★5)                         (rating − 3) × 6   (−12 … +12)
       + your visits                                   +2 each, at most +8
+      + your field notes (power and Wi-Fi replace OSM's; noise and calls are yours alone)
       + open at the time asked (--open-now/--open-at) +15
 
+`confidence` is how much of what matters is known: the share of the signals' weight (each
+signal weighs its largest points, hours and contact their 6) whose value is known, from OSM
+or from your field notes, 0 to 1.
+
 The points are computed from a place's signals (solomo_cli.signals), which the cache also keeps
-as columns: `points` is the one rule, whether it reads a Place (`score`) or a cache row.
+as columns: `points` is the one rule, whether it reads a Place (`score`) or a cache row, and
+`points_sql` is built from the same table.
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ from typing import Any, NamedTuple
 
 from solomo_cli.kinds import CHAIN_POINTS, KINDS
 from solomo_cli.model import Place
-from solomo_cli.signals import check_day, signals_of
+from solomo_cli.signals import NO_FACTS as NO_FACTS  # this module's API too
+from solomo_cli.signals import ROOMY_SEATS, Fact, check_day, signals_of
+from solomo_cli.signals import Facts as Facts  # this module's API too
 from solomo_cli.words import count
 
 DISTANCE_POINTS = 40.0
 STALE_AFTER_DAYS = 730
-INTERNET_POINTS = 8.0
 HOURS_POINTS = 6.0
 CONTACT_POINTS = 6.0
 CHECKED_POINTS = 5.0
@@ -67,15 +73,75 @@ def kind_reason(kind: str, chain: int | bool) -> tuple[str, float]:
     return (kind, known.points if known else 0.0)
 
 
+class Signal:
+    """One OSM signal of the score: its column, how it reads, and its points when yes or no.
+    (A plain class, not a NamedTuple: this module is imported by every listing.)"""
+
+    __slots__ = ("column", "label", "yes", "no", "yes_points", "no_points")
+
+    def __init__(
+        self, column: str, label: str, yes: str, no: str, yes_points: float, no_points: float
+    ) -> None:
+        self.column, self.label, self.yes, self.no = column, label, yes, no  # yes: the word for 1
+        self.yes_points, self.no_points = yes_points, no_points
+
+    @property
+    def weight(self) -> float:
+        return max(abs(self.yes_points), abs(self.no_points))
+
+
+# The signals, in the order the explanation gives them (the README's ranking table).
+SIGNALS = (
+    Signal("power", "power", "yes", "no", 8.0, -6.0),
+    Signal("internet", "Wi-Fi", "yes", "no", 8.0, -8.0),
+    Signal("free_wifi", "Wi-Fi fee", "free", "paid", 3.0, -2.0),
+    Signal("fee_free", "entry", "free", "paid", 2.0, 0.0),
+    Signal("bookable", "booking", "yes", "no", 2.0, 0.0),
+    Signal("roomy", "seats", f"{ROOMY_SEATS}+", f"under {ROOMY_SEATS}", 2.0, 0.0),
+    Signal("community", "run by", "community", "company", 5.0, -3.0),
+    Signal("checked", "checked", "recently", "long ago", CHECKED_POINTS, 0.0),
+    Signal("wheelchair", "wheelchair", "yes", "no", 2.0, -2.0),
+    Signal("outdoor", "outdoor seats", "yes", "no", 1.0, 0.0),
+    Signal("aircon", "air con", "yes", "no", 2.0, 0.0),
+)
+# Known or not (no "no"): hours and a contact.
+KNOWN_WEIGHT = HOURS_POINTS + CONTACT_POINTS
+TOTAL_WEIGHT = sum(s.weight for s in SIGNALS) + KNOWN_WEIGHT
+
+
 class Traits(NamedTuple):
     """What the score reads of a place besides the user's own marks (the cache's columns)."""
 
     kind: str
     chain: int | bool
-    internet: int | bool
+    internet: int | bool | None
     hours_known: int | bool
     contact_known: int | bool
     check_day: int | None  # a date ordinal
+    free_wifi: int | None = None
+    wheelchair: int | None = None
+    power: int | None = None
+    fee_free: int | None = None
+    bookable: int | None = None
+    roomy: int | None = None
+    community: int | None = None
+    outdoor: int | None = None
+    aircon: int | None = None
+
+
+POWER_FACTS = {"plenty": 8.0, "few": 4.0, "none": -6.0}
+WIFI_FACTS = {"good": 8.0, "ok": 4.0, "bad": -4.0}
+NOISE_FACTS = {"quiet": 3.0, "lively": 0.0, "loud": -3.0}
+CALLS_FACTS = {"ok": 2.0, "no": -2.0}
+GOOD_MBPS, OK_MBPS = 25, 5  # a measured speed: at least this is good, at least this ok
+
+
+def wifi_grade(value: str) -> str:
+    """'good', 'ok', 'bad', or a speed ('40mbps') graded as one of them."""
+    if value.endswith("mbps"):
+        mbps = float(value[:-4])
+        return "good" if mbps >= GOOD_MBPS else "ok" if mbps >= OK_MBPS else "bad"
+    return value
 
 
 def points(
@@ -86,73 +152,117 @@ def points(
     rating: float | None = None,
     visits: int = 0,
     open_then: bool = False,
+    facts: Facts = NO_FACTS,
 ) -> tuple[float, list[tuple[str, float]]]:
     """The score and its reasons (`today` as a date ordinal): the one rule, for a Place
     (`score`) and for a cache row alike (a listing orders its candidates by it)."""
     near = distance_points(distance_m, radius_m)
-    rest = _rest(s, today, rating, visits, open_then)
-    return _total(near, rest), [("distance", near), *rest]
+    rest, rest_total = _reasons(_key(s, today), rating or None, visits, open_then, facts)
+    return round(near + rest_total, 1), [("distance", near), *rest]
 
 
-def _rest(
-    s: Traits, today: int, rating: float | None, visits: int, open_then: bool
-) -> tuple[tuple[str, float], ...]:
-    return _reasons(
-        s.kind,
-        bool(s.chain),
-        bool(s.internet),
-        bool(s.hours_known),
-        bool(s.contact_known),
-        recent(s.check_day, today),
-        rating or None,
-        visits,
-        open_then,
-    )
+def total_points(
+    s: Traits,
+    distance_m: float,
+    radius_m: float,
+    today: int,
+    rating: float | None = None,
+    visits: int = 0,
+    open_then: bool = False,
+    facts: Facts = NO_FACTS,
+) -> float:
+    """`points`' score alone, without listing its reasons: what a listing orders its
+    candidates by (it may score hundreds of thousands)."""
+    near = distance_points(distance_m, radius_m)
+    return round(near + _reasons(_key(s, today), rating or None, visits, open_then, facts)[1], 1)
 
 
-def _total(near: float, rest: tuple[tuple[str, float], ...]) -> float:
-    total = near  # added in the reasons' order, so that every path rounds alike
-    for _, value in rest:
-        total += value
-    return round(total, 1)
+_CHECK_AT = Traits._fields.index("check_day")
+# Where each signal's value is in a _key (Traits' order; "checked" in check_day's place).
+_SIGNAL_AT = tuple(
+    _CHECK_AT if s.column == "checked" else Traits._fields.index(s.column) for s in SIGNALS
+)
+
+
+def _key(s: Traits, today: int) -> tuple[Any, ...]:
+    """The traits as the reasons depend on them: the check day as checked recently (1), long
+    ago (0) or never (None). A plain tuple, made in C: a listing scores every candidate."""
+    day: int | None = s[_CHECK_AT]  # type: ignore[assignment]
+    checked = None if day is None else int(today - day <= STALE_AFTER_DAYS)
+    return s[:_CHECK_AT] + (checked,) + s[_CHECK_AT + 1 :]
+
+
+def confidence(s: Traits, today: int, facts: Facts = NO_FACTS) -> float:
+    """How much of what matters is known of a place, 0 to 1 (see the module's docstring)."""
+    return _confidence(_key(s, today), facts.power is not None, facts.wifi is not None)
 
 
 @functools.lru_cache(maxsize=4096)
+def _confidence(key: tuple[Any, ...], my_power: bool, my_wifi: bool) -> float:
+    known = HOURS_POINTS * bool(key[3]) + CONTACT_POINTS * bool(key[4])
+    for signal, at in zip(SIGNALS, _SIGNAL_AT, strict=True):
+        mine = (signal.column == "power" and my_power) or (signal.column == "internet" and my_wifi)
+        if key[at] is not None or mine:
+            known += signal.weight
+    return round(known / TOTAL_WEIGHT, 2)
+
+
+def _mine(what: str, fact: Fact, value: float) -> tuple[str, float]:
+    return (f"{what}: {fact[0]} (your visit, {fact[1]})", value)
+
+
+@functools.lru_cache(maxsize=8192)
 def _reasons(
-    kind: str,
-    chain: bool,
-    internet: bool,
-    hours_known: bool,
-    contact_known: bool,
-    recent: bool,
-    rating: float | None,
-    visits: int,
-    open_then: bool,
-) -> tuple[tuple[str, float], ...]:
-    """Every reason but distance: a few hundred combinations, each worked out once."""
+    key: tuple[Any, ...], rating: float | None, visits: int, open_then: bool, facts: Facts
+) -> tuple[tuple[tuple[str, float], ...], float]:
+    """Every reason but distance, and their total (added in their order, so that every path
+    rounds alike): the combinations met, each worked out once."""
+    kind, chain, _, hours_known, contact_known = key[:5]
     reasons = [kind_reason(kind, chain)]
-    if internet:
-        reasons.append(("internet", INTERNET_POINTS))
-    if hours_known:
-        reasons.append(("hours known", HOURS_POINTS))
+    for signal, at in zip(SIGNALS, _SIGNAL_AT, strict=True):
+        value = key[at]
+        if signal.column == "power" and facts.power is not None:
+            reasons.append(_mine("power", facts.power, POWER_FACTS.get(facts.power[0], 0.0)))
+        elif signal.column == "internet" and facts.wifi is not None:
+            grade = WIFI_FACTS.get(wifi_grade(facts.wifi[0]), 0.0)
+            reasons.append(_mine("Wi-Fi", facts.wifi, grade))
+        elif value is None:
+            reasons.append((f"{signal.label}: unknown", 0.0))
+        elif value:
+            reasons.append((f"{signal.label}: {signal.yes} (OSM)", signal.yes_points))
+        else:
+            reasons.append((f"{signal.label}: {signal.no} (OSM)", signal.no_points))
+    if facts.noise is not None:
+        reasons.append(_mine("noise", facts.noise, NOISE_FACTS.get(facts.noise[0], 0.0)))
+    if facts.calls is not None:
+        reasons.append(_mine("calls", facts.calls, CALLS_FACTS.get(facts.calls[0], 0.0)))
+    reasons.append(("hours known", HOURS_POINTS) if hours_known else ("hours: unknown", 0.0))
     if contact_known:
         reasons.append(("contact known", CONTACT_POINTS))
-    if recent:
-        reasons.append(("recently checked", CHECKED_POINTS))
+    else:
+        reasons.append(("contact: unknown", 0.0))
     if rating:
         reasons.append((f"your rating ★{rating:g}", round((float(rating) - 3.0) * 6.0, 1)))
     if visits:
         reasons.append((count(visits, "visits"), min(2.0 * visits, MAX_VISIT_POINTS)))
     if open_then:
         reasons.append(("open then", OPEN_POINTS))
-    return tuple(reasons)
+    total = 0.0
+    for _, value in reasons:
+        total += value
+    return tuple(reasons), total
+
+
+def unknowns(reasons: Sequence[tuple[str, float]]) -> list[str]:
+    """The signals an explanation names as unknown."""
+    return [label.removesuffix(": unknown") for label, _ in reasons if label.endswith(": unknown")]
 
 
 def best_points(kinds: Sequence[str], time_asked: bool = False) -> float:
     """The most points a place of these kinds can get besides distance and the user's own
     rating and visits: what a place farther than the places already found could still reach."""
     top = max((kind_reason(k, False)[1] for k in kinds), default=0.0)
-    top += INTERNET_POINTS + HOURS_POINTS + CONTACT_POINTS + CHECKED_POINTS
+    top += sum(max(s.yes_points, s.no_points, 0.0) for s in SIGNALS) + KNOWN_WEIGHT
     return top + (OPEN_POINTS if time_asked else 0.0)
 
 
@@ -163,28 +273,62 @@ def points_sql(today: int) -> tuple[str, list[Any]]:
     kinds = " ".join(
         f"WHEN ? THEN {kind_reason(name, False)[1]!r}" for name in KINDS if name != "coworking"
     )
-    sql = (
+    terms = [
         f"(CASE kind WHEN 'coworking' THEN (CASE WHEN chain THEN {CHAIN_POINTS!r} "
-        f"ELSE {KINDS['coworking'].points!r} END) {kinds} ELSE 0.0 END"
-        f" + internet * {INTERNET_POINTS!r} + hours_known * {HOURS_POINTS!r}"
-        f" + contact_known * {CONTACT_POINTS!r}"
-        f" + (CASE WHEN ? - check_day <= {STALE_AFTER_DAYS} THEN {CHECKED_POINTS!r} ELSE 0.0 END))"
-    )
-    return sql, [name for name in KINDS if name != "coworking"] + [today]
+        f"ELSE {KINDS['coworking'].points!r} END) {kinds} ELSE 0.0 END)"
+    ]
+    for signal in SIGNALS:
+        column = (
+            f"(CASE WHEN check_day IS NULL THEN NULL WHEN ? - check_day <= {STALE_AFTER_DAYS} "
+            "THEN 1 ELSE 0 END)"
+            if signal.column == "checked"
+            else signal.column
+        )
+        terms.append(
+            f"(CASE {column} WHEN 1 THEN {signal.yes_points!r} "
+            f"WHEN 0 THEN {signal.no_points!r} ELSE 0.0 END)"
+        )
+    terms.append(f"hours_known * {HOURS_POINTS!r} + contact_known * {CONTACT_POINTS!r}")
+    return "(" + " + ".join(terms) + ")", [name for name in KINDS if name != "coworking"] + [today]
 
 
 def score(
     place: Place, radius_m: float, *, time_asked: bool = False, today: date | None = None
 ) -> tuple[float, list[tuple[str, float]]]:
-    s = signals_of(place)
+    traits = traits_of(place)
+    day = (today or date.today()).toordinal()
+    facts = place.extra.get("facts") or NO_FACTS
+    place.extra["confidence"] = confidence(traits, day, facts)
     return points(
-        Traits(place.kind, s.chain, s.internet, s.hours_known, s.contact_known, s.check_day),
+        traits,
         place.distance_m,
         radius_m,
-        (today or date.today()).toordinal(),
+        day,
         place.extra.get("my_rating"),
         int(place.extra.get("visits") or 0),
         time_asked and place.extra.get("open_state") == "open",
+        facts,
+    )
+
+
+def traits_of(place: Place) -> Traits:
+    s = signals_of(place)
+    return Traits(
+        place.kind,
+        s.chain,
+        s.internet,
+        s.hours_known,
+        s.contact_known,
+        s.check_day,
+        s.free_wifi,
+        s.wheelchair,
+        s.power,
+        s.fee_free,
+        s.bookable,
+        s.roomy,
+        s.community,
+        s.outdoor,
+        s.aircon,
     )
 
 
@@ -200,4 +344,12 @@ def rank(
 
 
 def explain(place: Place, sep: str = ", ") -> str:
-    return sep.join(f"{label} {points:+g}" for label, points in place.reasons if points)
+    """The reasons that gave points, then the signals unknown and the confidence."""
+    parts = [f"{label} {points:+g}" for label, points in place.reasons if points]
+    missing = unknowns(place.reasons)
+    if missing:
+        parts.append("unknown: " + ", ".join(missing))
+    known = place.extra.get("confidence")
+    if known is not None:
+        parts.append(f"confidence {known:.0%}")
+    return sep.join(parts)
