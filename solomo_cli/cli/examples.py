@@ -16,6 +16,20 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo --install-completion bash", "complete commands, REFs and contact names"),
     ],
     "near": [
+        ("solomo near Lyon --power", "only places with sockets (your field notes outrank OSM's)"),
+        (
+            'solomo near "Part-Dieu, Lyon" --power --free-wifi --explain',
+            "sockets and free Wi-Fi, with each score explained",
+        ),
+        (
+            "solomo near 45.74906,4.84789 --radius 1km --limit 3 --explain",
+            "scores, unknowns, confidence",
+        ),
+        (
+            "solomo near 45.74906,4.84789 --radius 1km --limit 2 --explain",
+            "the two best, explained",
+        ),
+        ("solomo near 45.74906,4.84789 --radius 1km --limit 1 --format json", "the best, as JSON"),
         (
             'solomo near "Lyon" -k all -o map.html --open',
             "every kind, on a map page in the browser",
@@ -55,6 +69,11 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo visit rm 4", "delete visit #4"),
     ],
     "visit add": [
+        (
+            "solomo visit 2 --date 2026-11-20 --power plenty --wifi 40mbps --noise quiet --calls ok",
+            "what you found there: sockets, Wi-Fi speed, noise, calls",
+        ),
+        ("solomo visit 3 --rating 4 --wifi bad --calls no", "a rating and two field notes"),
         ("solomo visit 1 --rating 3 --cost 12", "a cost without a currency is totalled apart"),
         (
             'solomo visit 4 --rating 4 --note "quiet, fast Wi-Fi, day pass 20 EUR" '
@@ -65,6 +84,7 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo visit smooth --date yesterday", "by name, yesterday"),
     ],
     "visit edit": [
+        ('solomo visit edit 7 --power few --wifi ""', "change one field note, remove another"),
         (
             'solomo visit edit 3 --rating 4 --note "busy, but Léa runs a great Friday lunch"',
             "change the rating and the note",
