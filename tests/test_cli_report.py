@@ -208,12 +208,20 @@ def test_from_notes_without_field_notes_is_nothing_to_report(
     assert osm.requests == []
 
 
-def test_this_versions_field_notes_hook_answers_without_failing(osm: FakeServices) -> None:
-    from solomo_cli.mydata.store import UserData
-
-    with UserData(load_settings().paths.user_db) as user:
-        got = report_cli.field_facts(user, "node/9000")
-    assert got is None or hasattr(got, "get") or hasattr(got, "power")
+def test_the_field_notes_of_a_visit_are_offered(osm: FakeServices) -> None:
+    # No stand-in: the notes recorded by `solomo visit` are what `report` offers.
+    assert invoke(["report", "2", "--exists", "--dry-run"]).stderr == ""  # none yet
+    logged = invoke(["visit", "2", "--date", "2026-11-20", "--power", "none", "--wifi", "good"])
+    assert logged.exit_code == 0, logged.stderr
+    result = invoke(["report", "2", "--exists", "--dry-run"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "solomo: your field notes (2026-11-20: power: none, wifi: good) suggest --sockets no "
+        "--wifi yes; add --from-notes to include them\n"
+    )
+    sent_note = invoke(["report", "2", "--from-notes", "--yes"])
+    assert sent_note.exit_code == 0, sent_note.stderr
+    assert "- power sockets for customers: no" in osm.notes[0]["text"]
 
 
 # -- usage errors: nothing sent -------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """`solomo report REF`: tell OpenStreetMap what you found at a place, as a public note."""
 
-import importlib
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -29,11 +28,10 @@ class WifiAnswer(str, Enum):
 
 
 def field_facts(user: Any, place_id: str) -> object | None:
-    """The user's latest field notes about the place (`latest_field_facts(user, place_id)` of
-    mydata/signals.py, where visits record them), or None where this version has none."""
-    module = importlib.import_module("solomo_cli.mydata.signals")
-    latest = getattr(module, "latest_field_facts", None)
-    return latest(user, place_id) if latest is not None else None
+    """The user's latest field notes about the place (recorded by `solomo visit --power …`)."""
+    from solomo_cli.mydata.signals import latest_field_facts
+
+    return latest_field_facts(user, place_id) or None
 
 
 def _say(message: str) -> None:
