@@ -261,6 +261,16 @@ def test_power_filters_on_osm_and_your_notes(powered: FakeServices) -> None:
     assert near_ids("--power", "--limit", "0") == ["P3", "P4"]
 
 
+def test_an_empty_filtered_listing_names_the_filters(powered: FakeServices) -> None:
+    plain = invoke(["near", LYON_POINT, "--radius", "10m"])
+    assert "No places found. Try a larger --radius, or more kinds" in plain.stdout
+    result = invoke(["near", LYON_POINT, "--radius", "1km", "--power", "--free-wifi"])
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "No places found. --power and --free-wifi keep only the places known to match" in said
+    assert "try without" in said
+
+
 def test_json_and_csv_carry_the_signals_and_confidence(powered: FakeServices) -> None:
     rows = json.loads(invoke(["near", LYON_POINT, "--radius", "1km", "--format", "json"]).stdout)
     by_name = {p["name"]: p for p in rows}

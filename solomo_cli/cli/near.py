@@ -26,13 +26,37 @@ from solomo_cli.words import count
 
 if TYPE_CHECKING:
     from solomo_cli.config import Settings
-    from solomo_cli.search.near import NearResult
+    from solomo_cli.search.near import NearQuery, NearResult
 
 near_app = typer.Typer()
 MAX_LIMIT = 100_000  # places in one listing: far more than any area holds
 DEFAULT_RADIUS = "2km"
 # What a listing suggests when it shows nothing, or not everything.
 LISTING_HINTS = ("Try a larger --radius, or more kinds (--kind all).", "use --limit to see them")
+
+
+def _hints(query: "NearQuery") -> tuple[str, str]:
+    """What to try when nothing is found: the filters given are named, since a place whose
+    mappers never said (sockets, Wi-Fi…) is unknown, and a filter keeps only the yes."""
+    asked = [
+        flag
+        for flag, on in (
+            ("--power", query.power),
+            ("--wifi", query.wifi),
+            ("--free-wifi", query.free_wifi),
+            ("--wheelchair", query.wheelchair),
+            ("--open-now/--open-at", query.open_at is not None),
+        )
+        if on
+    ]
+    if not asked:
+        return LISTING_HINTS
+    return (
+        f"{' and '.join(asked)} {'keeps' if len(asked) == 1 else 'keep'} only the places known "
+        "to match (OSM often does not say): "
+        "try without, a larger --radius, or more kinds (--kind all).",
+        LISTING_HINTS[1],
+    )
 
 
 def _write_text(out: "IO[str]", text: str) -> None:
@@ -204,7 +228,9 @@ def near(
         session.notify = None
         if label is not None:  # which default it was: in the title, not in the listing kept
             result = result._replace(origin=result.origin._replace(label=label))
-        _output(result, chosen, output, to_file, force, explain, place, offline, sketch)
+        _output(
+            result, chosen, output, to_file, force, explain, place, offline, sketch, _hints(query)
+        )
     if open_page and output is not None:
         from solomo_cli.cli.open import open_page as show_page
 
@@ -264,6 +290,7 @@ def _output(
     place: str,
     offline: bool,
     sketch: bool = False,
+    hints: tuple[str, str] = LISTING_HINTS,
 ) -> None:
     from solomo_cli.render import near as render
 
@@ -294,7 +321,7 @@ def _output(
         )
     if chosen == "table" and not to_file:
         console = Console(highlight=False, emoji=False, markup=False)
-        render.print_table(console, result, explain, LISTING_HINTS)
+        render.print_table(console, result, explain, hints)
         if sketch and console.is_terminal and result.places:  # a pipe gets the table alone
             from solomo_cli.render.termmap import listing_sketch
 
@@ -303,7 +330,7 @@ def _output(
     from solomo_cli.cli.files import emit, write_to
 
     if chosen == "table":
-        text = render.plain_table(result, explain, hints=LISTING_HINTS)
+        text = render.plain_table(result, explain, hints=hints)
         written = write_to(output, lambda out: _write_text(out, text), force=force)
     else:
         from solomo_cli.formats.records import LISTING_FIELDS, place_record
