@@ -137,6 +137,13 @@ def _switch(value: object, what: str) -> bool:
     raise boundary.BadInput(f"{what} should be on or off")
 
 
+def _folder(value: object, what: str) -> Path:
+    if not isinstance(value, str):
+        raise boundary.BadInput(f"{what} should be a folder's path")
+    text = boundary.text(value, what, max_len=4096, required=True) or ""
+    return Path(text).expanduser()
+
+
 _URL_HINT = "give an http or https URL, e.g. {}"
 
 
@@ -150,6 +157,7 @@ class Settings(NamedTuple):
     deadline: float | None = None  # seconds for one whole request, if shorter than the service's
     currency: str | None = None  # the currency of costs given without one
     gazetteer: bool = True  # plain place names answered by the embedded GeoNames gazetteer
+    mirror_dir: Path | None = None  # the vdir tree of `solomo mirror` without DIR
 
     @property
     def user_agent(self) -> str:
@@ -199,4 +207,5 @@ def load_settings() -> Settings:
         deadline=read("deadline", _range(1, 3600), None, hint="give 1 to 3600 seconds"),
         currency=read("currency", boundary.currency, None),
         gazetteer=read("gazetteer", _switch, True, env="SOLOMO_GAZETTEER", hint="give on or off"),
+        mirror_dir=read("mirror_dir", _folder, None, env="SOLOMO_MIRROR_DIR"),
     )

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("files", "export"),
     "import": ("files", "import_"),
     "backup": ("files", "backup"),
+    "mirror": ("mirror", "mirror"),
 }
 # The user's own layer (cli/user.py): `solomo near` never imports these modules (a test checks).
 USER_COMMANDS = tuple(COMMANDS)[4:]

@@ -232,6 +232,17 @@ def m006_sync_identity(conn: sqlite3.Connection) -> None:
     )
 
 
+def m009_mirror_status(conn: sqlite3.Connection) -> None:
+    # What `solomo mirror` last saw of each item, per tree, on both sides (vdirsyncer's status):
+    # a hash of the record here and of its file there, so that a change, and a deletion, on
+    # either side is told apart from a new item. Uids and hashes only: nothing identifying.
+    conn.execute(
+        "CREATE TABLE mirror_status (dir TEXT NOT NULL, kind TEXT NOT NULL, uid TEXT NOT NULL, "
+        "hash_here TEXT NOT NULL, hash_there TEXT NOT NULL, href TEXT NOT NULL, "
+        "PRIMARY KEY (dir, kind, uid))"
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contact_name_keys,
@@ -239,6 +250,7 @@ MIGRATIONS = [
     m004_renumber_absurd_ids,
     m005_totals_memo,
     m006_sync_identity,
+    m009_mirror_status,
 ]
 
 # -- the store ------------------------------------------------------------------------------
