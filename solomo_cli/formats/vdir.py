@@ -47,6 +47,11 @@ def contact_card(record: dict[str, Any], updated_at: str) -> str:
     X-SOLOMO-ENCOUNTER per encounter (its uid, day and place as parameters, its note as value),
     so that the encounters come back whole from a card edited elsewhere."""
     card = vcard({**record, "updated_at": updated_at})
+    # N as well as FN: address books (khard, phones) want the name's parts.
+    *given, family = record["name"].split() or [""]
+    n = f"N:{vcard_component(family)};{vcard_component(' '.join(given))};;;\r\n"
+    at = card.index("\r\nFN:") + 2
+    card = card[:at] + n + card[at:]
     extra = [f"X-SOLOMO-CREATED:{stamp(record['created_at'])}"]
     for e in record.get("encounters") or ():
         params = f";X-UID={_param(e['uid'])};X-DATE={e['date']}"

@@ -352,8 +352,10 @@ class _Run:
             if not changed_here and not changed_there:
                 return
             if changed_here and changed_there:
-                if digest(h.text) == t.hash:  # the same on both sides
-                    status.set(uid, t.hash, t.hash, t.href)
+                if digest(h.text) == t.hash or _same(
+                    kind, h.text, self._parsed(kind, uid, t, parsed)
+                ):
+                    status.set(uid, digest(h.text), t.hash, t.href)  # the same on both sides
                     return
                 there_time = self._time_there(kind, uid, t, parsed)
                 keep = "there" if there_time > h.updated_at else "here"
@@ -416,6 +418,9 @@ class _Run:
     ) -> None:
         """The file's version becomes the record here (newer than here's, whatever it says)."""
         item = self._parsed(kind, uid, t, parsed)
+        if h is not None and _same(kind, h.text, item):  # rewritten, not changed (a server's copy)
+            status.set(uid, digest(h.text), t.hash, t.href)
+            return
         there_time = self._time_there(kind, uid, t, parsed)
         when = there_time if h is None or there_time > h.updated_at else _later(h.updated_at)
         with self.user.write():
@@ -464,6 +469,21 @@ class _Run:
             tuple(self.skipped),
             c["reminders"],
         )
+
+
+def _same(kind: str, text: str, item: vdir.CardIn | vdir.EventIn) -> bool:
+    """Whether a file read back says what solomo's own item says, times aside (and solomo's
+    own properties, if the other tool dropped them)."""
+    raw = text.encode("utf-8")
+    if isinstance(item, vdir.CardIn):
+        mine = vdir.read_card(raw)._replace(rev=None)
+        if item.encounters is None:
+            mine = mine._replace(created_at=None, encounters=None)
+        return mine == item._replace(rev=None)
+    event = vdir.read_event(raw)
+    return event._replace(modified=None, created_at=None) == item._replace(
+        modified=None, created_at=None
+    )
 
 
 def _take_contact(user: UserData, uid: str, card: vdir.CardIn, when: str) -> None:
