@@ -13,11 +13,13 @@ from pathlib import Path
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from clitools import HARRYCOW, LIBRARY_7E, assert_one_error, invoke, seed_listing
 
 from solomo_cli.config import get_paths
 from solomo_cli.errors import StoreError
-from solomo_cli.formats.vdir import Due, read_card, read_event
+from solomo_cli.formats.vdir import Due, contact_card, read_card, read_event
 from solomo_cli.mydata import mirror as core
 from solomo_cli.mydata import store
 from solomo_cli.mydata.store import UserData
@@ -391,3 +393,80 @@ def test_status_rows_hold_no_name(data: None, tmp_path: Path) -> None:
         rows = u._read("SELECT * FROM mirror_status")
     assert len(rows) == 4
     assert not any("Jeanne" in str(value) or "Paul" in str(value) for row in rows for value in row)
+
+
+def test_what_is_not_a_plain_item_in_the_tree_is_left_alone_or_named(
+    data: None, tmp_path: Path
+) -> None:
+    tree = tmp_path / "t"
+    run(str(tree))
+    outside = tmp_path / "outside.vcf"
+    outside.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Outsider\r\nEND:VCARD\r\n")
+    (tree / "contacts" / "link.vcf").symlink_to(outside)  # never followed
+    os.mkfifo(tree / "contacts" / "pipe.vcf")  # never opened (it would hang)
+    (tree / "contacts" / "folder.vcf").mkdir()
+    (tree / "contacts" / "huge.vcf").write_bytes(b"BEGIN:VCARD\r\n" + b"X" * (6 * 1024 * 1024))
+    status, out, err = run(str(tree))
+    assert (status, out) == (0, "")
+    assert "skipped contacts/huge.vcf" in err and "too large" in err
+    assert "Outsider" not in err and "Traceback" not in err
+    with user() as u:
+        assert sorted(c.name for c in u.contacts()) == ["Jeanne Martin", "Paul Durand"]
+
+
+def test_a_folder_of_the_tree_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "contacts").write_text("not a folder")
+    result = invoke(["mirror", str(tree)])
+    assert result.exit_code == 2
+    assert_one_error(result.stderr, "contacts is not a folder")
+
+
+TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")), min_size=1, max_size=80
+).filter(lambda s: s.strip() == s and "  " not in s and s)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=TEXT, note=TEXT, tag=TEXT.filter(lambda s: "," not in s), place=TEXT)
+def test_a_card_reads_back_what_was_written(name: str, note: str, tag: str, place: str) -> None:
+    record = {
+        "uid": "u-1",
+        "name": name,
+        "org": None,
+        "email": None,
+        "phone": None,
+        "tags": [tag],
+        "note": note,
+        "created_at": "2026-11-01T10:00:00Z",
+        "updated_at": "2026-11-02T10:00:00Z",
+        "encounters": [
+            {
+                "uid": "e-1",
+                "date": "2026-11-02",
+                "place_id": "node/5",
+                "place_name": place,
+                "kind": "coworking",
+                "lat": 45.5,
+                "lon": 4.25,
+                "note": note,
+            }
+        ],
+    }
+    card = read_card(contact_card(record, "2026-11-03T10:00:00Z").encode("utf-8"))
+    assert card.name == " ".join(name.split())
+    assert card.tags == [" ".join(tag.split())]
+    assert card.rev == "2026-11-03T10:00:00Z"
+    assert card.encounters is not None
+    (met,) = card.encounters
+    assert (met["uid"], met["date"], met["place_id"], met["note"]) == (
+        "e-1",
+        "2026-11-02",
+        "node/5",
+        note,
+    )
+    assert met["place_name"] == place.replace('"', "'")
+    assert (met["lat"], met["lon"]) == (45.5, 4.25)
+    if not note.startswith("Met "):
+        assert card.note == note

@@ -113,7 +113,10 @@ def tree_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     import fcntl
 
     path = root / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        raise UsageError(f"cannot lock {root}: {exc.strerror}") from None
     try:
         deadline = time.monotonic() + wait_s
         while True:
@@ -267,7 +270,7 @@ class _Run:
     def sync(self, kind: str, allow_empty: bool) -> None:
         name, suffix = FOLDERS[kind]
         folder = self.root / name
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _folder(folder)
         status = _Status(self.user, self.key, kind)
         skipped = _Status(self.user, self.key, f"skipped-{kind}")
         here = items_here(self.user, kind)
@@ -434,7 +437,7 @@ class _Run:
     def reminders(self, due: Iterable[vdir.Due]) -> None:
         name, suffix = REMINDERS
         folder = self.root / name
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _folder(folder)
         status = _Status(self.user, self.key, "reminder")
         wanted = {}
         for d in due:
@@ -568,13 +571,7 @@ def mirror(
     absent); `due`: the reminders to write (None: the reminders folder is left alone).
     `allow_empty`: a folder emptied there deletes what it held here (else EmptyTree)."""
     root = Path(root).expanduser()
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root} is not a folder", hint="give the folder of the vdir tree")
-    try:
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot make the folder {root}: {exc.strerror}") from None
-    root = root.resolve()
+    root = _folder(root).resolve()
     with tree_lock(root, lock_wait_s):
         run = _Run(user, root)
         for kind in FOLDERS:
@@ -589,12 +586,22 @@ def mirror(
 def write_reminders(user: UserData, root: Path, due: Iterable[vdir.Due]) -> int:
     """The reminders folder of the tree made to hold exactly `due` (one VTODO each): the entry
     point for the keep-in-touch part. Returns the files written or removed."""
-    root = Path(root).expanduser().resolve()
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root = _folder(Path(root).expanduser()).resolve()
     with tree_lock(root):
         run = _Run(user, root)
         run.reminders(due)
     return run.counts["reminders"]
+
+
+def _folder(path: Path) -> Path:
+    """The folder, made (owner-only) if absent; a usage error if it cannot be one."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} is not a folder", hint="give the folder of the vdir tree")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot make the folder {path}: {exc.strerror}") from None
+    return path
 
 
 def _checkpoint(user: UserData) -> None:
