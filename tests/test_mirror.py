@@ -13,9 +13,9 @@ from pathlib import Path
 import icalendar
 import pytest
 import vobject
+from clitools import HARRYCOW, LIBRARY_7E, assert_one_error, invoke, seed_listing
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from clitools import HARRYCOW, LIBRARY_7E, assert_one_error, invoke, seed_listing
 
 from solomo_cli.config import get_paths
 from solomo_cli.errors import StoreError
