@@ -470,3 +470,17 @@ def test_a_card_reads_back_what_was_written(name: str, note: str, tag: str, plac
     assert (met["lat"], met["lon"]) == (45.5, 4.25)
     if not note.startswith("Met "):
         assert card.note == note
+
+
+def test_a_new_version_of_solomo_does_not_rewrite_the_tree(
+    data: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = tmp_path / "t"
+    run(str(tree))
+    monkeypatch.setattr("solomo_cli.formats.vcard.__version__", "9.9.9")
+    monkeypatch.setattr("solomo_cli.formats.vdir.PRODID", "-//solomo//solomo 9.9.9//EN")
+    assert run(str(tree)) == (0, "", "")
+    assert invoke(["contact", "edit", "Paul", "--note", "new"]).exit_code == 0
+    assert run(str(tree))[1] == "1 out.\n"
+    uid = contact("Paul")["uid"]
+    assert "solomo 9.9.9" in (tree / "contacts" / f"{uid}.vcf").read_text()

@@ -135,10 +135,19 @@ def tree_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+_PRODID = re.compile(r"^PRODID:[^\r\n]*\r\n", re.MULTILINE)
+
+
 class Here(NamedTuple):
     text: str  # the item as solomo writes it
     updated_at: str
     label: str
+
+    @property
+    def hash(self) -> str:
+        """What the status keeps of it: its hash without the PRODID line, so that a new
+        version of solomo does not rewrite every item of the tree."""
+        return digest(_PRODID.sub("", self.text))
 
 
 class There(NamedTuple):
@@ -350,7 +359,7 @@ class _Run:
                 status.drop(uid)
             return
         if h is not None and t is not None:
-            changed_here = row is None or digest(h.text) != row[0]
+            changed_here = row is None or h.hash != row[0]
             changed_there = row is None or t.hash != row[1]
             if not changed_here and not changed_there:
                 return
@@ -358,7 +367,7 @@ class _Run:
                 if digest(h.text) == t.hash or _same(
                     kind, h.text, self._parsed(kind, uid, t, parsed)
                 ):
-                    status.set(uid, digest(h.text), t.hash, t.href)  # the same on both sides
+                    status.set(uid, h.hash, t.hash, t.href)  # the same on both sides
                     return
                 there_time = self._time_there(kind, uid, t, parsed)
                 keep = "there" if there_time > h.updated_at else "here"
@@ -373,7 +382,7 @@ class _Run:
             if row is None:
                 href = href_for(uid, suffix)
                 self._write(status, uid, h, folder / href, href)
-            elif digest(h.text) != row[0]:  # removed there, changed here: kept
+            elif h.hash != row[0]:  # removed there, changed here: kept
                 self.conflicts.append(Conflict(kind, h.label, "here"))
                 self._write(status, uid, h, folder / row[2], row[2])
             else:
@@ -398,7 +407,7 @@ class _Run:
 
         with atomic_writer(path, overwrite=True) as out:
             out.write(h.text)
-        status.set(uid, digest(h.text), digest(h.text), href)
+        status.set(uid, h.hash, digest(h.text), href)
         self.counts["out"] += 1
 
     def _remove(self, path: Path) -> None:
@@ -422,14 +431,14 @@ class _Run:
         """The file's version becomes the record here (newer than here's, whatever it says)."""
         item = self._parsed(kind, uid, t, parsed)
         if h is not None and _same(kind, h.text, item):  # rewritten, not changed (a server's copy)
-            status.set(uid, digest(h.text), t.hash, t.href)
+            status.set(uid, h.hash, t.hash, t.href)
             return
         there_time = self._time_there(kind, uid, t, parsed)
         when = there_time if h is None or there_time > h.updated_at else _later(h.updated_at)
         with self.user.write():
             (_take_contact if kind == "contact" else _take_visit)(self.user, uid, item, when)
             fresh = item_here(self.user, kind, uid)
-            status.set(uid, digest(fresh.text) if fresh else "", t.hash, t.href)
+            status.set(uid, fresh.hash if fresh else "", t.hash, t.href)
         self.counts["in"] += 1
 
     # -- reminders ----------------------------------------------------------------------
