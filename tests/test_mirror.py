@@ -484,3 +484,19 @@ def test_a_new_version_of_solomo_does_not_rewrite_the_tree(
     assert run(str(tree))[1] == "1 out.\n"
     uid = contact("Paul")["uid"]
     assert "solomo 9.9.9" in (tree / "contacts" / f"{uid}.vcf").read_text()
+
+
+def test_a_mirrored_file_damaged_there_deletes_nothing_here(data: None, tmp_path: Path) -> None:
+    tree = tmp_path / "t"
+    run(str(tree))
+    uid = contact("Paul")["uid"]
+    path = tree / "contacts" / f"{uid}.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Paul Dur")  # cut short by a crash
+    status, out, err = run(str(tree))
+    assert (status, out) == (0, "")
+    assert f"skipped contacts/{uid}.vcf: the VCARD is cut short" in err
+    assert contact("Paul")["email"] == "paul@example.org"
+    assert invoke(["contact", "edit", "Paul", "--note", "later"]).exit_code == 0
+    assert run(str(tree))[1] == ""  # its file is left as it is while it cannot be read
+    path.unlink()
+    assert run(str(tree))[1] == "1 out, 1 conflict (newest kept): Paul Durand (this copy).\n"

@@ -289,11 +289,15 @@ class _Run:
         mirrored = [u for u, row in status.rows.items() if row[1]]
         if not files and mirrored and not allow_empty:
             raise EmptyTree(folder, len(mirrored))
+        # The uids whose file is there but cannot be read now: left alone on both sides (a
+        # file damaged there is not a deletion).
+        blocked: set[str] = set()
         for href, path in files:
             try:
                 raw = _read_item(path)
             except BadInput as exc:
                 self._skip(skipped, href, "", f"{name}/{href}: {exc}")
+                blocked.add(status.by_href.get(href, ""))
                 continue
             item = There(href, raw, digest(raw), path)
             uid = status.by_href.get(href)
@@ -304,6 +308,7 @@ class _Run:
                         raise BadInput("not a solomo visit (no X-SOLOMO-PLACE, no OSM URL)")
                 except BadInput as exc:
                     self._skip(skipped, href, item.hash, f"{name}/{href}: {exc}")
+                    blocked.add(uid or "")
                     continue
                 uid = value.uid or Path(href).stem
                 parsed[uid] = value
@@ -320,7 +325,7 @@ class _Run:
         # One transaction for the kind (a savepoint per item): a run cut short leaves the
         # status as it was, and the next run finds the files it wrote the same on both sides.
         with self.user.write() as conn:
-            for uid in sorted(set(here) | set(there) | set(status.rows)):
+            for uid in sorted((set(here) | set(there) | set(status.rows)) - blocked):
                 conn.execute("SAVEPOINT item")
                 try:
                     self._item(
