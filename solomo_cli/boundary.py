@@ -153,6 +153,21 @@ def day(value: object, what: str = "date") -> str:
         raise BadInput(f"bad {what} {quoted(value, 40)} (no such day)") from None
 
 
+def age_days(value: object, what: str = "duration") -> int:
+    """'90d', '12w', '6m' (months of 30 days), '1y', '6s' (French weeks) → a positive number
+    of days, at most 100 years (an option, or a config value such as a cadence): the one
+    duration grammar of solomo_cli.dates."""
+    from solomo_cli import dates
+
+    try:
+        days = dates.duration_days(value) if isinstance(value, str) and len(value) <= 40 else None
+    except dates.DateError:
+        days = None
+    if not days or days <= 0:
+        raise BadInput(f"bad {what} {quoted(value, 40)} (90d, 12w, 6m, 1y; at most 100y)")
+    return days
+
+
 def timestamp(value: object, what: str = "time") -> str:
     """An ISO 8601 date-time (as OSM, Overpass and solomo's files write them), checked real."""
     if not isinstance(value, str) or len(value) > 40:
@@ -359,6 +374,24 @@ def url(value: object, what: str = "URL") -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise BadInput(f"{what} {_shown_url(candidate)} is not an http or https URL with a host")
     return candidate.rstrip("/")
+
+
+_BARE_HOST = r"(?i)^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)"
+
+
+def web_link(value: object) -> str | None:
+    """A website as a link may carry it: an http or https URL ('www.example.org', as OSM
+    often has it, is taken as https), else None (javascript:, data:, file: never link)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    candidate = value.strip()
+    if re.match(_BARE_HOST, candidate):
+        candidate = "https://" + candidate
+    try:
+        url(candidate, "website")
+    except BadInput:
+        return None
+    return candidate
 
 
 def header_text(value: object, what: str, *, max_len: int = 200) -> str | None:

@@ -19,6 +19,7 @@ DEFAULT_OVERPASS_URLS: tuple[str, ...] = (
     "https://overpass.private.coffee/api/interpreter",
 )
 DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+DEFAULT_OSM_API_URL = "https://api.openstreetmap.org"  # `solomo report` posts notes here
 DEFAULT_CONTACT = "https://github.com/solomo-cli/solomo"
 DEFAULT_FRESH_DAYS = 7.0
 
@@ -145,6 +146,28 @@ def _folder(value: object, what: str) -> Path:
 
 
 _URL_HINT = "give an http or https URL, e.g. {}"
+MAX_CADENCES = 200  # tags with a cadence in [cadence]
+
+
+def _cadences(value: object, what: str) -> tuple[tuple[str, int], ...]:
+    """[cadence] client = "3w": (folded tag, days) pairs, each duration checked."""
+    from solomo_cli.match import fold
+
+    if not isinstance(value, dict):
+        raise boundary.BadInput(f'{what} should be a table of tag = duration, e.g. client = "3w"')
+    if len(value) > MAX_CADENCES:
+        raise boundary.BadInput(f"{what} has too many tags (over {MAX_CADENCES})")
+    pairs = []
+    for tag, every in value.items():
+        key = fold(boundary.text(tag, f"a tag in {what}", required=True, max_len=200))
+        pairs.append((key, boundary.age_days(every, f"{what}.{boundary.clean(tag)[:40]} duration")))
+    return tuple(sorted(pairs))
+
+
+def _place(value: object, what: str) -> str:
+    """A place name or LAT,LON, as PLACE on the command line."""
+    found = boundary.text(value, what, required=True, max_len=boundary.MAX_NAME)
+    return boundary.argument(" ".join((found or "").split()), what)
 
 
 class Settings(NamedTuple):
@@ -157,6 +180,9 @@ class Settings(NamedTuple):
     deadline: float | None = None  # seconds for one whole request, if shorter than the service's
     currency: str | None = None  # the currency of costs given without one
     gazetteer: bool = True  # plain place names answered by the embedded GeoNames gazetteer
+    osm_api_url: str = DEFAULT_OSM_API_URL  # the OSM API's base (solomo calls <base>/api/0.6/…)
+    cadence: tuple[tuple[str, int], ...] = ()  # (folded tag, days): keep in touch that often
+    home: str | None = None  # where `near` searches when given no place and no trip is on
     mirror_dir: Path | None = None  # the vdir tree of `solomo mirror` without DIR
 
     @property
@@ -207,5 +233,14 @@ def load_settings() -> Settings:
         deadline=read("deadline", _range(1, 3600), None, hint="give 1 to 3600 seconds"),
         currency=read("currency", boundary.currency, None),
         gazetteer=read("gazetteer", _switch, True, env="SOLOMO_GAZETTEER", hint="give on or off"),
+        osm_api_url=read(
+            "osm_api_url",
+            boundary.url,
+            DEFAULT_OSM_API_URL,
+            env="SOLOMO_OSM_API_URL",
+            hint=_URL_HINT.format(DEFAULT_OSM_API_URL),
+        ),
+        cadence=read("cadence", _cadences, (), hint='e.g. [cadence] client = "3w"'),
+        home=read("home", _place, None, hint='give a place name or LAT,LON, e.g. home = "Lyon"'),
         mirror_dir=read("mirror_dir", _folder, None, env="SOLOMO_MIRROR_DIR"),
     )

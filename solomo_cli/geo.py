@@ -73,9 +73,13 @@ def parse_radius(text: str) -> float:
             f"bad radius {quoted(text)}: it must be more than zero (at least {MIN_RADIUS_M:g} m)"
         )
     if metres > MAX_RADIUS_M:
+        # A bare number is kilometres: `-r 500` most likely meant metres.
+        meant = match.group(2) is None and value <= MAX_RADIUS_M
         raise UsageError(
             f"radius {quoted(text)} is too large (at most {MAX_RADIUS_M // 1000} km)",
-            hint="public Overpass servers are shared: sync smaller areas",
+            hint=f"{value:g} km? write {value:g}m for metres"
+            if meant
+            else "public Overpass servers are shared: sync smaller areas",
         )
     return metres
 
@@ -118,3 +122,14 @@ def format_distance(metres: float) -> str:
     if metres < 1000:
         return f"{int(round(metres))} m"
     return f"{metres / 1000:.1f} km"
+
+
+# Walking time is an estimate from the straight line: streets add about 30% (a common detour
+# factor in towns), at 4.8 km/h, an unhurried walking pace.
+WALK_DETOUR = 1.3
+WALK_KMH = 4.8
+
+
+def walking_minutes(metres: float) -> int:
+    """About how many minutes on foot a straight-line distance takes (at least 1)."""
+    return max(1, round(metres * WALK_DETOUR / (WALK_KMH * 1000 / 60)))

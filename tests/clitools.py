@@ -26,6 +26,20 @@ def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(app, list(args), env=env)
 
 
+def run_ok(*args: str) -> str:
+    """Run the app, check that it succeeded, and give its stdout."""
+    result = invoke(list(args))
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def write_config(text: str) -> None:
+    """Write the config file of the test's SOLOMO_HOME."""
+    path = get_paths().config_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.strip()]
 

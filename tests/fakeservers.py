@@ -6,6 +6,7 @@
   evaluator over the elements given with ``add_elements``/``load_overpass_file``;
 - ``/api/status``: the plain text in ``status_text``;
 - ``/search`` (and ``/search.php``): Nominatim answers registered with ``set_geocode``.
+- ``/api/0.6/notes`` (and ``.json``): the OSM API's note creation (POST), kept in ``notes``.
 
 Every request is logged, and failures can be queued with ``fail_next``.
 """
@@ -1035,6 +1036,7 @@ class FakeServices:
         self._areas: list[tuple[dict[str, str], tuple[float, float, float, float]]] = []
         self._refuse_span: float | None = None
         self._log: list[RecordedRequest] = []
+        self.notes: list[dict[str, str]] = []  # the fields of each OSM note opened (in order)
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -1306,6 +1308,8 @@ class FakeServices:
             return _text_response(200, self.status_text)
         if record.path in ("/search", "/search.php"):
             return self._nominatim_search(record)
+        if record.path in ("/api/0.6/notes", "/api/0.6/notes.json"):
+            return self._osm_note(record)
         return _text_response(404, f"404 Not Found: {record.path}\n")
 
     def _overpass(self, record: RecordedRequest) -> _Response:
@@ -1390,6 +1394,67 @@ class FakeServices:
         except ValueError:
             limit = 10
         return _json_response(results[:limit], content_type="application/json; charset=utf-8")
+
+    @property
+    def osm_api_url(self) -> str:
+        """The base of the fake OSM API (``<base>/api/0.6/notes[.json]``)."""
+        return self.base_url
+
+    def _osm_note(self, record: RecordedRequest) -> _Response:
+        """``POST /api/0.6/notes[.json]`` as the OSM API answers it: ``lat``, ``lon`` and
+        ``text`` from the query or the form; plain-text 400 errors; the new note as a GeoJSON
+        Feature (``.json``) or OSM XML. Each note opened is kept in ``notes`` and numbered
+        from 4001."""
+        if record.method != "POST":
+            return _text_response(405, "")
+        fields = {**record.params, **record.form}
+        for name in ("lat", "lon"):
+            if name not in fields:
+                return _text_response(400, f"No {name} was given")
+        if not fields.get("text", "").strip():
+            return _text_response(400, "No text was given")
+        try:
+            lat, lon = float(fields["lat"]), float(fields["lon"])
+        except ValueError:
+            return _text_response(400, "lat was not a number")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return _text_response(400, "The note is outside this world")
+        if len(fields["text"]) > 2000:
+            return _text_response(400, "Body is too long (maximum is 2000 characters)")
+        with self._lock:
+            self.notes.append(fields)
+            note_id = 4000 + len(self.notes)
+        url = f"{self.base_url}/api/0.6/notes/{note_id}"
+        if record.path.endswith(".json"):
+            return _json_response(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {
+                        "id": note_id,
+                        "url": url + ".json",
+                        "comment_url": url + "/comment.json",
+                        "close_url": url + "/close.json",
+                        "date_created": "2026-12-02 10:00:00 UTC",
+                        "status": "open",
+                        "comments": [
+                            {
+                                "date": "2026-12-02 10:00:00 UTC",
+                                "action": "opened",
+                                "text": fields["text"],
+                                "html": f"<p>{escape(fields['text'])}</p>",
+                            }
+                        ],
+                    },
+                }
+            )
+        return _text_response(
+            200,
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">'
+            f'<note lon="{lon}" lat="{lat}"><id>{note_id}</id><url>{url}</url>'
+            f"<status>open</status></note></osm>\n",
+            "application/xml; charset=utf-8",
+        )
 
 
 _AREA_BBOX = re.compile(r"\(area\.\w+\)\(\s*([-\d.]+),\s*([-\d.]+),\s*([-\d.]+),\s*([-\d.]+)\)")

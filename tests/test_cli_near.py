@@ -329,7 +329,6 @@ def test_bad_coordinates_are_exit_2(lyon: FakeServices, place: str, fragment: st
 @pytest.mark.parametrize(
     "args",
     [
-        ["near"],
         ["near", "Lyon", "--sort", "nearest"],
         ["near", "Lyon", "--limit", "-1"],
         ["near", "Lyon", "--format", "xml"],

@@ -111,7 +111,7 @@ def test_the_default_currency_comes_from_the_config(solomo_home: Path) -> None:
         (["visit", "2", "--rating", "0"], "0 is not in the range"),
         (["visit", "2", "--rating", "four"], "four"),
         (["visit", "2", "--date", "2026-13-45"], "bad date '2026-13-45'"),
-        (["visit", "2", "--date", "20/11/2026"], "bad date"),
+        (["visit", "2", "--date", "20/13/2026"], "bad date '20/13/2026' (no such month)"),
         (["visit", "2", "--cost", "twenty"], "bad cost"),
         (["visit", "9"], "there is no #9"),
         (["visit", "node/999"], "node/999 is not a place solomo knows"),

@@ -391,7 +391,7 @@ def test_import_merges_without_overwriting_local_data(full: UserData, tmp_path: 
     report = import_file(full, path)
     after = full.find_contact("Jeanne Martin")
     assert after.phone == "+33 7 00 00 00 00"  # local field kept
-    assert "ux" in after.tags  # the imported tag comes back (tags are merged)
+    assert "ux" not in after.tags  # newest wins: the tag removed since the export stays removed
     assert report.added == {} and report.known == {"contacts": 3, "encounters": 3}
 
 
@@ -511,7 +511,7 @@ VISITS_HEADER = (
     [
         (b'{"solomo_export": "visits", "visits": [', "not valid JSON"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
-        (b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nEND:VCARD\r\n", "does not import vCards"),
+        (b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\n", "cut short"),  # vCards are read now
         (b"name,address\nx,y\n", "not a solomo export"),
         (b"", "not a solomo export"),
         (b'{"type": "Topology"}', "neither a solomo export"),

@@ -386,8 +386,8 @@ def test_2_click_usage_error_is_one_line_and_a_usage_hint() -> None:
     result = invoke(["near", "Lyon", "--bogus"])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "solomo: error: No such option: --bogus",
-        "  Usage: solomo near [OPTIONS] {place} (see --help)",
+        "solomo: error: no such option: --bogus",
+        "  Usage: solomo near [OPTIONS] [PLACE] (see --help)",
     ]
 
 

@@ -31,7 +31,7 @@ SMOOTH = coworking("node/1", "Smooth", 45.75, 4.85, {"website": "https://smooth.
 @pytest.mark.parametrize(
     ("what", "expected"),
     [
-        ("listing", ["table", "json", "csv", "geojson"]),
+        ("listing", ["table", "json", "csv", "geojson", "html"]),
         ("places", ["json", "csv", "geojson"]),
         ("contacts", ["table", "json", "csv", "vcard"]),
         ("place", ["table", "json"]),

@@ -463,7 +463,7 @@ def test_rows_with_absurd_ids_are_renumbered_and_nothing_is_lost() -> None:
             (1, "Élodie Roux"),
             (2, "Karim Benali"),
         ]
-        assert conn.execute("SELECT * FROM contact_tags").fetchall() == [(1, "ux")]
+        assert conn.execute("SELECT contact_id, tag FROM contact_tags").fetchall() == [(1, "ux")]
         assert conn.execute("SELECT id, contact_id, note FROM encounters").fetchall() == [
             (1, 1, "coffee")
         ]

@@ -171,7 +171,8 @@ def test_the_memo_migration_keeps_every_row_of_a_file_with_data(tmp_path: Path) 
         assert (totals.visits, totals.days, str(totals.cost["EUR"])) == (2, 2, "12")
     conn = sqlite3.connect(path)
     for table, rows in before.items():
-        assert conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() == rows
+        after = conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        assert [r[: len(rows[0])] for r in after] == rows  # later migrations add columns only
     assert conn.execute("SELECT count(*) FROM totals_memo").fetchone() == (1,)
     conn.close()
 

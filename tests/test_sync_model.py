@@ -234,3 +234,13 @@ def test_questions_before_the_file_exists_create_nothing(tmp_path: Path) -> None
     data = UserData(tmp_path / "none.db")
     assert data.changed_since() == [] and data.tombstones() == []
     assert not (tmp_path / "none.db").exists()
+
+
+def test_editing_and_removing_a_note_bump_it_and_leave_a_tombstone(user: UserData) -> None:
+    note = user.add_note(SMOOTH, "quiet upstairs")
+    with user.write() as conn:
+        conn.execute("UPDATE place_notes SET updated_at = '2000-01-01T00:00:00Z'")
+    edited = user.edit_note(note.id, "quiet upstairs, loud at noon")
+    assert edited.updated_at > "2000-01-01T00:00:00Z" and UTC.match(edited.updated_at)
+    user.remove_note(note.id)
+    assert [(t.uid, t.kind) for t in user.tombstones()] == [(note.uid, "note")]

@@ -13,7 +13,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperGroup
 
 from solomo_cli import __version__
-from solomo_cli.cli.console import fail, set_debug, unexpected
+from solomo_cli.cli.console import fail, set_debug, unexpected, usage_message
 from solomo_cli.errors import ExitStatus
 
 # Where each command lives: its module in solomo_cli.cli, and there a function or a Typer. A
@@ -27,12 +27,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cache": ("cache", "cache_app"),
     "visit": ("visits", "visit_app"),
     "log": ("visits", "log"),
-    "note": ("places", "note"),
+    "note": ("places", "note_app"),
     "show": ("places", "show"),
+    "open": ("open", "open_"),
     "contact": ("contacts", "contact_app"),
     "export": ("files", "export"),
     "import": ("files", "import_"),
     "backup": ("files", "backup"),
+    "report": ("report", "report"),
+    "trip": ("trips", "trip_app"),
     "mirror": ("mirror", "mirror"),
 }
 # The user's own layer (cli/user.py): `solomo near` never imports these modules (a test checks).
@@ -55,11 +58,16 @@ def register(app: typer.Typer, name: str) -> None:
 
 def build(name: str) -> Any:
     """The click command NAME, built alone."""
-    app = typer.Typer(rich_markup_mode=None)  # the help page of the top-level group
+    # The help page of the top-level group; completion is the top-level group's option only.
+    app = typer.Typer(rich_markup_mode=None, add_completion=False)
     register(app, name)
     built = typer.main.get_command(app)
     # typer makes an app of one command that command, but nests an app's one group in a group.
-    return built.commands[name] if app.registered_groups else built  # type: ignore[attr-defined]
+    command = built.commands[name] if app.registered_groups else built  # type: ignore[attr-defined]
+    from solomo_cli.cli.examples import attach
+
+    attach(command, name)
+    return command
 
 
 class _Commands(MutableMapping[str, Any]):
@@ -129,7 +137,7 @@ class SolomoGroup(TyperGroup):
             status = ExitStatus.PIPE_CLOSED
         except ClickException as exc:  # usage errors: argv may hold anything, so cleaned
             usage = exc.ctx.get_usage() if isinstance(exc, UsageError) and exc.ctx else None
-            fail(exc.format_message(), f"{usage} (see --help)" if usage else None, exc.exit_code)
+            fail(usage_message(exc), f"{usage} (see --help)" if usage else None, exc.exit_code)
             status = exc.exit_code
         except (typer.Abort, KeyboardInterrupt):
             print("solomo: interrupted", file=sys.stderr)
@@ -137,6 +145,13 @@ class SolomoGroup(TyperGroup):
         except Exception as exc:  # a bug outside any command (parsing, a callback)
             status = unexpected(exc).exit_code
         sys.exit(status if isinstance(status, int) else ExitStatus.OK)
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        # Made here, when the help is asked for: no run of a command pays for it.
+        from solomo_cli.cli.examples import DATES, epilog, examples_for
+
+        self.epilog = epilog(examples_for(""), DATES)
+        super().format_epilog(ctx, formatter)
 
     # Past typer, which would make a closed pipe status 1: while parsing (--help, --version
     # print there) and while the command runs.
@@ -180,7 +195,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    add_completion=False,
+    # --install-completion / --show-completion: typer's own, whose modules typer imports anyway.
+    add_completion=True,
     # Click's plain help page, not typer's Rich one: typer.rich_utils imports rich.markdown
     # (markdown_it, pygments) and rich.traceback, which would double the time of every --help.
     rich_markup_mode=None,

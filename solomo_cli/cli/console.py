@@ -55,6 +55,36 @@ def fail(message: str, hint: str | None, status: int, label: str = "error: ") ->
     return typer.Exit(status)
 
 
+def usage_message(exc: Exception) -> str:
+    """Click's usage error as one line in the house style (lower case, no final full stop),
+    with a "did you mean" for a misspelt option or command."""
+    import difflib
+    import re
+
+    from typer._click.exceptions import NoSuchOption
+
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, NoSuchOption):
+        known = [o for p in (ctx.command.params if ctx else []) for o in getattr(p, "opts", ())]
+        known += ctx.help_option_names if ctx else []
+        # Compared without their dashes, which every option shares.
+        bare = {o.lstrip("-"): o for o in known}
+        close = difflib.get_close_matches(exc.option_name.lstrip("-"), bare, n=1, cutoff=0.6)
+        text = f"no such option: {exc.option_name}"
+        return f"{text} (did you mean {bare[close[0]]}?)" if close else text
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    command = re.match(r"No such command '(.*)'\.", message)
+    if command and ctx is not None:
+        name = command.group(1)
+        names = list(getattr(ctx.command, "commands", {}))
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        text = f"no such command: {name}"
+        return f"{text} (did you mean {close[0]}?)" if close else text
+    message = message.strip().rstrip(".")
+    return message[:1].lower() + message[1:]
+
+
 def _options_of_this_command() -> set[str]:
     from typer._click.globals import get_current_context
 

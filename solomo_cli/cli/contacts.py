@@ -9,15 +9,19 @@ from typing import Annotated
 import typer
 
 from solomo_cli.boundary import clean
+from solomo_cli.cli.complete import complete_contact, complete_ref
 from solomo_cli.cli.console import confirm, handles_errors, print_all, progress, say
 from solomo_cli.cli.params import (
     DATE_HELP,
+    DATES_SEE,
+    DueFormat,
     ListFormat,
     ShowFormat,
     limit_option,
     open_user,
     parse_age,
     parse_day,
+    parse_duration,
     require_change,
     resolve_ref,
 )
@@ -34,12 +38,17 @@ def contact_add(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Their name, in quotes.")],
     at: Annotated[
         str | None,
-        typer.Option("--at", metavar="REF", help="Where you met them (records an encounter)."),
+        typer.Option(
+            "--at",
+            metavar="REF",
+            autocompletion=complete_ref,
+            help="Where you met them (records an encounter).",
+        ),
     ] = None,
     day: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="When you met (with --at; default: today)."
+            "--date", metavar="DAY", help=f"When you met (with --at; default: today). {DATES_SEE}"
         ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="What to remember about them.")] = None,
@@ -84,10 +93,20 @@ def contact_add(
 @handles_errors
 def contact_met(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
-    at: Annotated[str, typer.Option("--at", metavar="REF", help="Where you met them.")],
-    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at", metavar="REF", autocompletion=complete_ref, help="Where you met them."
+        ),
+    ],
+    day: Annotated[str | None, typer.Option("--date", metavar="DAY", help=DATE_HELP)] = None,
     note: Annotated[str | None, typer.Option("--note", help="What you talked about.")] = None,
 ) -> None:
     """Record that you met a contact at a place."""
@@ -129,7 +148,9 @@ def contact_list(
     stale: Annotated[
         str | None,
         typer.Option(
-            "--stale", metavar="AGE", help="Only people not seen for AGE: 90d, 12w, 6m, 1y."
+            "--stale",
+            metavar="AGE",
+            help=f"Only people not seen for AGE: 90d, 12w, 6m, 1y, or since a day. {DATES_SEE}",
         ),
     ] = None,
     limit: Annotated[int | None, limit_option("people")] = None,
@@ -145,7 +166,7 @@ def contact_list(
     radius_m = parse_radius(radius)
     point = label = None
     if near:
-        point, label = _locate(near)
+        point, label = locate(near)
     if fmt.value == "table" and limit is None:
         from solomo_cli.render.table import screenful
 
@@ -180,7 +201,12 @@ def contact_list(
 @handles_errors
 def contact_show(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
     fmt: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="Output format.")
@@ -207,7 +233,12 @@ def contact_show(
 @handles_errors
 def contact_edit(
     name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The contact's name (or part of it).")
+        str,
+        typer.Argument(
+            metavar="NAME",
+            autocompletion=complete_contact,
+            help="The contact's name (or part of it).",
+        ),
     ],
     new_name: Annotated[str | None, typer.Option("--name", help="Their new name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help='E-mail ("" removes it).')] = None,
@@ -222,18 +253,27 @@ def contact_edit(
     untag: Annotated[
         list[str] | None, typer.Option("--untag", metavar="T", help="Remove a tag (repeatable).")
     ] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(
+            "--every",
+            metavar="DURATION",
+            help="Keep in touch this often: 3w, 6w, 2m (none: back to the tags' cadence).",
+        ),
+    ] = None,
 ) -> None:
-    """Change a contact's details or tags."""
+    """Change a contact's details, tags, or how often to keep in touch."""
     from solomo_cli.mydata.base import clean_tag
     from solomo_cli.render import mydata as views
 
     require_change(
-        (new_name, email, phone, org, note, tag, untag),
-        ["--name", "--email", "--phone", "--org", "--note", "--tag", "--untag"],
+        (new_name, email, phone, org, note, tag, untag, every),
+        ["--name", "--email", "--phone", "--org", "--note", "--tag", "--untag", "--every"],
     )
     tags = [clean_tag(t) for t in tag or []]
+    cadence = _cadence(every) if every is not None else None
     _, user = open_user()
-    with user:
+    with user, user.write():
         contact = user.find_contact(name)
         contact = user.edit_contact(
             contact.id,
@@ -245,17 +285,139 @@ def contact_edit(
             add_tags=tags,
             remove_tags=untag or [],
         )
+        if every is not None:
+            user.set_cadence(contact.id, cadence)
+    said = ""
+    if every is not None:
+        from solomo_cli.render.keep import every_words
+
+        said = (
+            f" Keep in touch every {every_words(cadence)}."
+            if cadence
+            else " No cadence of its own."
+        )
     say(
         f"Updated contact #{contact.id}: ",
         views.untrusted(contact.name),
-        f" ({', '.join(contact.tags) or 'no tags'}).",
+        f" ({', '.join(contact.tags) or 'no tags'}).{said}",
     )
+
+
+def _cadence(text: str) -> int | None:
+    """--every: a duration, or none (also off, never: no cadence of the contact's own)."""
+    if text.strip().lower() in ("none", "off", "never", ""):
+        return None
+    return parse_duration(text, "--every duration")
+
+
+@contact_app.command("due")
+@handles_errors
+def contact_due(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[NAME]", help="Only this contact (with --snooze: the one to snooze)."
+        ),
+    ] = None,
+    snooze: Annotated[
+        str | None,
+        typer.Option(
+            "--snooze",
+            metavar="DURATION",
+            help="With NAME: no reminder before 2w, 10d… from today.",
+        ),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Everyone with a cadence, not only those due soon.")
+    ] = False,
+    fmt: Annotated[
+        DueFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DueFormat.table,
+) -> None:
+    """Who to get back in touch with: overdue first, then due within two weeks.
+
+    A contact's cadence is their own (contact edit NAME --every 6w), else the shortest of their
+    tags' in the config file ([cadence] client = "3w"). Any encounter resets the clock."""
+    from datetime import date, timedelta
+
+    from solomo_cli.errors import UsageError
+    from solomo_cli.mydata.keep import SOON_DAYS, config_cadences
+
+    if snooze is not None and name is None:
+        raise UsageError(
+            "--snooze needs the contact's NAME", hint="solomo contact due NAME --snooze 2w"
+        )
+    pause = parse_duration(snooze, "--snooze duration") if snooze is not None else None
+    today = date.today()
+    cadences = config_cadences()
+    _, user = open_user()
+    with user:
+        if name is not None:
+            contact = user.find_contact(name)
+            if not any(d.contact.id == contact.id for d in user.all_due(today, cadences)):
+                raise UsageError(
+                    f"{clean(contact.name)} has no keep-in-touch cadence",
+                    hint=f"give one: solomo contact edit {_shell(contact.name)} --every 6w",
+                )
+            if pause is not None:
+                user.snooze(contact.id, today + timedelta(days=pause))
+            due = [d for d in user.all_due(today, cadences) if d.contact.id == contact.id]
+        else:
+            due = user.all_due(today, cadences)
+            if not every:
+                due = [d for d in due if d.days_left <= SOON_DAYS]
+    if pause is not None:
+        say(
+            "Snoozed ",
+            clean(due[0].contact.name),
+            f": next reminder on {due[0].due.isoformat()} ({_when(due[0].days_left)}).",
+        )
+        return
+    if fmt.value != "table":
+        from solomo_cli.cli.files import emit
+        from solomo_cli.formats.ics import REMINDER_FIELDS, reminder_record
+        from solomo_cli.formats.registry import Document
+
+        emit(Document("reminders", [reminder_record(d) for d in due], REMINDER_FIELDS), fmt.value)
+        return
+    if not due:
+        if not cadences and not user.any_cadence():
+            say(
+                "No one to keep in touch with yet: give a contact a cadence with "
+                "'solomo contact edit NAME --every 6w', or a tag one in the config file "
+                '([cadence] client = "3w").'
+            )
+        else:
+            say("No one is due within two weeks: you are in touch with everyone.")
+        return
+    from solomo_cli.render.keep import due_view
+
+    overdue = sum(1 for d in due if d.days_left < 0)
+    title = "Keep in touch" + (f": {overdue} overdue" if overdue else "")
+    print_all(due_view(due, title))
+
+
+def _when(days_left: int) -> str:
+    from solomo_cli.render.keep import when_due
+
+    return when_due(days_left)
+
+
+def _shell(text: str) -> str:
+    import shlex
+
+    return shlex.quote(clean(text))
 
 
 @contact_app.command("forget")
 @handles_errors
 def contact_forget(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The contact's full name.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME", autocompletion=complete_contact, help="The contact's full name."
+        ),
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase a person and every trace of them: details, tags, notes, encounters."""
@@ -278,14 +440,20 @@ def contact_forget(
     )
     if gone.mentions:
         print(
-            f"solomo: your own notes still mention them: {clean('; '.join(gone.mentions))} "
-            "(edit them with 'solomo visit edit ID --note …' if needed)",
+            f"solomo: {count(len(gone.mentions), 'notes')} of your own still "
+            f"{'mentions' if len(gone.mentions) == 1 else 'mention'} them; edit if needed:",
             file=sys.stderr,
         )
+        for m in gone.mentions:
+            excerpt = " ".join(clean(m.text).split())
+            excerpt = excerpt if len(excerpt) <= 50 else excerpt[:49] + "…"
+            edit = f"visit edit {m.id} --note" if m.what == "visit" else f"note edit {m.id}"
+            print(f"  {m.what} #{m.id} ({m.day}) “{excerpt}”: solomo {edit} …", file=sys.stderr)
 
 
-def _locate(text: str) -> tuple[tuple[float, float], str]:
-    """PLACE → point: LAT,LON as given, else the geocode cache, else Nominatim."""
+def locate(text: str, country: str | None = None) -> tuple[tuple[float, float], str]:
+    """PLACE → point: LAT,LON as given, else the geocoder chain `near` uses (the geocode
+    cache, the gazetteer, Nominatim)."""
     from solomo_cli.config import load_settings
     from solomo_cli.geo import parse_latlon
     from solomo_cli.search.near import Session
@@ -294,5 +462,5 @@ def _locate(text: str) -> tuple[tuple[float, float], str]:
     if coords is not None:
         return coords, f"{coords[0]:.5f},{coords[1]:.5f}"
     with progress() as notify, Session(load_settings(), notify) as session:
-        origin = session.locate(text, None, offline=False, refresh=False)
+        origin = session.locate(text, country, offline=False, refresh=False)
     return (origin.lat, origin.lon), origin.label

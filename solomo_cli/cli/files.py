@@ -50,7 +50,8 @@ def export(
     file: Annotated[
         str,
         typer.Argument(
-            metavar="FILE", help="The file to write (.csv, .json, .geojson, .vcf), or - for stdout."
+            metavar="FILE",
+            help="The file to write (.csv, .json, .geojson, .vcf, .ics), or - for stdout.",
         ),
     ],
     fmt: Annotated[
@@ -59,9 +60,10 @@ def export(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
-    """Export your places, visits or contacts to a file (CSV, JSON, GeoJSON, vCard).
+    """Export your places, visits, contacts, reminders or trips (CSV, JSON, GeoJSON, vCard, ics).
 
-    GeoJSON is for places and visits, vCard 4.0 for contacts. The file is written all at once,
+    GeoJSON is for places and visits, vCard 4.0 for contacts, iCalendar (.ics) for the contacts
+    due (reminders: a VTODO each) and trips (a VEVENT each). The file is written all at once,
     readable by you only, and never over an existing file without --force (nor ever over
     solomo's own data files, or anything but a regular file)."""
     from solomo_cli.formats import registry
@@ -72,7 +74,12 @@ def export(
     chosen = registry.pick(what.value, fmt.value if fmt else None, file, files=True)
     _, user = open_user()
     with user:
-        doc = export_document(user, what.value)
+        if what.value in ("reminders", "trips"):
+            from solomo_cli.formats.ics import keep_document
+
+            doc = keep_document(user, what.value)
+        else:
+            doc = export_document(user, what.value)
         written = emit(doc, chosen, Path(file), force)
     if written:
         print(
@@ -87,35 +94,75 @@ def import_(
         Path,
         typer.Argument(
             metavar="FILE",
-            help="A solomo export (CSV, JSON, GeoJSON) or Google Takeout's Saved Places.json.",
+            help="A solomo export (CSV, JSON, GeoJSON), contacts as vCards (.vcf), or Google "
+            "Takeout's Saved Places.json.",
         ),
     ],
     fmt: Annotated[
         ImportFormat | None,
         typer.Option("--format", "-f", help="Format, when it cannot be told from the content."),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Show what would be added and merged; change nothing."
+        ),
+    ] = False,
 ) -> None:
-    """Import solomo's own exports, or Google Maps' Saved Places.json.
+    """Import solomo's own exports, contacts from a phone or an address book (vCard), or
+    Google Maps' Saved Places.json.
 
-    Importing the same file again adds nothing; data already here is never overwritten. A
-    file with any error is refused whole."""
+    Records are matched by uid, newest wins: one here is updated only when the file's copy was
+    changed later, and one you deleted or forgot here never comes back. Importing the same file
+    again adds nothing. A file with any error is refused whole.
+
+    vCards (2.1, 3.0, 4.0: iPhone, Android, Google, Outlook…) merge with a contact by UID, else
+    e-mail, else phone, else exact name, filling in only what the contact lacks; else they are
+    added. The first (preferred) e-mail and phone go in the contact's fields, the others and
+    the title in its note; photos and other binaries are never stored."""
     from solomo_cli.formats.imports import import_file
     from solomo_cli.render import mydata as views
 
     _, user = open_user()
     with user:
-        report = import_file(user, file, fmt.value if fmt else None)
-    kind = "Google Saved Places" if report.source == "google" else f"solomo {report.source}"
+        report = import_file(user, file, fmt.value if fmt else None, dry_run=dry_run)
+    vcard = report.source == "vcard"
+    if vcard:
+        kind = "vCards"
+    elif report.source == "google":
+        kind = "Google Saved Places"
+    else:
+        kind = f"solomo {report.source}"
     added = ", ".join(views.table_count(n, t) for t, n in report.added.items())
     added = added or "nothing new"
-    line = f"Imported {file} ({kind}, {report.fmt}): {added}"
-    if report.known:
-        line += "; already there: " + ", ".join(
-            views.table_count(n, t) for t, n in report.known.items()
-        )
+    verb = "Would import" if dry_run else "Imported"
+    line = f"{verb} {file} ({kind}, {report.fmt}): {added}"
+    for label, counted in (
+        ("merged" if vcard else "updated from newer copies", report.updated),
+        ("already there" + (", unchanged" if vcard else ""), report.known),
+        ("deleted or forgotten here, left out", report.refused),
+    ):
+        if counted:
+            line += f"; {label}: " + ", ".join(views.table_count(n, t) for t, n in counted.items())
     if report.ignored:
-        line += f"; {report.ignored} without a location skipped"
+        line += f"; {report.ignored} " + ("without a name" if vcard else "without a location")
+        line += " skipped"
     say(line + ".")
+    if dry_run:
+        for outcome, name, how in report.cards:
+            detail = f" ({how[0]})" if how else ""
+            if len(how) > 1:
+                detail += ": would fill in " + ", ".join(how[1:])
+            say(f"  {_CARD_WORDS[outcome]:<13}", name, detail)
+        say("Nothing was changed (--dry-run).")
+
+
+_CARD_WORDS = {
+    "added": "would add",
+    "merged": "would merge",
+    "unchanged": "unchanged",
+    "forgotten": "left out",
+}
 
 
 @handles_errors

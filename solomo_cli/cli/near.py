@@ -3,22 +3,34 @@ trip. Thin: parse the options, call the core (search/), render."""
 
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from solomo_cli.boundary import clean, quoted
 from solomo_cli.cli.console import handles_errors, progress
-from solomo_cli.cli.params import Format, PlaceCommand, Sort, load_settings
+from solomo_cli.cli.params import (
+    DATES_SEE,
+    Format,
+    PlaceCommand,
+    Sort,
+    force_option,
+    load_settings,
+    open_option,
+    output_option,
+    parse_moment,
+)
 from solomo_cli.errors import UsageError
 from solomo_cli.words import count
 
 if TYPE_CHECKING:
+    from solomo_cli.config import Settings
     from solomo_cli.search.near import NearResult
 
 near_app = typer.Typer()
 MAX_LIMIT = 100_000  # places in one listing: far more than any area holds
+DEFAULT_RADIUS = "2km"
 # What a listing suggests when it shows nothing, or not everything.
 LISTING_HINTS = ("Try a larger --radius, or more kinds (--kind all).", "use --limit to see them")
 
@@ -31,14 +43,19 @@ def _write_text(out: "IO[str]", text: str) -> None:
 @handles_errors
 def near(
     place: Annotated[
-        str, typer.Argument(help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON.')
-    ],
+        str | None,
+        typer.Argument(
+            metavar="[PLACE]",
+            help='A place name ("Lyon", "Part-Dieu, Lyon") or LAT,LON. Without it: your trip '
+            "under way, else home from the config file, else your last search.",
+        ),
+    ] = None,
     radius: Annotated[
         str,
         typer.Option(
             "--radius", "-r", metavar="DISTANCE", help="Search radius: 800m, 2km, 1.5 km."
         ),
-    ] = "2km",
+    ] = DEFAULT_RADIUS,
     limit: Annotated[
         int,
         typer.Option(
@@ -69,18 +86,8 @@ def near(
         Format | None,
         typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to FILE (.txt, .json, .csv, .geojson) instead of stdout.",
-        ),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --output FILE if it exists.")
-    ] = False,
+    output: Annotated[Path | None, output_option(".txt, .json, .csv, .geojson, .html")] = None,
+    force: Annotated[bool, force_option()] = False,
     offline: Annotated[
         bool, typer.Option("--offline", help="Never touch the network; answer from local data.")
     ] = False,
@@ -110,7 +117,7 @@ def near(
         typer.Option(
             "--open-at",
             metavar="WHEN",
-            help="Only places open at WHEN, in each place's local time: 2026-12-01T09:00, 'tomorrow 9:00', 'mon 9:00'.",
+            help=f"Only places open at WHEN, in each place's local time: 18h, 'tomorrow 9:00', 'lundi 9h' (the next Monday). {DATES_SEE}",
         ),
     ] = None,
     strict_hours: Annotated[
@@ -133,26 +140,27 @@ def near(
         bool,
         typer.Option("--wheelchair", help="Only places accessible by wheelchair (yes or limited)."),
     ] = False,
+    sketch: Annotated[
+        bool,
+        typer.Option(
+            "--map",
+            help="Under the table, sketch the places around the search point (on a terminal only).",
+        ),
+    ] = False,
+    open_page: Annotated[bool, open_option()] = False,
 ) -> None:
     """Rank work places near PLACE: coworking spaces first, then other third places."""
-    from solomo_cli.formats.registry import pick
     from solomo_cli.geo import parse_radius
     from solomo_cli.kinds import parse_kinds
     from solomo_cli.search.near import NearQuery, Session, remember_listing, run
 
-    place = place.strip()  # see PlaceCommand
-    to_file = output is not None and str(output) != "-"
-    # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
-    chosen = pick(
-        "listing",
-        fmt.value if fmt else None,
-        output if to_file else None,
-        None if to_file else "table",
-    )
-    if output is not None and to_file:  # a refused target is said before any search
-        from solomo_cli.formats.files import check_target
+    settings = load_settings()
+    place, label, kept = _default_place(settings) if place is None else (place.strip(), None, None)
+    from solomo_cli.cli.params import chosen_output
 
-        check_target(output, overwrite=force)
+    # A file's suffix must name a format (.txt: the table); only stdout defaults to the table.
+    chosen, to_file = chosen_output("listing", fmt.value if fmt else None, output, force)
+    _check_map_options(chosen, to_file, sketch, open_page)
     if offline and refresh:
         raise UsageError("--offline and --refresh contradict each other", hint="use one of them")
     if open_now and open_at:
@@ -161,12 +169,7 @@ def near(
         raise UsageError("--strict-hours only makes sense with --open-now or --open-at")
     when = None
     if open_now or open_at:
-        from solomo_cli.search.hours import parse_when
-
-        try:
-            when = parse_when(open_at or "now")
-        except ValueError as exc:
-            raise UsageError(f"bad --open-at value: {exc}") from None
+        when = parse_moment(open_at or "now")
     query = NearQuery(
         place=place,
         radius_m=parse_radius(radius),
@@ -182,14 +185,64 @@ def near(
         free_wifi=free_wifi,
         wheelchair=wheelchair,
     )
-    settings = load_settings()
     with Session(settings) as session:  # open while a listing without a limit is read
         with progress() as notify:
             session.notify = notify
             result = run(session, query)
-            remember_listing(session.cache, result.origin, result.places)  # for `solomo show 2`
+            # For `solomo show 2`; a default place is kept under its own name, not LAT,LON.
+            origin = result.origin._replace(label=kept) if kept else result.origin
+            remember_listing(session.cache, origin, result.places)
         session.notify = None
-        _output(result, chosen, output, to_file, force, explain, place, offline)
+        if label is not None:  # which default it was: in the title, not in the listing kept
+            result = result._replace(origin=result.origin._replace(label=label))
+        _output(result, chosen, output, to_file, force, explain, place, offline, sketch)
+    if open_page and output is not None:
+        from solomo_cli.cli.open import open_page as show_page
+
+        show_page(output)
+
+
+def _check_map_options(chosen: str, to_file: bool, sketch: bool, open_page: bool) -> None:
+    if sketch and (chosen != "table" or to_file):
+        raise UsageError(
+            "--map draws under the table on a terminal", hint="use --format html -o map.html"
+        )
+    if open_page:  # only then: cli/open.py belongs to the user's layer
+        from solomo_cli.cli.open import check_open_page
+
+        check_open_page(chosen, to_file, open_page)
+
+
+def _default_place(settings: "Settings") -> tuple[str, str, str | None]:
+    """No PLACE: (what to search around, how the title says it, the name to keep for the
+    listing): the trip under way today, else `home` from the config file, else the point of
+    the last search."""
+    from datetime import date
+
+    from solomo_cli.mydata.trips import current_trip, days_label
+
+    trip = current_trip(settings.paths.user_db, date.today())
+    if trip is not None:
+        return f"{trip.lat},{trip.lon}", f"{trip.label} (your trip, {days_label(trip)})", trip.label
+    if settings.home:
+        return settings.home, f"home ({settings.home})", None
+    if settings.paths.cache_db.exists():
+        from solomo_cli.cache.store import Cache
+
+        cache = Cache(settings.paths.cache_db)
+        try:
+            head = cache.listing_head()
+        finally:
+            cache.close()
+        origin = (head or {}).get("origin") or {}
+        if isinstance(origin.get("lat"), float) and isinstance(origin.get("lon"), float):
+            last = clean(origin.get("label") or f"{origin['lat']:.5f},{origin['lon']:.5f}")
+            return f"{origin['lat']},{origin['lon']}", f"your last search: {last}", last
+    raise UsageError(
+        "no place to search around",
+        hint='give one (solomo near Lyon), set home = "Lyon" in the config file, or add a '
+        "trip (solomo trip add Lyon --from … --to …)",
+    )
 
 
 def _output(
@@ -201,6 +254,7 @@ def _output(
     explain: bool,
     place: str,
     offline: bool,
+    sketch: bool = False,
 ) -> None:
     from solomo_cli.render import near as render
 
@@ -232,6 +286,10 @@ def _output(
     if chosen == "table" and not to_file:
         console = Console(highlight=False, emoji=False, markup=False)
         render.print_table(console, result, explain, LISTING_HINTS)
+        if sketch and console.is_terminal and result.places:  # a pipe gets the table alone
+            from solomo_cli.render.termmap import listing_sketch
+
+            console.print(listing_sketch(result, console.width))
         return
     from solomo_cli.cli.files import emit, write_to
 
@@ -244,16 +302,32 @@ def _output(
 
         # Made as the writer reads them: a listing without a limit is never held whole.
         rows = (place_record(p, rank=i) for i, p in enumerate(result.places, 1))
-        head = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        head: dict[str, Any] = {"attribution": OSM_LICENSE, "place_name_attribution": origin.credit}
+        if chosen == "html":  # the map draws the search point and circle, and says the hours
+            rows = (
+                place_record(p, rank=i) | {"hours_phrase": p.extra.get("hours_phrase")}
+                for i, p in enumerate(result.places, 1)
+            )
+            head |= {"title": render.title(result), "search": _search_point(result)}
         doc = Document(
             "listing",
             rows,
             LISTING_FIELDS,
-            head=head if origin.credit else None,
+            head=head if origin.credit or chosen == "html" else None,
         )
         written = emit(doc, chosen, output, force)
     if written:
         print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
+
+
+def _search_point(result: "NearResult") -> dict[str, object]:
+    origin = result.origin
+    return {
+        "lat": origin.lat,
+        "lon": origin.lon,
+        "radius_m": result.query.radius_m,
+        "label": clean(origin.label),
+    }
 
 
 @near_app.command("sync", cls=PlaceCommand)

@@ -8,19 +8,20 @@ from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperCommand
 
-from solomo_cli import boundary
+from solomo_cli import boundary, dates
 from solomo_cli.errors import UsageError
 from solomo_cli.formats import registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+    from pathlib import Path
 
     from solomo_cli.config import Paths
     from solomo_cli.mydata.refs import Resolved
     from solomo_cli.mydata.store import UserData
+    from solomo_cli.search.hours import When
 
 REF_HELP = "The place: its rank in the last listing (2), its OSM id (node/123) or its name."
-DATE_HELP = "The day, as YYYY-MM-DD (default: today)."
 
 
 def limit_option(what: str) -> Any:
@@ -37,19 +38,66 @@ def limit_option(what: str) -> Any:
     )
 
 
+def output_option(suffixes: str) -> Any:
+    """--output FILE / -o FILE of the commands that write a document (`near`, `log`)."""
+    import typer
+
+    return typer.Option(
+        "--output", "-o", metavar="FILE", help=f"Write to FILE ({suffixes}) instead of stdout."
+    )
+
+
+def force_option() -> Any:
+    import typer
+
+    return typer.Option("--force", help="Overwrite --output FILE if it exists.")
+
+
+def open_option() -> Any:
+    """--open of the commands that write a map page."""
+    import typer
+
+    return typer.Option(
+        "--open", help="Open the map page written with -o FILE.html in the browser."
+    )
+
+
+def chosen_output(
+    what: str, fmt: str | None, output: "Path | None", force: bool, *, files: bool = False
+) -> tuple[str, bool]:
+    """The format to write `what` in (the one asked, else FILE's suffix, else the table on
+    stdout), and whether it goes to a file; a refused FILE is said now, before any work.
+    `files`: a file must be in a format that formats/ writes (not the table)."""
+    to_file = output is not None and str(output) != "-"
+    chosen = registry.pick(
+        what,
+        fmt,
+        output if to_file else None,
+        None if to_file else "table",
+        files=files and to_file,
+    )
+    if output is not None and to_file:
+        from solomo_cli.formats.files import check_target
+
+        check_target(output, overwrite=force)
+    return chosen, to_file
+
+
 class Sort(str, Enum):
     score = "score"
     distance = "distance"
 
 
 # Every --format choice comes from the one registry of formats (formats/registry.py). Each
-# choice is made when a command module first imports it: making all seven enums on every run
+# choice is made when a command module first imports it: making all the enums on every run
 # would cost about 2 ms, and `near` needs one.
 _CHOICES: "dict[str, Callable[[], list[str]]]" = {
     "Format": lambda: registry.choices("listing"),
     "LogFormat": lambda: registry.choices("visits"),
     "ListFormat": lambda: registry.choices("contacts"),
     "ShowFormat": lambda: registry.choices("place", "contact"),
+    "DueFormat": lambda: registry.choices("reminders"),
+    "TripFormat": lambda: registry.choices("trips"),
     "ExportWhat": lambda: list(registry.EXPORTS),
     "ExportFormat": lambda: registry.choices(*registry.EXPORTS, files=True),
     "ImportFormat": lambda: registry.choices(reads=True),
@@ -114,46 +162,88 @@ def resolve_ref(ref: str, paths: "Paths", user: "UserData") -> "Resolved":
 
 # -- dates, durations and costs: the one grammar of every option that takes them ------------
 
-DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-11-20"
 COST_HINT = "give an amount and optionally a currency: 20, 20.50, 20 EUR"
 _COST = re.compile(
     r"^\s*(?:(?P<pre>[A-Za-z]{3}|[€$£])\s*)?(?P<amount>\d+(?:[.,]\d+)?)\s*"
     r"(?:(?P<post>[A-Za-z]{3}|[€$£]))?\s*$"
 )
 _SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
-_AGE = re.compile(r"^\s*(\d{1,5})\s*(d|w|m|y)\s*$", re.IGNORECASE)
-_AGE_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-MAX_AGE_DAYS = 100 * 365
+# The one phrase every date option's --help ends with: the forms are in `solomo --help`.
+DATES_SEE = "Any date form: see Dates in solomo --help."
+DATE_HELP = f"The day (default: today): 2026-11-20, yesterday, monday, 3d. {DATES_SEE}"
+DATE_HINT = f"accepted: {dates.DAY_FORMS}"
+
+
+def _usage(exc: "dates.DateError", what: str) -> UsageError:
+    """`bad WHAT 'TEXT' (why)`, and the accepted forms on the hint line: every date option's
+    error, in one shape."""
+    return UsageError(
+        f"bad {what} {boundary.quoted(exc.text, 40)} ({exc.reason})", hint=f"accepted: {exc.forms}"
+    )
 
 
 def parse_day(text: str, what: str = "date") -> str:
-    """'2026-11-20' → '2026-11-20'; anything else (2026-13-45, 20/11/2026) is a usage error
-    `bad WHAT 'TEXT' (why)`, the same for every date option."""
+    """One day in any form of the date grammar (solomo_cli/dates.py): 'yesterday', 'lundi',
+    '20/11/2026', '3d' → 'YYYY-MM-DD'; anything else is a usage error `bad WHAT 'TEXT' (why)`."""
     try:
-        return boundary.day(text, what)
-    except boundary.BadInput as exc:
-        raise UsageError(str(exc), hint=DATE_HINT) from None
+        return dates.read_day(text).isoformat()
+    except dates.DateError as exc:
+        raise _usage(exc, what) from None
 
 
 def parse_span(since: str | None, until: str | None) -> tuple[str | None, str | None]:
-    """--since and --until: each a day, the first not after the second."""
-    start = parse_day(since, "--since date") if since else None
-    end = parse_day(until, "--until date") if until else None
+    """--since and --until: the first day of what --since names (`2026-11`: the 1st, `last
+    week`: its Monday), the last day of what --until names; the first not after the second."""
+    try:
+        start = dates.read_span(since).start.isoformat() if since else None
+    except dates.DateError as exc:
+        raise _usage(exc, "--since date") from None
+    try:
+        end = dates.read_span(until).end.isoformat() if until else None
+    except dates.DateError as exc:
+        raise _usage(exc, "--until date") from None
     if start and end and start > end:
         raise UsageError(f"--since {start} is after --until {end}")
     return start, end
 
 
-def parse_age(text: str) -> int:
-    """'90d', '12w', '6m' (months), '1y' → days."""
-    match = _AGE.match(text or "")
-    days = int(match.group(1)) * _AGE_DAYS[match.group(2).lower()] if match else None
-    if days is None or days > MAX_AGE_DAYS:  # further back than any calendar day solomo keeps
+def parse_month(text: str) -> tuple[str, str]:
+    """--month: '2026-11', 'last month', 'le mois dernier' → its first and last days."""
+    try:
+        span = dates.read_month(text)
+    except dates.DateError as exc:
+        raise _usage(exc, "month") from None
+    return span.start.isoformat(), span.end.isoformat()
+
+
+def parse_duration(text: str, what: str = "duration") -> int:
+    """--every, --snooze: a length of time ahead ('6w', '3m', '2 semaines') → days."""
+    try:
+        return boundary.age_days(text, what)
+    except boundary.BadInput as exc:
         raise UsageError(
-            f"bad duration {boundary.quoted(text, 40)}",
-            hint="write it as 90d, 12w, 6m (months) or 1y, at most 100y",
-        )
-    return days
+            str(exc).split(" (")[0], hint=f"accepted: {dates.DURATION_FORMS}"
+        ) from None
+
+
+def parse_age(text: str) -> int:
+    """'90d', '12w', '6m' (30 days each), '1y', '30j', or a day ('2026-06-01': the days since)
+    → days."""
+    try:
+        return dates.read_age(text)
+    except dates.DateError as exc:
+        raise _usage(exc, "duration") from None
+
+
+def parse_moment(text: str, what: str = "--open-at value") -> "When":
+    """--open-at: 'tomorrow 9:00', 'lundi 9h', '18h', '2026-12-01T09:00+01:00' → a When (each
+    place's own time zone settles it)."""
+    from solomo_cli.search.hours import parse_when
+
+    try:
+        return parse_when(text)
+    except dates.DateError as exc:
+        raise _usage(exc, what) from None
 
 
 def parse_cost(text: str) -> tuple[str, str | None]:

@@ -1,10 +1,12 @@
 """`solomo note` and `solomo show`: one place, and what you know of it."""
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from solomo_cli.cli.complete import complete_ref
 from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
     REF_HELP,
@@ -12,6 +14,7 @@ from solomo_cli.cli.params import (
     open_user,
     resolve_ref,
 )
+from solomo_cli.cli.visits import DefaultCommandGroup
 from solomo_cli.errors import UsageError
 
 
@@ -33,12 +36,22 @@ def _hours(place: Any, cache_db: Path) -> Any:
         cache.close()
 
 
+note_app = typer.Typer(
+    cls=DefaultCommandGroup,
+    no_args_is_help=True,
+    subcommand_metavar="REF TEXT | edit ID TEXT | rm ID",
+    help='Add a dated note to a place: solomo note REF "TEXT" (solomo show REF shows them, with '
+    "their ids). Change or delete one with: solomo note edit ID TEXT, solomo note rm ID.",
+)
+
+
+@note_app.command("add")
 @handles_errors
 def note(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", autocompletion=complete_ref, help=REF_HELP)],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The note (in quotes).")],
 ) -> None:
-    """Add a dated note to a place; solomo show REF shows them."""
+    """Add a dated note to a place (the default: solomo note REF TEXT)."""
     from solomo_cli.render import mydata as views
 
     paths, user = open_user()
@@ -59,9 +72,49 @@ def note(
     )
 
 
+@note_app.command("edit")
+@handles_errors
+def note_edit(
+    note_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The note's id (solomo show REF shows it).")
+    ],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The new text (in quotes).")],
+) -> None:
+    """Replace a place note's text."""
+    from solomo_cli.cli.params import parse_id
+    from solomo_cli.render import mydata as views
+
+    note_id = parse_id(note_id, "note id")
+    _, user = open_user()
+    with user:
+        edited = user.edit_note(note_id, text)
+    say(f"Note #{edited.id} is now: ", views.untrusted(edited.text))
+
+
+@note_app.command("rm")
+@handles_errors
+def note_rm(
+    note_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The note's id (solomo show REF shows it).")
+    ],
+) -> None:
+    """Delete a place note for good."""
+    from solomo_cli.cli.params import parse_id
+    from solomo_cli.render import mydata as views
+
+    note_id = parse_id(note_id, "note id")
+    _, user = open_user()
+    with user:
+        gone = user.remove_note(note_id)
+    say(
+        f"Deleted note #{gone.id} of {views.local_day(gone.created_at)} on {gone.place_id}: ",
+        views.untrusted(gone.text),
+    )
+
+
 @handles_errors
 def show(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", autocompletion=complete_ref, help=REF_HELP)],
     fmt: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ShowFormat.table,
@@ -83,4 +136,5 @@ def show(
         emit(Document("place", [record], value=record), fmt.value)
         return
     more = f"solomo log --place {found.place.id}"
-    print_all(views.show_view(found, summary, hours, more_visits=more))
+    walk = sys.stdout.isatty()  # an estimate for the person reading, not for scripts
+    print_all(views.show_view(found, summary, hours, more_visits=more, walk=walk))

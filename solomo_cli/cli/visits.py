@@ -1,21 +1,30 @@
 """`solomo visit` (add, edit, rm) and `solomo log`: where you worked."""
 
 import itertools
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
+from solomo_cli.boundary import clean
+from solomo_cli.cli.complete import complete_ref
 from solomo_cli.cli.console import handles_errors, print_all, say
 from solomo_cli.cli.params import (
     DATE_HELP,
+    DATES_SEE,
     REF_HELP,
     LogFormat,
+    force_option,
     limit_option,
+    open_option,
     open_user,
+    output_option,
     parse_cost_option,
     parse_day,
     parse_id,
+    parse_month,
     parse_span,
     require_change,
     resolve_ref,
@@ -49,8 +58,8 @@ visit_app = typer.Typer(
 @visit_app.command("add")
 @handles_errors
 def visit_add(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
-    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=DATE_HELP)] = None,
+    ref: Annotated[str, typer.Argument(metavar="REF", autocompletion=complete_ref, help=REF_HELP)],
+    day: Annotated[str | None, typer.Option("--date", metavar="DAY", help=DATE_HELP)] = None,
     rating: Annotated[
         int | None, typer.Option("--rating", min=1, max=5, help="How it was, 1 (bad) to 5 (great).")
     ] = None,
@@ -72,7 +81,25 @@ def visit_add(
         visit = user.add_visit(
             found.place, when, rating, note, amount, currency, remember=found.remember
         )
+        hint = amount is not None and currency is None and user.first_notice(NO_CURRENCY)
     say(f"Logged visit #{visit.id}: ", views.visit_line(visit))
+    if hint:
+        _no_currency_hint(amount)
+
+
+NO_CURRENCY = "cost without a currency"  # the one-time notice's key in the user-data file
+
+
+def _no_currency_hint(amount: str | None) -> None:
+    """Said once (the user-data file remembers it): a cost without a currency is kept apart."""
+    import sys
+
+    print(
+        f"solomo: {amount} is kept without a currency: solomo log totals it apart, as "
+        "'(no currency)', never with a currency's. Write the currency ('20 EUR'), or set "
+        'currency = "EUR" in the config file for costs given without one. (Said once.)',
+        file=sys.stderr,
+    )
 
 
 @visit_app.command("edit")
@@ -82,7 +109,7 @@ def visit_edit(
         int, typer.Argument(metavar="ID", help="The visit's id (solomo log shows it).")
     ],
     day: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="New day.")
+        str | None, typer.Option("--date", metavar="DAY", help=f"New day. {DATES_SEE}")
     ] = None,
     rating: Annotated[
         int | None, typer.Option("--rating", min=1, max=5, help="New rating, 1 to 5.")
@@ -93,7 +120,10 @@ def visit_edit(
         str | None, typer.Option("--cost", metavar="AMOUNT", help='New cost ("" removes it).')
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", metavar="REF", help="Move it to another place.")
+        str | None,
+        typer.Option(
+            "--place", metavar="REF", autocompletion=complete_ref, help="Move it to another place."
+        ),
     ] = None,
 ) -> None:
     """Change a logged visit."""
@@ -122,7 +152,10 @@ def visit_edit(
             cost=price,
             clear_cost=cost == "",
         )
+        hint = price is not None and price[1] is None and user.first_notice(NO_CURRENCY)
     say(f"Visit #{visit.id} is now: ", views.visit_line(visit))
+    if hint and price is not None:
+        _no_currency_hint(price[0])
 
 
 @visit_app.command("rm")
@@ -145,22 +178,64 @@ def visit_rm(
 @handles_errors
 def log(
     since: Annotated[
-        str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="From this day on.")
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="DAY",
+            help=f"From this day on: 2026-11-01, 30d, last week. {DATES_SEE}",
+        ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Up to this day.")
+        str | None,
+        typer.Option("--until", metavar="DAY", help="Up to this day (last week: its Sunday)."),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month", metavar="MONTH", help="Only this month: 2026-11, last month, 11/2026."
+        ),
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", metavar="REF", help="Only the visits of this place.")
+        str | None,
+        typer.Option(
+            "--place",
+            metavar="REF",
+            autocompletion=complete_ref,
+            help="Only the visits of this place.",
+        ),
     ] = None,
     limit: Annotated[int | None, limit_option("visits, and N rows per place and per month")] = None,
     fmt: Annotated[
-        LogFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = LogFormat.table,
+        LogFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: table, or FILE's suffix)."),
+    ] = None,
+    output: Annotated[Path | None, output_option(".json, .csv, .geojson, .html: a map")] = None,
+    force: Annotated[bool, force_option()] = False,
+    open_page: Annotated[bool, open_option()] = False,
+    chart: Annotated[
+        bool,
+        typer.Option("--chart", help="Draw the days worked per month and per place as bars."),
+    ] = False,
 ) -> None:
-    """Where you worked: visits newest first, with days per place and per month, and costs."""
-    start, end = parse_span(since, until)
-    if fmt.value == "table" and limit is None:
+    """Where you worked: visits newest first, with days per place and per month, and costs.
+
+    As a map: solomo log -o worked.html --open (one marker per place, its days and costs)."""
+    from solomo_cli.cli.open import check_open_page
+    from solomo_cli.cli.params import chosen_output
+    from solomo_cli.errors import UsageError
+
+    if month and (since or until):
+        raise UsageError(
+            "--month and --since/--until contradict each other", hint="use one or the other"
+        )
+    chosen, to_file = chosen_output("visits", fmt.value if fmt else None, output, force, files=True)
+    if chart and (chosen != "table" or to_file):
+        raise UsageError(
+            f"--chart draws on the terminal, not as {chosen}", hint="drop --format and -o"
+        )
+    check_open_page(chosen, to_file, open_page)
+    start, end = parse_month(month) if month else parse_span(since, until)
+    if chosen == "table" and limit is None:
         from solomo_cli.render.table import screenful
 
         # Around the visits: title, header, rule, "N more", and the lines below the tables.
@@ -168,7 +243,10 @@ def log(
     paths, user = open_user()
     with user:
         place_id = resolve_ref(place, paths, user).place.id if place else None
-        if fmt.value == "table":
+        if chart:
+            _log_chart(user, start, end, place_id, limit or None)
+            return
+        if chosen == "table":
             _log_table(user, start, end, place_id, limit or None)
             return
         from solomo_cli.cli.files import emit
@@ -178,9 +256,29 @@ def log(
         visits = user.iter_visits(start, end, place_id)  # read as they are written
         rows = visit_records(itertools.islice(visits, limit or None))
         value = None
-        if fmt.value == "json":  # the only format that carries the totals
+        if chosen == "json":  # the only format that carries the totals
             value = {"visits": rows, "totals": totals_record(user.totals(start, end, place_id))}
-        emit(Document("visits", rows, VISIT_FIELDS, value=value), fmt.value)
+        head = None
+        if chosen == "html":
+            from solomo_cli.formats.registry import OSM_LICENSE
+
+            head = {"title": _log_title(start, end), "attribution": OSM_LICENSE}
+        doc = Document("visits", rows, VISIT_FIELDS, value=value, head=head)
+        written = emit(doc, chosen, output, force)
+    if written:
+        print(f"Wrote {clean(output)} ({chosen})", file=sys.stderr)
+    if open_page and output is not None:
+        from solomo_cli.cli.open import open_page as show_page
+
+        show_page(output)
+
+
+def _log_title(start: str | None, end: str | None) -> str:
+    if start and end:
+        return f"Where you worked, {start} to {end}"
+    if start or end:
+        return f"Where you worked, {'since ' + start if start else 'until ' + str(end)}"
+    return "Where you worked"
 
 
 def _log_table(
@@ -195,3 +293,12 @@ def _log_table(
         shown = user.visits(start, end, place_id, limit=limit)
         totals = user.totals(start, end, place_id, top=limit)
         print_all(views.log_view(shown, totals, start, end, hint, more_hint=LISTING_HINTS[1]))
+
+
+def _log_chart(
+    user: "UserData", start: str | None, end: str | None, place_id: str | None, limit: int | None
+) -> None:
+    from solomo_cli.render.chart import log_chart
+
+    totals = user.totals(start, end, place_id, top=limit)
+    print_all(log_chart(totals, start, end))

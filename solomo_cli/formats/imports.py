@@ -4,13 +4,17 @@ records, row ids aside) and Google's "Saved Places.json" (takeout.py).
 Everything in the file is outside data: it is checked here, with boundary.py, where it enters.
 A file is size-capped and must be a regular file; it is read and validated whole, then written
 in one transaction, so that a bad file changes nothing and importing it twice adds nothing the
-second time. Ids from a file are never used as row ids: records are matched by uid."""
+second time. Ids from a file are never used as row ids: records are matched by uid, and each
+is newest-wins (mydata/sync.py): a record here is updated only by a copy whose updated_at is
+newer, and one deleted or forgotten here (a tombstone) never comes back."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +25,13 @@ from solomo_cli.boundary import BadInput
 from solomo_cli.errors import UsageError
 from solomo_cli.formats.registry import EXPORTS
 from solomo_cli.kinds import SAVED_KIND
+from solomo_cli.match import fold
 from solomo_cli.model import Place
-from solomo_cli.mydata.base import clean_tag, now_utc
+from solomo_cli.mydata.base import as_utc, clean_tag, new_uid, now_utc
 
 if TYPE_CHECKING:
+    from solomo_cli.formats.vcard import Card
+    from solomo_cli.mydata.contacts import CardFields
     from solomo_cli.mydata.store import UserData
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -39,9 +46,22 @@ class ImportReport:
     added: dict[str, int] = field(default_factory=dict)
     known: dict[str, int] = field(default_factory=dict)  # already here: left as they were
     ignored: int = 0  # records with nothing usable (Google places without a location)
+    updated: dict[str, int] = field(default_factory=dict)  # the file's copy was newer; merged
+    refused: dict[str, int] = field(default_factory=dict)  # deleted or forgotten here
+    # vCards: (outcome, name, [how it matched, what it filled in]) per card, in file order.
+    cards: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    dry_run: bool = False
 
-    def count(self, table: str, new: bool) -> None:
-        bucket = self.added if new else self.known
+    def count(self, table: str, outcome: bool | str) -> None:
+        """`outcome`: True (added) or False (known), or an upsert's Outcome."""
+        bucket = {
+            True: self.added,
+            "added": self.added,
+            "updated": self.updated,
+            "merged": self.updated,
+            "tombstoned": self.refused,
+            "forgotten": self.refused,
+        }.get(outcome, self.known)
         bucket[table] = bucket.get(table, 0) + 1
 
 
@@ -70,6 +90,13 @@ def _missing(key: str) -> str:
 def _time(rec: dict[str, Any], key: str) -> str:
     value = rec.get(key)
     return now_utc() if value in (None, "") else boundary.timestamp(value, key)
+
+
+def _updated(rec: dict[str, Any], created_at: str) -> str:
+    """When the record was last written, in UTC; created_at for a file from before there was
+    an updated_at (never now: an old file would win over every later change)."""
+    value = rec.get("updated_at")
+    return as_utc(created_at if value in (None, "") else boundary.timestamp(value, "updated_at"))
 
 
 def _coordinates(rec: dict[str, Any]) -> tuple[float, float]:
@@ -146,10 +173,12 @@ def read_place(rec: dict[str, Any]) -> tuple[Place, str, list[dict[str, str]]]:
     for note in _json_value(rec, "notes", list):
         if not isinstance(note, dict):
             raise BadInput("notes should be a list of objects")
+        created = _time(note, "created_at")
         notes.append(
             {
                 "uid": _uid(note),
-                "created_at": _time(note, "created_at"),
+                "created_at": created,
+                "updated_at": _updated(note, created),
                 "text": _text(note, "text", True, lines=True) or "",
             }
         )
@@ -161,6 +190,7 @@ def read_visit(rec: dict[str, Any]) -> tuple[Place, dict[str, Any]]:
     place = _stub(rec, "place_id", "place_name")
     cost = rec.get("cost")
     currency = rec.get("currency")
+    created = _time(rec, "created_at")
     return place, {
         "uid": _uid(rec),
         "place_id": place.id,
@@ -169,7 +199,8 @@ def read_visit(rec: dict[str, Any]) -> tuple[Place, dict[str, Any]]:
         "note": _text(rec, "note", lines=True),
         "cost": None if cost in (None, "") else boundary.cost(cost),
         "currency": None if currency in (None, "") else boundary.currency(currency),
-        "created_at": _time(rec, "created_at"),
+        "created_at": created,
+        "updated_at": _updated(rec, created),
     }
 
 
@@ -188,6 +219,7 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(enc, dict):
             raise BadInput("encounters should be a list of objects")
         place = _stub(enc, "place_id", "place_name") if enc.get("place_id") else None
+        created = _time(enc, "created_at")
         encounters.append(
             (
                 place,
@@ -195,10 +227,12 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
                     "uid": _uid(enc),
                     "day": boundary.day(enc.get("date")),
                     "note": _text(enc, "note", lines=True),
-                    "created_at": _time(enc, "created_at"),
+                    "created_at": created,
+                    "updated_at": _updated(enc, created),
                 },
             )
         )
+    created = _time(rec, "created_at")
     return {
         "uid": _uid(rec),
         "name": _text(rec, "name", True, max_len=boundary.MAX_NAME),
@@ -206,8 +240,8 @@ def read_contact(rec: dict[str, Any]) -> dict[str, Any]:
         "email": _text(rec, "email"),
         "phone": _text(rec, "phone"),
         "note": _text(rec, "note", lines=True),
-        "created_at": _time(rec, "created_at"),
-        "updated_at": _time(rec, "updated_at"),
+        "created_at": created,
+        "updated_at": _updated(rec, created),
         "tags": tags,
         "encounters": encounters,
     }
@@ -312,11 +346,6 @@ def _csv_records(text: str, where: str) -> tuple[str, list[dict[str, Any]]]:
 def _detect(text: str, fmt: str | None, where: str) -> tuple[str, str, Any]:
     """(what, format, payload) of an import file."""
     stripped = text.lstrip()
-    if fmt == "vcard" or stripped[:11].upper() == "BEGIN:VCARD":
-        raise UsageError(
-            "solomo does not import vCards",
-            hint="to move contacts between machines, export and import them as JSON or CSV",
-        )
     if fmt in (None, "json", "geojson") and stripped[:1] in ("{", "["):
         try:
             data = _loads(text, where)
@@ -342,6 +371,8 @@ def read_import(path: Path, fmt: str | None = None) -> tuple[str, str, list[Any]
 
     where = str(path)
     raw = read_bytes(Path(path))
+    if fmt == "vcard" or _is_vcard(raw):
+        return "vcard", "vcard", _vcards(raw, where)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -360,16 +391,127 @@ def read_import(path: Path, fmt: str | None = None) -> tuple[str, str, list[Any]
     return what, fmt, _rows(items, what, where, lambda r: read(_object(r)))
 
 
-def import_file(user: UserData, path: Path, fmt: str | None = None) -> ImportReport:
+def _is_vcard(raw: bytes) -> bool:
+    return raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == b"BEGIN:VCARD"
+
+
+def _vcards(raw: bytes, where: str) -> list[CardFields | None]:
+    """The cards of a .vcf file as contacts to merge (None: a card that names nobody)."""
+    from solomo_cli.formats.vcard import read_vcards
+
+    try:
+        return [card_fields(card) for card in read_vcards(raw)]
+    except BadInput as exc:
+        raise UsageError(f"{where}: {exc}", hint=_HINT) from None
+
+
+def card_fields(card: Card) -> CardFields | None:
+    """A card as a contact: its first (preferred) e-mail and phone go in the contact's fields;
+    its title and the other e-mails and phones, in the note, after the card's own note."""
+    if card.name is None:
+        return None
+    emails = [e for e in card.emails if "@" in e and not any(c.isspace() for c in e.strip())]
+    extra = [
+        f"{label}: {', '.join(values)}"
+        for label, values in (
+            ("Title", [card.title] if card.title else []),
+            ("Other e-mails", emails[1:] + [e for e in card.emails if e not in emails]),
+            ("Other phones", card.phones[1:]),
+        )
+        if values
+    ]
+    note = boundary.text(
+        "\n".join(part for part in [card.note or "", *extra] if part),
+        f"card {card.number}: the note",
+        lines=True,
+    )
+    return {
+        "uid": _card_uid(card.uid),
+        "name": " ".join(card.name.split()),
+        "org": card.org,
+        "emails": emails,
+        "phones": card.phones,
+        "note": note,
+        "tags": _card_tags(card),
+        "rev": card.rev,
+    }
+
+
+_SAFE_UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}")
+
+
+def _card_uid(uid: str | None) -> str:
+    """The uid of the card's contact: its own UID when it is a plain one (a UUID, as solomo,
+    Google and CardDAV servers write them); else one made from it, always the same (a UID with
+    slashes or colons never becomes a file name in a mirror); else a new one."""
+    if not uid:
+        return new_uid()
+    if _SAFE_UID.fullmatch(uid):
+        return uid
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"vcard-uid:{uid}"))
+
+
+def _card_tags(card: Card) -> list[str]:
+    tags: list[str] = []
+    for tag in card.tags:
+        tag = tag.replace(",", " ").strip()
+        try:
+            tag = clean_tag(tag)
+        except UsageError:
+            continue
+        if fold(tag) not in {fold(t) for t in tags}:
+            tags.append(tag)
+    return tags
+
+
+def import_file(
+    user: UserData, path: Path, fmt: str | None = None, *, dry_run: bool = False
+) -> ImportReport:
+    """Import the file in one transaction. `dry_run`: the same, rolled back (and on a scratch
+    file when the user has no data file yet): the report says what would be done."""
     what, fmt, records = read_import(path, fmt)
-    report = ImportReport(what, fmt)
+    report = ImportReport(what, fmt, dry_run=dry_run)
+    if dry_run and not user.exists:
+        import tempfile
+
+        from solomo_cli.mydata.store import UserData as Scratch
+
+        with tempfile.TemporaryDirectory() as tmp, Scratch(Path(tmp) / "dry-run.db") as scratch:
+            return _rolled_back(scratch, what, records, report)
+    if dry_run:
+        return _rolled_back(user, what, records, report)
     with user.write():
         _write(user, what, records, report)
     return report
 
 
+class _DryRun(Exception):
+    pass
+
+
+def _rolled_back(
+    user: UserData, what: str, records: list[Any], report: ImportReport
+) -> ImportReport:
+    try:
+        with user.write():
+            _write(user, what, records, report)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
 def _write(user: UserData, what: str, records: list[Any], report: ImportReport) -> None:
-    if what == "google":
+    if what == "vcard":
+        index = user.card_index()
+        for card in records:
+            if card is None:
+                report.ignored += 1
+                continue
+            merged, name, how = user.merge_card(card, index)
+            report.count("contacts", merged)
+            report.cards.append((merged, name, how))
+    elif what == "google":
         for found in records:
             if found is None:
                 report.ignored += 1
@@ -386,14 +528,21 @@ def _write(user: UserData, what: str, records: list[Any], report: ImportReport) 
     elif what == "visits":
         # Oldest first, so that new row ids follow the original order.
         for place, visit in reversed(records):
+            if user.is_tombstoned(visit["uid"]):
+                report.count("visits", "tombstoned")
+                continue
             if user.ensure_place(place):
                 report.count("places", True)
             report.count("visits", user.import_visit(**visit))
     else:
         for rec in records:
             encounters = rec.pop("encounters")
-            contact_id, new = user.import_contact(**rec)
-            report.count("contacts", new)
+            contact_id, outcome = user.import_contact(**rec)
+            report.count("contacts", outcome)
+            if contact_id is None:  # forgotten here: nothing of theirs comes back
+                for _place, _enc in encounters:
+                    report.count("encounters", "tombstoned")
+                continue
             for place, enc in reversed(encounters):
                 if place is not None and user.ensure_place(place):
                     report.count("places", True)

@@ -83,6 +83,7 @@ VISIT_FIELDS = (
     "cost",
     "currency",
     "created_at",
+    "updated_at",
     "url",
     "attribution",
 )
@@ -166,7 +167,10 @@ def place_record(
         "my_rating": rating,
         "visits": count,
         "last_visit": last,
-        "notes": [{"uid": n.uid, "created_at": n.created_at, "text": n.text} for n in notes],
+        "notes": [
+            {"uid": n.uid, "created_at": n.created_at, "updated_at": n.updated_at, "text": n.text}
+            for n in notes
+        ],
         "tags": tags,
         "attribution": OSM_LICENSE if osm else None,
     }
@@ -220,6 +224,7 @@ def _visit_record(v: Visit, place: tuple[Any, ...]) -> dict[str, Any]:
         "cost": v.cost,
         "currency": v.currency,
         "created_at": v.created_at,
+        "updated_at": v.updated_at,
         "url": place[6],
         "attribution": place[7],
     }
@@ -238,6 +243,7 @@ def encounter_record(e: Encounter) -> dict[str, Any]:
         "address": p.address if p else None,
         "note": e.note,
         "created_at": e.created_at,
+        "updated_at": e.updated_at,
     }
 
 

@@ -2,8 +2,9 @@
 write, and its writer. Every `--format` choice, the format a file name implies, and the
 dispatch to a writer come from here; a new format is one writer and one line below.
 
-Entities: `listing` (a `near` answer), `places`, `visits`, `contacts` (lists: exports, `log`,
-`contact list`), `place` and `contact` (one: `show`, `contact show`)."""
+Entities: `listing` (a `near` answer), `places`, `visits`, `contacts`, `reminders`, `trips`
+(lists: exports, `log`, `contact list`, `contact due`, `trip list`), `place` and `contact`
+(one: `show`, `contact show`)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,16 @@ def _geojson(doc: Document, out: IO[str]) -> None:
     write_geojson(doc.records, doc.head, out)
 
 
+def _ics(doc: Document, out: IO[str]) -> None:
+    from solomo_cli.formats.ics import write_ics
+
+    write_ics(doc.what, doc.records, out)
+def _html(doc: Document, out: IO[str]) -> None:
+    from solomo_cli.formats.htmlmap import write_html
+
+    write_html(doc, out)
+
+
 def _vcard(doc: Document, out: IO[str]) -> None:
     from solomo_cli.formats.vcard import write_vcards
 
@@ -107,14 +118,14 @@ class OutputFormat:
         )
 
 
-_LISTS = frozenset({"listing", "places", "visits", "contacts"})
+_LISTS = frozenset({"listing", "places", "visits", "contacts", "reminders", "trips"})
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
         OutputFormat(
             "table",
             (".txt",),
-            frozenset({"listing", "visits", "contacts", "place", "contact"}),
+            frozenset({"listing", "visits", "contacts", "place", "contact", "reminders", "trips"}),
             None,
         ),
         OutputFormat("json", (".json",), _LISTS | {"place", "contact"}, _json, reads=True),
@@ -126,10 +137,12 @@ FORMATS: dict[str, OutputFormat] = {
             _geojson,
             reads=True,
         ),
-        OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard),
+        OutputFormat("vcard", (".vcf", ".vcard"), frozenset({"contacts"}), _vcard, reads=True),
+        OutputFormat("ics", (".ics",), frozenset({"reminders", "trips"}), _ics),
+        OutputFormat("html", (".html", ".htm"), frozenset({"listing", "visits"}), _html),
     )
 }
-EXPORTS = ("places", "visits", "contacts")
+EXPORTS = ("places", "visits", "contacts", "reminders", "trips")
 
 
 def choices(*whats: str, files: bool = False, reads: bool = False) -> list[str]:

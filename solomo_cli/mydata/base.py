@@ -7,7 +7,7 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 from solomo_cli import boundary
 from solomo_cli.errors import StoreError, UsageError
 from solomo_cli.model import Place
+
+if TYPE_CHECKING:
+    from solomo_cli.mydata.sync import Kind, Outcome
 
 # -- parsing of user input ------------------------------------------------------------------
 
@@ -59,6 +62,16 @@ def today() -> str:
 
 def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_utc(stamp: str) -> str:
+    """A checked ISO 8601 date-time (boundary.timestamp) in now_utc()'s format, so that times
+    from files and other machines compare as text with the ones written here (one without an
+    offset is taken as UTC; fractions of a second are dropped)."""
+    parsed = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_uid() -> str:
@@ -154,3 +167,9 @@ class StoreParts:
         def remember(self, place: Place, seen_at: str | None = None) -> None: ...
 
         def _has_uid(self, table: str, uid: str) -> bool: ...
+
+        def upsert_record(
+            self, kind: Kind, record: Mapping[str, Any], updated_at: str
+        ) -> Outcome: ...
+
+        def is_tombstoned(self, uid: str) -> bool: ...

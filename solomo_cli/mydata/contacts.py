@@ -8,12 +8,12 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
 
 from solomo_cli.boundary import MAX_NAME, BadInput, argument, quoted
 from solomo_cli.errors import UsageError
 from solomo_cli.geo import distance_m
-from solomo_cli.match import candidates, fold, matches
+from solomo_cli.match import candidates, fold
 from solomo_cli.model import Place
 from solomo_cli.mydata.base import (
     PLACE_COLS,
@@ -27,6 +27,25 @@ from solomo_cli.mydata.base import (
     user_text,
 )
 
+if TYPE_CHECKING:
+    from solomo_cli.mydata.keep import Mention
+    from solomo_cli.mydata.sync import Outcome
+
+CardOutcome = Literal["added", "merged", "unchanged", "forgotten"]
+
+
+class CardFields(TypedDict):
+    """A contact card from an address book, cleaned at the boundary (formats/vcard.py)."""
+
+    uid: str
+    name: str
+    org: str | None
+    emails: list[str]  # the preferred first
+    phones: list[str]
+    note: str | None
+    tags: list[str]
+    rev: str | None  # when the card was last changed, in UTC
+
 
 class Encounter(NamedTuple):  # not a dataclass: see visits.Visit
     id: int
@@ -37,6 +56,7 @@ class Encounter(NamedTuple):  # not a dataclass: see visits.Visit
     day: str
     note: str | None
     created_at: str
+    updated_at: str = ""  # when last written, here or on another machine (mydata/sync.py)
 
 
 @dataclass
@@ -66,17 +86,17 @@ class Forgotten(NamedTuple):
     name: str
     encounters: int
     tags: int
-    mentions: list[str]  # other notes (visits, places) whose text still names the person
+    mentions: list[Mention]  # other notes (visits, places) whose text still names the person
 
 
 ENCOUNTER_SQL = f"""SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at,
-                    {PLACE_COLS} FROM encounters e JOIN contacts c ON c.id = e.contact_id
+                    {PLACE_COLS}, e.updated_at FROM encounters e JOIN contacts c ON c.id = e.contact_id
                     LEFT JOIN places p ON p.id = e.place_id"""
 
 
 def encounter_from_row(row: Sequence[Any]) -> Encounter:
     return Encounter(
-        row[0], row[1], row[2], row[3], place_from_row(row[7:]), row[4], row[5], row[6]
+        row[0], row[1], row[2], row[3], place_from_row(row[7:]), row[4], row[5], row[6], row[13]
     )
 
 
@@ -237,8 +257,8 @@ class ContactsPart(StoreParts):
         ):
             found[cid].tags.append(tag)
         sql = (
-            "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id "
-            "FROM encounters e JOIN contacts c ON c.id = e.contact_id "
+            "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id, "
+            "e.updated_at FROM encounters e JOIN contacts c ON c.id = e.contact_id "
             f"WHERE {where}"
         )
         newest = "ORDER BY day DESC, id DESC"
@@ -254,7 +274,7 @@ class ContactsPart(StoreParts):
         places = self._places({r[7] for r in rows if r[7] is not None})
         for r in rows:
             found[r[2]].encounters.append(
-                Encounter(r[0], r[1], r[2], r[3], places.get(r[7]), r[4], r[5], r[6])
+                Encounter(r[0], r[1], r[2], r[3], places.get(r[7]), r[4], r[5], r[6], r[8])
             )
         return list(found.values())
 
@@ -392,24 +412,12 @@ class ContactsPart(StoreParts):
             contact.name, len(contact.encounters), len(contact.tags), self.mentions(contact.name)
         )
 
-    def mentions(self, name: str) -> list[str]:
-        """Notes of the user's own (visits, places) whose text contains `name` (the matcher's
-        rule: folded)."""
-        found = [
-            f"visit #{vid} ({day})"
-            for vid, day, note in self._read(
-                "SELECT id, day, note FROM visits WHERE note IS NOT NULL ORDER BY day"
-            )
-            if matches(name, note)
-        ]
-        found += [
-            f"note on {pid} ({created[:10]})"
-            for pid, created, text in self._read(
-                "SELECT place_id, created_at, text FROM place_notes ORDER BY created_at"
-            )
-            if matches(name, text)
-        ]
-        return found
+    def mentions(self, name: str) -> list[Mention]:
+        """Notes of the user's own (visits, places) that still name the person: any part of
+        the name, as a word (keep.mentions)."""
+        from solomo_cli.mydata.keep import mentions
+
+        return mentions(self, name)
 
     def import_contact(
         self,
@@ -423,23 +431,35 @@ class ContactsPart(StoreParts):
         created_at: str,
         updated_at: str,
         tags: Sequence[str],
-    ) -> tuple[int, bool]:
-        """(contact id, whether it is new). A contact already here — same uid, or same name —
-        keeps its own fields and gains the imported tags. A new one is numbered here: an id
-        from a file is never a row id."""
-        row = (
-            self.conn.execute("SELECT id FROM contacts WHERE uid = ?", (uid,)).fetchone()
-            or self.conn.execute(
+    ) -> tuple[int | None, Outcome]:
+        """(contact id, what became of it). Same uid: newest-wins (mydata/sync.py), the tags
+        with the rest; a forgotten or deleted uid stays so (id None). Another contact with the
+        same name: that one, which keeps its own fields and gains the imported tags ("kept").
+        A new one is numbered here: an id from a file is never a row id."""
+        if self.is_tombstoned(uid):
+            return None, "tombstoned"
+        if not self._has_uid("contacts", uid):
+            row = self.conn.execute(
                 "SELECT id FROM contacts WHERE name_key = ?", (fold(name),)
             ).fetchone()
-        )
-        if row:
-            self._add_tags(row[0], tags)
-            return row[0], False
-        contact_id = self._insert_contact(
-            uid, name, (org, email, phone, note), created_at, updated_at, tags
-        )
-        return contact_id, True
+            if row:
+                self._add_tags(row[0], tags)
+                return row[0], "kept"
+        record = {
+            "uid": uid,
+            "name": name,
+            "org": org,
+            "email": email,
+            "phone": phone,
+            "note": note,
+            "created_at": created_at,
+            "tags": list(tags),
+        }
+        outcome = self.upsert_record("contact", record, updated_at)
+        (contact_id,) = self.conn.execute(
+            "SELECT id FROM contacts WHERE uid = ?", (uid,)
+        ).fetchone()
+        return contact_id, outcome
 
     def _insert_contact(
         self,
@@ -477,13 +497,139 @@ class ContactsPart(StoreParts):
         day: str,
         note: str | None,
         created_at: str,
-    ) -> bool:
-        if self._has_uid("encounters", uid):
-            return False
-        self._add_encounter(
-            contact_id, place_id, day, text_or_none(note), uid=uid, created_at=created_at
+        updated_at: str | None = None,
+    ) -> Outcome:
+        """An encounter read from a file, of the contact `contact_id`: newest-wins by uid."""
+        (contact_uid,) = self.conn.execute(
+            "SELECT uid FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        record = {
+            "uid": uid,
+            "contact_uid": contact_uid,
+            "place_id": place_id,
+            "day": day,
+            "note": note,
+            "created_at": created_at,
+        }
+        return self.upsert_record("encounter", record, updated_at or created_at)
+
+    def card_index(self) -> CardIndex:
+        """What a card is matched on, for every contact: read once for a whole file."""
+        index = CardIndex()
+        tags: dict[int, set[str]] = {}
+        for cid, tag in self.conn.execute("SELECT contact_id, tag FROM contact_tags"):
+            tags.setdefault(cid, set()).add(fold(tag))
+        for cid, uid, name_key, org, email, phone, note in self.conn.execute(
+            "SELECT id, uid, name_key, org, email, phone, note FROM contacts ORDER BY id"
+        ):
+            index.add(cid, uid, name_key, [org, email, phone, note], tags.get(cid, set()))
+        return index
+
+    def merge_card(
+        self, card: CardFields, index: CardIndex | None = None
+    ) -> tuple[CardOutcome, str, list[str]]:
+        """A card from an address book (formats/vcard.py), merged by its UID, else an e-mail,
+        else a phone (its digits), else the exact name; else added. A merge fills only what
+        the contact lacks (org, e-mail, phone, note) and adds the card's tags: nothing of the
+        user's is overwritten, so importing a file again changes nothing. A uid forgotten or
+        deleted here is refused. Returns (outcome, the contact's name, [how it matched, what
+        the merge filled in]). `index`: `card_index()`, kept up to date here, for many cards.
+        Call inside `write()`."""
+        index = self.card_index() if index is None else index
+        uid = card["uid"]
+        if self.is_tombstoned(uid):
+            return "forgotten", card["name"], []
+        email = next(iter(card["emails"]), None)
+        phone = next(iter(card["phones"]), None)
+        found = index.match(card)
+        if found is None:
+            details = (card["org"], email, phone, card["note"])
+            now = now_utc()
+            contact_id = self._insert_contact(
+                uid, card["name"], details, now, card["rev"] or now, card["tags"]
+            )
+            index.add(
+                contact_id,
+                uid,
+                fold(card["name"]),
+                [text_or_none(d) for d in details],
+                {fold(t) for t in card["tags"]},
+            )
+            return "added", card["name"], []
+        contact_id, how = found
+        fields, tags = index.fields[contact_id], index.tags[contact_id]
+        changes: dict[str, Any] = {}
+        for n, (key, value) in enumerate(
+            zip(DETAILS, (card["org"], email, phone, card["note"]), strict=True)
+        ):
+            if value and not fields[n]:
+                changes[key] = fields[n] = value
+        new_tags = [t for t in card["tags"] if fold(t) not in tags]
+        filled = list(changes) + [f"tag {t}" for t in new_tags]
+        (name,) = self.conn.execute(
+            "SELECT name FROM contacts WHERE id = ?", (contact_id,)
+        ).fetchone()
+        if not filled:
+            return "unchanged", name, [how]
+        self._add_tags(contact_id, new_tags)
+        tags.update(fold(t) for t in new_tags)
+        index.note(contact_id, changes.get("email"), changes.get("phone"))
+        changes["updated_at"] = now_utc()
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        self.conn.execute(
+            f"UPDATE contacts SET {sets} WHERE id = ?", (*changes.values(), contact_id)
         )
-        return True
+        return "merged", name, [how, *filled]
+
+
+class CardIndex:
+    """The contacts by uid, e-mail, phone key and name key, with their details (org, email,
+    phone, note) and folded tags: what merging a card compares."""
+
+    def __init__(self) -> None:
+        self.uids: dict[str, int] = {}
+        self.emails: dict[str, int] = {}
+        self.phones: dict[str, int] = {}
+        self.names: dict[str, int] = {}
+        self.fields: dict[int, list[str | None]] = {}
+        self.tags: dict[int, set[str]] = {}
+
+    def add(
+        self, cid: int, uid: str, name_key: str, fields: list[str | None], tags: set[str]
+    ) -> None:
+        self.uids.setdefault(uid, cid)
+        self.names.setdefault(name_key, cid)
+        self.fields[cid], self.tags[cid] = fields, tags
+        self.note(cid, fields[1], fields[2])
+
+    def note(self, cid: int, email: str | None, phone: str | None) -> None:
+        """The contact's e-mail and phone, as they are now."""
+        if email:
+            self.emails.setdefault(email.strip().lower(), cid)
+        key = phone_key(phone) if phone else None
+        if key:
+            self.phones.setdefault(key, cid)
+
+    def match(self, card: CardFields) -> tuple[int, str] | None:
+        """The contact this card is about, and by what: 'same uid', 'same e-mail'…"""
+        if card["uid"] in self.uids:
+            return self.uids[card["uid"]], "same uid"
+        for email in card["emails"]:
+            if email.strip().lower() in self.emails:
+                return self.emails[email.strip().lower()], "same e-mail"
+        for phone in card["phones"]:
+            key = phone_key(phone)
+            if key and key in self.phones:
+                return self.phones[key], "same phone"
+        name_key = fold(card["name"])
+        return (self.names[name_key], "same name") if name_key in self.names else None
+
+
+def phone_key(phone: str) -> str | None:
+    """What two writings of one phone number share: its last 9 digits ('+33 6 12 34 56 78' and
+    '06 12 34 56 78' are one number); None for fewer than 6 digits (too short to tell)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits[-9:] if len(digits) >= 6 else None
 
 
 DETAILS = ("org", "email", "phone", "note")

@@ -30,8 +30,10 @@ from solomo_cli.mydata.base import (
     unreadable,
 )
 from solomo_cli.mydata.contacts import ENCOUNTER_SQL, ContactsPart, Encounter, encounter_from_row
+from solomo_cli.mydata.keep import KeepPart, m007_keep_in_touch
 from solomo_cli.mydata.signals import shown_rating
 from solomo_cli.mydata.sync import SyncPart
+from solomo_cli.mydata.trips import TripsPart
 from solomo_cli.mydata.visits import Note, Visit, VisitsPart
 
 # -- schema ---------------------------------------------------------------------------------
@@ -250,6 +252,7 @@ MIGRATIONS = [
     m004_renumber_absurd_ids,
     m005_totals_memo,
     m006_sync_identity,
+    m007_keep_in_touch,
     m009_mirror_status,
 ]
 
@@ -270,7 +273,7 @@ class PlaceSummary(NamedTuple):  # not a dataclass: see visits.Visit
         return shown_rating(sum(rated) / len(rated)) if rated else None
 
 
-class UserData(VisitsPart, ContactsPart, SyncPart):
+class UserData(VisitsPart, ContactsPart, KeepPart, TripsPart, SyncPart):
     """The user-data file. Opened (created 0600, migrated) on first use; read-only questions
     asked before the file exists get empty answers and never create it.
 

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from solomo_cli import db
 from solomo_cli.errors import StoreError, UsageError
@@ -23,6 +23,9 @@ from solomo_cli.mydata.base import (
     user_text,
 )
 
+if TYPE_CHECKING:
+    from solomo_cli.mydata.sync import Outcome
+
 
 # Records as NamedTuples, not dataclasses: they are defined on every run of the user-data
 # commands, and a dataclass costs half a millisecond more to define (as model.Place says).
@@ -36,6 +39,7 @@ class Visit(NamedTuple):
     cost: str | None  # exact decimal amount
     currency: str | None
     created_at: str
+    updated_at: str = ""  # when last written, here or on another machine (mydata/sync.py)
 
 
 class Note(NamedTuple):
@@ -44,6 +48,7 @@ class Note(NamedTuple):
     place_id: str
     created_at: str
     text: str
+    updated_at: str = ""
 
 
 class Totals(NamedTuple):
@@ -94,7 +99,7 @@ def _add_cost(costs: dict[str, Decimal], currency: str, cost: str, times: int) -
 
 
 _VISIT_SQL = f"""SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at,
-                 {PLACE_COLS} FROM visits v JOIN places p ON p.id = v.place_id"""
+                 {PLACE_COLS}, v.updated_at FROM visits v JOIN places p ON p.id = v.place_id"""
 _NEWEST = " ORDER BY v.day DESC, v.id DESC"
 
 
@@ -126,7 +131,7 @@ class _Visits:
     def __call__(self, row: Sequence[Any]) -> Visit:
         place = self.place(row[8:])
         assert place is not None
-        return Visit(row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7])
+        return Visit(row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7], row[14])
 
 
 def _visit(row: Sequence[Any]) -> Visit:
@@ -240,7 +245,7 @@ class VisitsPart(StoreParts):
         while True:
             rows = self._read(
                 "SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at, "
-                f"v.place_id FROM visits v WHERE {where.where}{_NEWEST} LIMIT {PAGE}",
+                f"v.place_id, v.updated_at FROM visits v WHERE {where.where}{_NEWEST} LIMIT {PAGE}",
                 where.params,
             )
             missing = {r[8] for r in rows} - places.keys()
@@ -252,7 +257,7 @@ class VisitsPart(StoreParts):
                 ):
                     places[cols[0]] = place_from_row(cols)  # type: ignore[assignment]
             for r in rows:
-                yield Visit(r[0], r[1], places[r[8]], r[2], r[3], r[4], r[5], r[6], r[7])
+                yield Visit(r[0], r[1], places[r[8]], r[2], r[3], r[4], r[5], r[6], r[7], r[9])
             if len(rows) < PAGE:
                 return
             # The next page: older than the last row (the order is unique: day, then id).
@@ -396,7 +401,33 @@ class VisitsPart(StoreParts):
                 "VALUES (?, ?, ?, ?, ?)",
                 (uid, place.id, created, created, text),
             )
-        return Note(cur.lastrowid or 0, uid, place.id, created, text)
+        return Note(cur.lastrowid or 0, uid, place.id, created, text, created)
+
+    def note(self, note_id: int) -> Note:
+        rows = self._read(
+            "SELECT id, uid, place_id, created_at, text, updated_at FROM place_notes WHERE id = ?",
+            (note_id,),
+        )
+        if not rows:
+            raise UsageError(
+                f"there is no note #{note_id}", hint="solomo show REF shows a place's notes and ids"
+            )
+        return Note(*rows[0])
+
+    def edit_note(self, note_id: int, text: str) -> Note:
+        """Replace a note's text (it keeps its day)."""
+        text = user_text(text, "the note", lines=True, required=True) or ""
+        with self.write() as conn:
+            self.note(note_id)
+            conn.execute("UPDATE place_notes SET text = ? WHERE id = ?", (text, note_id))
+            return self.note(note_id)
+
+    def remove_note(self, note_id: int) -> Note:
+        """Delete a note for good (secure_delete overwrites it)."""
+        with self.write() as conn:
+            note = self.note(note_id)
+            conn.execute("DELETE FROM place_notes WHERE id = ?", (note_id,))
+        return note
 
     def notes_by_place(self) -> dict[str, list[Note]]:
         """Every place note, grouped by place in one pass (each place's oldest first)."""
@@ -406,7 +437,7 @@ class VisitsPart(StoreParts):
         return grouped
 
     def notes(self, place_id: str | None = None) -> list[Note]:
-        sql = "SELECT id, uid, place_id, created_at, text FROM place_notes"
+        sql = "SELECT id, uid, place_id, created_at, text, updated_at FROM place_notes"
         rows = self._read(
             sql + (" WHERE place_id = ?" if place_id else "") + " ORDER BY created_at, id",
             (place_id,) if place_id else (),
@@ -424,35 +455,29 @@ class VisitsPart(StoreParts):
         cost: str | None,
         currency: str | None,
         created_at: str,
-    ) -> bool:
-        """Add a visit read from a file unless one with its uid is here. Its id is chosen here:
-        an id from a file is never a row id (one near 2**63 would end every later insert)."""
-        if self._has_uid("visits", uid):
-            return False
-        self.conn.execute(
-            "INSERT INTO visits (uid, place_id, day, rating, note, cost, currency, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                uid,
-                place_id,
-                day,
-                rating,
-                text_or_none(note),
-                cost,
-                currency,
-                created_at,
-            ),
-        )
-        return True
+        updated_at: str | None = None,
+    ) -> Outcome:
+        """A visit read from a file, newest-wins by uid (mydata/sync.py): added, updated when
+        the file's copy is newer, else kept; a deleted one stays deleted. Its id is chosen
+        here: an id from a file is never a row id (one near 2**63 would end every later
+        insert)."""
+        record = {
+            "uid": uid,
+            "place_id": place_id,
+            "day": day,
+            "rating": rating,
+            "note": note,
+            "cost": cost,
+            "currency": currency,
+            "created_at": created_at,
+        }
+        return self.upsert_record("visit", record, updated_at or created_at)
 
-    def import_note(self, *, uid: str, place_id: str, created_at: str, text: str) -> bool:
-        if self._has_uid("place_notes", uid):
-            return False
-        self.conn.execute(
-            "INSERT INTO place_notes (uid, place_id, created_at, text) VALUES (?, ?, ?, ?)",
-            (uid, place_id, created_at, text),
-        )
-        return True
+    def import_note(
+        self, *, uid: str, place_id: str, created_at: str, text: str, updated_at: str | None = None
+    ) -> Outcome:
+        record = {"uid": uid, "place_id": place_id, "created_at": created_at, "text": text}
+        return self.upsert_record("note", record, updated_at or created_at)
 
 
 def _totals_json(t: Totals) -> str:

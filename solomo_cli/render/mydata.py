@@ -14,7 +14,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from solomo_cli.boundary import clean
-from solomo_cli.geo import format_distance
+from solomo_cli.geo import format_distance, walking_minutes
 from solomo_cli.model import EMAIL, PHONE, WEBSITE
 from solomo_cli.mydata.base import source_of
 from solomo_cli.render.table import add_house_row, house_table, more_line
@@ -64,7 +64,15 @@ def money(amount: Any, currency: str | None) -> str:
 
 
 def money_totals(cost: dict[str, Any]) -> str:
-    return ", ".join(money(amount, cur) for cur, amount in sorted(cost.items())) or "—"
+    """One total per currency (never added together); amounts stored without a currency apart,
+    last, as '(no currency)'."""
+    return (
+        ", ".join(
+            money(amount, cur) if cur else f"{amount} (no currency)"
+            for cur, amount in sorted(cost.items(), key=lambda item: (not item[0], item[0]))
+        )
+        or "—"
+    )
 
 
 def visit_line(v: Visit) -> Text:
@@ -254,9 +262,10 @@ def show_record(found: Resolved, summary: Any, seen_at: str | None, hours: Any) 
 
 
 def show_view(
-    found: Resolved, summary: Any, hours: Any, more_visits: str = ""
+    found: Resolved, summary: Any, hours: Any, more_visits: str = "", walk: bool = False
 ) -> list[RenderableType]:
-    """`more_visits`: how to see the visits beyond the first ten (the command words it)."""
+    """`more_visits`: how to see the visits beyond the first ten (the command words it);
+    `walk`: add an estimate of the walking time to the distance (for a terminal)."""
     from solomo_cli.formats.records import place_url
     from solomo_cli.formats.registry import OSM_LICENSE
 
@@ -273,7 +282,10 @@ def show_view(
     where = f"{place.lat:.6f},{place.lon:.6f}"
     if distance is not None:
         where += f" · {format_distance(distance)} from {clean(found.origin['label'])}"  # type: ignore[index]
+        if walk:
+            where += f" · about {walking_minutes(distance)} min on foot (estimate)"
     rows.append(("Location", where))
+    rows.append(("Geo", f"geo:{place.lat:.6f},{place.lon:.6f}"))
     rows.extend(_contact_lines(place.tags))
     if place.opening_hours:
         value = Text(clean(place.opening_hours))
@@ -318,7 +330,7 @@ def show_view(
     if summary.notes:
         out.append(Text("\nYour notes", style="bold"))
         for n in summary.notes:
-            text = Text(f"  {local_day(n.created_at)}  ")
+            text = Text(f"  #{n.id} {local_day(n.created_at)}  ")
             text.append_text(untrusted(n.text))
             out.append(text)
     if summary.encounters:

@@ -51,7 +51,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from solomo_cli.boundary import quoted
+from solomo_cli.dates import read_moment
 
 if TYPE_CHECKING:
     from opening_hours import OpeningHours
@@ -491,21 +491,6 @@ def _day_and_time(moment: datetime, year: int | None = None) -> str:
     return f"{text} {moment:%H:%M}"
 
 
-_ACCEPTED = (
-    "now; a time today: 9:00, 18h, 18h30; today 14:30; tomorrow 9:00; "
-    "a weekday and time: mon 9:00, Monday 09:00, fri 18h (the next such day); "
-    "a date and time, local to each place: 2026-12-01T09:00 or 2026-12-01 09:00; "
-    "an exact instant: 2026-12-01T09:00+01:00 or 2026-12-01T08:00Z"
-)
-_ISO = (
-    r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})[T ]\s*"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2})?"
-)
-_CLOCK = r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})|h(?P<hminute>\d{2})?)"
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
 class When(NamedTuple):
     """A time the user asked about, interpreted in each place's own time zone.
 
@@ -558,61 +543,6 @@ class When(NamedTuple):
 
 
 def parse_when(text: str) -> When:
-    """Parse the user's ``--open-at`` argument; ValueError names the accepted forms."""
-    try:
-        when = _parse_when(text.strip())
-    except ValueError as exc:
-        raise ValueError(
-            f"cannot read {quoted(text)} as a time ({exc}); accepted: {_ACCEPTED}"
-        ) from None
-    if when is None:
-        raise ValueError(f"cannot read {quoted(text)} as a time; accepted: {_ACCEPTED}")
-    return when
-
-
-def _parse_when(text: str) -> When | None:
-    if text.lower() == "now":
-        return When()
-    iso = re.fullmatch(_ISO, text, re.IGNORECASE)
-    if iso is not None:
-        day = date(int(iso["year"]), int(iso["month"]), int(iso["day"]))
-        if not 1900 <= day.year <= 2999:  # also keeps time-zone shifts inside the calendar
-            raise ValueError("the year must be between 1900 and 2999")
-        clock = _clock(iso["hour"], iso["minute"], iso["second"])
-        if iso["offset"] is None:
-            return When(clock=clock, day=day)
-        return When(instant=datetime.combine(day, clock, tzinfo=_offset(iso["offset"])))
-    parts = text.split()
-    if parts[1:2] and parts[1].lower() == "at":
-        del parts[1]
-    if not 1 <= len(parts) <= 2:
-        return None
-    match = re.fullmatch(_CLOCK, parts[-1], re.IGNORECASE)
-    if match is None:
-        return None
-    clock = _clock(match["hour"], match["minute"] or match["hminute"], None)
-    if len(parts) == 1:
-        return When(clock=clock, days_ahead=0)
-    name = parts[0].lower()
-    if name in ("today", "tomorrow"):
-        return When(clock=clock, days_ahead=int(name == "tomorrow"))
-    for number, weekday in enumerate(_WEEKDAYS):
-        if len(name) >= 2 and weekday.startswith(name):
-            return When(clock=clock, weekday=number)
-    return None
-
-
-def _clock(hour: str, minute: str | None, second: str | None) -> time:
-    """A wall-clock time; ValueError ('hour must be in 0..23') when out of range."""
-    return time(int(hour), int(minute or 0), int(second or 0))
-
-
-def _offset(text: str) -> timezone:
-    if text.upper() == "Z":
-        return timezone.utc
-    digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:])
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"offset {text} out of range")
-    delta = timedelta(hours=hours, minutes=minutes)
-    return timezone(-delta if text[0] == "-" else delta)
+    """Parse the user's ``--open-at`` argument with the one date grammar (solomo_cli/dates.py);
+    its DateError (a ValueError) names the accepted forms."""
+    return When(*read_moment(text))
