@@ -8,6 +8,7 @@ import os
 import sqlite3
 import stat
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from solomo_cli.config import get_paths
 from solomo_cli.errors import StoreError
-from solomo_cli.formats.vdir import Due, contact_card, read_card, read_event
+from solomo_cli.formats.vdir import contact_card, read_card, read_event
 from solomo_cli.mydata import mirror as core
 from solomo_cli.mydata import store
 from solomo_cli.mydata.store import UserData
@@ -343,28 +344,41 @@ def test_reminders_are_written_as_vtodos_and_removed_when_no_longer_due(
     data: None, tmp_path: Path
 ) -> None:
     tree = tmp_path / "t"
-    paul, jeanne = contact("Paul")["uid"], contact("Jeanne")["uid"]
-    due = [
-        Due(str(paul), "Paul Durand", "2026-12-01", None, "paul@example.org"),
-        Due(str(jeanne), "Jeanne Martin", "2026-11-15", "2026-10-01 at HarryCow"),
-    ]
-    with user() as u:
-        assert core.write_reminders(u, tree, due) == 2
-        assert core.write_reminders(u, tree, due) == 0  # the same reminders: nothing rewritten
+    assert run(str(tree))[1] == "4 out.\n"
+    assert files(tree, "reminders") == []  # nobody has a cadence yet
+    assert invoke(["contact", "edit", "Paul", "--every", "1w"]).exit_code == 0
+    assert invoke(["contact", "edit", "Jeanne", "--every", "2w"]).exit_code == 0
+    assert run(str(tree))[1] == "2 out, 2 reminders updated.\n"
+    assert run(str(tree)) == (0, "", "")  # the same reminders: nothing rewritten
     todos = {}
     for path in files(tree, "reminders"):
         (todo,) = icalendar.Calendar.from_ical(path.read_bytes()).walk("VTODO")
         todos[str(todo["SUMMARY"])] = todo
-    paul_todo = todos["Get back in touch with Paul Durand"]
-    assert paul_todo.decoded("DUE").isoformat() == "2026-12-01"
-    assert "Reach: paul@example.org" in str(paul_todo["DESCRIPTION"])
-    assert "Last met 2026-10-01 at HarryCow" in str(
-        todos["Get back in touch with Jeanne Martin"]["DESCRIPTION"]
-    )
-    invoke(["contact", "forget", "Jeanne Martin", "--yes"])
+    paul = todos["Get back in touch with Paul Durand"]
+    assert paul.decoded("DUE") == date.today() + timedelta(days=7)
+    assert "paul@example.org" in str(paul["DESCRIPTION"])
+    jeanne = todos["Get back in touch with Jeanne Martin"]
+    assert "at HarryCow" in str(jeanne["DESCRIPTION"])
+    jeanne_uid = contact("Jeanne")["uid"]
+    assert invoke(["contact", "forget", "Jeanne Martin", "--yes"]).exit_code == 0
+    assert run(str(tree))[1] == "1 deleted there, 1 reminder updated.\n"
+    assert [p.name for p in files(tree, "reminders")] == [f"{contact('Paul')['uid']}.ics"]
+    assert not any(jeanne_uid in p.name for p in tree.rglob("*"))
+
+
+def test_write_reminders_is_the_entry_point_for_a_list_of_due_contacts(
+    data: None, tmp_path: Path
+) -> None:
+    from solomo_cli.mydata.keep import due_contacts
+
+    assert invoke(["contact", "edit", "Paul", "--every", "1w"]).exit_code == 0
     with user() as u:
-        assert core.write_reminders(u, tree, due) == 1  # forgotten: her reminder goes
-    assert [p.name for p in files(tree, "reminders")] == [f"{paul}.ics"]
+        due = due_contacts(u, date.today())
+        assert [d.contact.name for d in due] == ["Paul Durand"]
+        assert core.write_reminders(u, tmp_path / "t", due) == 1
+        assert core.write_reminders(u, tmp_path / "t", due) == 0
+        assert core.write_reminders(u, tmp_path / "t", []) == 1
+    assert files(tmp_path / "t", "reminders") == []
 
 
 def test_m009_adds_the_status_table_and_keeps_every_row(

@@ -35,7 +35,7 @@ def mirror(
 
     DIR/contacts/<uid>.vcf holds one vCard 4.0 per contact (encounters in NOTE and
     X-SOLOMO-* properties, tags as CATEGORIES); DIR/visits/<uid>.ics one all-day event per
-    visit. Changes made there (khard, vdirsyncer, a phone through a server) come in, yours go
+    visit; DIR/reminders/<uid>.ics one to-do per contact due (solomo contact due). Changes made there (khard, vdirsyncer, a phone through a server) come in, yours go
     out; a file removed there deletes its record here, a record deleted or forgotten here
     removes its file; when both sides changed, the newer wins and is listed. Quiet when nothing
     changed, so that it can run from cron."""

@@ -1,5 +1,6 @@
 """The items of a vdir tree (pimutils' one-file-per-item layout, as vdirsyncer and khard use it):
-a vCard 4.0 per contact, an iCalendar VEVENT per visit, a VTODO per due keep-in-touch; and a
+a vCard 4.0 per contact, an iCalendar VEVENT per visit (a due keep-in-touch's VTODO is
+formats/ics.py's); and a
 lenient reader of the same items as other tools write them back (any vCard version, any
 iCalendar producer), checked at the boundary.
 
@@ -105,35 +106,6 @@ def visit_event(v: dict[str, Any], updated_at: str) -> str:
         "END:VEVENT",
     ]
     return _calendar(event)
-
-
-class Due(NamedTuple):
-    """One contact due for a keep-in-touch, as the reminders of the tree show it (the cadence
-    and what is due are worked out elsewhere)."""
-
-    uid: str  # the contact's uid: the reminder's file is <uid>.ics
-    name: str
-    due: str  # YYYY-MM-DD
-    last_met: str | None = None  # "2026-10-02 at La Cordée" (None: never met)
-    reach: str | None = None  # how to reach them: e-mail, phone
-
-
-def reminder_todo(d: Due, stamp_at: str) -> str:
-    """A due keep-in-touch as a VTODO with DUE (a date), in a calendar of its own."""
-    about = [f"Last met {d.last_met}" if d.last_met else "Never met yet"]
-    if d.reach:
-        about.append(f"Reach: {d.reach}")
-    todo = [
-        "BEGIN:VTODO",
-        f"UID:{d.uid}-keep-in-touch",
-        f"DTSTAMP:{stamp(stamp_at)}",
-        f"DUE;VALUE=DATE:{date.fromisoformat(d.due):%Y%m%d}",
-        f"SUMMARY:{vcard_component('Get back in touch with ' + d.name)}",
-        f"DESCRIPTION:{vcard_component(chr(10).join(about))}",
-        "STATUS:NEEDS-ACTION",
-        "END:VTODO",
-    ]
-    return _calendar(todo)
 
 
 # -- reading: lenient, bounded, cleaned -----------------------------------------------------

@@ -17,12 +17,13 @@ lock keeps two runs on one tree apart."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -35,6 +36,7 @@ from solomo_cli.mydata.base import now_utc
 
 if TYPE_CHECKING:
     from solomo_cli.mydata.contacts import Contact
+    from solomo_cli.mydata.keep import Due
     from solomo_cli.mydata.store import UserData
 
 MAX_ITEM_BYTES = 5 * 1024 * 1024  # one card with a large photo is under 1 MB
@@ -135,6 +137,7 @@ def tree_lock(root: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+_DTSTAMP = re.compile(r"^DTSTAMP:[^\r\n]*\r?\n", re.MULTILINE)
 _PRODID = re.compile(r"^PRODID:[^\r\n]*\r\n", re.MULTILINE)
 
 
@@ -448,27 +451,33 @@ class _Run:
 
     # -- reminders ----------------------------------------------------------------------
 
-    def reminders(self, due: Iterable[vdir.Due]) -> None:
+    def reminders(self, due: Iterable[Due]) -> None:
+        """The reminders folder made to hold one VTODO per contact in `due` (formats/ics.py's,
+        one calendar each); solomo's own files there that are no longer due are removed."""
+        from solomo_cli.formats.ics import reminder_record, write_ics
+
         name, suffix = REMINDERS
         folder = self.root / name
         _folder(folder)
         status = _Status(self.user, self.key, "reminder")
         wanted = {}
         for d in due:
-            if not self.user.is_tombstoned(d.uid):
-                wanted[d.uid] = vdir.reminder_todo(d, now_utc())
+            if not self.user.is_tombstoned(d.contact.uid):
+                out = io.StringIO()
+                write_ics("reminders", [reminder_record(d)], out)
+                wanted[d.contact.uid] = out.getvalue()
         for uid, text in wanted.items():
             href = status.rows[uid][2] if uid in status.rows else href_for(uid, suffix)
             path = folder / href
             # A reminder is rewritten only when what it says changes (not its DTSTAMP).
-            body = re.sub(r"DTSTAMP:\S+\r\n", "", text)
-            if uid in status.rows and status.rows[uid][0] == digest(body) and path.exists():
+            body = digest(_DTSTAMP.sub("", text))
+            if uid in status.rows and status.rows[uid][0] == body and path.exists():
                 continue
             from solomo_cli.formats.files import atomic_writer
 
-            with atomic_writer(path, overwrite=True) as out:
-                out.write(text)
-            status.set(uid, digest(body), digest(text), href)
+            with atomic_writer(path, overwrite=True) as handle:
+                handle.write(text)
+            status.set(uid, body, digest(text), href)
             self.counts["reminders"] += 1
         for uid in [u for u in status.rows if u not in wanted]:
             self._remove(folder / status.rows[uid][2])
@@ -577,27 +586,31 @@ def mirror(
     user: UserData,
     root: Path,
     *,
-    due: Iterable[vdir.Due] | None = None,
+    today: date | None = None,
+    reminders: bool = True,
     allow_empty: bool = False,
     lock_wait_s: float = LOCK_WAIT_S,
 ) -> Report:
     """Sync the user's contacts and visits with the vdir tree `root` both ways (created if
-    absent); `due`: the reminders to write (None: the reminders folder is left alone).
-    `allow_empty`: a folder emptied there deletes what it held here (else EmptyTree)."""
-    root = Path(root).expanduser()
-    root = _folder(root).resolve()
+    absent), then write the reminders of the contacts due on `today` (keep.due_contacts, with
+    the config's cadences), unless `reminders` is false. `allow_empty`: a folder emptied there
+    deletes what it held here (else EmptyTree)."""
+    root = _folder(Path(root).expanduser()).resolve()
     with tree_lock(root, lock_wait_s):
         run = _Run(user, root)
         for kind in FOLDERS:
             run.sync(kind, allow_empty)
-        if due is not None:
-            run.reminders(due)
+        if reminders:
+            from solomo_cli.mydata.keep import due_contacts
+
+            # After the contacts came in: a forgotten one is not due, a met one is reset.
+            run.reminders(due_contacts(user, today or date.today()))
     if run.counts["deleted_here"]:
         _checkpoint(user)
     return run.report()
 
 
-def write_reminders(user: UserData, root: Path, due: Iterable[vdir.Due]) -> int:
+def write_reminders(user: UserData, root: Path, due: Iterable[Due]) -> int:
     """The reminders folder of the tree made to hold exactly `due` (one VTODO each): the entry
     point for the keep-in-touch part. Returns the files written or removed."""
     root = _folder(Path(root).expanduser()).resolve()
