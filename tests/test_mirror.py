@@ -348,7 +348,8 @@ def test_reminders_are_written_as_vtodos_and_removed_when_no_longer_due(
     assert files(tree, "reminders") == []  # nobody has a cadence yet
     assert invoke(["contact", "edit", "Paul", "--every", "1w"]).exit_code == 0
     assert invoke(["contact", "edit", "Jeanne", "--every", "2w"]).exit_code == 0
-    assert run(str(tree))[1] == "2 out, 2 reminders updated.\n"
+    # (The cards go out again only if their REV moved on: the cadence is not in them.)
+    assert run(str(tree))[1].endswith("2 reminders updated.\n")
     assert run(str(tree)) == (0, "", "")  # the same reminders: nothing rewritten
     todos = {}
     for path in files(tree, "reminders"):

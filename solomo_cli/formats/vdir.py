@@ -10,13 +10,21 @@ BadInput for an item that cannot be read."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from solomo_cli import __version__, boundary
 from solomo_cli.boundary import BadInput, clean
-from solomo_cli.formats.vcard import fold_line, vcard, vcard_component, vcard_escape
+from solomo_cli.formats.vcard import (
+    _from_qp,
+    _logical_lines,
+    _split_line,
+    decode_vcf,
+    fold_line,
+    vcard,
+    vcard_component,
+    vcard_escape,
+)
 
 MAX_UID = 200  # characters in a uid read from a file
 MAX_PROPS = 5_000  # content lines in one item (a card with a photo is a few hundred)
@@ -117,56 +125,17 @@ class Prop(NamedTuple):
     value: str  # raw: unescape with `unescape`
 
 
-def _lines(text: str) -> Iterator[str]:
-    """Content lines, unfolded (CRLF or LF, then a space or tab); a quoted-printable value
-    that ends with '=' goes on on the next line (vCard 2.1)."""
-    current: str | None = None
-    for line in re.split(r"\r\n|\n|\r", text):
-        if current is not None and line[:1] in (" ", "\t"):
-            current += line[1:]
-            continue
-        if current is not None and current.endswith("=") and _quoted_printable(current):
-            current = current[:-1] + line
-            continue
-        if current is not None and current.strip():
-            yield current
-        current = line
-    if current is not None and current.strip():
-        yield current
-
-
-def _quoted_printable(line: str) -> bool:
-    return "QUOTED-PRINTABLE" in line.split(":", 1)[0].upper()
-
-
 def _split(line: str) -> Prop:
-    quoted, cut = False, -1
-    for i, char in enumerate(line):
-        if char == '"':
-            quoted = not quoted
-        elif char == ":" and not quoted:
-            cut = i
-            break
-    if cut < 0:
-        raise BadInput(f"a line without ':' ({boundary.quoted(line, 40)})")
-    parts = re.findall(r'(?:[^;"]|"[^"]*")+', line[:cut])
-    name = (parts[0] if parts else "").rsplit(".", 1)[-1].strip().upper()
+    """One content line (formats/vcard.py's reader splits it), its value decoded from
+    quoted-printable when it says so."""
+    name, pairs, value = _split_line(line)
     params: dict[str, str] = {}
-    for part in parts[1:]:
-        key, eq, val = part.partition("=")
-        key = key.strip().upper()
-        if not eq:
+    for key, val in pairs:
+        if val is None:  # vCard 2.1: TEL;CELL
             key, val = "TYPE", key
-        params[key] = (params[key] + "," if key in params else "") + val.strip().strip('"')
-    value = line[cut + 1 :]
+        params[key] = (params[key] + "," if key in params else "") + val
     if params.get("ENCODING", "").upper() == "QUOTED-PRINTABLE":
-        import quopri
-
-        data = quopri.decodestring(value.encode("latin-1", errors="replace"))
-        try:
-            value = data.decode(params.get("CHARSET") or "utf-8")
-        except (LookupError, UnicodeDecodeError):
-            value = data.decode("cp1252", errors="replace")
+        value = _from_qp(value, params.get("CHARSET"))
     return Prop(name, params, value)
 
 
@@ -178,13 +147,9 @@ def unescape(value: str) -> str:
 def component(raw: bytes, kind: str) -> list[Prop]:
     """The properties of the first `kind` component (VCARD, VEVENT, VTODO) of an item's bytes,
     its nested components (VALARM…) left out. BadInput if there is none or it is cut short."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
     props: list[Prop] | None = None
     depth = 0
-    for line in _lines(text):
+    for line in _logical_lines(decode_vcf(raw)):
         prop = _split(line)
         value = prop.value.strip().upper()
         if prop.name == "BEGIN":
