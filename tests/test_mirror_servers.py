@@ -60,7 +60,8 @@ class Radicale:
                 headers={"Content-Type": "application/xml"},
             )
             calendar = client.request("MKCALENDAR", f"{self.url}/{owner}/visits/")
-        assert (book.status_code, calendar.status_code) == (201, 201)
+            tasks = client.request("MKCALENDAR", f"{self.url}/{owner}/reminders/")
+        assert (book.status_code, calendar.status_code, tasks.status_code) == (201, 201, 201)
 
     def stored_bytes(self) -> bytes:
         return b"".join(p.read_bytes() for p in self.storage.rglob("*") if p.is_file())
@@ -151,6 +152,23 @@ def vdirsyncer_config(tree: Path, status: Path, server: str, owner: str) -> str:
         [storage solomo_visits_server]
         type = "caldav"
         url = "{server}/{owner}/visits/"
+        username = "{owner}"
+        password = "x"
+
+        [pair solomo_reminders]
+        a = "solomo_reminders_local"
+        b = "solomo_reminders_server"
+        collections = null
+        conflict_resolution = "a wins"
+
+        [storage solomo_reminders_local]
+        type = "filesystem"
+        path = "{tree}/reminders/"
+        fileext = ".ics"
+
+        [storage solomo_reminders_server]
+        type = "caldav"
+        url = "{server}/{owner}/reminders/"
         username = "{owner}"
         password = "x"
         """
@@ -248,6 +266,8 @@ def homes(radicale: Radicale, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     a.solomo("contact", "add", "Jeanne Martin", "--at", "1", "--tag", "client", "--note", "UX")
     a.solomo("contact", "add", "Paul Durand", "--email", "paul@example.org")
     a.solomo("contact", "add", "Rosalind Quistgaard", "--at", "2", "--phone", "+45 1234")
+    a.solomo("contact", "edit", "Rosalind", "--every", "1w")  # so that she has a reminder
+    a.solomo("contact", "edit", "Jeanne", "--every", "2w")
     a.solomo("visit", "1", "--date", "2026-11-20", "--rating", "4", "--cost", "20 EUR")
     a.solomo("visit", "2", "--date", "2026-11-21", "--note", "quiet corner")
     monkeypatch.setenv("SOLOMO_HOME", str(b.root))
@@ -268,6 +288,8 @@ def test_two_homes_sync_through_radicale_and_a_forget_leaves_nothing(
     contacts, visits = a.state()
     assert [c[1] for c in contacts if c[1]] and len(contacts) == 4 and len(visits) == 3
     assert b"Rosalind" in radicale.stored_bytes() and b"Rosalind" in b.all_bytes()
+    reminders = [p.read_bytes() for p in (b.tree / "reminders").glob("*.ics")]
+    assert any(b"Get back in touch with Rosalind" in r for r in reminders)  # A's, through
 
     a.solomo("contact", "edit", "Paul", "--note", "edited in home a")  # an edit in one
     uid = next(v[0] for v in visits if v[1] == "2026-11-21")
@@ -389,6 +411,11 @@ def test_every_item_put_on_the_server_was_accepted(
 ) -> None:
     a, _ = homes
     a.round()
-    stored = [p for p in (radicale.storage / "collection-root" / USER).rglob("*") if p.is_file()]
-    items = [p for p in stored if ".Radicale" not in str(p)]
-    assert sorted(p.suffix for p in items) == [".ics", ".ics", ".vcf", ".vcf", ".vcf"]
+    root = radicale.storage / "collection-root" / USER
+    counts = {
+        name: len(
+            [p for p in (root / name).iterdir() if p.is_file() and p.suffix in (".ics", ".vcf")]
+        )
+        for name in ("contacts", "visits", "reminders")
+    }
+    assert counts == {"contacts": 3, "visits": 2, "reminders": 2}
