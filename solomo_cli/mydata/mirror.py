@@ -3,7 +3,7 @@ vdirsyncer syncs two storages (its sync/status.py is the model).
 
     DIR/contacts/<uid>.vcf    one vCard 4.0 per contact, its encounters inside
     DIR/visits/<uid>.ics      one all-day VEVENT per visit
-    DIR/reminders/<uid>.ics   one VTODO per due keep-in-touch (written only: `write_reminders`)
+    DIR/reminders/<uid>.ics   one VTODO per contact due (keep.py), written only, never read
 
 The status table (mydata migration m009_mirror_status) keeps, per tree and item, a hash of the
 record as solomo writes it (`hash_here`) and of the file as last seen (`hash_there`). Against
@@ -21,7 +21,7 @@ import io
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -641,26 +641,27 @@ def _checkpoint(user: UserData) -> None:
         pass
 
 
-def summary(report: Report, label: Callable[[int, str], str] | None = None) -> str:
-    """'3 out, 1 in, 1 deleted here, 1 conflict (newest kept): Jeanne Martin (here's)'."""
-    parts = []
-    for value, words in (
-        (report.out, "out"),
-        (report.came_in, "in"),
-        (report.deleted_here, "deleted here"),
-        (report.deleted_there, "deleted there"),
-        (report.reminders, "reminders updated" if report.reminders != 1 else "reminder updated"),
-    ):
-        if value:
-            parts.append(f"{value} {words}")
-    line = ", ".join(parts)
+def summary(report: Report) -> str:
+    """'3 out, 1 in, 1 deleted here, 1 conflict (newest kept): Jeanne Martin (this copy)'; ''
+    when nothing changed."""
+    from solomo_cli.words import count
+
+    parts = [
+        f"{value} {words}"
+        for value, words in (
+            (report.out, "out"),
+            (report.came_in, "in"),
+            (report.deleted_here, "deleted here"),
+            (report.deleted_there, "deleted there"),
+        )
+        if value
+    ]
+    if report.reminders:
+        parts.append(count(report.reminders, "reminders") + " updated")
     if report.conflicts:
-        n = len(report.conflicts)
         names = "; ".join(
             f"{boundary.clean(c.label)} ({'this copy' if c.kept == 'here' else 'the file'})"
             for c in report.conflicts
         )
-        line += (
-            ", " if line else ""
-        ) + f"{n} conflict{'s' if n > 1 else ''} (newest kept): {names}"
-    return line
+        parts.append(f"{count(len(report.conflicts), 'conflicts')} (newest kept): {names}")
+    return ", ".join(parts)
