@@ -138,6 +138,13 @@ def _switch(value: object, what: str) -> bool:
     raise boundary.BadInput(f"{what} should be on or off")
 
 
+def _folder(value: object, what: str) -> Path:
+    if not isinstance(value, str):
+        raise boundary.BadInput(f"{what} should be a folder's path")
+    text = boundary.text(value, what, max_len=4096, required=True) or ""
+    return Path(text).expanduser()
+
+
 _URL_HINT = "give an http or https URL, e.g. {}"
 MAX_CADENCES = 200  # tags with a cadence in [cadence]
 
@@ -176,6 +183,7 @@ class Settings(NamedTuple):
     osm_api_url: str = DEFAULT_OSM_API_URL  # the OSM API's base (solomo calls <base>/api/0.6/…)
     cadence: tuple[tuple[str, int], ...] = ()  # (folded tag, days): keep in touch that often
     home: str | None = None  # where `near` searches when given no place and no trip is on
+    mirror_dir: Path | None = None  # the vdir tree of `solomo mirror` without DIR
 
     @property
     def user_agent(self) -> str:
@@ -234,4 +242,5 @@ def load_settings() -> Settings:
         ),
         cadence=read("cadence", _cadences, (), hint='e.g. [cadence] client = "3w"'),
         home=read("home", _place, None, hint='give a place name or LAT,LON, e.g. home = "Lyon"'),
+        mirror_dir=read("mirror_dir", _folder, None, env="SOLOMO_MIRROR_DIR"),
     )

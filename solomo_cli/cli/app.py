@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("files", "backup"),
     "report": ("report", "report"),
     "trip": ("trips", "trip_app"),
+    "mirror": ("mirror", "mirror"),
 }
 # The user's own layer (cli/user.py): `solomo near` never imports these modules (a test checks).
 USER_COMMANDS = tuple(COMMANDS)[4:]

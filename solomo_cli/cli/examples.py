@@ -147,6 +147,7 @@ EXAMPLES: dict[str, list[Example]] = {
         ("solomo contact met jeanne --at 2 --date lundi", "at #2, last Monday"),
     ],
     "contact list": [
+        ("solomo contact list", "everyone, by name"),
         ("solomo contact list --near Lyon", "who you know around Lyon"),
         ("solomo contact list --stale 90d", "not seen for 90 days"),
         ("solomo contact list --stale 6m --tag ux", "UX people not seen for six months"),
@@ -159,6 +160,7 @@ EXAMPLES: dict[str, list[Example]] = {
         ),
         ("solomo contact edit jeanne --every 6w", "keep in touch every six weeks"),
         ("solomo contact edit karim --every 2w", "every two weeks"),
+        ("solomo contact edit jeanne --every 2w", "Jeanne too: her reminder joins the mirror"),
         ("solomo contact edit jeanne --every none", "no cadence of her own"),
     ],
     "contact forget": [
@@ -225,6 +227,11 @@ EXAMPLES: dict[str, list[Example]] = {
         ('solomo import "Saved Places.json"', "Google Takeout saved places"),
     ],
     "backup": [("solomo backup solomo-2026-11-26.db", "a copy of your own data")],
+    "mirror": [
+        ("solomo mirror ~/solomo-mirror", "contacts, visits and reminders both ways with a vdir"),
+        ("solomo mirror", "the tree of mirror_dir in the config file; silent if nothing changed"),
+        ("solomo mirror --force-delete", "a folder emptied there on purpose: delete it all here"),
+    ],
 }
 
 # The grammar every date option reads (the options' --help points here: cli/params.DATES_SEE).

@@ -232,6 +232,8 @@ def m006_sync_identity(conn: sqlite3.Connection) -> None:
         f"uid = coalesce(NEW.uid, {SQL_UUID}), updated_at = coalesce(NEW.updated_at, {SQL_NOW}) "
         "WHERE rowid = NEW.rowid; END"
     )
+
+
 def m008_field_notes(conn: sqlite3.Connection) -> None:
     # What the user found on a visit (issue 14): power, Wi-Fi (a word or a speed), noise and
     # calls, checked here as well as where they enter. NULL: not said.
@@ -244,6 +246,17 @@ def m008_field_notes(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE visits ADD COLUMN {column} TEXT CHECK ({check})")
 
 
+def m009_mirror_status(conn: sqlite3.Connection) -> None:
+    # What `solomo mirror` last saw of each item, per tree, on both sides (vdirsyncer's status):
+    # a hash of the record here and of its file there, so that a change, and a deletion, on
+    # either side is told apart from a new item. Uids and hashes only: nothing identifying.
+    conn.execute(
+        "CREATE TABLE mirror_status (dir TEXT NOT NULL, kind TEXT NOT NULL, uid TEXT NOT NULL, "
+        "hash_here TEXT NOT NULL, hash_there TEXT NOT NULL, href TEXT NOT NULL, "
+        "PRIMARY KEY (dir, kind, uid))"
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contact_name_keys,
@@ -253,6 +266,7 @@ MIGRATIONS = [
     m006_sync_identity,
     m007_keep_in_touch,
     m008_field_notes,
+    m009_mirror_status,
 ]
 
 # -- the store ------------------------------------------------------------------------------
