@@ -82,3 +82,27 @@ def test_a_read_only_cache_counts_without_remembering(tmp_path: Path) -> None:
     assert reader.count_within(LAT, LON, 3000, KINDS) == expected
     assert memo_rows(reader) == 0
     reader.close()
+
+
+def test_the_best_points_of_the_store_are_remembered_and_forgotten(tmp_path: Path) -> None:
+    from solomo_cli.search.ranking import best_points, points_sql
+
+    cache = Cache(tmp_path / "cache.db")
+    cache.save_fetch(places(50), LAT, LON, 20_000, KINDS, None, "http://x")
+    points = points_sql(738_000)
+    plain = cache.best_points(KINDS, points)
+    assert 0 < plain < best_points(KINDS)  # no place here has every signal
+    assert memo_rows(cache) == 1 and cache.best_points(KINDS, points) == plain
+    rich_tags = {
+        "name": "Full",
+        "internet_access": "wlan",
+        "internet_access:fee": "no",
+        "service:electricity": "yes",
+        "opening_hours": "24/7",
+        "website": "https://example.org",
+        "operator:type": "community",
+    }
+    full = Place("node/999", "Full", "coworking", LAT, LON, rich_tags)
+    cache.save_fetch([*places(50), full], LAT, LON, 20_000, KINDS, None, "http://x")
+    assert memo_rows(cache) == 0  # the write emptied it
+    assert cache.best_points(KINDS, points) > plain

@@ -180,3 +180,19 @@ def test_listing_and_show_round_the_average_rating_alike(
     user.close()
     assert shown == shown_rating(sum(ratings) / len(ratings))
     assert personal_signals(tmp_path / "solomo.db", [SMOOTH.id])[SMOOTH.id][0] == shown
+
+
+def test_near_reads_the_user_file_through_indexes(tmp_path: Path) -> None:
+    """m010: the places around the point by position, the visits with field notes by a
+    partial index; neither query scans a table (years of visits)."""
+    from solomo_cli.mydata.signals import _facts_sql, _near, _signals_sql
+
+    from solomo_cli.mydata.store import MIGRATIONS
+
+    conn = db.connect(tmp_path / "solomo.db", private=True)
+    db.migrate(conn, MIGRATIONS)
+    where, args = _near((45.76, 4.84, 1000.0))
+    for sql in (_signals_sql(where), _facts_sql(where)):
+        plan = " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+        assert "SCAN" not in plan, plan
+    conn.close()

@@ -620,25 +620,50 @@ class Cache:
             return 0
         required = tuple(required)
         key = json.dumps([lat, lon, radius_m, sorted(kinds), sorted(required)])
+        return int(
+            self._remembered(key, lambda: self._count_within(lat, lon, radius_m, kinds, required))
+        )
+
+    def best_points(self, kinds: Sequence[str], points: tuple[str, Sequence[Any]]) -> float:
+        """The most a place of these kinds gets of `points` (ranking.points_sql: the score
+        besides distance), over the whole store: a listing's bound for the places beyond the
+        ring it has read, tighter than the most any place could get in theory. Remembered
+        until any place changes, like the counts."""
+        if not kinds:
+            return 0.0
+        sql, args = points
+        marks = ",".join("?" * len(kinds))
+        key = json.dumps(["best", sorted(kinds), sql, list(args)])
+
+        def best() -> float:
+            row = self.conn.execute(
+                f"SELECT max({sql}) FROM places WHERE kind IN ({marks})", (*args, *kinds)
+            ).fetchone()
+            return float(row[0] or 0.0) if row else 0.0
+
+        return self._remembered(key, best)
+
+    def _remembered(self, key: str, compute: Callable[[], float]) -> float:
+        """compute(), remembered under `key` in count_memo until any place changes."""
         row = self.conn.execute("SELECT total FROM count_memo WHERE key = ?", (key,)).fetchone()
         if row is not None:
-            return int(row[0])
-        if self.conn.in_transaction:  # inside a write: counted, not remembered
-            return self._count_within(lat, lon, radius_m, kinds, required)
+            return float(row[0])
+        if self.conn.in_transaction:  # inside a write: computed, not remembered
+            return compute()
         try:
-            # Counted under the write lock, so that no other process can change the places
-            # between the count and its memo (the triggers would have nothing to empty).
+            # Computed under the write lock, so that no other process can change the places
+            # between the computation and its memo (the triggers would have nothing to empty).
             with db.transaction(self.conn):
-                total = self._count_within(lat, lon, radius_m, kinds, required)
-                self.conn.execute("INSERT OR REPLACE INTO count_memo VALUES (?, ?)", (key, total))
+                value = compute()
+                self.conn.execute("INSERT OR REPLACE INTO count_memo VALUES (?, ?)", (key, value))
                 self.conn.execute(
                     "DELETE FROM count_memo WHERE rowid NOT IN "
                     "(SELECT rowid FROM count_memo ORDER BY rowid DESC LIMIT ?)",
                     (COUNT_MEMO_SIZE,),
                 )
-        except (StoreError, sqlite3.Error):  # read-only or busy: counted, not remembered
-            total = self._count_within(lat, lon, radius_m, kinds, required)
-        return total
+        except (StoreError, sqlite3.Error):  # read-only or busy: computed, not remembered
+            value = compute()
+        return value
 
     def _count_within(
         self,

@@ -47,14 +47,32 @@ def visited_facts(path: Path, near: tuple[float, float, float] | None = None) ->
     """The latest field notes of each place visited (within `near`, as `visited_signals`):
     each fact from the latest visit that gave it."""
     where, args = _near(near)
-    where = f"{where} AND" if where else "WHERE"
-    rows = _rows(
-        path,
-        f"SELECT place_id, day, {', '.join(FACTS)} FROM visits {where} "
-        f"({' OR '.join(f'{f} IS NOT NULL' for f in FACTS)}) ORDER BY day, id",
-        args,
+    return _latest(_rows(path, _facts_sql(where), args))
+
+
+def visited(
+    path: Path, near: tuple[float, float, float] | None = None
+) -> tuple[dict[str, tuple[float | None, int]], dict[str, Facts]]:
+    """`visited_signals` and `visited_facts` at once, through one connection: what `near`
+    reads of the user-data file on every run."""
+    where, args = _near(near)
+    signals_rows, facts_rows = _rows_of(
+        path, [(_signals_sql(where), args), (_facts_sql(where), args)]
     )
-    return _latest(rows)
+    signals = {pid: (shown_rating(avg), count) for pid, avg, count in signals_rows}
+    return signals, (_latest(facts_rows) if signals else {})
+
+
+def _facts_sql(where: str) -> str:
+    where = f"{where} AND" if where else "WHERE"
+    return (
+        f"SELECT place_id, day, {', '.join(FACTS)} FROM visits {where} "
+        f"({' OR '.join(f'{f} IS NOT NULL' for f in FACTS)}) ORDER BY day, id"
+    )
+
+
+def _signals_sql(where: str) -> str:
+    return f"SELECT place_id, avg(rating), count(*) FROM visits {where} GROUP BY place_id"
 
 
 def latest_field_facts(user: UserData, place_id: str) -> dict[str, str]:
@@ -126,25 +144,30 @@ def _near(near: tuple[float, float, float] | None) -> tuple[str, tuple[object, .
 def _signals(
     path: Path, where: str, args: tuple[object, ...]
 ) -> dict[str, tuple[float | None, int]]:
-    rows = _rows(
-        path, f"SELECT place_id, avg(rating), count(*) FROM visits {where} GROUP BY place_id", args
-    )
+    rows = _rows(path, _signals_sql(where), args)
     return {pid: (shown_rating(avg), count) for pid, avg, count in rows}
 
 
 def _rows(path: Path, sql: str, args: tuple[object, ...]) -> list[Any]:
+    return _rows_of(path, [(sql, args)])[0]
+
+
+def _rows_of(path: Path, queries: Sequence[tuple[str, tuple[object, ...]]]) -> list[list[Any]]:
+    """The rows of each query, read through one read-only connection ([] each when there is
+    no file, or one another process has not migrated yet)."""
+    nothing: list[list[Any]] = [[] for _ in queries]
     if not path.exists():
-        return []
+        return nothing
     try:
         conn = db.connect_readonly(path)
     except StoreError:
-        return []
+        return nothing
     try:
-        return conn.execute(sql, args).fetchall()
+        return [conn.execute(sql, args).fetchall() for sql, args in queries]
     except sqlite3.OperationalError as exc:
         # Created by another process, not yet migrated (or without m008_field_notes' columns)
         if "no such table" in str(exc) or "no such column" in str(exc):
-            return []
+            return nothing
         raise _unreadable(path, exc) from exc
     except sqlite3.DatabaseError as exc:
         raise _unreadable(path, exc) from exc

@@ -257,6 +257,16 @@ def m009_mirror_status(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_near_indexes(conn: sqlite3.Connection) -> None:
+    # What `near` reads of this file on every run (mydata/signals.py): the places around the
+    # search point, by position, and the visits with field notes (few), without scanning all.
+    conn.execute("CREATE INDEX places_position ON places (lat, lon)")
+    conn.execute(
+        "CREATE INDEX visits_facts ON visits (place_id, day) WHERE "
+        "(power IS NOT NULL OR wifi IS NOT NULL OR noise IS NOT NULL OR calls IS NOT NULL)"
+    )
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contact_name_keys,
@@ -267,6 +277,7 @@ MIGRATIONS = [
     m007_keep_in_touch,
     m008_field_notes,
     m009_mirror_status,
+    m010_near_indexes,
 ]
 
 # -- the store ------------------------------------------------------------------------------

@@ -443,11 +443,9 @@ def run(session: Session, q: NearQuery) -> NearResult:
     mine: Mine = {}
     facts: MyFacts = {}
     if personal:
-        from solomo_cli.mydata.signals import visited_facts, visited_signals
+        from solomo_cli.mydata.signals import visited
 
-        around = (origin.lat, origin.lon, q.radius_m)
-        mine = visited_signals(user_db, around)
-        facts = visited_facts(user_db, around) if mine else {}
+        mine, facts = visited(user_db, (origin.lat, origin.lon, q.radius_m))
     today = date.today()
     scorer = _Scorer(q, mine, today, facts)
     required = _required(q)
@@ -527,7 +525,9 @@ def _top_rows(
     mine_rows: list[Light] = []
     if scorer.mine and not scorer.by_distance:
         mine_rows = cache.candidates_by_id(scorer.mine, lat, lon, radius, q.kinds, required)
-    best = best_points(q.kinds)
+    # The most a place beyond the ring could get besides distance: what the store's best
+    # place of these kinds gets (remembered), never more than any place could in theory.
+    best = min(best_points(q.kinds), cache.best_points(q.kinds, points_sql(scorer.today)) + 0.05)
     ring = radius if total <= FIRST_RING_ROWS else radius * math.sqrt(FIRST_RING_ROWS / total)
     at_least = None  # once a k-th score is known: skip in SQL the rows that cannot reach it
     while ring < radius:
