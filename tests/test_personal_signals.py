@@ -186,7 +186,6 @@ def test_near_reads_the_user_file_through_indexes(tmp_path: Path) -> None:
     """m010: the places around the point by position, the visits with field notes by a
     partial index; neither query scans a table (years of visits)."""
     from solomo_cli.mydata.signals import _facts_sql, _near, _signals_sql
-
     from solomo_cli.mydata.store import MIGRATIONS
 
     conn = db.connect(tmp_path / "solomo.db", private=True)
