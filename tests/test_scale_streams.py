@@ -320,7 +320,10 @@ def test_log_shows_the_first_visits_and_says_how_many_more(filled: UserData) -> 
         "7 more; use --limit to see them.",
     ]
     # The totals stay totals over every visit matched.
-    assert "Total: 84 days worked, 1500 visits, cost 3854.00 EUR, 3833.50 (no currency)" in result.stdout
+    assert (
+        "Total: 84 days worked, 1500 visits, cost 3854.00 EUR, 3833.50 (no currency)"
+        in result.stdout
+    )
 
 
 def test_log_limit_reads_only_the_rows_shown(filled: UserData) -> None:

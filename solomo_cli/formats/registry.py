@@ -85,6 +85,8 @@ def _ics(doc: Document, out: IO[str]) -> None:
     from solomo_cli.formats.ics import write_ics
 
     write_ics(doc.what, doc.records, out)
+
+
 def _html(doc: Document, out: IO[str]) -> None:
     from solomo_cli.formats.htmlmap import write_html
 
