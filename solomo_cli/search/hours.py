@@ -51,6 +51,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from solomo_cli import native
 from solomo_cli.dates import read_moment
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ def evaluate(
     value = (value or "").strip()  # the library accepts some surrounding spaces, not all
     if not value:
         return HoursInfo("unknown", None, UNKNOWN_PHRASE)
+    native.preload("opening_hours")
     import opening_hours
 
     lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
@@ -399,6 +401,7 @@ def _zone_countries() -> dict[str, str]:
 
 def _parse(value: str, **options: Any) -> OpeningHours | str:
     """``OpeningHours(value, **options)``, or a one-line message when the value is invalid."""
+    native.preload("opening_hours")
     import opening_hours
 
     try:

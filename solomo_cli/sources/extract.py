@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from solomo_cli import native
 from solomo_cli.boundary import BadInput, quoted, timestamp
 from solomo_cli.cache.store import Box
 from solomo_cli.errors import ServiceError, UsageError
@@ -120,6 +121,7 @@ def _fd_position(path: Path, size: int) -> Callable[[], int]:
 
 @contextmanager
 def _location_index(path: Path, work_dir: Path) -> Iterator[Any]:
+    native.preload("osmium.index")
     import osmium.index
 
     if path.stat().st_size <= IN_MEMORY_MAX_BYTES:
@@ -161,6 +163,7 @@ def _way_points(way: Any) -> Iterator[tuple[float, float]]:
 def read_extract(path: Path, work_dir: Path, progress: Progress | None = None) -> Extract:
     """Every place of every kind in the file. Raises BadExtract for a broken or truncated file;
     `work_dir` holds the node-location index of a big file while it is read."""
+    native.preload("osmium", "osmium.filter", "osmium.io", "osmium.osm")
     import osmium
     import osmium.filter
     import osmium.io
@@ -255,6 +258,7 @@ def _relation_centres(
 ) -> None:
     """A second pass over the ways only, for the outer ways of the kept multipolygons (their
     tags did not pass the filter): each relation's centre is the middle of their box."""
+    native.preload("osmium", "osmium.filter", "osmium.io", "osmium.osm")
     import osmium
     import osmium.filter
     import osmium.io
