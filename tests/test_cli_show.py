@@ -83,7 +83,10 @@ def test_details_contacts_hours_and_freshness() -> None:
     assert "@lacordee@mastodon.social" in lines["Mastodon"]
     assert "24/7" in lines["Hours"] and "open 24/7" in text
     assert "possibly stale (last checked 2019)" in lines["Checked"]
-    assert "wlan" in lines["Internet"] and "customers" in lines["Internet fee"]
+    # each signal once, with the tag as tagged beside what it means
+    assert "yes (OSM: wlan)" in lines["Wi-Fi"]
+    assert "free (OSM: customers)" in lines["Wi-Fi fee"]
+    assert "Internet" not in lines and "Internet fee" not in lines
     assert "La Cordée" in lines["Operator"]
     assert "https://www.openstreetmap.org/node/8795134202" in lines["Map"]
     assert "No visits yet." in text

@@ -220,15 +220,11 @@ def _freshness(check_date: str | None) -> str:
     return f"checked {check_date}"
 
 
-# Tags worth showing beyond the address, contact and hours lines.
+# Tags worth showing beyond the address, contact and hours lines, and beyond the signals'
+# lines (which show the Wi-Fi, fee, capacity, wheelchair… tags as tagged, beside their sense).
 _DETAIL_TAGS = (
-    ("internet_access", "Internet"),
-    ("internet_access:fee", "Internet fee"),
     ("internet_access:ssid", "Wi-Fi name"),
-    ("wheelchair", "Wheelchair"),
-    ("fee", "Fee"),
     ("charge", "Price"),
-    ("capacity", "Capacity"),
     ("access", "Access"),
     ("level", "Level"),
     ("operator", "Operator"),

@@ -56,6 +56,20 @@ def _link(text: str, target: str | None, style: str = "") -> Text:
     return Text(text, style=Style.parse(style) + Style(link=target) if target else style)
 
 
+# The one tag a signal reads, shown as tagged beside what it means ("yes (OSM: wlan)"); the
+# signals read from several tags (power, run by) say "(OSM)" alone.
+_SIGNAL_TAGS = {
+    "internet": "internet_access",
+    "free_wifi": "internet_access:fee",
+    "fee_free": "fee",
+    "bookable": "reservation",
+    "roomy": "capacity",
+    "wheelchair": "wheelchair",
+    "outdoor": "outdoor_seating",
+    "aircon": "air_conditioning",
+}
+
+
 def signal_rows(place: Place, facts: Facts, today: int) -> list[tuple[str, Text]]:
     """`solomo show`'s lines of the score's signals: OSM's value (or unknown) beside your
     latest field note, the brand recognised, and the confidence."""
@@ -75,7 +89,8 @@ def signal_rows(place: Place, facts: Facts, today: int) -> list[tuple[str, Text]
             style="dim" if value is None else "",
         )
         if value is not None:
-            text.append(" (OSM)", style="dim")
+            raw = place.tags.get(_SIGNAL_TAGS.get(signal.column, ""))
+            text.append(f" (OSM: {clean(raw)})" if raw else " (OSM)", style="dim")
         fact = mine.get(signal.column)
         if fact is not None:
             text.append(f" · yours: {fact[0]} ({fact[1]})", style="magenta")
