@@ -84,13 +84,11 @@ def signal_rows(place: Place, facts: Facts, today: int) -> list[tuple[str, Text]
         if signal.column == "checked":  # show's own "Checked" line says it, with the date
             continue
         value = values[signal.column]
-        text = Text(
-            "unknown" if value is None else (signal.yes if value else signal.no),
-            style="dim" if value is None else "",
-        )
+        word = "unknown" if value is None else (signal.yes if value else signal.no)
+        text = Text(word, style="dim" if value is None else "")
         if value is not None:
-            raw = place.tags.get(_SIGNAL_TAGS.get(signal.column, ""))
-            text.append(f" (OSM: {clean(raw)})" if raw else " (OSM)", style="dim")
+            raw = clean(place.tags.get(_SIGNAL_TAGS.get(signal.column, "")))
+            text.append(f" (OSM: {raw})" if raw and raw != word else " (OSM)", style="dim")
         fact = mine.get(signal.column)
         if fact is not None:
             text.append(f" · yours: {fact[0]} ({fact[1]})", style="magenta")
