@@ -26,7 +26,6 @@ from solomo_cli.kinds import DEFAULT_KINDS
 from solomo_cli.model import Origin, Place
 from solomo_cli.search.hours import When, add_zones, annotate_hours
 from solomo_cli.search.ranking import (
-    DISTANCE_POINTS,
     NO_FACTS,
     Facts,
     Traits,
@@ -36,6 +35,7 @@ from solomo_cli.search.ranking import (
     is_stale,
     points,
     points_sql,
+    reach_sql,
     recent,
     total_points,
 )
@@ -516,43 +516,42 @@ def _top_rows(
     required: tuple[str, ...],
     total: int,
 ) -> list[Light]:
-    """The first `q.limit` rows in order, read ring by growing ring around the origin: a ring
-    is enough when its k-th score beats the best score a place beyond it could reach (distance
-    points fall with distance; the others are bounded by their maximum). The user's own places
-    (ratings, visits: no bound) are always among the candidates."""
+    """The first `q.limit` rows in order. A first ring around the origin, grown until it holds
+    k rows, is enough when its k-th score beats the best score a place beyond it could reach
+    (distance points fall with distance; the rest is bounded by the store's best). Else that
+    k-th score, which the answer's can only beat, bounds what every other row must get besides
+    distance: one more read of the whole circle, through base_points' index, finds the few
+    rows that can. The user's own places (ratings, visits: no bound) are always candidates."""
     k, radius = q.limit, q.radius_m
     lat, lon = origin.lat, origin.lon
     mine_rows: list[Light] = []
     if scorer.mine and not scorer.by_distance:
         mine_rows = cache.candidates_by_id(scorer.mine, lat, lon, radius, q.kinds, required)
+
+    def best_of(rows: list[Light]) -> list[Light]:
+        seen = {row[0] for row in rows}
+        return heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
+
+    ring = radius if total <= FIRST_RING_ROWS else radius * math.sqrt(FIRST_RING_ROWS / total)
+    while ring < radius:
+        rows = cache.candidates(lat, lon, ring, q.kinds, required)
+        if len(rows) >= k:
+            break
+        ring *= 2.0
+    else:
+        return best_of(cache.candidates(lat, lon, radius, q.kinds, required))
+    top = best_of(rows)
+    if scorer.by_distance:
+        return top  # every place beyond the ring is farther
+    kth = scorer.score(top[-1])
     # The most a place beyond the ring could get besides distance: what the store's best
     # place of these kinds gets (remembered), never more than any place could in theory.
     best = min(best_points(q.kinds), cache.best_points(q.kinds, points_sql(scorer.today)) + 0.05)
-    ring = radius if total <= FIRST_RING_ROWS else radius * math.sqrt(FIRST_RING_ROWS / total)
-    at_least = None  # once a k-th score is known: skip in SQL the rows that cannot reach it
-    while ring < radius:
-        rows = cache.candidates(lat, lon, ring, q.kinds, required, at_least)
-        if len(rows) < k:
-            ring *= 2.0
-            continue
-        seen = {row[0] for row in rows}
-        top = heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
-        if scorer.by_distance:
-            return top  # every place beyond the ring is farther
-        kth = scorer.score(top[-1])
-        # 0.05: scores are rounded to 0.1, so a place beyond that ties is told apart safely
-        if kth > distance_points(ring, radius) + best + 0.05:
-            return top
-        # The k-th score only grows with the ring: beyond `needed`, no place can beat it.
-        needed = radius * (1.0 - (kth - best) / DISTANCE_POINTS) + 1.0
-        ring = max(ring * 1.25, min(ring * 2.0, needed))
-        # Even at the origin, a row needs kth − 40 other points to reach the k-th score (and
-        # at least k rows of any larger ring do: the k-th score only grows).
-        sql, args = points_sql(scorer.today)
-        at_least = (sql, args, kth - DISTANCE_POINTS - 0.05)
-    rows = cache.candidates(lat, lon, radius, q.kinds, required, at_least)
-    seen = {row[0] for row in rows}
-    return heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
+    # 0.05: scores are rounded to 0.1, so a place beyond that ties is told apart safely
+    if kth > distance_points(ring, radius) + best + 0.05:
+        return top
+    reach = reach_sql(scorer.today, kth, radius)
+    return best_of(cache.candidates(lat, lon, radius, q.kinds, required, reach))
 
 
 def _hours_at(cache: Cache, rows: Sequence[Light], at: When) -> dict[int, dict[str, Any]]:

@@ -266,30 +266,59 @@ def best_points(kinds: Sequence[str], time_asked: bool = False) -> float:
     return top + (OPEN_POINTS if time_asked else 0.0)
 
 
-def points_sql(today: int) -> tuple[str, list[Any]]:
-    """SQL over the cache's signal columns for the points `points` gives besides distance and
-    the user's own marks (and "open then"): how a search skips, in SQL, the rows that cannot
-    reach a score. Built from the same table and constants (a test checks they agree)."""
+def base_points_sql() -> str:
+    """SQL over the cache's signal columns for the points `points` gives besides distance, the
+    user's own marks, "open then" and "checked" (the one term that depends on the day): the
+    expression of the cache's indexed column `base_points` (migration m011_points_column).
+    Literals only (a generated column takes no parameters); built from the same table."""
     kinds = " ".join(
-        f"WHEN ? THEN {kind_reason(name, False)[1]!r}" for name in KINDS if name != "coworking"
+        f"WHEN '{name}' THEN {kind_reason(name, False)[1]!r}"
+        for name in KINDS
+        if name != "coworking"
     )
     terms = [
         f"(CASE kind WHEN 'coworking' THEN (CASE WHEN chain THEN {CHAIN_POINTS!r} "
         f"ELSE {KINDS['coworking'].points!r} END) {kinds} ELSE 0.0 END)"
     ]
     for signal in SIGNALS:
-        column = (
-            f"(CASE WHEN check_day IS NULL THEN NULL WHEN ? - check_day <= {STALE_AFTER_DAYS} "
-            "THEN 1 ELSE 0 END)"
-            if signal.column == "checked"
-            else signal.column
-        )
-        terms.append(
-            f"(CASE {column} WHEN 1 THEN {signal.yes_points!r} "
-            f"WHEN 0 THEN {signal.no_points!r} ELSE 0.0 END)"
-        )
+        if signal.column != "checked":
+            terms.append(
+                f"(CASE {signal.column} WHEN 1 THEN {signal.yes_points!r} "
+                f"WHEN 0 THEN {signal.no_points!r} ELSE 0.0 END)"
+            )
     terms.append(f"hours_known * {HOURS_POINTS!r} + contact_known * {CONTACT_POINTS!r}")
-    return "(" + " + ".join(terms) + ")", [name for name in KINDS if name != "coworking"] + [today]
+    return "(" + " + ".join(terms) + ")"
+
+
+_CHECKED = next(s for s in SIGNALS if s.column == "checked")
+_CHECKED_SQL = (
+    f"(CASE WHEN check_day IS NULL THEN 0.0 WHEN ? - check_day <= {STALE_AFTER_DAYS} "
+    f"THEN {_CHECKED.yes_points!r} ELSE {_CHECKED.no_points!r} END)"
+)
+# The most and the least the day-dependent term adds to base_points.
+_CHECKED_MOST = max(_CHECKED.yes_points, _CHECKED.no_points, 0.0)
+
+
+def points_sql(today: int) -> tuple[str, list[Any]]:
+    """SQL over the cache's signal columns for the points `points` gives besides distance and
+    the user's own marks (and "open then"): a store's best (Cache.best_points). Built from the
+    same table and constants (a test checks they agree). The points are whole numbers, so
+    their sum is exact in any order."""
+    return f"({base_points_sql()} + {_CHECKED_SQL})", [today]
+
+
+def reach_sql(today: int, value: float, radius_m: float) -> tuple[str, list[Any], str, list[Any]]:
+    """How a cache row's score can reach `value` within a search of `radius_m`: (a condition
+    on the indexed column base_points alone, its args, the SQL distance in metres within which
+    the row's own points and distance points reach `value`, its args). A margin of 0.1 point
+    covers the rounding of distance points; the row's exact score is worked out after."""
+    need = value - 0.1
+    return (
+        "base_points >= ?",
+        [need - DISTANCE_POINTS - _CHECKED_MOST],
+        f"(? * (1.0 - (? - base_points - {_CHECKED_SQL}) / {DISTANCE_POINTS!r}))",
+        [radius_m, need, today],
+    )
 
 
 def score(
