@@ -33,6 +33,7 @@ from solomo_cli.search.ranking import (
     confidence,
     distance_points,
     is_stale,
+    osm_scorer,
     points,
     points_sql,
     reach_sql,
@@ -409,9 +410,13 @@ class _Scorer:
         self.time_asked = q.open_at is not None
         self.by_distance = q.sort == "distance"
         self.open_rids: set[int] = set()  # with a time asked: the rows open then
+        self._osm = osm_scorer(self.radius_m, self.today)
 
     def score(self, row: Light) -> float:
-        rating, visits = self.mine.get(row[1], (None, 0))
+        pid = row[1]
+        if not self.time_asked and pid not in self.mine and pid not in self.facts:
+            return self._osm((row[2], *row[LIGHT_TRAITS]), row[LIGHT_DISTANCE])
+        rating, visits = self.mine.get(pid, (None, 0))
         return total_points(
             _traits(row),
             row[LIGHT_DISTANCE],
@@ -420,7 +425,7 @@ class _Scorer:
             rating,
             visits,
             self.time_asked and row[0] in self.open_rids,
-            self.facts.get(row[1], NO_FACTS),
+            self.facts.get(pid, NO_FACTS),
         )
 
     def key(self, row: Light) -> tuple[Any, ...]:
