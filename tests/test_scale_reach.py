@@ -132,3 +132,22 @@ def test_the_reach_keeps_every_row_that_scores_enough(data: dict[str, Any]) -> N
         assert not math.isnan(sum(scores.values()))
     finally:
         cache.close()
+
+
+def test_near_reads_the_ratings_from_an_index_alone(tmp_path: Path) -> None:
+    """User-data m011: the ratings and counts around the point come from a covering index
+    (no visit row read), and the field notes keep their partial index."""
+    from solomo_cli import db
+    from solomo_cli.mydata.signals import _facts_sql, _near, _signals_sql
+    from solomo_cli.mydata.store import MIGRATIONS
+
+    conn = db.connect(tmp_path / "solomo.db", private=True)
+    db.migrate(conn, MIGRATIONS)
+    where, args = _near((45.76, 4.84, 1000.0))
+    plans = [
+        " | ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+        for sql in (_signals_sql(where), _facts_sql(where))
+    ]
+    conn.close()
+    assert "USING COVERING INDEX visits_ratings (place_id=?)" in plans[0], plans
+    assert "USING INDEX visits_facts (place_id=?)" in plans[1], plans
