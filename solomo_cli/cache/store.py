@@ -600,15 +600,13 @@ class Cache:
             floor, floor_args, within, within_args = reach
             index, where, more = "places_points", f"{where} AND {floor}", [*floor_args]
             if flat:
-                # Within the row's reach, on the flat map, with its error as a margin.
+                # Within the row's reach (r), on the flat map, with its error as a margin:
+                # d² <= r·|r| is d <= r, false for a negative reach, with r worked out twice.
                 flat_sq, flat_args = _flat_sq(lat, lon)
                 margin = radius_m * _FLAT_ERROR + 1.0
                 reach_m = f"({within} + ?)"
-                where += f" AND {reach_m} >= 0 AND {flat_sq} <= {reach_m} * {reach_m}"
-                more += [*within_args, margin, *flat_args, *within_args, margin] + [
-                    *within_args,
-                    margin,
-                ]
+                where += f" AND {flat_sq} <= {reach_m} * abs({reach_m})"
+                more += [*flat_args, *within_args, margin, *within_args, margin]
         rows = self.conn.execute(
             f"SELECT {_LIGHT_COLS} FROM places INDEXED BY {index} WHERE {where}",
             (*args, *box_args, *more),

@@ -359,11 +359,12 @@ def reach_sql(today: int, value: float, radius_m: float) -> tuple[str, list[Any]
     the row's own points and distance points reach `value`, its args). A margin of 0.1 point
     covers the rounding of distance points; the row's exact score is worked out after."""
     need = value - 0.1
+    per_point = radius_m / DISTANCE_POINTS  # R × (1 − (need − points) / 40), made linear
     return (
         "base_points >= ?",
         [need - DISTANCE_POINTS - _CHECKED_MOST],
-        f"(? * (1.0 - (? - base_points - {_CHECKED_SQL}) / {DISTANCE_POINTS!r}))",
-        [radius_m, need, today],
+        f"(? + ? * (base_points + {_CHECKED_SQL}))",
+        [radius_m - per_point * need, per_point, today],
     )
 
 
