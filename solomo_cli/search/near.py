@@ -26,6 +26,7 @@ from solomo_cli.kinds import DEFAULT_KINDS
 from solomo_cli.model import Origin, Place
 from solomo_cli.search.hours import When, add_zones, annotate_hours
 from solomo_cli.search.ranking import (
+    DISTANCE_POINTS,
     NO_FACTS,
     Facts,
     Traits,
@@ -376,6 +377,7 @@ def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
 
 HOURS_CHUNK = 500  # places whose tags are decoded and hours evaluated at a time
 FIRST_RING_ROWS = 300  # candidates a top-k search reads first, on a uniform guess
+GUESS_SHARE = 0.15  # of the way from the ring's k-th score to the most any place gets
 Mine = dict[str, tuple[float | None, int]]  # the user's (rating, visits) per place id
 MyFacts = dict[str, Facts]  # the user's latest field notes per place id
 
@@ -525,8 +527,9 @@ def _top_rows(
     k rows, is enough when its k-th score beats the best score a place beyond it could reach
     (distance points fall with distance; the rest is bounded by the store's best). Else that
     k-th score, which the answer's can only beat, bounds what every other row must get besides
-    distance: one more read of the whole circle, through base_points' index, finds the few
-    rows that can. The user's own places (ratings, visits: no bound) are always candidates."""
+    distance: a read of the whole circle, through base_points' index, finds the few rows that
+    can reach a guess a little above it (enough when k of them do), else those that can reach
+    it. The user's own places (ratings, visits: no bound) are always candidates."""
     k, radius = q.limit, q.radius_m
     lat, lon = origin.lat, origin.lon
     mine_rows: list[Light] = []
@@ -555,8 +558,18 @@ def _top_rows(
     # 0.05: scores are rounded to 0.1, so a place beyond that ties is told apart safely
     if kth > distance_points(ring, radius) + best + 0.05:
         return top
-    reach = reach_sql(scorer.today, kth, radius)
-    return best_of(cache.candidates(lat, lon, radius, q.kinds, required, reach))
+    # The rows that can reach a score `value` are read through base_points' index: the
+    # higher the value, the fewer. A first guess above the ring's k-th score is enough when k
+    # rows reach it; else the answer's k-th score lies below it, and the ring's will do.
+    low, high = kth, DISTANCE_POINTS + best
+    while True:
+        value = low + (high - low) * GUESS_SHARE if high - low > 2.0 else low
+        reach = reach_sql(scorer.today, value, radius)
+        top = best_of(cache.candidates(lat, lon, radius, q.kinds, required, reach))
+        found = scorer.score(top[-1]) if len(top) == k else low
+        if value == low or found >= value:
+            return top
+        low, high = max(low, found), value
 
 
 def _hours_at(cache: Cache, rows: Sequence[Light], at: When) -> dict[int, dict[str, Any]]:
