@@ -21,14 +21,12 @@ from test_scale_search import (
     random_place,
     real,
     real_cache,
-    scene,
     store_places,
 )
 
 from solomo_cli.cache import store
 from solomo_cli.cache.store import LIGHT_DISTANCE, Cache
 from solomo_cli.config import get_paths
-from solomo_cli.mydata.store import UserData
 from solomo_cli.search import near as near_module
 from solomo_cli.search.near import NearQuery, _traits
 from solomo_cli.search.ranking import base_points_sql, points_sql, reach_sql, total_points
@@ -186,29 +184,3 @@ def test_real_data_every_guess_gives_the_full_computation(
     lat, lon = CENTRES[centre]
     q = NearQuery(f"{lat},{lon}", radius_m, ALL, limit, "score", offline=True)
     assert check_same(q, lat, lon) > 0
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scene(), st.sampled_from([0.0, 0.15, 0.5, 0.99]))
-def test_random_data_every_guess_gives_the_full_computation(
-    data: dict[str, Any], guess: float
-) -> None:
-    paths = get_paths()
-    for path in (paths.cache_db, paths.user_db):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    lat, lon, q = data["lat"], data["lon"], data["q"]
-    q = q._replace(kinds=tuple(k for k in ALL if k in q.kinds))
-    store_places(data["places"], lat, lon, q.radius_m * 1.2)
-    if data["visits"]:
-        user = UserData(paths.user_db)
-        for index, rating in data["visits"]:
-            if index <= len(data["places"]):
-                user.add_visit(data["places"][index - 1], "2026-11-20", rating)
-        user.close()
-    saved = near_module.FIRST_RING_ROWS, near_module.GUESS_SHARE
-    near_module.FIRST_RING_ROWS, near_module.GUESS_SHARE = data["ring"], guess
-    try:
-        check_same(q, lat, lon)
-    finally:
-        near_module.FIRST_RING_ROWS, near_module.GUESS_SHARE = saved
