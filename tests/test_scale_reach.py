@@ -82,8 +82,9 @@ def test_the_column_follows_a_changed_place(tmp_path: Path) -> None:
         cache.close()
 
 
-def test_the_migration_is_last_and_its_sql_is_ranking_s() -> None:
-    assert store.MIGRATIONS[-1] is store.m011_points_column
+def test_the_migration_follows_the_signal_columns_and_its_sql_is_ranking_s() -> None:
+    names = [m.__name__ for m in store.MIGRATIONS]
+    assert names.index("m011_points_column") > names.index("m009_more_signals")
     cache = fresh_cache()
     try:
         (sql,) = cache.conn.execute(
