@@ -110,16 +110,32 @@ _UNITS = {
     **dict.fromkeys(("m", "month", "months", "mois"), 30),
     **dict.fromkeys(("y", "year", "years", "a", "an", "ans", "annee", "annees"), 365),
 }
-_DURATION = re.compile(r"(?:il y a\s*)?(\d{1,6})\s*([a-z]+)(?:\s+ago)?", re.ASCII)
-_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
-_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", re.ASCII)
-_ISO_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
-_MY = re.compile(r"(\d{1,2})/(\d{4})", re.ASCII)
-_YEAR = re.compile(r"\d{4}", re.ASCII)
-_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2})|h(\d{2})?)", re.ASCII)
-_INSTANT = re.compile(
+
+
+class _Pattern:
+    """A pattern compiled on its first use (ASCII): most runs, a listing, read no date."""
+
+    __slots__ = ("_source", "_compiled")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, re.ASCII)
+        return self._compiled.fullmatch(text)
+
+
+_DURATION = _Pattern(r"(?:il y a\s*)?(\d{1,6})\s*([a-z]+)(?:\s+ago)?")
+_ISO_DAY = _Pattern(r"(\d{4})-(\d{2})-(\d{2})")
+_DMY = _Pattern(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+_ISO_MONTH = _Pattern(r"(\d{4})-(\d{2})")
+_MY = _Pattern(r"(\d{1,2})/(\d{4})")
+_YEAR = _Pattern(r"\d{4}")
+_CLOCK = _Pattern(r"(\d{1,2})(?::(\d{2})|h(\d{2})?)")
+_INSTANT = _Pattern(
     r"(\d{4})-(\d{2})-(\d{2})[t ]\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(z|[+-]\d{2}:?\d{2})?",
-    re.ASCII,
 )
 
 

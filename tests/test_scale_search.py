@@ -329,7 +329,16 @@ def scene(draw: st.DrawFn) -> dict[str, Any]:
         wheelchair=draw(st.booleans()),
     )
     ring_rows = draw(st.sampled_from([1, 4, 2000]))
-    return {"lat": lat, "lon": lon, "places": places, "visits": visits, "q": q, "ring": ring_rows}
+    guess = draw(st.sampled_from([0.0, 0.15, 0.5, 0.99]))  # a first guess that holds or fails
+    return {
+        "lat": lat,
+        "lon": lon,
+        "places": places,
+        "visits": visits,
+        "q": q,
+        "ring": ring_rows,
+        "guess": guess,
+    }
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -349,11 +358,12 @@ def test_random_data_same_listing_as_the_full_computation(data: dict[str, Any]) 
             if index <= len(data["places"]):
                 user.add_visit(data["places"][index - 1], "2026-11-20", rating)
         user.close()
-    saved, near_module.FIRST_RING_ROWS = near_module.FIRST_RING_ROWS, data["ring"]
+    saved = near_module.FIRST_RING_ROWS, near_module.GUESS_SHARE
+    near_module.FIRST_RING_ROWS, near_module.GUESS_SHARE = data["ring"], data["guess"]
     try:
         check_same(q, lat, lon)
     finally:
-        near_module.FIRST_RING_ROWS = saved
+        near_module.FIRST_RING_ROWS, near_module.GUESS_SHARE = saved
 
 
 @settings(max_examples=200, deadline=None)

@@ -237,6 +237,22 @@ def m010_listing_per_terminal(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_points_column(conn: sqlite3.Connection) -> None:
+    # The points a place gets besides distance, the user's marks and the day-dependent
+    # "checked" (ranking.base_points_sql), as a virtual column under an index: a wide listing
+    # finds the few rows that can reach its k-th score through the index, instead of scoring
+    # every row of its circle in SQL. Virtual: computed by SQLite on write, nothing stored in
+    # the table, nothing for a sync to do in Python. Should ranking's points change, a new
+    # migration drops and adds the column again (a test compares it with ranking.points).
+    from solomo_cli.search.ranking import base_points_sql
+
+    conn.execute(
+        f"ALTER TABLE places ADD COLUMN base_points REAL "
+        f"GENERATED ALWAYS AS ({base_points_sql()}) VIRTUAL"
+    )
+    conn.execute("CREATE INDEX places_points ON places (kind, base_points, lat, lon, check_day)")
+
+
 MIGRATIONS = [
     m001_initial,
     m002_hours_memo,
@@ -248,6 +264,7 @@ MIGRATIONS = [
     m008_count_memo,
     m009_more_signals,
     m010_listing_per_terminal,
+    m011_points_column,
 ]
 COUNT_MEMO_SIZE = 64  # counts kept: the newest
 
@@ -569,19 +586,34 @@ class Cache:
         radius_m: float,
         kinds: Sequence[str],
         required: Iterable[str] = (),
-        at_least: tuple[str, Sequence[Any], float] | None = None,
+        reach: tuple[str, Sequence[Any], str, Sequence[Any]] | None = None,
     ) -> list[Light]:
         """The light rows (see Light) of the places of these kinds within the circle whose
         `required` signal columns are 1, in no order: read from the index, no tags decoded.
-        `at_least` (sql, args, value): only rows where that SQL expression reaches value."""
-        box, box_args, _ = _box_sql(lat, lon, radius_m)
+        `reach` (ranking.reach_sql): only the rows that can reach a score, found through
+        base_points' index, each row's reach checked on the index before its row is read."""
+        box, box_args, flat = _box_sql(lat, lon, radius_m)
         where, args = _where(kinds, required, box)
-        more: tuple[Any, ...] = ()
-        if at_least is not None:
-            where += f" AND {at_least[0]} >= ?"
-            more = (*at_least[1], at_least[2])
+        index = "places_light"
+        more: list[Any] = []
+        if reach is not None:
+            floor, floor_args, within, within_args = reach
+            index, where, more = "places_points", f"{where} AND {floor}", [*floor_args]
+            if flat:
+                # Within the row's reach (r), on the flat map, with its error as a margin:
+                # d² <= r·|r| is d <= r, false for a negative reach, with r worked out twice.
+                flat_sq, flat_args = _flat_sq(lat, lon)
+                margin = radius_m * _FLAT_ERROR + 1.0
+                reach_m = f"({within} + ?)"
+                k = EARTH_RADIUS_M * math.pi / 180.0  # metres in a degree of latitude
+                where += (
+                    f" AND abs(lat - ?) * ? <= {reach_m}"  # cheap: most rows stop here
+                    f" AND {flat_sq} <= {reach_m} * abs({reach_m})"
+                )
+                more += [lat, k, *within_args, margin]
+                more += [*flat_args, *within_args, margin, *within_args, margin]
         rows = self.conn.execute(
-            f"SELECT {_LIGHT_COLS} FROM places INDEXED BY places_light WHERE {where}",
+            f"SELECT {_LIGHT_COLS} FROM places INDEXED BY {index} WHERE {where}",
             (*args, *box_args, *more),
         ).fetchall()
         return _measured(rows, lat, lon, radius_m)

@@ -267,6 +267,14 @@ def m010_near_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_near_ratings_index(conn: sqlite3.Connection) -> None:
+    # What `near` reads of every visit around the search point on each run (the average rating
+    # and the count, mydata/signals.py), from an index alone instead of one table row per
+    # visit: years of visits are thousands of rows. Its prefix is visits_place's, so the
+    # field notes' query keeps its partial index (visits_facts).
+    conn.execute("CREATE INDEX visits_ratings ON visits (place_id, day, rating)")
+
+
 MIGRATIONS = [
     m001_initial,
     m002_contact_name_keys,
@@ -278,6 +286,7 @@ MIGRATIONS = [
     m008_field_notes,
     m009_mirror_status,
     m010_near_indexes,
+    m011_near_ratings_index,
 ]
 
 # -- the store ------------------------------------------------------------------------------

@@ -34,8 +34,10 @@ from solomo_cli.search.ranking import (
     confidence,
     distance_points,
     is_stale,
+    osm_scorer,
     points,
     points_sql,
+    reach_sql,
     recent,
     total_points,
 )
@@ -375,6 +377,7 @@ def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
 
 HOURS_CHUNK = 500  # places whose tags are decoded and hours evaluated at a time
 FIRST_RING_ROWS = 300  # candidates a top-k search reads first, on a uniform guess
+GUESS_SHARE = 0.15  # of the way from the ring's k-th score to the most any place gets
 Mine = dict[str, tuple[float | None, int]]  # the user's (rating, visits) per place id
 MyFacts = dict[str, Facts]  # the user's latest field notes per place id
 
@@ -409,9 +412,13 @@ class _Scorer:
         self.time_asked = q.open_at is not None
         self.by_distance = q.sort == "distance"
         self.open_rids: set[int] = set()  # with a time asked: the rows open then
+        self._osm = osm_scorer(self.radius_m, self.today)
 
     def score(self, row: Light) -> float:
-        rating, visits = self.mine.get(row[1], (None, 0))
+        pid = row[1]
+        if not self.time_asked and pid not in self.mine and pid not in self.facts:
+            return self._osm((row[2], *row[LIGHT_TRAITS]), row[LIGHT_DISTANCE])
+        rating, visits = self.mine.get(pid, (None, 0))
         return total_points(
             _traits(row),
             row[LIGHT_DISTANCE],
@@ -420,7 +427,7 @@ class _Scorer:
             rating,
             visits,
             self.time_asked and row[0] in self.open_rids,
-            self.facts.get(row[1], NO_FACTS),
+            self.facts.get(pid, NO_FACTS),
         )
 
     def key(self, row: Light) -> tuple[Any, ...]:
@@ -516,43 +523,53 @@ def _top_rows(
     required: tuple[str, ...],
     total: int,
 ) -> list[Light]:
-    """The first `q.limit` rows in order, read ring by growing ring around the origin: a ring
-    is enough when its k-th score beats the best score a place beyond it could reach (distance
-    points fall with distance; the others are bounded by their maximum). The user's own places
-    (ratings, visits: no bound) are always among the candidates."""
+    """The first `q.limit` rows in order. A first ring around the origin, grown until it holds
+    k rows, is enough when its k-th score beats the best score a place beyond it could reach
+    (distance points fall with distance; the rest is bounded by the store's best). Else that
+    k-th score, which the answer's can only beat, bounds what every other row must get besides
+    distance: a read of the whole circle, through base_points' index, finds the few rows that
+    can reach a guess a little above it (enough when k of them do), else those that can reach
+    it. The user's own places (ratings, visits: no bound) are always candidates."""
     k, radius = q.limit, q.radius_m
     lat, lon = origin.lat, origin.lon
     mine_rows: list[Light] = []
     if scorer.mine and not scorer.by_distance:
         mine_rows = cache.candidates_by_id(scorer.mine, lat, lon, radius, q.kinds, required)
+
+    def best_of(rows: list[Light]) -> list[Light]:
+        seen = {row[0] for row in rows}
+        return heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
+
+    ring = radius if total <= FIRST_RING_ROWS else radius * math.sqrt(FIRST_RING_ROWS / total)
+    while ring < radius:
+        rows = cache.candidates(lat, lon, ring, q.kinds, required)
+        if len(rows) >= k:
+            break
+        ring *= 2.0
+    else:
+        return best_of(cache.candidates(lat, lon, radius, q.kinds, required))
+    top = best_of(rows)
+    if scorer.by_distance:
+        return top  # every place beyond the ring is farther
+    kth = scorer.score(top[-1])
     # The most a place beyond the ring could get besides distance: what the store's best
     # place of these kinds gets (remembered), never more than any place could in theory.
     best = min(best_points(q.kinds), cache.best_points(q.kinds, points_sql(scorer.today)) + 0.05)
-    ring = radius if total <= FIRST_RING_ROWS else radius * math.sqrt(FIRST_RING_ROWS / total)
-    at_least = None  # once a k-th score is known: skip in SQL the rows that cannot reach it
-    while ring < radius:
-        rows = cache.candidates(lat, lon, ring, q.kinds, required, at_least)
-        if len(rows) < k:
-            ring *= 2.0
-            continue
-        seen = {row[0] for row in rows}
-        top = heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
-        if scorer.by_distance:
-            return top  # every place beyond the ring is farther
-        kth = scorer.score(top[-1])
-        # 0.05: scores are rounded to 0.1, so a place beyond that ties is told apart safely
-        if kth > distance_points(ring, radius) + best + 0.05:
+    # 0.05: scores are rounded to 0.1, so a place beyond that ties is told apart safely
+    if kth > distance_points(ring, radius) + best + 0.05:
+        return top
+    # The rows that can reach a score `value` are read through base_points' index: the
+    # higher the value, the fewer. A first guess above the ring's k-th score is enough when k
+    # rows reach it; else the answer's k-th score lies below it, and the ring's will do.
+    low, high = kth, DISTANCE_POINTS + best
+    while True:
+        value = low + (high - low) * GUESS_SHARE if high - low > 2.0 else low
+        reach = reach_sql(scorer.today, value, radius)
+        top = best_of(cache.candidates(lat, lon, radius, q.kinds, required, reach))
+        found = scorer.score(top[-1]) if len(top) == k else low
+        if value == low or found >= value:
             return top
-        # The k-th score only grows with the ring: beyond `needed`, no place can beat it.
-        needed = radius * (1.0 - (kth - best) / DISTANCE_POINTS) + 1.0
-        ring = max(ring * 1.25, min(ring * 2.0, needed))
-        # Even at the origin, a row needs kth − 40 other points to reach the k-th score (and
-        # at least k rows of any larger ring do: the k-th score only grows).
-        sql, args = points_sql(scorer.today)
-        at_least = (sql, args, kth - DISTANCE_POINTS - 0.05)
-    rows = cache.candidates(lat, lon, radius, q.kinds, required, at_least)
-    seen = {row[0] for row in rows}
-    return heapq.nsmallest(k, rows + [r for r in mine_rows if r[0] not in seen], scorer.key)
+        low, high = max(low, found), value
 
 
 def _hours_at(cache: Cache, rows: Sequence[Light], at: When) -> dict[int, dict[str, Any]]:

@@ -22,7 +22,7 @@ as columns: `points` is the one rule, whether it reads a Place (`score`) or a ca
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -174,7 +174,23 @@ def total_points(
     """`points`' score alone, without listing its reasons: what a listing orders its
     candidates by (it may score hundreds of thousands)."""
     near = distance_points(distance_m, radius_m)
-    return round(near + _reasons(_key(s, today), rating or None, visits, open_then, facts)[1], 1)
+    return round(near + _total(_key(s, today), rating or None, visits, open_then, facts), 1)
+
+
+def osm_scorer(radius_m: float, today: int) -> Callable[[tuple[Any, ...], float], float]:
+    """`total_points` of places the user has not marked (no rating, visit or field note, no
+    time asked), as a function of (traits in Traits' order, any tuple; distance): what a
+    listing scores its candidates by, each combination of traits worked out once."""
+    rests: dict[tuple[Any, ...], float] = {}
+
+    def score(s: tuple[Any, ...], distance_m: float) -> float:
+        key = _key(s, today)
+        rest = rests.get(key)
+        if rest is None:
+            rest = rests[key] = _total(key, None, 0, False, NO_FACTS)
+        return round(distance_points(distance_m, radius_m) + rest, 1)
+
+    return score
 
 
 _CHECK_AT = Traits._fields.index("check_day")
@@ -184,7 +200,7 @@ _SIGNAL_AT = tuple(
 )
 
 
-def _key(s: Traits, today: int) -> tuple[Any, ...]:
+def _key(s: tuple[Any, ...], today: int) -> tuple[Any, ...]:
     """The traits as the reasons depend on them: the check day as checked recently (1), long
     ago (0) or never (None). A plain tuple, made in C: a listing scores every candidate."""
     day: int | None = s[_CHECK_AT]  # type: ignore[assignment]
@@ -207,44 +223,74 @@ def _confidence(key: tuple[Any, ...], my_power: bool, my_wifi: bool) -> float:
     return round(known / TOTAL_WEIGHT, 2)
 
 
-def _mine(what: str, fact: Fact, value: float) -> tuple[str, float]:
-    return (f"{what}: {fact[0]} (your visit, {fact[1]})", value)
+def _mine(what: str, fact: Fact, value: float, worded: bool = True) -> tuple[str, float]:
+    return (f"{what}: {fact[0]} (your visit, {fact[1]})" if worded else "", value)
 
 
-@functools.lru_cache(maxsize=8192)
 def _reasons(
     key: tuple[Any, ...], rating: float | None, visits: int, open_then: bool, facts: Facts
 ) -> tuple[tuple[tuple[str, float], ...], float]:
     """Every reason but distance, and their total (added in their order, so that every path
     rounds alike): the combinations met, each worked out once."""
+    return _worked_out(key, rating, visits, open_then, facts, True)
+
+
+def _total(
+    key: tuple[Any, ...], rating: float | None, visits: int, open_then: bool, facts: Facts
+) -> float:
+    """_reasons' total alone, without wording the reasons: what a listing orders its candidates
+    by (hundreds of combinations, most never shown)."""
+    return _worked_out(key, rating, visits, open_then, facts, False)[1]
+
+
+@functools.lru_cache(maxsize=8192)
+def _worked_out(
+    key: tuple[Any, ...],
+    rating: float | None,
+    visits: int,
+    open_then: bool,
+    facts: Facts,
+    worded: bool,
+) -> tuple[tuple[tuple[str, float], ...], float]:
+    """The reasons (each label "" unless `worded`) and their total, added in their order."""
     kind, chain, _, hours_known, contact_known = key[:5]
     reasons = [kind_reason(kind, chain)]
     for signal, at in zip(SIGNALS, _SIGNAL_AT, strict=True):
         value = key[at]
         if signal.column == "power" and facts.power is not None:
-            reasons.append(_mine("power", facts.power, POWER_FACTS.get(facts.power[0], 0.0)))
+            reasons.append(
+                _mine("power", facts.power, POWER_FACTS.get(facts.power[0], 0.0), worded)
+            )
         elif signal.column == "internet" and facts.wifi is not None:
             grade = WIFI_FACTS.get(wifi_grade(facts.wifi[0]), 0.0)
-            reasons.append(_mine("Wi-Fi", facts.wifi, grade))
+            reasons.append(_mine("Wi-Fi", facts.wifi, grade, worded))
         elif value is None:
-            reasons.append((f"{signal.label}: unknown", 0.0))
+            reasons.append((f"{signal.label}: unknown" if worded else "", 0.0))
         elif value:
-            reasons.append((f"{signal.label}: {signal.yes} (OSM)", signal.yes_points))
+            reasons.append(
+                (f"{signal.label}: {signal.yes} (OSM)" if worded else "", signal.yes_points)
+            )
         else:
-            reasons.append((f"{signal.label}: {signal.no} (OSM)", signal.no_points))
+            reasons.append(
+                (f"{signal.label}: {signal.no} (OSM)" if worded else "", signal.no_points)
+            )
     if facts.noise is not None:
-        reasons.append(_mine("noise", facts.noise, NOISE_FACTS.get(facts.noise[0], 0.0)))
+        noise = NOISE_FACTS.get(facts.noise[0], 0.0)
+        reasons.append(_mine("noise", facts.noise, noise, worded))
     if facts.calls is not None:
-        reasons.append(_mine("calls", facts.calls, CALLS_FACTS.get(facts.calls[0], 0.0)))
+        calls = CALLS_FACTS.get(facts.calls[0], 0.0)
+        reasons.append(_mine("calls", facts.calls, calls, worded))
     reasons.append(("hours known", HOURS_POINTS) if hours_known else ("hours: unknown", 0.0))
     if contact_known:
         reasons.append(("contact known", CONTACT_POINTS))
     else:
         reasons.append(("contact: unknown", 0.0))
     if rating:
-        reasons.append((f"your rating ★{rating:g}", round((float(rating) - 3.0) * 6.0, 1)))
+        said = f"your rating ★{rating:g}" if worded else ""
+        reasons.append((said, round((float(rating) - 3.0) * 6.0, 1)))
     if visits:
-        reasons.append((count(visits, "visits"), min(2.0 * visits, MAX_VISIT_POINTS)))
+        said = count(visits, "visits") if worded else ""
+        reasons.append((said, min(2.0 * visits, MAX_VISIT_POINTS)))
     if open_then:
         reasons.append(("open then", OPEN_POINTS))
     total = 0.0
@@ -266,30 +312,60 @@ def best_points(kinds: Sequence[str], time_asked: bool = False) -> float:
     return top + (OPEN_POINTS if time_asked else 0.0)
 
 
-def points_sql(today: int) -> tuple[str, list[Any]]:
-    """SQL over the cache's signal columns for the points `points` gives besides distance and
-    the user's own marks (and "open then"): how a search skips, in SQL, the rows that cannot
-    reach a score. Built from the same table and constants (a test checks they agree)."""
+def base_points_sql() -> str:
+    """SQL over the cache's signal columns for the points `points` gives besides distance, the
+    user's own marks, "open then" and "checked" (the one term that depends on the day): the
+    expression of the cache's indexed column `base_points` (migration m011_points_column).
+    Literals only (a generated column takes no parameters); built from the same table."""
     kinds = " ".join(
-        f"WHEN ? THEN {kind_reason(name, False)[1]!r}" for name in KINDS if name != "coworking"
+        f"WHEN '{name}' THEN {kind_reason(name, False)[1]!r}"
+        for name in KINDS
+        if name != "coworking"
     )
     terms = [
         f"(CASE kind WHEN 'coworking' THEN (CASE WHEN chain THEN {CHAIN_POINTS!r} "
         f"ELSE {KINDS['coworking'].points!r} END) {kinds} ELSE 0.0 END)"
     ]
     for signal in SIGNALS:
-        column = (
-            f"(CASE WHEN check_day IS NULL THEN NULL WHEN ? - check_day <= {STALE_AFTER_DAYS} "
-            "THEN 1 ELSE 0 END)"
-            if signal.column == "checked"
-            else signal.column
-        )
-        terms.append(
-            f"(CASE {column} WHEN 1 THEN {signal.yes_points!r} "
-            f"WHEN 0 THEN {signal.no_points!r} ELSE 0.0 END)"
-        )
+        if signal.column != "checked":
+            terms.append(
+                f"(CASE {signal.column} WHEN 1 THEN {signal.yes_points!r} "
+                f"WHEN 0 THEN {signal.no_points!r} ELSE 0.0 END)"
+            )
     terms.append(f"hours_known * {HOURS_POINTS!r} + contact_known * {CONTACT_POINTS!r}")
-    return "(" + " + ".join(terms) + ")", [name for name in KINDS if name != "coworking"] + [today]
+    return "(" + " + ".join(terms) + ")"
+
+
+_CHECKED = next(s for s in SIGNALS if s.column == "checked")
+_CHECKED_SQL = (
+    f"(CASE WHEN check_day IS NULL THEN 0.0 WHEN ? - check_day <= {STALE_AFTER_DAYS} "
+    f"THEN {_CHECKED.yes_points!r} ELSE {_CHECKED.no_points!r} END)"
+)
+# The most and the least the day-dependent term adds to base_points.
+_CHECKED_MOST = max(_CHECKED.yes_points, _CHECKED.no_points, 0.0)
+
+
+def points_sql(today: int) -> tuple[str, list[Any]]:
+    """SQL over the cache's signal columns for the points `points` gives besides distance and
+    the user's own marks (and "open then"): a store's best (Cache.best_points). Built from the
+    same table and constants (a test checks they agree). The points are whole numbers, so
+    their sum is exact in any order."""
+    return f"({base_points_sql()} + {_CHECKED_SQL})", [today]
+
+
+def reach_sql(today: int, value: float, radius_m: float) -> tuple[str, list[Any], str, list[Any]]:
+    """How a cache row's score can reach `value` within a search of `radius_m`: (a condition
+    on the indexed column base_points alone, its args, the SQL distance in metres within which
+    the row's own points and distance points reach `value`, its args). A margin of 0.1 point
+    covers the rounding of distance points; the row's exact score is worked out after."""
+    need = value - 0.1
+    per_point = radius_m / DISTANCE_POINTS  # R × (1 − (need − points) / 40), made linear
+    return (
+        "base_points >= ?",
+        [need - DISTANCE_POINTS - _CHECKED_MOST],
+        f"(? + ? * (base_points + {_CHECKED_SQL}))",
+        [radius_m - per_point * need, per_point, today],
+    )
 
 
 def score(
