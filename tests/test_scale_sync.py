@@ -590,3 +590,116 @@ def fold_until_still(text: str) -> str:
 @given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
 def test_fold_of_ascii_in_one_pass_equals_fold_until_still(text: str) -> None:
     assert fold(text) == fold_until_still(text)
+
+
+# -- the per-place shortcuts of a sync equal the checks and rules they stand for ---------------
+
+
+def element_to_place_checked(element: dict[str, Any]) -> Place | None:
+    """sources.osm.element_to_place as it was: every id and coordinate through the boundary."""
+    from solomo_cli.boundary import latlon, osm_id
+    from solomo_cli.kinds import classify
+
+    if element.get("type") not in ("node", "way", "relation"):
+        return None
+    try:
+        eid = osm_id(element.get("id"))
+        tags = osm_tags(element.get("tags"))
+    except BadInput:
+        return None
+    kind = classify(tags)
+    point = element if "lat" in element else element.get("center")
+    if kind is None or not isinstance(point, dict):
+        return None
+    lat, lon = point.get("lat"), point.get("lon")
+    if not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))):
+        return None
+    try:
+        lat, lon = latlon(lat, lon)
+    except BadInput:
+        return None
+    return Place(f"{element['type']}/{eid}", tags.get("name"), kind, lat, lon, tags)
+
+
+_COORD = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(-200, 200),
+    st.integers(-200, 200),
+    st.sampled_from([90.0, -90.0, 180.0, -180.0, 90.0000001, -0.0, True, "48.8", None]),
+)
+_IDS = st.one_of(
+    st.integers(-3, 2**64),
+    st.sampled_from([0, 1, 2**63 - 1, 2**63, True, 1.0, "12", None]),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_IDS, _COORD, _COORD, st.booleans())
+def test_element_fast_checks_equal_the_boundarys(eid: Any, lat: Any, lon: Any, way: bool) -> None:
+    tags = {"amenity": "library", "name": "B"}
+    point = {"lat": lat, "lon": lon}
+    element = (
+        {"type": "way", "id": eid, "center": point, "tags": tags}
+        if way
+        else {"type": "node", "id": eid, **point, "tags": tags}
+    )
+    got, want = element_to_place(element), element_to_place_checked(element)
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        assert (got.id, got.kind, got.lat, got.lon, got.tags) == (
+            want.id,
+            want.kind,
+            want.lat,
+            want.lon,
+            want.tags,
+        )
+        assert type(got.lat) is type(want.lat) and type(got.lon) is type(want.lon)
+
+
+_SIGNAL_KEYS = st.sampled_from(
+    [
+        "check_date",
+        "check_date:opening_hours",
+        "check_date:x",
+        "survey:date",
+        "xcheck_date",
+        "socket:schuko",
+        "socket:type2:count",
+        "socket",
+        "power_supply",
+        "service:electricity",
+        "name",
+        "a\ncheck_date",
+    ]
+)
+_SIGNAL_VALUES = st.one_of(
+    st.sampled_from(["2024-05-01", "2023", "2025-13", "2019-02-03", "", " 2021-01 ", "no", "yes"]),
+    st.sampled_from(["0", "plenty", "none", "\u200b2020-01-01"]),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.dictionaries(_SIGNAL_KEYS, _SIGNAL_VALUES, max_size=6))
+def test_key_search_shortcuts_equal_the_loops(tags: dict[str, str]) -> None:
+    from solomo_cli import signals as rules
+
+    keys = rules._keys(tags)
+    assert rules._latest_check(tags, keys) == rules._latest_check(tags, None)
+    assert rules._power(tags, keys) == rules._power(tags, None)
+
+
+def test_keys_that_are_not_text_take_the_loops() -> None:
+    from solomo_cli import signals as rules
+
+    # (as before, such tags fail in the loops: none crosses the boundary, osm_tags)
+    assert rules._keys({1: "x", "check_date": "2024-01-02"}) is None  # type: ignore[dict-item]
+    assert rules._keys({"a": "x", "check_date": "2024-01-02"}) == "a\ncheck_date"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(_ANY_TEXT, _ANY_TEXT))
+def test_tags_are_stored_as_json_dumps_writes_them(tags: dict[str, str]) -> None:
+    from solomo_cli.cache.store import _dump_tags
+
+    assert _dump_tags(tags) == json.dumps(tags, ensure_ascii=False)
