@@ -221,9 +221,15 @@ def test_count_within_equals_places_within(tmp_path: Path) -> None:
 # -- a failure midway leaves the store as it was ----------------------------------------------
 
 
-@pytest.fixture
-def filled(services: FakeServices, tmp_path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """A store holding a first sync of 3000 generated places, and its rows."""
+@pytest.fixture(params=["here", "writer"])
+def filled(
+    services: FakeServices, tmp_path: Path, request: pytest.FixtureRequest
+) -> dict[str, list[tuple[Any, ...]]]:
+    """A store holding a first sync of 3000 generated places, and its rows; each test that
+    uses it runs twice: with the answers written here, and by the writer process (cache.writer,
+    which a big answer gets) from the 1000th place on."""
+    if request.param == "writer":
+        request.getfixturevalue("monkeypatch").setattr(Cache, "_WRITER_AFTER", 1000)
     first = tmp_path / "first.json"
     write_synthetic_answer(first, 3000, seed=11)
     services.serve_overpass_file(first)
@@ -703,3 +709,149 @@ def test_tags_are_stored_as_json_dumps_writes_them(tags: dict[str, str]) -> None
     from solomo_cli.cache.store import _dump_tags
 
     assert _dump_tags(tags) == json.dumps(tags, ensure_ascii=False)
+
+
+# -- a big answer's SQLite work in the writer process (cache.writer) ---------------------------
+
+
+def save_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[bytes, float, float]]
+) -> tuple[Path, Path]:
+    """The same saves (answer, radius, fetch time) into two stores: here, and by the writer."""
+    paths = tmp_path / "here.db", tmp_path / "writer.db"
+    for path, after in zip(paths, (10**9, 1000), strict=True):
+        monkeypatch.setattr(Cache, "_WRITER_AFTER", after)
+        cache = Cache(path)
+        for body, radius_m, fetched_at in steps:
+            places, base = old_parse(body)
+            add_zones(places)
+            written = cache.save_fetch(places, *PARIS, radius_m, KINDS, base, "e", fetched_at)
+            assert written == len(places)
+        cache.close()
+    return paths
+
+
+def test_the_writer_process_stores_what_is_written_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first answer, then another over it in a smaller circle: upserts and vanished places.
+    steps = [(synthetic_answer(4000, seed=31), 50_000.0, 1.0)]
+    steps.append((synthetic_answer(2500, seed=32), 8_000.0, 2.0))
+    here, writer = save_both_ways(tmp_path, monkeypatch, steps)
+    assert dump(writer) == dump(here)
+    assert len(dump(writer)["places"]) > 2500
+    assert len(dump(writer)["coverage"]) == 2
+
+
+def child_processes() -> list[str]:
+    """This process's living children (Linux), to show that no writer outlives a save."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            status = Path(f"/proc/{pid}/status")
+            if status.exists() and "State:\tZ" not in status.read_text():
+                found.append(pid)
+    return found
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, ServiceError])
+def test_a_failure_while_the_writer_writes_rolls_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
+) -> None:
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    path = tmp_path / "c.db"
+    cache = Cache(path)
+    places, _ = old_parse(synthetic_answer(5000, seed=33))
+    cache.save_fetch(places[:1500], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    before = dump(path)
+
+    def failing() -> Iterator[Place]:
+        yield from places[1500:4500]
+        raise failure("stop")
+
+    with pytest.raises(failure):
+        cache.save_fetch(failing(), *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert child_processes() == []
+    assert dump(path) == before
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 1500
+
+
+def test_an_sqlite_error_in_the_writer_is_a_store_error_and_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from solomo_cli.errors import StoreError
+
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    path = tmp_path / "c.db"
+    cache = Cache(path)
+    places, _ = old_parse(synthetic_answer(3000, seed=34))
+    cache.save_fetch(places[:500], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    cache.conn.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON places WHEN NEW.osm_id = ? "
+        "BEGIN SELECT RAISE(ABORT, 'no room for this row'); END".replace(
+            "?", f"'{places[2500].id}'"
+        )
+    )
+    before = dump(path)
+    with pytest.raises(StoreError) as caught:
+        cache.save_fetch(places, *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert "no room for this row" in caught.value.message
+    assert caught.value.hint == "'solomo cache clear' rebuilds it (it holds nothing of yours)"
+    assert child_processes() == []
+    assert dump(path) == before
+
+
+KILLED_SYNC = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from fakeservers import synthetic_answer
+from test_scale_sync import KINDS, PARIS, old_parse
+from solomo_cli.cache.store import Cache
+
+Cache._WRITER_AFTER = 1000
+places, _ = old_parse(synthetic_answer(4000, seed=35))
+def slow():
+    for i, place in enumerate(places):
+        if i == 3000:
+            Path({marker!r}).write_text("written")
+            time.sleep(60)
+        yield place
+Cache(Path({db!r})).save_fetch(slow(), *PARIS, 50_000, KINDS, None, "b", fetched_at=2.0)
+"""
+
+
+def test_kill_9_of_a_sync_with_a_writer_leaves_the_store_intact(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path, marker = tmp_path / "c.db", tmp_path / "marker"
+    cache = Cache(path)
+    places, _ = old_parse(synthetic_answer(4000, seed=35))
+    cache.save_fetch(places[:200], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    cache.close()
+    before = dump(path)
+    tests = str(Path(__file__).resolve().parent)
+    code = KILLED_SYNC.format(tests=tests, marker=str(marker), db=str(path))
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the sync never reached its 3000th place"
+    writers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert len(writers) == 1  # the writer, holding 2000 rows in its transaction
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for _ in range(600):  # its pipe closed: the writer rolls back and ends
+        if not Path(f"/proc/{writers[0]}").exists():
+            break
+        status = Path(f"/proc/{writers[0]}/status").read_text()
+        if "State:\tZ" in status:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the writer outlived its sync")
+    assert dump(path) == before
