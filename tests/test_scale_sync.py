@@ -546,14 +546,20 @@ def test_osm_tags_fast_path_cleans_as_every_pair_cleaned(value: dict[Any, Any]) 
 # -- a big answer: the light index built once, at the end, inside the transaction --------------
 
 
+def seeded_store(tmp_path: Path, n: int, seed: int, first: int) -> tuple[Path, Cache, list[Place]]:
+    """A store holding the first `first` of n generated places (fetched at 1.0), and them all."""
+    path = tmp_path / "c.db"
+    cache = Cache(path)
+    places, _ = old_parse(synthetic_answer(n, seed=seed))
+    cache.save_fetch(places[:first], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    return path, cache, places
+
+
 def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(Cache, "_REBUILD_AFTER", 2000)
-    path = tmp_path / "c.db"
-    cache = Cache(path)
-    places, _ = old_parse(synthetic_answer(6000, seed=21))
-    cache.save_fetch(places[:3000], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    path, cache, places = seeded_store(tmp_path, 6000, 21, 3000)
     before = dump(path)
 
     def failing() -> Iterator[Place]:
@@ -759,10 +765,7 @@ def test_a_failure_while_the_writer_writes_rolls_it_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
 ) -> None:
     monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
-    path = tmp_path / "c.db"
-    cache = Cache(path)
-    places, _ = old_parse(synthetic_answer(5000, seed=33))
-    cache.save_fetch(places[:1500], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    path, cache, places = seeded_store(tmp_path, 5000, 33, 1500)
     before = dump(path)
 
     def failing() -> Iterator[Place]:
@@ -782,10 +785,7 @@ def test_an_sqlite_error_in_the_writer_is_a_store_error_and_rolls_back(
     from solomo_cli.errors import StoreError
 
     monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
-    path = tmp_path / "c.db"
-    cache = Cache(path)
-    places, _ = old_parse(synthetic_answer(3000, seed=34))
-    cache.save_fetch(places[:500], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    path, cache, places = seeded_store(tmp_path, 3000, 34, 500)
     cache.conn.execute(
         "CREATE TRIGGER boom BEFORE INSERT ON places WHEN NEW.osm_id = ? "
         "BEGIN SELECT RAISE(ABORT, 'no room for this row'); END".replace(
@@ -828,10 +828,8 @@ def test_kill_9_of_a_sync_with_a_writer_leaves_the_store_intact(tmp_path: Path) 
     import sys
     import time
 
-    path, marker = tmp_path / "c.db", tmp_path / "marker"
-    cache = Cache(path)
-    places, _ = old_parse(synthetic_answer(4000, seed=35))
-    cache.save_fetch(places[:200], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    marker = tmp_path / "marker"
+    path, cache, _ = seeded_store(tmp_path, 4000, 35, 200)
     cache.close()
     before = dump(path)
     tests = str(Path(__file__).resolve().parent)

@@ -542,10 +542,7 @@ class Fetch(NamedTuple):
 
 class WriteLimits(NamedTuple):
     scan_after: int  # rows written beyond which vanished ones are found by a scan
-    # Rows written beyond which (or into an empty store) the secondary indexes are dropped and
-    # built again at the end; None: kept up to date row by row (the writer process, which has
-    # time to spare while the places are derived, where a build at the end would be waited for).
-    rebuild_after: int | None
+    rebuild_after: int  # rows written beyond which the secondary indexes are built again
     cache_kb: int  # SQLite's page cache while an answer is written
 
 
@@ -563,11 +560,7 @@ def write_fetch(
     with db.transaction(conn):
         empty = conn.execute("SELECT 1 FROM places LIMIT 1").fetchone() is None
         for rows in batches:
-            if (
-                not rebuild
-                and limits.rebuild_after is not None
-                and (empty or count >= limits.rebuild_after)
-            ):
+            if not rebuild and (empty or count >= limits.rebuild_after):
                 rebuild = _drop_indexes(conn)
             conn.executemany(_INSERT_PLACE, rows)
             count += len(rows)
@@ -945,9 +938,8 @@ class Cache:
                 if count >= self._WRITER_AFTER:
                     from solomo_cli.cache.writer import write_elsewhere
 
-                    limits = self._limits()._replace(rebuild_after=None)
                     return write_elsewhere(
-                        self.path, fetch, itertools.chain(head, batches), base, limits
+                        self.path, fetch, itertools.chain(head, batches), base, self._limits()
                     )
             (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
             # The osm_id index's pages are touched at random: with SQLite's 2 MB page cache, a
