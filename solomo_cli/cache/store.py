@@ -394,6 +394,16 @@ _dump_tags = _tags_dumper()
 
 def _place_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
     """The values of _STORED_COLS for a place fetched at `fetched_at`."""
+    return (*_plain_row(place, fetched_at)[:_SIGNALS_AT], *signals_of(place))
+
+
+_SIGNALS_AT = len(_STORED_COLS) - len(SIGNAL_COLUMNS)  # where a row's signal columns begin
+
+
+def _plain_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
+    """_place_row without the signal columns, and then the place's known chain (or None):
+    what _completed needs to derive them (a big answer's signals are derived in the writer
+    process, which has time to spare, see cache.writer)."""
     extra = place.extra
     return (
         place.id,
@@ -406,8 +416,21 @@ def _place_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
         extra.get("tz"),
         extra.get("country"),
         fold(place.name),
-        *signals_of(place),
+        extra.get("chain"),
     )
+
+
+def _completed(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """_plain_row's rows as _place_row's: each place as signals_of sees it (its tags, zone,
+    country and chain), its signal columns derived."""
+    at = _SIGNALS_AT
+    done = []
+    for row in rows:
+        osm_id, name, kind, lat, lon, tags, _, _, country, _, chain = row
+        extra = {"country": country, "chain": chain}
+        place = Place(osm_id, name, kind, lat, lon, json.loads(tags), extra=extra)
+        done.append((*row[:at], *signals_of(place)))
+    return done
 
 
 SIDES = ("north", "south", "east", "west")
@@ -553,7 +576,7 @@ def write_fetch(
     osm_base: Callable[[], str | None],
     limits: WriteLimits,
 ) -> int:
-    """Cache.save_fetch's transaction, on rows of _STORED_COLS (here, or in cache.writer's
+    """Cache.save_fetch's transaction, on rows of _plain_row (here, or in cache.writer's
     process): upsert every batch, drop the vanished places, record the coverage."""
     count = 0
     rebuild: list[str] = []  # the dropped indexes' CREATE statements
@@ -562,7 +585,7 @@ def write_fetch(
         for rows in batches:
             if not rebuild and (empty or count >= limits.rebuild_after):
                 rebuild = _drop_indexes(conn)
-            conn.executemany(_INSERT_PLACE, rows)
+            conn.executemany(_INSERT_PLACE, _completed(rows))
             count += len(rows)
         if not empty:  # else every row is this fetch's: none has vanished
             _drop_vanished(conn, fetch, count > limits.scan_after)
@@ -927,7 +950,7 @@ class Cache:
         gc.disable()
         try:
             batches = (
-                [_place_row(p, fetched_at) for p in batch]
+                [_plain_row(p, fetched_at) for p in batch]
                 for batch in self._batches(places, self._SAVE_BATCH)
             )
             head: list[list[tuple[Any, ...]]] = []
