@@ -853,3 +853,32 @@ def test_kill_9_of_a_sync_with_a_writer_leaves_the_store_intact(tmp_path: Path) 
     else:
         raise AssertionError("the writer outlived its sync")
     assert dump(path) == before
+
+
+def test_without_a_writer_process_the_answer_is_written_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    path, cache, places = seeded_store(tmp_path, 3000, 36, 3000)
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 3000
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 10**9)
+    here = tmp_path / "here"
+    here.mkdir()
+    seeded_store(here, 3000, 36, 3000)
+    assert dump(path) == dump(here / "c.db")
+
+
+def test_the_writer_ignores_modules_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shadow = tmp_path / "cwd" / "solomo_cli"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise SystemExit('the wrong solomo_cli')\n")
+    (shadow.parent / "json.py").write_text("raise SystemExit('the wrong json')\n")
+    monkeypatch.chdir(shadow.parent)
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    path, cache, _ = seeded_store(tmp_path, 2500, 37, 2500)
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 2500

@@ -959,17 +959,22 @@ class Cache:
                 head.append(rows)
                 count += len(rows)
                 if count >= self._WRITER_AFTER:
-                    from solomo_cli.cache.writer import write_elsewhere
+                    from solomo_cli.cache.writer import NoWriter, write_elsewhere
 
-                    return write_elsewhere(
-                        self.path, fetch, itertools.chain(head, batches), base, self._limits()
-                    )
+                    try:
+                        return write_elsewhere(
+                            self.path, fetch, itertools.chain(head, batches), base, self._limits()
+                        )
+                    except NoWriter:
+                        break  # written here, as a small answer is
             (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
             # The osm_id index's pages are touched at random: with SQLite's 2 MB page cache, a
             # 500k-place answer takes twice as long (the cache grows only as pages are used).
             conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
             try:
-                return write_fetch(conn, fetch, iter(head), base, self._limits())
+                return write_fetch(
+                    conn, fetch, itertools.chain(head, batches), base, self._limits()
+                )
             finally:
                 conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
         finally:

@@ -23,6 +23,22 @@ from solomo_cli.cache.store import Fetch, WriteLimits, write_fetch
 from solomo_cli.errors import StoreError
 
 _LENGTH = struct.Struct("<Q")
+# The writer's program: `python -c` puts the current folder first on sys.path, where a file
+# named like a module (json.py, a checkout's solomo_cli) would be imported instead; it is
+# taken off again (Python 3.11's -P, or PYTHONSAFEPATH, leave it off from the start).
+_PROGRAM = (
+    "import sys\n"
+    "if not getattr(sys.flags, 'safe_path', False):\n"
+    "    del sys.path[0]\n"
+    "from solomo_cli.cache.writer import main\n"
+    "main()\n"
+)
+
+
+class NoWriter(Exception):
+    """The writer process could not be started: the caller writes the answer itself."""
+
+
 _STOP_S = 60.0  # a writer told to stop rolls back in far less: beyond this it is killed
 
 
@@ -57,14 +73,18 @@ def write_elsewhere(
     limits: WriteLimits,
 ) -> int:
     """write_fetch in a writer process, fed with `batches` as they come; returns the rows
-    written. Whatever `batches` raises, the writer rolls back before it is raised here."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from solomo_cli.cache.writer import main; main()"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    written. Whatever `batches` raises, the writer rolls back before it is raised here.
+    Raises NoWriter, before reading any batch, when no process can be started."""
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _PROGRAM],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except (OSError, ValueError) as exc:  # no interpreter to start (an embedded Python)
+        raise NoWriter(str(exc)) from exc
     assert proc.stdin is not None and proc.stdout is not None
     try:
         try:
