@@ -106,13 +106,25 @@ def check_day(check_date: str | None) -> date | None:
         return None
 
 
-def _power(tags: dict[str, str]) -> int | None:
+def _keys(tags: dict[str, str]) -> str | None:
+    """The tags' keys as one text, for a quick test of which key families a place has at all
+    (None: a key is not text). A sync asks this of every place: a search in one string costs
+    less than a loop over the keys."""
+    try:
+        return "\n".join(tags)
+    except TypeError:
+        return None
+
+
+def _power(tags: dict[str, str], keys: str | None = None) -> int | None:
     for key in ("service:electricity", "power_supply"):
         value = tags.get(key)
         if value in POWER_YES:
             return 1
         if value in POWER_NO:
             return 0
+    if keys is not None and "socket:" not in keys:
+        return None
     for key in tags:  # a loop, not any(): a sync asks this of every place
         if key.startswith("socket:") and key.count(":") == 1:
             value = tags[key]
@@ -193,6 +205,21 @@ def _first(tags: dict[str, str], *keys: str) -> str | None:
 def check_dates(tags: dict[str, str]) -> str | None:
     """The latest day a mapper checked anything of the place: `check_date`, `survey:date` or
     any `check_date:*` key (e.g. `check_date:opening_hours`), as written."""
+    best = _latest_check(tags, _keys(tags))
+    return None if best is None else best[1]
+
+
+def _latest_check(tags: dict[str, str], keys: str | None) -> tuple[date, str] | None:
+    """check_dates' day and value; `keys` (_keys) spares the loop over the tags when no key
+    or only `check_date` itself can count."""
+    if keys is not None and "survey:date" not in keys:
+        found = keys.count("check_date")
+        if not found:
+            return None
+        if found == 1 and "check_date" in tags:  # the one key that starts so
+            value = _first(tags, "check_date")
+            day = check_day(value)
+            return None if day is None or value is None else (day, value)
     best: tuple[date, str] | None = None
     for key in tags:  # a loop, not a comprehension: a sync asks this of every place
         if key.startswith("check_date") or key == "survey:date":
@@ -200,7 +227,7 @@ def check_dates(tags: dict[str, str]) -> str | None:
             day = check_day(value)
             if day is not None and value is not None and (best is None or day > best[0]):
                 best = (day, value)
-    return None if best is None else best[1]
+    return best
 
 
 WHEELCHAIR_YES = frozenset({"yes", "limited", "designated"})
@@ -213,16 +240,17 @@ def signals_of(place: Place) -> Signals:
     tags = place.tags
     known = place.extra.get("chain")
     brand = brand_of(tags, lambda: place_country(place))
-    checked = check_day(check_dates(tags))
+    keys = _keys(tags)
+    checked = _latest_check(tags, keys)
     return Signals(  # in COLUMNS' order, positional: cheaper than keywords
         int(brand is not None and brand.is_chain) if known is None else int(bool(known)),
         _internet(_first(tags, "internet_access")),
         _free_wifi(tags.get("internet_access:fee")),
         _yes_no(tags.get("wheelchair"), WHEELCHAIR_YES),
-        _power(tags),
+        _power(tags, keys),
         int(_first(tags, "opening_hours") is not None),
         int(_first(tags, *_CONTACT_KEYS) is not None),
-        None if checked is None else checked.toordinal(),
+        None if checked is None else checked[0].toordinal(),
         _fee_free(tags),
         _yes_no(tags.get("reservation"), BOOKABLE),
         _capacity(tags.get("capacity")),

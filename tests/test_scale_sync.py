@@ -221,9 +221,15 @@ def test_count_within_equals_places_within(tmp_path: Path) -> None:
 # -- a failure midway leaves the store as it was ----------------------------------------------
 
 
-@pytest.fixture
-def filled(services: FakeServices, tmp_path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """A store holding a first sync of 3000 generated places, and its rows."""
+@pytest.fixture(params=["here", "writer"])
+def filled(
+    services: FakeServices, tmp_path: Path, request: pytest.FixtureRequest
+) -> dict[str, list[tuple[Any, ...]]]:
+    """A store holding a first sync of 3000 generated places, and its rows; each test that
+    uses it runs twice: with the answers written here, and by the writer process (cache.writer,
+    which a big answer gets) from the 1000th place on."""
+    if request.param == "writer":
+        request.getfixturevalue("monkeypatch").setattr(Cache, "_WRITER_AFTER", 1000)
     first = tmp_path / "first.json"
     write_synthetic_answer(first, 3000, seed=11)
     services.serve_overpass_file(first)
@@ -540,14 +546,20 @@ def test_osm_tags_fast_path_cleans_as_every_pair_cleaned(value: dict[Any, Any]) 
 # -- a big answer: the light index built once, at the end, inside the transaction --------------
 
 
+def seeded_store(tmp_path: Path, n: int, seed: int, first: int) -> tuple[Path, Cache, list[Place]]:
+    """A store holding the first `first` of n generated places (fetched at 1.0), and them all."""
+    path = tmp_path / "c.db"
+    cache = Cache(path)
+    places, _ = old_parse(synthetic_answer(n, seed=seed))
+    cache.save_fetch(places[:first], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    return path, cache, places
+
+
 def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_the_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(Cache, "_REBUILD_AFTER", 2000)
-    path = tmp_path / "c.db"
-    cache = Cache(path)
-    places, _ = old_parse(synthetic_answer(6000, seed=21))
-    cache.save_fetch(places[:3000], *PARIS, 50_000, KINDS, None, "a", fetched_at=1.0)
+    path, cache, places = seeded_store(tmp_path, 6000, 21, 3000)
     before = dump(path)
 
     def failing() -> Iterator[Place]:
@@ -590,3 +602,283 @@ def fold_until_still(text: str) -> str:
 @given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
 def test_fold_of_ascii_in_one_pass_equals_fold_until_still(text: str) -> None:
     assert fold(text) == fold_until_still(text)
+
+
+# -- the per-place shortcuts of a sync equal the checks and rules they stand for ---------------
+
+
+def element_to_place_checked(element: dict[str, Any]) -> Place | None:
+    """sources.osm.element_to_place as it was: every id and coordinate through the boundary."""
+    from solomo_cli.boundary import latlon, osm_id
+    from solomo_cli.kinds import classify
+
+    if element.get("type") not in ("node", "way", "relation"):
+        return None
+    try:
+        eid = osm_id(element.get("id"))
+        tags = osm_tags(element.get("tags"))
+    except BadInput:
+        return None
+    kind = classify(tags)
+    point = element if "lat" in element else element.get("center")
+    if kind is None or not isinstance(point, dict):
+        return None
+    lat, lon = point.get("lat"), point.get("lon")
+    if not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))):
+        return None
+    try:
+        lat, lon = latlon(lat, lon)
+    except BadInput:
+        return None
+    return Place(f"{element['type']}/{eid}", tags.get("name"), kind, lat, lon, tags)
+
+
+_COORD = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(-200, 200),
+    st.integers(-200, 200),
+    st.sampled_from([90.0, -90.0, 180.0, -180.0, 90.0000001, -0.0, True, "48.8", None]),
+)
+_IDS = st.one_of(
+    st.integers(-3, 2**64),
+    st.sampled_from([0, 1, 2**63 - 1, 2**63, True, 1.0, "12", None]),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_IDS, _COORD, _COORD, st.booleans())
+def test_element_fast_checks_equal_the_boundarys(eid: Any, lat: Any, lon: Any, way: bool) -> None:
+    tags = {"amenity": "library", "name": "B"}
+    point = {"lat": lat, "lon": lon}
+    element = (
+        {"type": "way", "id": eid, "center": point, "tags": tags}
+        if way
+        else {"type": "node", "id": eid, **point, "tags": tags}
+    )
+    got, want = element_to_place(element), element_to_place_checked(element)
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        assert (got.id, got.kind, got.lat, got.lon, got.tags) == (
+            want.id,
+            want.kind,
+            want.lat,
+            want.lon,
+            want.tags,
+        )
+        assert type(got.lat) is type(want.lat) and type(got.lon) is type(want.lon)
+
+
+_SIGNAL_KEYS = st.sampled_from(
+    [
+        "check_date",
+        "check_date:opening_hours",
+        "check_date:x",
+        "survey:date",
+        "xcheck_date",
+        "socket:schuko",
+        "socket:type2:count",
+        "socket",
+        "power_supply",
+        "service:electricity",
+        "name",
+        "a\ncheck_date",
+    ]
+)
+_SIGNAL_VALUES = st.one_of(
+    st.sampled_from(["2024-05-01", "2023", "2025-13", "2019-02-03", "", " 2021-01 ", "no", "yes"]),
+    st.sampled_from(["0", "plenty", "none", "\u200b2020-01-01"]),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.dictionaries(_SIGNAL_KEYS, _SIGNAL_VALUES, max_size=6))
+def test_key_search_shortcuts_equal_the_loops(tags: dict[str, str]) -> None:
+    from solomo_cli import signals as rules
+
+    keys = rules._keys(tags)
+    assert rules._latest_check(tags, keys) == rules._latest_check(tags, None)
+    assert rules._power(tags, keys) == rules._power(tags, None)
+
+
+def test_keys_that_are_not_text_take_the_loops() -> None:
+    from solomo_cli import signals as rules
+
+    # (as before, such tags fail in the loops: none crosses the boundary, osm_tags)
+    assert rules._keys({1: "x", "check_date": "2024-01-02"}) is None  # type: ignore[dict-item]
+    assert rules._keys({"a": "x", "check_date": "2024-01-02"}) == "a\ncheck_date"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(_ANY_TEXT, _ANY_TEXT))
+def test_tags_are_stored_as_json_dumps_writes_them(tags: dict[str, str]) -> None:
+    from solomo_cli.cache.store import _dump_tags
+
+    assert _dump_tags(tags) == json.dumps(tags, ensure_ascii=False)
+
+
+# -- a big answer's SQLite work in the writer process (cache.writer) ---------------------------
+
+
+def save_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, steps: list[tuple[bytes, float, float]]
+) -> tuple[Path, Path]:
+    """The same saves (answer, radius, fetch time) into two stores: here, and by the writer."""
+    paths = tmp_path / "here.db", tmp_path / "writer.db"
+    for path, after in zip(paths, (10**9, 1000), strict=True):
+        monkeypatch.setattr(Cache, "_WRITER_AFTER", after)
+        cache = Cache(path)
+        for body, radius_m, fetched_at in steps:
+            places, base = old_parse(body)
+            add_zones(places)
+            written = cache.save_fetch(places, *PARIS, radius_m, KINDS, base, "e", fetched_at)
+            assert written == len(places)
+        cache.close()
+    return paths
+
+
+def test_the_writer_process_stores_what_is_written_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first answer, then another over it in a smaller circle: upserts and vanished places.
+    steps = [(synthetic_answer(4000, seed=31), 50_000.0, 1.0)]
+    steps.append((synthetic_answer(2500, seed=32), 8_000.0, 2.0))
+    here, writer = save_both_ways(tmp_path, monkeypatch, steps)
+    assert dump(writer) == dump(here)
+    assert len(dump(writer)["places"]) > 2500
+    assert len(dump(writer)["coverage"]) == 2
+
+
+def child_processes() -> list[str]:
+    """This process's living children (Linux), to show that no writer outlives a save."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            status = Path(f"/proc/{pid}/status")
+            if status.exists() and "State:\tZ" not in status.read_text():
+                found.append(pid)
+    return found
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, ServiceError])
+def test_a_failure_while_the_writer_writes_rolls_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
+) -> None:
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    path, cache, places = seeded_store(tmp_path, 5000, 33, 1500)
+    before = dump(path)
+
+    def failing() -> Iterator[Place]:
+        yield from places[1500:4500]
+        raise failure("stop")
+
+    with pytest.raises(failure):
+        cache.save_fetch(failing(), *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert child_processes() == []
+    assert dump(path) == before
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 1500
+
+
+def test_an_sqlite_error_in_the_writer_is_a_store_error_and_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from solomo_cli.errors import StoreError
+
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    path, cache, places = seeded_store(tmp_path, 3000, 34, 500)
+    cache.conn.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON places WHEN NEW.osm_id = ? "
+        "BEGIN SELECT RAISE(ABORT, 'no room for this row'); END".replace(
+            "?", f"'{places[2500].id}'"
+        )
+    )
+    before = dump(path)
+    with pytest.raises(StoreError) as caught:
+        cache.save_fetch(places, *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert "no room for this row" in caught.value.message
+    assert caught.value.hint == "'solomo cache clear' rebuilds it (it holds nothing of yours)"
+    assert child_processes() == []
+    assert dump(path) == before
+
+
+KILLED_SYNC = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from fakeservers import synthetic_answer
+from test_scale_sync import KINDS, PARIS, old_parse
+from solomo_cli.cache.store import Cache
+
+Cache._WRITER_AFTER = 1000
+places, _ = old_parse(synthetic_answer(4000, seed=35))
+def slow():
+    for i, place in enumerate(places):
+        if i == 3000:
+            Path({marker!r}).write_text("written")
+            time.sleep(60)
+        yield place
+Cache(Path({db!r})).save_fetch(slow(), *PARIS, 50_000, KINDS, None, "b", fetched_at=2.0)
+"""
+
+
+def test_kill_9_of_a_sync_with_a_writer_leaves_the_store_intact(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    marker = tmp_path / "marker"
+    path, cache, _ = seeded_store(tmp_path, 4000, 35, 200)
+    cache.close()
+    before = dump(path)
+    tests = str(Path(__file__).resolve().parent)
+    code = KILLED_SYNC.format(tests=tests, marker=str(marker), db=str(path))
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the sync never reached its 3000th place"
+    writers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert len(writers) == 1  # the writer, holding 2000 rows in its transaction
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for _ in range(600):  # its pipe closed: the writer rolls back and ends
+        if not Path(f"/proc/{writers[0]}").exists():
+            break
+        status = Path(f"/proc/{writers[0]}/status").read_text()
+        if "State:\tZ" in status:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the writer outlived its sync")
+    assert dump(path) == before
+
+
+def test_without_a_writer_process_the_answer_is_written_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    path, cache, places = seeded_store(tmp_path, 3000, 36, 3000)
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 3000
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 10**9)
+    here = tmp_path / "here"
+    here.mkdir()
+    seeded_store(here, 3000, 36, 3000)
+    assert dump(path) == dump(here / "c.db")
+
+
+def test_the_writer_ignores_modules_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shadow = tmp_path / "cwd" / "solomo_cli"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise SystemExit('the wrong solomo_cli')\n")
+    (shadow.parent / "json.py").write_text("raise SystemExit('the wrong json')\n")
+    monkeypatch.chdir(shadow.parent)
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    path, cache, _ = seeded_store(tmp_path, 2500, 37, 2500)
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 2500

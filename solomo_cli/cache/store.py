@@ -2,6 +2,8 @@
 covered, geocoding answers, and the last listing. Deleting it loses nothing of the user's."""
 
 import functools
+import gc
+import itertools
 import json
 import math
 import os
@@ -384,14 +386,41 @@ _UPSERT_PLACE = (
     + ", ".join(f"{c} = excluded.{c}" for c in _STORED_COLS[1:])
     + " RETURNING rid"
 )
+_INSERT_PLACE = _UPSERT_PLACE.removesuffix(" RETURNING rid")  # for executemany
 
 
-# json.dumps(tags, ensure_ascii=False), without building an encoder for each place.
-_dump_tags = json.JSONEncoder(ensure_ascii=False).encode
+def _tags_dumper() -> Callable[[dict[str, str]], str]:
+    """json.dumps(tags, ensure_ascii=False), with its C encoder built once: JSONEncoder.encode
+    builds one for each call, which is half the cost of encoding a place's tags."""
+    import json.encoder as encoder
+
+    plain = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return plain.encode
+    # No circular-reference markers: tags are text to text (boundary.osm_tags), and markers
+    # left by a failed call would outlive it in a shared encoder.
+    encode = make(
+        None, plain.default, encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
+    return lambda tags: "".join(encode(tags, 0))
+
+
+_dump_tags = _tags_dumper()
 
 
 def _place_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
     """The values of _STORED_COLS for a place fetched at `fetched_at`."""
+    return (*_plain_row(place, fetched_at)[:_SIGNALS_AT], *signals_of(place))
+
+
+_SIGNALS_AT = len(_STORED_COLS) - len(SIGNAL_COLUMNS)  # where a row's signal columns begin
+
+
+def _plain_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
+    """_place_row without the signal columns, and then the place's known chain (or None):
+    what _completed needs to derive them (a big answer's signals are derived in the writer
+    process, which has time to spare, see cache.writer)."""
     extra = place.extra
     return (
         place.id,
@@ -404,8 +433,21 @@ def _place_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
         extra.get("tz"),
         extra.get("country"),
         fold(place.name),
-        *signals_of(place),
+        extra.get("chain"),
     )
+
+
+def _completed(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """_plain_row's rows as _place_row's: each place as signals_of sees it (its tags, zone,
+    country and chain), its signal columns derived."""
+    at = _SIGNALS_AT
+    done = []
+    for row in rows:
+        osm_id, name, kind, lat, lon, tags, _, _, country, _, chain = row
+        extra = {"country": country, "chain": chain}
+        place = Place(osm_id, name, kind, lat, lon, json.loads(tags), extra=extra)
+        done.append((*row[:at], *signals_of(place)))
+    return done
 
 
 SIDES = ("north", "south", "east", "west")
@@ -451,9 +493,7 @@ class PartialCoverage(NamedTuple):
 def _write_batch(conn: sqlite3.Connection, batch: list[Place], fetched_at: float) -> str:
     """Upsert a batch of places; returns their ids as one JSON array (one parameter, not one
     `?` per place: SQLite allows 32,766 variables at most)."""
-    conn.executemany(
-        _UPSERT_PLACE.removesuffix(" RETURNING rid"), [_place_row(p, fetched_at) for p in batch]
-    )
+    conn.executemany(_INSERT_PLACE, [_place_row(p, fetched_at) for p in batch])
     return json.dumps([p.id for p in batch])
 
 
@@ -527,6 +567,94 @@ class Geocode(NamedTuple):
     lat: float
     lon: float
     fetched_at: float
+
+
+class Fetch(NamedTuple):
+    """What a fetch covered: its circle, kinds, endpoint and time."""
+
+    lat: float
+    lon: float
+    radius_m: float
+    kinds: tuple[str, ...]
+    endpoint: str
+    fetched_at: float
+
+
+class WriteLimits(NamedTuple):
+    scan_after: int  # rows written beyond which vanished ones are found by a scan
+    rebuild_after: int  # rows written beyond which the secondary indexes are built again
+    cache_kb: int  # SQLite's page cache while an answer is written
+
+
+def write_fetch(
+    conn: sqlite3.Connection,
+    fetch: Fetch,
+    batches: Iterator[list[tuple[Any, ...]]],
+    osm_base: Callable[[], str | None],
+    limits: WriteLimits,
+) -> int:
+    """Cache.save_fetch's transaction, on rows of _plain_row (here, or in cache.writer's
+    process): upsert every batch, drop the vanished places, record the coverage."""
+    count = 0
+    rebuild: list[str] = []  # the dropped indexes' CREATE statements
+    with db.transaction(conn):
+        empty = conn.execute("SELECT 1 FROM places LIMIT 1").fetchone() is None
+        for rows in batches:
+            if not rebuild and (empty or count >= limits.rebuild_after):
+                rebuild = _drop_indexes(conn)
+            conn.executemany(_INSERT_PLACE, _completed(rows))
+            count += len(rows)
+        if not empty:  # else every row is this fetch's: none has vanished
+            _drop_vanished(conn, fetch, count > limits.scan_after)
+        for sql in rebuild:  # in the transaction: a failure before leaves them as they were
+            conn.execute(sql)
+        conn.execute("DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)")
+        conn.execute(
+            "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                fetch.lat,
+                fetch.lon,
+                fetch.radius_m,
+                ",".join(fetch.kinds),
+                fetch.fetched_at,
+                osm_base(),
+                fetch.endpoint,
+            ),
+        )
+    return count
+
+
+def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Drop the places' own indexes (not osm_id's, which the upsert needs); returns the
+    statements that create them again, as the schema holds them."""
+    rows = conn.execute(
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND tbl_name = 'places' AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _ in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in rows]
+
+
+def _drop_vanished(conn: sqlite3.Connection, fetch: Fetch, scan: bool) -> None:
+    """Delete the places of the fetch's kinds in its circle that it did not write: one pass
+    reading coordinates only, one JSON parameter for the rows to delete."""
+    lat, lon, radius_m = fetch.lat, fetch.lon, fetch.radius_m
+    box, box_args, _ = _box_sql(lat, lon, radius_m)
+    where, args = _where(fetch.kinds, (), box)
+    # The box holds at least the places just written: past a few thousand (`scan`), one pass
+    # over the table costs less than one random read of a row per place in the box (and the
+    # index may be dropped for the rebuild, see write_fetch).
+    source = "places NOT INDEXED" if scan else "places"
+    stale = conn.execute(
+        f"SELECT rid, lat, lon FROM {source} WHERE {where} AND fetched_at < ?",
+        (*args, *box_args, fetch.fetched_at),
+    )
+    gone = json.dumps(
+        [rid for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
+    )
+    conn.execute("DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,))
 
 
 class Cache:
@@ -812,6 +940,9 @@ class Cache:
     # Places written beyond which (or into an empty store) the secondary indexes are dropped
     # and built again at the end: one sorted build costs far less than as many random inserts.
     _REBUILD_AFTER = 50_000
+    # Places beyond which a writer process (cache.writer) does the SQLite work of the answer
+    # while this one reads and derives the places: a third of a big sync's time, on a second core.
+    _WRITER_AFTER = 20_000
 
     @staticmethod
     def _batches(places: Iterable[Place], size: int) -> Iterator[list[Place]]:
@@ -841,83 +972,49 @@ class Cache:
         `osm_base` may be a callable, asked once they are all written (a streamed answer knows
         its timestamp only at its end). Returns how many places were written."""
         fetched_at = time.time() if fetched_at is None else fetched_at
-        conn = self.conn
-        (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
-        # The osm_id index's pages are touched at random: with SQLite's 2 MB page cache, a
-        # 500k-place answer takes twice as long (the cache grows only as pages are used).
-        conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
-        count = 0
-        rebuild: list[str] = []  # the dropped indexes' CREATE statements
+        conn = self.conn  # opened and migrated here, whichever process writes
+        fetch = Fetch(lat, lon, radius_m, tuple(kinds), endpoint, fetched_at)
+        base = osm_base if callable(osm_base) else lambda: osm_base  # type: ignore[misc]
+        # No cyclic garbage collection while the answer streams in: its places are freed as
+        # each batch is written (they hold no cycles), and the collector would otherwise walk
+        # every batch in progress a few times (a tenth of a big sync's time).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            with db.transaction(conn):
-                empty = conn.execute("SELECT 1 FROM places LIMIT 1").fetchone() is None
-                for batch in self._batches(places, self._SAVE_BATCH):
-                    if not rebuild and (empty or count >= self._REBUILD_AFTER):
-                        rebuild = self._drop_indexes()
-                    _write_batch(conn, batch, fetched_at)
-                    count += len(batch)
-                if not empty:  # else every row is this fetch's: none has vanished
-                    self._drop_vanished(lat, lon, radius_m, kinds, fetched_at, count)
-                for sql in rebuild:  # in the transaction: a failure before leaves them as they were
-                    conn.execute(sql)
-                conn.execute(
-                    "DELETE FROM hours_memo WHERE osm_id NOT IN (SELECT osm_id FROM places)"
+            batches = (
+                [_plain_row(p, fetched_at) for p in batch]
+                for batch in self._batches(places, self._SAVE_BATCH)
+            )
+            head: list[list[tuple[Any, ...]]] = []
+            count = 0
+            for rows in batches:  # nothing is written before the answer proves big or ends
+                head.append(rows)
+                count += len(rows)
+                if count >= self._WRITER_AFTER:
+                    from solomo_cli.cache.writer import NoWriter, write_elsewhere
+
+                    try:
+                        return write_elsewhere(
+                            self.path, fetch, itertools.chain(head, batches), base, self._limits()
+                        )
+                    except NoWriter:
+                        break  # written here, as a small answer is
+            (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
+            # The osm_id index's pages are touched at random: with SQLite's 2 MB page cache, a
+            # 500k-place answer takes twice as long (the cache grows only as pages are used).
+            conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
+            try:
+                return write_fetch(
+                    conn, fetch, itertools.chain(head, batches), base, self._limits()
                 )
-                conn.execute(
-                    "INSERT INTO coverage (lat, lon, radius_m, kinds, fetched_at, osm_base, endpoint) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        lat,
-                        lon,
-                        radius_m,
-                        ",".join(kinds),
-                        fetched_at,
-                        osm_base() if callable(osm_base) else osm_base,
-                        endpoint,
-                    ),
-                )
+            finally:
+                conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
         finally:
-            conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
-        return count
+            if collecting:
+                gc.enable()
 
-    def _drop_indexes(self) -> list[str]:
-        """Drop the places' own indexes (not osm_id's, which the upsert needs); returns the
-        statements that create them again, as the schema holds them."""
-        rows = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master "
-            "WHERE type = 'index' AND tbl_name = 'places' AND sql IS NOT NULL"
-        ).fetchall()
-        for name, _ in rows:
-            self.conn.execute(f'DROP INDEX "{name}"')
-        return [sql for _, sql in rows]
-
-    def _drop_vanished(
-        self,
-        lat: float,
-        lon: float,
-        radius_m: float,
-        kinds: Sequence[str],
-        fetched_at: float,
-        written: int,
-    ) -> None:
-        """Delete the places of these kinds in the circle that the fetch did not write: one
-        pass reading coordinates only, one JSON parameter for the rows to delete."""
-        box, box_args, _ = _box_sql(lat, lon, radius_m)
-        where, args = _where(kinds, (), box)
-        # The box holds at least the places just written: past a few thousand, one pass over
-        # the table costs less than one random read of a row per place in the box (and the
-        # index may be dropped for the rebuild, see save_fetch).
-        source = "places NOT INDEXED" if written > self._SCAN_AFTER else "places"
-        stale = self.conn.execute(
-            f"SELECT rid, lat, lon FROM {source} WHERE {where} AND fetched_at < ?",
-            (*args, *box_args, fetched_at),
-        )
-        gone = json.dumps(
-            [rid for rid, plat, plon in stale if distance_m(lat, lon, plat, plon) <= radius_m]
-        )
-        self.conn.execute(
-            "DELETE FROM places WHERE rid IN (SELECT value FROM json_each(?))", (gone,)
-        )
+    def _limits(self) -> "WriteLimits":
+        return WriteLimits(self._SCAN_AFTER, self._REBUILD_AFTER, self._SAVE_CACHE_KB)
 
     # -- opening-hours answers --------------------------------------------------------------
 

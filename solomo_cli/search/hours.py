@@ -412,14 +412,27 @@ def _parse(value: str, **options: Any) -> OpeningHours | str:
         return f"invalid opening_hours: character {exc.start + 1} is not valid text"
 
 
+@functools.cache
+def _opening_hours() -> type[OpeningHours]:
+    native.preload("opening_hours")
+    import opening_hours
+
+    return opening_hours.OpeningHours
+
+
+_PROBE_DAY = (datetime(2000, 1, 1), datetime(2000, 1, 2))
+
+
 @functools.lru_cache(maxsize=1024)
 def _zone(lat: float, lon: float) -> tzinfo:
     """The place's time zone, as inferred by opening_hours_py."""
     # The zone alone: inferring the country too (auto_country) costs five times as much and
-    # gives the same zone (a sync asks this for every place with hours).
-    probe = _parse("24/7", coords=(lat, lon), auto_country=False, max_interval_days=HORIZON_DAYS)
-    assert not isinstance(probe, str)
-    first = next(probe.intervals(datetime(2000, 1, 1), datetime(2000, 1, 2)))
+    # gives the same zone. A sync asks this for every place with hours: the class is called
+    # directly ("24/7" always parses), which takes a third of the time _parse takes.
+    probe = _opening_hours()(
+        "24/7", coords=(lat, lon), auto_country=False, max_interval_days=HORIZON_DAYS
+    )
+    first = next(probe.intervals(*_PROBE_DAY))
     return first[0].tzinfo or _zoneinfo("UTC")
 
 
