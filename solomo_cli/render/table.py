@@ -106,6 +106,12 @@ def _plain(cell: Any) -> str | None:
     return None if text is None else text.plain
 
 
+def _plain_or_empty(cell: Any) -> str:
+    if type(cell) is _Spaced:  # most cells: said first
+        return cell.text.plain
+    return cell.plain if isinstance(cell, Text) else _plain(cell) or ""
+
+
 class HouseTable(Table):
     """Rich's Table, drawn in time linear in its rows with a small constant.
 
@@ -192,9 +198,11 @@ class HouseTable(Table):
         chosen: set[int] = set()
         seen: dict[str, tuple[int, int]] = {}
         for column in self.columns:
+            if column.width is not None:  # Rich measures a fixed width, not the cells
+                continue
             best = [(-1, 0), (-1, 0)]
             for index, cell in enumerate(column._cells):
-                plain = _plain(cell) or ""
+                plain = _plain_or_empty(cell)
                 low, high = seen.get(plain) or seen.setdefault(plain, _measure(plain))
                 if low > best[0][0]:
                     best[0] = (low, index)
@@ -220,24 +228,63 @@ class HouseTable(Table):
         key: tuple[Any, ...],
         options: ConsoleOptions,
         style: Style,
-        templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]],
+        templates: dict[tuple[Any, ...], Any],
     ) -> list[list[Segment]]:
         """A cell's lines, as Rich's render_lines draws them."""
-        plain = text.plain
-        if "full" not in (text.justify, options.justify) and all(map(_narrow, plain.split("\n"))):
-            # Drawn as the same text with an x for each letter is (the same spaces, lines
-            # and styles), letter for letter: Rich places, wraps and folds a text by its
-            # spaces and the widths of its letters, all 1 here.
-            model = _LETTER.sub("x", plain)
-            shape = (key[0], model, *key[2:])
-            template = templates.get(shape)
-            if template is None:
-                if len(templates) >= _CACHED:
-                    templates.clear()
-                template = templates[shape] = _template(console, cell, text, model, options, style)
-            if template:
-                return _fill(template, _NOT_LETTER.sub("", plain))
+        template = self._template(console, cell, text, key, options, style, templates)
+        if template:
+            return _fill(template[0], _NOT_LETTER.sub("", text.plain))
         return console.render_lines(cell, options, style=style)
+
+    def _draw_text(
+        self,
+        console: Console,
+        cell: Any,
+        text: Text,
+        key: tuple[Any, ...],
+        options: ConsoleOptions,
+        style: Style,
+        templates: dict[tuple[Any, ...], Any],
+    ) -> list[str] | None:
+        """The text of each line `_draw` draws (None if one holds a control code)."""
+        template = self._template(console, cell, text, key, options, style, templates)
+        if template is None or template[1] is None:
+            return _texts(console.render_lines(cell, options, style=style))
+        letters = _NOT_LETTER.sub("", text.plain)
+        return [
+            first + letters[runs[0][0] : runs[0][1]] + runs[0][2]
+            if len(runs) == 1  # most lines: one run of letters (a word, a date)
+            else first + "".join([letters[a:b] + after for a, b, after in runs])
+            for first, runs in template[1]
+        ]
+
+    def _template(
+        self,
+        console: Console,
+        cell: Any,
+        text: Text,
+        key: tuple[Any, ...],
+        options: ConsoleOptions,
+        style: Style,
+        templates: dict[tuple[Any, ...], Any],
+    ) -> tuple[list[list[tuple[Segment, Recipe]]], list[LineRecipe] | None] | None:
+        """How a cell of this shape is drawn, as segments and as lines of text (see _template),
+        made once per shape; None when the cell is drawn by Rich."""
+        plain = text.plain
+        if "full" in (text.justify, options.justify) or not all(map(_narrow, plain.split("\n"))):
+            return None
+        # Drawn as the same text with an x for each letter is (the same spaces, lines
+        # and styles), letter for letter: Rich places, wraps and folds a text by its
+        # spaces and the widths of its letters, all 1 here.
+        model = _LETTER.sub("x", plain)
+        shape = (key[0], model, *key[2:])
+        made = templates.get(shape)
+        if made is None:
+            if len(templates) >= _CACHED:
+                templates.clear()
+            template = _template(console, cell, text, model, options, style)
+            made = templates[shape] = (template, _line_recipes(template)) if template else ()
+        return made or None
 
     def _body(
         self, console: Console, options: ConsoleOptions, widths: list[int]
@@ -268,16 +315,19 @@ class HouseTable(Table):
             )
             style = console.get_style(column.style or "") + row_style
             columns.append((column, width, cell_options, style))
-        cache: dict[tuple[Any, ...], list[list[Segment]]] = {}
-        templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]] = {}
+        cache: dict[tuple[Any, ...], Any] = {}  # a cell's lines: of segments, or of text
+        templates: dict[tuple[Any, ...], Any] = {}
         new_line = Segment.line()
         last_row = self.row_count - 1
         # Styles are dropped when there is no colour system (a pipe, a file): see _joined.
         plain_output = console.color_system is None and not console.record
         # Segments are joined only in lines that the console will not crop.
         joinable = sum(widths) + self._extra_width <= console.width
+        # Then each line is one segment of text (what _joined makes of it): said from each
+        # cell's lines of text, made once per cell.
+        as_text = plain_output and joinable
         for row in range(self.row_count):
-            cells = []
+            cells: list[tuple[Any, int, Style]] = []
             for index, (column, width, cell_options, style) in enumerate(columns):
                 cell = column._cells[row]
                 text: Text = cell.text if type(cell) is _Spaced else cell  # type: ignore[assignment,union-attr]
@@ -288,12 +338,34 @@ class HouseTable(Table):
                 if known is None:
                     if len(cache) >= _CACHED:
                         cache.clear()
-                    known = cache[key] = self._draw(
+                    draw = (self._draw_text if as_text else self._draw)(
                         console, cell, text, key, cell_options, style, templates
                     )
+                    if draw is None:  # a control code: drawn as segments
+                        draw = self._draw(console, cell, text, key, cell_options, style, templates)
+                    known = cache[key] = draw
                 cells.append((known, width, style))
             divider = dividers[row == last_row]
             height = max(len(lines) for lines, _, _ in cells)
+            if as_text:
+                if all(not lines or type(lines[0]) is str for lines, _, _ in cells):
+                    columns_text = [
+                        texts
+                        if len(texts) == height
+                        else [*texts, *[" " * width] * (height - len(texts))]
+                        for texts, width, _ in cells
+                    ]
+                    between = divider.text
+                    for line_no in range(height):
+                        yield Segment(between.join([texts[line_no] for texts in columns_text]))
+                        yield new_line
+                    continue
+                # Beside a cell drawn as segments, a line of text is its one segment (which
+                # is what _joined makes of it).
+                cells = [
+                    ([[Segment(t)] if type(t) is str else t for t in lines], width, style)
+                    for lines, width, style in cells
+                ]
             # Segment.set_shape(Segment.align_top(…)), said shortly: render_lines made every
             # line exactly `width` wide, so the shorter cells only gain blank lines.
             shaped = [
@@ -310,6 +382,13 @@ class HouseTable(Table):
                     line += rendered[line_no]
                 yield from _joined(line, plain_output) if joinable else line
                 yield new_line
+
+
+def _texts(lines: list[list[Segment]]) -> list[str] | None:
+    """The text of each line of a cell (None if one holds a control code: drawn as segments)."""
+    if any(seg.control for line in lines for seg in line):
+        return None
+    return ["".join([seg.text for seg in line]) for line in lines]
 
 
 def _joined(line: list[Segment], plain_output: bool) -> Iterator[Segment]:
@@ -388,6 +467,42 @@ def _template(
             made.append((seg, (runs, seg.text[last:]) if runs else None))
         template.append(made)
     return template if letter == model.count("x") else []
+
+
+# A line of a template as text: the text before its first letter, then for each run of
+# letters (first, end, the text after it).
+LineRecipe = tuple[str, list[tuple[int, int, str]]]
+
+
+def _line_recipes(template: list[list[tuple[Segment, Recipe]]]) -> list[LineRecipe] | None:
+    """The lines of a template as text (None if one holds a control code)."""
+    lines: list[LineRecipe] = []
+    for made in template:
+        first: str | None = None
+        runs: list[tuple[int, int, str]] = []
+        pending = ""  # the text since the last run of letters
+        for seg, recipe in made:
+            if seg.control:
+                return None
+            if recipe is None:
+                pending += seg.text
+                continue
+            seg_runs, after = recipe
+            for before, a, b in seg_runs:
+                pending += before
+                if first is None:
+                    first = pending
+                else:
+                    runs[-1] = (runs[-1][0], runs[-1][1], pending)
+                runs.append((a, b, ""))
+                pending = ""
+            pending += after
+        if first is None:
+            lines.append((pending, []))
+        else:
+            runs[-1] = (runs[-1][0], runs[-1][1], pending)
+            lines.append((first, runs))
+    return lines
 
 
 def _fill(template: list[list[tuple[Segment, Recipe]]], letters: str) -> list[list[Segment]]:
@@ -529,8 +644,7 @@ class _Spec:
         seen = self._sizes
         for cells in self.forms:
             token = natural = 0
-            for cell in cells:
-                plain = _plain(cell) or ""
+            for plain in set(map(_plain_or_empty, cells)):  # each distinct text measured once
                 low, high = seen.get(plain) or seen.setdefault(plain, _measure(plain))
                 token, natural = max(token, high if self.whole_lines else low), max(natural, high)
             self.token.append(max(token, self.header))
