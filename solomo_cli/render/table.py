@@ -96,6 +96,28 @@ def _measure(plain: str) -> tuple[int, int]:
     return (max(map(width, words)) if words else widest), widest
 
 
+def _widest(
+    plains: set[str], whole_lines: bool, sizes: dict[str, tuple[int, int]]
+) -> tuple[int, int]:
+    """The widest token (a word, or a line with `whole_lines`) and the widest line of these
+    texts: the largest of what `_measure` says of each (its sizes kept in `sizes`)."""
+    joined = "\n".join(plains)
+    if (
+        joined.isascii()
+        and joined.replace("\n", "").isprintable()
+        and not any(map(str.isspace, plains))  # each has a word (else its token is its line)
+    ):
+        # Printable ASCII: a character is a cell, words are split by spaces and lines by
+        # line breaks, so the widest of all is the widest in all the texts at once.
+        natural = max(map(len, joined.split("\n")))
+        return (natural if whole_lines else max(map(len, joined.split()), default=0)), natural
+    token = natural = 0
+    for plain in plains:
+        low, high = sizes.get(plain) or sizes.setdefault(plain, _measure(plain))
+        token, natural = max(token, high if whole_lines else low), max(natural, high)
+    return token, natural
+
+
 def _text(cell: Any) -> Text | None:
     text = cell.text if isinstance(cell, _Spaced) else cell
     return text if isinstance(text, Text) else None
@@ -247,6 +269,22 @@ class HouseTable(Table):
         templates: dict[tuple[Any, ...], Any],
     ) -> list[str] | None:
         """The text of each line `_draw` draws (None if one holds a control code)."""
+        plain = text.plain
+        width = options.max_width
+        room = width - 1 if type(cell) is _Spaced else width  # a spaced cell draws its space
+        if (
+            room >= 1
+            and plain.isascii()
+            and plain.replace("\n", "").isprintable()
+            and (text.justify or options.justify or "default") in ("default", "left")
+            and (text.overflow or options.overflow) != "ignore"
+            and text.end == "\n"
+        ):
+            lines = plain.split("\n")
+            if max(map(len, lines)) <= room:
+                # Lines of printable ASCII that fit, on the left: each is itself, then spaces
+                # up to the width (letters one cell each, nothing to wrap, no style shown).
+                return [line.ljust(width) for line in lines]
         template = self._template(console, cell, text, key, options, style, templates)
         if template is None or template[1] is None:
             return _texts(console.render_lines(cell, options, style=style))
@@ -326,14 +364,28 @@ class HouseTable(Table):
         # Then each line is one segment of text (what _joined makes of it): said from each
         # cell's lines of text, made once per cell.
         as_text = plain_output and joinable
-        for row in range(self.row_count):
+        numbered = list(enumerate(columns))
+        for row, row_cells in enumerate(
+            zip(*[column._cells for column in self.columns], strict=True)
+        ):
             cells: list[tuple[Any, int, Style]] = []
-            for index, (column, width, cell_options, style) in enumerate(columns):
-                cell = column._cells[row]
+            for cell, (index, (_, width, cell_options, style)) in zip(
+                row_cells, numbered, strict=True
+            ):
                 text: Text = cell.text if type(cell) is _Spaced else cell  # type: ignore[assignment,union-attr]
-                plain = text.plain
-                look = (type(cell), text.style, text.justify, text.overflow, text.no_wrap)
-                key = (index, plain, tuple(text.spans), *look, text.end, text.tab_size)
+                # All that the drawing depends on (the first two: the column and the text).
+                key = (
+                    index,
+                    text.plain,
+                    type(cell),
+                    text.style,
+                    text.justify,
+                    text.overflow,
+                    text.no_wrap,
+                    text.end,
+                    text.tab_size,
+                    *text.spans,
+                )
                 known = cache.get(key)  # a cell seen before: a place, a date, a rating…
                 if known is None:
                     if len(cache) >= _CACHED:
@@ -643,10 +695,7 @@ class _Spec:
         self._sizes: dict[str, tuple[int, int]] = {}  # _measure of each distinct text
         seen = self._sizes
         for cells in self.forms:
-            token = natural = 0
-            for plain in set(map(_plain_or_empty, cells)):  # each distinct text measured once
-                low, high = seen.get(plain) or seen.setdefault(plain, _measure(plain))
-                token, natural = max(token, high if self.whole_lines else low), max(natural, high)
+            token, natural = _widest(set(map(_plain_or_empty, cells)), self.whole_lines, seen)
             self.token.append(max(token, self.header))
             self.natural.append(max(natural, self.header))
 
