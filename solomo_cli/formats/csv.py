@@ -62,7 +62,7 @@ def write_csv(
         return
     flat = [k for k in fields if k in _FLAT]
     get = itemgetter(*fields)
-    columns = [(_Cells(k in multiline), k in multiline) for k in fields]
+    columns = [_Cells(k in multiline) for k in fields]
     for row in rows:
         if flat:
             row = {**row, **{k: _flat(k, row.get(k)) for k in flat}}
@@ -73,16 +73,16 @@ def write_csv(
         chunk.append(
             ",".join(
                 [
-                    ""
-                    if v is None
-                    else (known.get(v) or known.make(v))
+                    (known.get(v) or known.make(v))
                     if (t := type(v)) is str
+                    else ""
+                    if v is None
                     else repr(v)  # what the csv module writes of a float: str() is repr()
                     if t is float
                     else str(v)
                     if t is int
-                    else _quoted(str(csv_cell(v, lines=m)))
-                    for v, (known, m) in zip(values, columns, strict=True)
+                    else known.other(v)
+                    for v, known in zip(values, columns, strict=True)
                 ]
             )
             + "\n"
@@ -124,6 +124,10 @@ class _Cells(dict[str, str]):
             self.clear()
         self[value] = cell
         return cell
+
+    def other(self, value: Any) -> str:
+        """The cell of a value that is not text, None or a number (a list, a boolean…)."""
+        return _quoted(str(csv_cell(value, lines=self.lines)))
 
 
 class _Chunk:
