@@ -251,78 +251,38 @@ class HouseTable(Table):
         options: ConsoleOptions,
         style: Style,
         templates: dict[tuple[Any, ...], Any],
-    ) -> list[list[Segment]]:
-        """A cell's lines, as Rich's render_lines draws them."""
-        template = self._template(console, cell, text, key, options, style, templates)
-        if template:
-            return _fill(template[0], _NOT_LETTER.sub("", text.plain))
-        return console.render_lines(cell, options, style=style)
-
-    def _draw_text(
-        self,
-        console: Console,
-        cell: Any,
-        text: Text,
-        key: tuple[Any, ...],
-        options: ConsoleOptions,
-        style: Style,
-        templates: dict[tuple[Any, ...], Any],
-    ) -> list[str] | None:
-        """The text of each line `_draw` draws (None if one holds a control code)."""
+        as_text: bool = False,
+    ) -> Any:
+        """A cell's lines, as Rich's render_lines draws them: lists of segments, or with
+        `as_text` the text of each line (None if one holds a control code)."""
         plain = text.plain
-        width = options.max_width
-        room = width - 1 if type(cell) is _Spaced else width  # a spaced cell draws its space
-        if (
-            room >= 1
-            and plain.isascii()
-            and plain.replace("\n", "").isprintable()
-            and (text.justify or options.justify or "default") in ("default", "left")
-            and (text.overflow or options.overflow) != "ignore"
-            and text.end == "\n"
-        ):
-            lines = plain.split("\n")
-            if max(map(len, lines)) <= room:
-                # Lines of printable ASCII that fit, on the left: each is itself, then spaces
-                # up to the width (letters one cell each, nothing to wrap, no style shown).
-                return [line.ljust(width) for line in lines]
-        template = self._template(console, cell, text, key, options, style, templates)
-        if template is None or template[1] is None:
-            return _texts(console.render_lines(cell, options, style=style))
-        letters = _NOT_LETTER.sub("", text.plain)
-        return [
-            first + letters[runs[0][0] : runs[0][1]] + runs[0][2]
-            if len(runs) == 1  # most lines: one run of letters (a word, a date)
-            else first + "".join([letters[a:b] + after for a, b, after in runs])
-            for first, runs in template[1]
-        ]
-
-    def _template(
-        self,
-        console: Console,
-        cell: Any,
-        text: Text,
-        key: tuple[Any, ...],
-        options: ConsoleOptions,
-        style: Style,
-        templates: dict[tuple[Any, ...], Any],
-    ) -> tuple[list[list[tuple[Segment, Recipe]]], list[LineRecipe] | None] | None:
-        """How a cell of this shape is drawn, as segments and as lines of text (see _template),
-        made once per shape; None when the cell is drawn by Rich."""
-        plain = text.plain
-        if "full" in (text.justify, options.justify) or not all(map(_narrow, plain.split("\n"))):
-            return None
-        # Drawn as the same text with an x for each letter is (the same spaces, lines
-        # and styles), letter for letter: Rich places, wraps and folds a text by its
-        # spaces and the widths of its letters, all 1 here.
-        model = _LETTER.sub("x", plain)
-        shape = (key[0], model, *key[2:])
-        made = templates.get(shape)
-        if made is None:
-            if len(templates) >= _CACHED:
-                templates.clear()
-            template = _template(console, cell, text, model, options, style)
-            made = templates[shape] = (template, _line_recipes(template)) if template else ()
-        return made or None
+        if as_text and (lines := _ascii_lines(cell, text, options)) is not None:
+            return lines
+        made = None
+        if "full" not in (text.justify, options.justify) and all(map(_narrow, plain.split("\n"))):
+            # Drawn as the same text with an x for each letter is (the same spaces, lines
+            # and styles), letter for letter: Rich places, wraps and folds a text by its
+            # spaces and the widths of its letters, all 1 here.
+            model = _LETTER.sub("x", plain)
+            shape = (key[0], model, *key[2:])
+            made = templates.get(shape)
+            if made is None:
+                if len(templates) >= _CACHED:
+                    templates.clear()
+                template = _template(console, cell, text, model, options, style)
+                made = templates[shape] = (template, _line_recipes(template)) if template else ()
+        if made and not as_text:
+            return _fill(made[0], _NOT_LETTER.sub("", plain))
+        if made and made[1] is not None:
+            letters = _NOT_LETTER.sub("", plain)
+            return [
+                first + letters[runs[0][0] : runs[0][1]] + runs[0][2]
+                if len(runs) == 1  # most lines: one run of letters (a word, a date)
+                else first + "".join([letters[a:b] + after for a, b, after in runs])
+                for first, runs in made[1]
+            ]
+        drawn = console.render_lines(cell, options, style=style)
+        return _texts(drawn) if as_text else drawn
 
     def _body(
         self, console: Console, options: ConsoleOptions, widths: list[int]
@@ -390,8 +350,8 @@ class HouseTable(Table):
                 if known is None:
                     if len(cache) >= _CACHED:
                         cache.clear()
-                    draw = (self._draw_text if as_text else self._draw)(
-                        console, cell, text, key, cell_options, style, templates
+                    draw = self._draw(
+                        console, cell, text, key, cell_options, style, templates, as_text
                     )
                     if draw is None:  # a control code: drawn as segments
                         draw = self._draw(console, cell, text, key, cell_options, style, templates)
@@ -434,6 +394,27 @@ class HouseTable(Table):
                     line += rendered[line_no]
                 yield from _joined(line, plain_output) if joinable else line
                 yield new_line
+
+
+def _ascii_lines(cell: Any, text: Text, options: ConsoleOptions) -> list[str] | None:
+    """The text of each line of a cell of printable ASCII lines that fit, on the left: each
+    line itself, then spaces up to the width (a letter is a cell, nothing wraps, and on a
+    pipe no style shows). None for any other cell."""
+    plain = text.plain
+    width = options.max_width
+    room = width - 1 if type(cell) is _Spaced else width  # a spaced cell draws its space
+    if (
+        room >= 1
+        and plain.isascii()
+        and plain.replace("\n", "").isprintable()
+        and (text.justify or options.justify or "default") in ("default", "left")
+        and (text.overflow or options.overflow) != "ignore"
+        and text.end == "\n"
+    ):
+        lines = plain.split("\n")
+        if max(map(len, lines)) <= room:
+            return [line.ljust(width) for line in lines]
+    return None
 
 
 def _texts(lines: list[list[Segment]]) -> list[str] | None:
