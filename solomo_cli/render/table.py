@@ -358,18 +358,20 @@ class HouseTable(Table):
                     known = cache[key] = draw
                 cells.append((known, width, style))
             divider = dividers[row == last_row]
-            height = max(len(lines) for lines, _, _ in cells)
+            height = max([len(lines) for lines, _, _ in cells])
             if as_text:
-                if all(not lines or type(lines[0]) is str for lines, _, _ in cells):
-                    columns_text = [
-                        texts
-                        if len(texts) == height
-                        else [*texts, *[" " * width] * (height - len(texts))]
-                        for texts, width, _ in cells
-                    ]
+                if all([not lines or type(lines[0]) is str for lines, _, _ in cells]):
                     between = divider.text
-                    for line_no in range(height):
-                        yield Segment(between.join([texts[line_no] for texts in columns_text]))
+                    for parts in zip(
+                        *[
+                            texts
+                            if len(texts) == height
+                            else [*texts, *[" " * width] * (height - len(texts))]
+                            for texts, width, _ in cells
+                        ],
+                        strict=True,
+                    ):
+                        yield _new(Segment, (between.join(parts), None, None))
                         yield new_line
                     continue
                 # Beside a cell drawn as segments, a line of text is its one segment (which
