@@ -263,7 +263,7 @@ class HouseTable(Table):
             # Drawn as the same text with an x for each letter is (the same spaces, lines
             # and styles), letter for letter: Rich places, wraps and folds a text by its
             # spaces and the widths of its letters, all 1 here.
-            model = _LETTER.sub("x", plain)
+            model = plain.translate(_ASCII_X) if plain.isascii() else _LETTER.sub("x", plain)
             shape = (key[0], model, *key[2:])
             made = templates.get(shape)
             if made is None:
@@ -272,9 +272,9 @@ class HouseTable(Table):
                 template = _template(console, cell, text, model, options, style)
                 made = templates[shape] = (template, _line_recipes(template)) if template else ()
         if made and not as_text:
-            return _fill(made[0], _NOT_LETTER.sub("", plain))
+            return _fill(made[0], _letters(plain))
         if made and made[1] is not None:
-            letters = _NOT_LETTER.sub("", plain)
+            letters = _letters(plain)
             return [
                 first + letters[runs[0][0] : runs[0][1]] + runs[0][2]
                 if len(runs) == 1  # most lines: one run of letters (a word, a date)
@@ -460,7 +460,14 @@ def _narrow(line: str) -> bool:
 
 
 _LETTER = re.compile(r"[^ \n]")
-_NOT_LETTER = re.compile(r"[ \n]+")
+_ASCII_X = {c: "x" for c in range(128) if chr(c) not in " \n"}  # _LETTER, for ASCII texts
+
+
+def _letters(plain: str) -> str:
+    """The letters of a text: all but its spaces and line breaks."""
+    return plain.replace(" ", "").replace("\n", "")
+
+
 _XS = re.compile(r"x+")
 # A drawn segment, and where the letters go in it: (text before, first, end) for each run of x,
 # then the text after (None: a segment without letters, kept as it is).
@@ -678,7 +685,8 @@ class _Spec:
         self._sizes: dict[str, tuple[int, int]] = {}  # _measure of each distinct text
         seen = self._sizes
         for cells in self.forms:
-            token, natural = _widest(set(map(_plain_or_empty, cells)), self.whole_lines, seen)
+            plains = {c.text.plain if type(c) is _Spaced else _plain_or_empty(c) for c in cells}
+            token, natural = _widest(plains, self.whole_lines, seen)
             self.token.append(max(token, self.header))
             self.natural.append(max(natural, self.header))
 
