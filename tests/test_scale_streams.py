@@ -530,3 +530,25 @@ def test_any_house_table_is_drawn_as_rich_draws_it(
             Text.assemble((note, "cyan"), " ", other),
         )
     assert draw([grid], width, terminal, 1) == draw([grid], width, terminal, 10**9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    plains=st.sets(
+        st.one_of(CELL, st.sampled_from(["", " ", "\n", "a b\ncd", "x" * 40])), max_size=6
+    ),
+    whole_lines=st.booleans(),
+)
+def test_the_widest_of_many_texts_is_the_widest_of_each(
+    plains: set[str], whole_lines: bool
+) -> None:
+    # What fitting a column needs, said of all its texts at once where they are printable
+    # ASCII, is what measuring each of them says.
+    from solomo_cli.render.table import _measure, _widest
+
+    sizes = [_measure(p) for p in plains]
+    expected = (
+        max([high if whole_lines else low for low, high in sizes], default=0),
+        max([high for _, high in sizes], default=0),
+    )
+    assert _widest(plains, whole_lines, {}) == expected
