@@ -16,7 +16,7 @@ from solomo_cli.kinds import brand_of
 from solomo_cli.mydata.base import source_of
 from solomo_cli.mydata.signals import all_latest_facts, facts_of_visits
 from solomo_cli.search.ranking import confidence, traits_of, unknowns
-from solomo_cli.signals import NO_FACTS, Facts, place_country, signals_of
+from solomo_cli.signals import NO_FACTS, NO_NOTES, Facts, place_country, signals_of
 
 if TYPE_CHECKING:
     from solomo_cli.model import Place
@@ -292,12 +292,15 @@ def _visit_record(v: Visit, place: tuple[Any, ...]) -> dict[str, Any]:
         "note": v.note,
         "cost": v.cost,
         "currency": v.currency,
-        **v.facts._asdict(),
+        **(_NOTHING_NOTED if v.facts is NO_NOTES else v.facts._asdict()),
         "created_at": v.created_at,
         "updated_at": v.updated_at,
         "url": place[6],
         "attribution": place[7],
     }
+
+
+_NOTHING_NOTED = NO_NOTES._asdict()  # most visits: nothing said of power, Wi-Fi, noise, calls
 
 
 def encounter_record(e: Encounter) -> dict[str, Any]:

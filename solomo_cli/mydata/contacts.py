@@ -240,14 +240,23 @@ class ContactsPart(StoreParts):
         newest_only: bool = False,
     ) -> list[Contact]:
         """The contacts matched by `where` (on `contacts c`), by name, with their tags and
-        encounters (`newest_only`: the last one only): three queries whatever their number."""
-        sql = (
-            "SELECT c.id, c.uid, c.name, c.org, c.email, c.phone, c.note, c.created_at, "
-            f"c.updated_at FROM contacts c WHERE {where} ORDER BY c.name_key"
-        )
+        encounters (`newest_only`: the last one only, read with the contact): two or three
+        queries whatever their number."""
+        columns = "c.id, c.uid, c.name, c.org, c.email, c.phone, c.note, c.created_at, c.updated_at"
+        if newest_only:  # each contact's last encounter, found through encounters_contact
+            sql = (
+                f"SELECT {columns}, e.id, e.uid, e.day, e.note, e.created_at, e.place_id, "
+                "e.updated_at FROM contacts c LEFT JOIN encounters e ON e.id = (SELECT x.id "
+                "FROM encounters x WHERE x.contact_id = c.id ORDER BY x.day DESC, x.id DESC "
+                "LIMIT 1)"
+            )
+        else:
+            sql = f"SELECT {columns} FROM contacts c"
+        sql += f" WHERE {where} ORDER BY c.name_key, c.id"
         if limit is not None:
             sql, params = sql + " LIMIT ?", (*params, limit)
-        found = {row[0]: Contact(*row) for row in self._read(sql, params)}
+        rows = self._read(sql, params)
+        found = {row[0]: Contact(*row[:9]) for row in rows}
         if limit is not None:  # the tags and encounters of those shown only
             where, params = _among(found)
         for cid, tag in self._read(
@@ -256,23 +265,19 @@ class ContactsPart(StoreParts):
             params,
         ):
             found[cid].tags.append(tag)
-        sql = (
-            "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, e.place_id, "
-            "e.updated_at FROM encounters e JOIN contacts c ON c.id = e.contact_id "
-            f"WHERE {where}"
-        )
-        newest = "ORDER BY day DESC, id DESC"
         if newest_only:
-            sql = (
-                "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY contact_id "
-                f"{newest}) AS n FROM ({sql})) WHERE n = 1 {newest}"
-            )
+            # (e.id, e.uid, contact id, name, day, note, created_at, place_id, updated_at)
+            met = [(r[9], r[10], r[0], r[2], *r[11:]) for r in rows if r[9] is not None]
         else:
-            sql += " ORDER BY e.day DESC, e.id DESC"
-        rows = self._read(sql, params)
+            met = self._read(
+                "SELECT e.id, e.uid, e.contact_id, c.name, e.day, e.note, e.created_at, "
+                "e.place_id, e.updated_at FROM encounters e JOIN contacts c ON c.id = "
+                f"e.contact_id WHERE {where} ORDER BY e.day DESC, e.id DESC",
+                params,
+            )
         # Each place read once (not its tags again with each encounter there).
-        places = self._places({r[7] for r in rows if r[7] is not None})
-        for r in rows:
+        places = self._places({r[7] for r in met if r[7] is not None})
+        for r in met:
             found[r[2]].encounters.append(
                 Encounter(r[0], r[1], r[2], r[3], places.get(r[7]), r[4], r[5], r[6], r[8])
             )

@@ -142,13 +142,21 @@ class _Visits:
     def __call__(self, row: Sequence[Any]) -> Visit:
         place = self.place(row[13:])
         assert place is not None
-        return Visit(*_fields(row, place))
+        return _visit_of(row, place)
 
 
-def _fields(row: Sequence[Any], place: Place) -> tuple[Any, ...]:
-    """A Visit's fields from a row of _VISIT_SQL's visit columns (the first thirteen)."""
-    notes = FieldNotes(*row[9:13]) if any(row[9:13]) else NO_NOTES
-    return (row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7], row[8], notes)
+def _visit_of(row: Sequence[Any], place: Place) -> Visit:
+    """A Visit from a row of _VISIT_SQL's visit columns (the first thirteen)."""
+    facts = row[9:13]
+    notes = _new(FieldNotes, facts) if any(facts) else NO_NOTES
+    # Visit(...) without the Python frame of a NamedTuple's __new__ (a long log makes 100k)
+    return _new(
+        Visit,
+        (row[0], row[1], place, row[2], row[3], row[4], row[5], row[6], row[7], row[8], notes),
+    )
+
+
+_new = tuple.__new__
 
 
 def _mbps(text: str) -> str | None:
@@ -328,7 +336,7 @@ class VisitsPart(StoreParts):
                 ):
                     places[cols[0]] = place_from_row(cols)  # type: ignore[assignment]
             for r in rows:
-                yield Visit(*_fields(r, places[r[13]]))
+                yield _visit_of(r, places[r[13]])
             if len(rows) < PAGE:
                 return
             # The next page: older than the last row (the order is unique: day, then id).

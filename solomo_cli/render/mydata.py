@@ -428,21 +428,33 @@ def contacts_view(
     if near:
         columns.insert(4, ("Dist", "right", 15, True))
     grid = _table(title, *columns)
-    ago: dict[str, str] = {}  # a day's "N months ago", said once
+    # A cell that many people share (an org, tags, a day, a place) is made once: the table
+    # never changes its cells.
+    made: dict[tuple[str, str], Text] = {}
+    days: dict[tuple[str, str], Text] = {}
+
+    def shared(value: str, style: str = "") -> Text:
+        cell = made.get((value, style))
+        if cell is None:
+            cell = made[value, style] = untrusted(value, style)
+        return cell
+
     for c in found:
         last = c.encounters[0] if c.encounters else None
         place = c.nearest_place if near else (last.place if last else None)
         day = c.last_seen
-        seen = Text(day)
-        when = ago.get(day) or ago.setdefault(day, _ago(day))
-        seen.append(f"\n{when}" + ("" if last else " (added)"), style="dim")
+        added = "" if last else " (added)"
+        seen = days.get((day, added))
+        if seen is None:
+            seen = days[day, added] = Text(day)
+            seen.append(f"\n{_ago(day)}{added}", style="dim")
         row = [
             untrusted(c.name, "bold"),
-            untrusted(c.org or ""),
-            untrusted(", ".join(c.tags), "cyan"),
+            shared(c.org or ""),
+            shared(", ".join(c.tags), "cyan"),
             seen,
-            untrusted(place.display_name if place else ""),
-            Text("\n".join(clean(v) for v in (c.email, c.phone) if v)),  # one a line
+            shared(place.display_name if place else ""),
+            Text("\n".join([clean(v) for v in (c.email, c.phone) if v])),  # one a line
         ]
         if near:
             row.insert(4, Text(format_distance(c.distance_m or 0)))

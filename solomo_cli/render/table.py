@@ -96,6 +96,28 @@ def _measure(plain: str) -> tuple[int, int]:
     return (max(map(width, words)) if words else widest), widest
 
 
+def _widest(
+    plains: set[str], whole_lines: bool, sizes: dict[str, tuple[int, int]]
+) -> tuple[int, int]:
+    """The widest token (a word, or a line with `whole_lines`) and the widest line of these
+    texts: the largest of what `_measure` says of each (its sizes kept in `sizes`)."""
+    joined = "\n".join(plains)
+    if (
+        joined.isascii()
+        and joined.replace("\n", "").isprintable()
+        and not any(map(str.isspace, plains))  # each has a word (else its token is its line)
+    ):
+        # Printable ASCII: a character is a cell, words are split by spaces and lines by
+        # line breaks, so the widest of all is the widest in all the texts at once.
+        natural = max(map(len, joined.split("\n")))
+        return (natural if whole_lines else max(map(len, joined.split()), default=0)), natural
+    token = natural = 0
+    for plain in plains:
+        low, high = sizes.get(plain) or sizes.setdefault(plain, _measure(plain))
+        token, natural = max(token, high if whole_lines else low), max(natural, high)
+    return token, natural
+
+
 def _text(cell: Any) -> Text | None:
     text = cell.text if isinstance(cell, _Spaced) else cell
     return text if isinstance(text, Text) else None
@@ -104,6 +126,12 @@ def _text(cell: Any) -> Text | None:
 def _plain(cell: Any) -> str | None:
     text = _text(cell)
     return None if text is None else text.plain
+
+
+def _plain_or_empty(cell: Any) -> str:
+    if type(cell) is _Spaced:  # most cells: said first
+        return cell.text.plain
+    return cell.plain if isinstance(cell, Text) else _plain(cell) or ""
 
 
 class HouseTable(Table):
@@ -192,9 +220,11 @@ class HouseTable(Table):
         chosen: set[int] = set()
         seen: dict[str, tuple[int, int]] = {}
         for column in self.columns:
+            if column.width is not None:  # Rich measures a fixed width, not the cells
+                continue
             best = [(-1, 0), (-1, 0)]
             for index, cell in enumerate(column._cells):
-                plain = _plain(cell) or ""
+                plain = _plain_or_empty(cell)
                 low, high = seen.get(plain) or seen.setdefault(plain, _measure(plain))
                 if low > best[0][0]:
                     best[0] = (low, index)
@@ -220,24 +250,39 @@ class HouseTable(Table):
         key: tuple[Any, ...],
         options: ConsoleOptions,
         style: Style,
-        templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]],
-    ) -> list[list[Segment]]:
-        """A cell's lines, as Rich's render_lines draws them."""
+        templates: dict[tuple[Any, ...], Any],
+        as_text: bool = False,
+    ) -> Any:
+        """A cell's lines, as Rich's render_lines draws them: lists of segments, or with
+        `as_text` the text of each line (None if one holds a control code)."""
         plain = text.plain
+        if as_text and (lines := _ascii_lines(cell, text, options)) is not None:
+            return lines
+        made = None
         if "full" not in (text.justify, options.justify) and all(map(_narrow, plain.split("\n"))):
             # Drawn as the same text with an x for each letter is (the same spaces, lines
             # and styles), letter for letter: Rich places, wraps and folds a text by its
             # spaces and the widths of its letters, all 1 here.
-            model = _LETTER.sub("x", plain)
+            model = plain.translate(_ASCII_X) if plain.isascii() else _LETTER.sub("x", plain)
             shape = (key[0], model, *key[2:])
-            template = templates.get(shape)
-            if template is None:
+            made = templates.get(shape)
+            if made is None:
                 if len(templates) >= _CACHED:
                     templates.clear()
-                template = templates[shape] = _template(console, cell, text, model, options, style)
-            if template:
-                return _fill(template, _NOT_LETTER.sub("", plain))
-        return console.render_lines(cell, options, style=style)
+                template = _template(console, cell, text, model, options, style)
+                made = templates[shape] = (template, _line_recipes(template)) if template else ()
+        if made and not as_text:
+            return _fill(made[0], _letters(plain))
+        if made and made[1] is not None:
+            letters = _letters(plain)
+            return [
+                first + letters[runs[0][0] : runs[0][1]] + runs[0][2]
+                if len(runs) == 1  # most lines: one run of letters (a word, a date)
+                else first + "".join([letters[a:b] + after for a, b, after in runs])
+                for first, runs in made[1]
+            ]
+        drawn = console.render_lines(cell, options, style=style)
+        return _texts(drawn) if as_text else drawn
 
     def _body(
         self, console: Console, options: ConsoleOptions, widths: list[int]
@@ -268,32 +313,73 @@ class HouseTable(Table):
             )
             style = console.get_style(column.style or "") + row_style
             columns.append((column, width, cell_options, style))
-        cache: dict[tuple[Any, ...], list[list[Segment]]] = {}
-        templates: dict[tuple[Any, ...], list[list[tuple[Segment, Any]]]] = {}
+        cache: dict[tuple[Any, ...], Any] = {}  # a cell's lines: of segments, or of text
+        templates: dict[tuple[Any, ...], Any] = {}
         new_line = Segment.line()
         last_row = self.row_count - 1
         # Styles are dropped when there is no colour system (a pipe, a file): see _joined.
         plain_output = console.color_system is None and not console.record
         # Segments are joined only in lines that the console will not crop.
         joinable = sum(widths) + self._extra_width <= console.width
-        for row in range(self.row_count):
-            cells = []
-            for index, (column, width, cell_options, style) in enumerate(columns):
-                cell = column._cells[row]
+        # Then each line is one segment of text (what _joined makes of it): said from each
+        # cell's lines of text, made once per cell.
+        as_text = plain_output and joinable
+        numbered = list(enumerate(columns))
+        for row, row_cells in enumerate(
+            zip(*[column._cells for column in self.columns], strict=True)
+        ):
+            cells: list[tuple[Any, int, Style]] = []
+            for cell, (index, (_, width, cell_options, style)) in zip(
+                row_cells, numbered, strict=True
+            ):
                 text: Text = cell.text if type(cell) is _Spaced else cell  # type: ignore[assignment,union-attr]
-                plain = text.plain
-                look = (type(cell), text.style, text.justify, text.overflow, text.no_wrap)
-                key = (index, plain, tuple(text.spans), *look, text.end, text.tab_size)
+                # All that the drawing depends on (the first two: the column and the text).
+                key = (
+                    index,
+                    text.plain,
+                    type(cell),
+                    text.style,
+                    text.justify,
+                    text.overflow,
+                    text.no_wrap,
+                    text.end,
+                    text.tab_size,
+                    *text.spans,
+                )
                 known = cache.get(key)  # a cell seen before: a place, a date, a rating…
                 if known is None:
                     if len(cache) >= _CACHED:
                         cache.clear()
-                    known = cache[key] = self._draw(
-                        console, cell, text, key, cell_options, style, templates
+                    draw = self._draw(
+                        console, cell, text, key, cell_options, style, templates, as_text
                     )
+                    if draw is None:  # a control code: drawn as segments
+                        draw = self._draw(console, cell, text, key, cell_options, style, templates)
+                    known = cache[key] = draw
                 cells.append((known, width, style))
             divider = dividers[row == last_row]
-            height = max(len(lines) for lines, _, _ in cells)
+            height = max([len(lines) for lines, _, _ in cells])
+            if as_text:
+                if all([not lines or type(lines[0]) is str for lines, _, _ in cells]):
+                    between = divider.text
+                    for parts in zip(
+                        *[
+                            texts
+                            if len(texts) == height
+                            else [*texts, *[" " * width] * (height - len(texts))]
+                            for texts, width, _ in cells
+                        ],
+                        strict=True,
+                    ):
+                        yield _new(Segment, (between.join(parts), None, None))
+                        yield new_line
+                    continue
+                # Beside a cell drawn as segments, a line of text is its one segment (which
+                # is what _joined makes of it).
+                cells = [
+                    ([[Segment(t)] if type(t) is str else t for t in lines], width, style)
+                    for lines, width, style in cells
+                ]
             # Segment.set_shape(Segment.align_top(…)), said shortly: render_lines made every
             # line exactly `width` wide, so the shorter cells only gain blank lines.
             shaped = [
@@ -310,6 +396,34 @@ class HouseTable(Table):
                     line += rendered[line_no]
                 yield from _joined(line, plain_output) if joinable else line
                 yield new_line
+
+
+def _ascii_lines(cell: Any, text: Text, options: ConsoleOptions) -> list[str] | None:
+    """The text of each line of a cell of printable ASCII lines that fit, on the left: each
+    line itself, then spaces up to the width (a letter is a cell, nothing wraps, and on a
+    pipe no style shows). None for any other cell."""
+    plain = text.plain
+    width = options.max_width
+    room = width - 1 if type(cell) is _Spaced else width  # a spaced cell draws its space
+    if (
+        room >= 1
+        and plain.isascii()
+        and plain.replace("\n", "").isprintable()
+        and (text.justify or options.justify or "default") in ("default", "left")
+        and (text.overflow or options.overflow) != "ignore"
+        and text.end == "\n"
+    ):
+        lines = plain.split("\n")
+        if max(map(len, lines)) <= room:
+            return [line.ljust(width) for line in lines]
+    return None
+
+
+def _texts(lines: list[list[Segment]]) -> list[str] | None:
+    """The text of each line of a cell (None if one holds a control code: drawn as segments)."""
+    if any(seg.control for line in lines for seg in line):
+        return None
+    return ["".join([seg.text for seg in line]) for line in lines]
 
 
 def _joined(line: list[Segment], plain_output: bool) -> Iterator[Segment]:
@@ -346,7 +460,14 @@ def _narrow(line: str) -> bool:
 
 
 _LETTER = re.compile(r"[^ \n]")
-_NOT_LETTER = re.compile(r"[ \n]+")
+_ASCII_X = {c: "x" for c in range(128) if chr(c) not in " \n"}  # _LETTER, for ASCII texts
+
+
+def _letters(plain: str) -> str:
+    """The letters of a text: all but its spaces and line breaks."""
+    return plain.replace(" ", "").replace("\n", "")
+
+
 _XS = re.compile(r"x+")
 # A drawn segment, and where the letters go in it: (text before, first, end) for each run of x,
 # then the text after (None: a segment without letters, kept as it is).
@@ -388,6 +509,42 @@ def _template(
             made.append((seg, (runs, seg.text[last:]) if runs else None))
         template.append(made)
     return template if letter == model.count("x") else []
+
+
+# A line of a template as text: the text before its first letter, then for each run of
+# letters (first, end, the text after it).
+LineRecipe = tuple[str, list[tuple[int, int, str]]]
+
+
+def _line_recipes(template: list[list[tuple[Segment, Recipe]]]) -> list[LineRecipe] | None:
+    """The lines of a template as text (None if one holds a control code)."""
+    lines: list[LineRecipe] = []
+    for made in template:
+        first: str | None = None
+        runs: list[tuple[int, int, str]] = []
+        pending = ""  # the text since the last run of letters
+        for seg, recipe in made:
+            if seg.control:
+                return None
+            if recipe is None:
+                pending += seg.text
+                continue
+            seg_runs, after = recipe
+            for before, a, b in seg_runs:
+                pending += before
+                if first is None:
+                    first = pending
+                else:
+                    runs[-1] = (runs[-1][0], runs[-1][1], pending)
+                runs.append((a, b, ""))
+                pending = ""
+            pending += after
+        if first is None:
+            lines.append((pending, []))
+        else:
+            runs[-1] = (runs[-1][0], runs[-1][1], pending)
+            lines.append((first, runs))
+    return lines
 
 
 def _fill(template: list[list[tuple[Segment, Recipe]]], letters: str) -> list[list[Segment]]:
@@ -528,11 +685,8 @@ class _Spec:
         self._sizes: dict[str, tuple[int, int]] = {}  # _measure of each distinct text
         seen = self._sizes
         for cells in self.forms:
-            token = natural = 0
-            for cell in cells:
-                plain = _plain(cell) or ""
-                low, high = seen.get(plain) or seen.setdefault(plain, _measure(plain))
-                token, natural = max(token, high if self.whole_lines else low), max(natural, high)
+            plains = {c.text.plain if type(c) is _Spaced else _plain_or_empty(c) for c in cells}
+            token, natural = _widest(plains, self.whole_lines, seen)
             self.token.append(max(token, self.header))
             self.natural.append(max(natural, self.header))
 
