@@ -151,6 +151,37 @@ def _nested(item: Any) -> bool:
     return type(item) not in _FLAT and isinstance(item, (dict, list, tuple)) and bool(item)
 
 
+class Keyed(list[Any]):
+    """A list whose items are each made from a hashable key, equal keys making items of the
+    same text (a score's reasons: the same few hundred pairs among 100,000 places): the writer
+    writes each key's text once per run and reuses it. `keys` None: an ordinary list."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, items: Iterable[Any], keys: Sequence[Any] | None) -> None:
+        super().__init__(items)
+        self.keys = keys
+
+
+_KEYED_MAX = 20_000  # texts kept per level (they are short): beyond, the memo starts again
+_keyed_texts: dict[int, dict[Any, str]] = {}  # level -> key -> the text of its item
+
+
+def _keyed(value: Keyed, level: int) -> str:
+    """A Keyed list at `level`: its items' texts, each made once per key."""
+    inner = level + 1
+    texts = _keyed_texts.setdefault(inner, {})
+    if len(texts) > _KEYED_MAX:
+        texts.clear()
+    parts: list[Any] = list(map(texts.get, value.keys))  # type: ignore[arg-type]
+    if None in parts:  # keys not met yet in this run
+        for i, (key, item) in enumerate(zip(value.keys, value, strict=True)):  # type: ignore[arg-type]
+            if parts[i] is None:
+                parts[i] = texts[key] = _encode(item, inner)
+    pad = "\n" + "  " * inner
+    return "[" + pad + ("," + pad).join(parts) + pad[:-2] + "]"
+
+
 def _encode(value: Any, level: int) -> str:
     """What json.dumps(value, ensure_ascii=False, indent=2) writes at `level`, at C speed (the
     C encoder takes no indent; the pure-Python one is 10 times slower). The C encoder's item
@@ -167,6 +198,8 @@ def _encode(value: Any, level: int) -> str:
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
+        if type(value) is not list and getattr(value, "keys", None) is not None:
+            return _keyed(value, level)  # type: ignore[arg-type]
         if _FLAT.issuperset(map(type, value)):
             return _wrap(value, level)
         if (
