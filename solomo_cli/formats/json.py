@@ -165,6 +165,7 @@ class Keyed(list[Any]):
 
 _KEYED_MAX = 20_000  # texts kept per level (they are short): beyond, the memo starts again
 _keyed_texts: dict[int, dict[Any, str]] = {}  # level -> key -> the text of its item
+_text_lists: dict[int, dict[tuple[str, ...], str]] = {}  # level -> a list of texts -> its text
 
 
 def _keyed(value: Keyed, level: int) -> str:
@@ -200,6 +201,15 @@ def _encode(value: Any, level: int) -> str:
             return "[]"
         if type(value) is not list and getattr(value, "keys", None) is not None:
             return _keyed(value, level)  # type: ignore[arg-type]
+        if _TEXT.issuperset(map(type, value)):  # e.g. a listing's unknowns: few distinct
+            texts = _text_lists.setdefault(level, {})
+            key = tuple(value)
+            text = texts.get(key)
+            if text is None:
+                if len(texts) >= _KEYED_MAX:
+                    texts.clear()
+                text = texts[key] = _wrap(value, level)
+            return text
         if _FLAT.issuperset(map(type, value)):
             return _wrap(value, level)
         if (
@@ -234,9 +244,10 @@ def _mixed_dict(value: dict[str, Any], level: int) -> str:
     """A dict with text keys and some nested members: the C encoder writes it with null in
     their place, and each `"key": null` (one per key, after a separator) is replaced by the
     member's own text."""
-    # Only the few members of another type are looked at in Python.
+    # Only the few members of another type are looked at in Python; those empty stay in the
+    # C encoder's text ("[]", "{}"), and so does any other value (its error is the encoder's).
     unflat = map(operator.not_, map(_FLAT.__contains__, map(type, value.values())))
-    keys = [key for key in compress(value, unflat) if _nested(value[key])]
+    keys = [key for key in compress(value, unflat) if value[key]]
     flat = dict(value)
     for key in keys:
         flat[key] = None

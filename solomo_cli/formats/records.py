@@ -4,6 +4,7 @@ from `show` or from `export places`; the listing adds its fields (rank, distance
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -247,7 +248,7 @@ def place_record(
         "open_state": extra.get("open_state", "unknown"),
         "next_change": extra.get("next_change"),
         "stale": extra.get("stale", True),
-        "unknown": unknowns(place.reasons),
+        "unknown": list(_unknowns(tuple(map(itemgetter(0), place.reasons)))),
         "url": osm_url if osm else place_url(place),
         "osm_url": osm_url,
         "source": source,
@@ -265,6 +266,12 @@ def place_record(
         "my_calls": calls and calls[0],
         "explain": Explanation(place.reasons),
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _unknowns(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """ranking.unknowns of reasons with these labels (a listing's places share a few hundred)."""
+    return tuple(unknowns([(label, 0.0) for label in labels]))
 
 
 _FLOAT = frozenset({float})
