@@ -191,49 +191,7 @@ def place_record(
         {"uid": n.uid, "created_at": n.created_at, "updated_at": n.updated_at, "text": n.text}
         for n in notes
     ]
-    if rank is None:
-        return {
-            "id": place.id,
-            "name": place.name,
-            "kind": place.kind,
-            "chain": place.chain,
-            "lat": round(place.lat, 7),
-            "lon": round(place.lon, 7),
-            "address": texts.address,
-            "website": texts.website,
-            "phone": texts.phone,
-            "email": texts.email,
-            "opening_hours": texts.opening_hours,
-            "internet_access": texts.internet_access,
-            "internet_access_fee": texts.internet_access_fee,
-            "wheelchair": texts.wheelchair,
-            "check_date": texts.check_date,
-            **signals,
-            "confidence": score_confidence,
-            "url": place_url(place),
-            "osm_url": osm_url,
-            "source": source,
-            "seen_at": seen_at,
-            "my_rating": rating,
-            "visits": count,
-            "last_visit": last,
-            "my_facts": my_facts,
-            "notes": notes_of,
-            "tags": tags,
-            "attribution": OSM_LICENSE if osm else None,
-        }
-    # One dict made at once, in the listing's order (a listing without a limit makes 100,000).
-    power, wifi, noise, calls = facts
-    return {
-        "rank": rank,
-        "id": place.id,
-        "name": clean_or_none(place.name),
-        "kind": place.kind,
-        "chain": place.chain,
-        "lat": round(place.lat, 7),
-        "lon": round(place.lon, 7),
-        "distance_m": int(round(place.distance_m)),
-        "score": place.score,
+    body = {
         "address": texts.address,
         "website": texts.website,
         "phone": texts.phone,
@@ -245,10 +203,8 @@ def place_record(
         "check_date": texts.check_date,
         **signals,
         "confidence": score_confidence,
-        "open_state": extra.get("open_state", "unknown"),
-        "next_change": extra.get("next_change"),
-        "stale": extra.get("stale", True),
-        "unknown": list(_unknowns(tuple(map(itemgetter(0), place.reasons)))),
+    }
+    tail = {
         "url": osm_url if osm else place_url(place),
         "osm_url": osm_url,
         "source": source,
@@ -260,6 +216,30 @@ def place_record(
         "notes": notes_of,
         "tags": tags,
         "attribution": OSM_LICENSE if osm else None,
+    }
+    name = place.name if rank is None else clean_or_none(place.name)
+    head = {
+        "id": place.id,
+        "name": name,
+        "kind": place.kind,
+        "chain": place.chain,
+        "lat": round(place.lat, 7),
+        "lon": round(place.lon, 7),
+    }
+    if rank is None:
+        return {**head, **body, **tail}
+    power, wifi, noise, calls = facts
+    return {
+        "rank": rank,
+        **head,
+        "distance_m": int(round(place.distance_m)),
+        "score": place.score,
+        **body,
+        "open_state": extra.get("open_state", "unknown"),
+        "next_change": extra.get("next_change"),
+        "stale": extra.get("stale", True),
+        "unknown": list(_unknowns(tuple(map(itemgetter(0), place.reasons)))),
+        **tail,
         "my_power": power and power[0],
         "my_wifi": wifi and wifi[0],
         "my_noise": noise and noise[0],
