@@ -267,3 +267,27 @@ def test_a_record_keeps_its_explanation_a_list(tmp_path: Path) -> None:
     record = place_record(Place("node/1", "A", "cafe", 1.0, 2.0), rank=1)
     assert isinstance(record["explain"], list)
     assert record["explain"] == []
+
+
+@pytest.mark.usefixtures("real")
+def test_the_listing_is_written_with_the_cycle_collector_paused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from solomo_cli.formats import records
+
+    seen: list[bool] = []
+    made = records.place_record
+
+    def watched(place: Place, **options: Any) -> dict[str, Any]:
+        seen.append(gc.isenabled())
+        return made(place, **options)
+
+    monkeypatch.setattr(records, "place_record", watched)
+    lat, lon = CENTRES["paris"]
+    args = ["near", f"{lat},{lon}", "--offline", "-r", "20km", "--limit", "0", "--format", "json"]
+    done = invoke(args)
+    assert done.exit_code == 0, done.output
+    assert len(seen) > 10 and not any(seen)
+    assert gc.isenabled()
