@@ -13,6 +13,8 @@ from json.encoder import (  # type: ignore[attr-defined]
 )
 from typing import IO, Any
 
+from solomo_cli.formats.keyed import Keyed
+
 # Characters that JSON leaves raw but a terminal may act on (C1 controls, bidi overrides,
 # lone surrogates that no encoder takes): written as \u escapes, which every JSON reader turns
 # back into the same text. C0 controls (ESC, BEL) are always escaped by `json` itself.
@@ -149,18 +151,6 @@ def _nested(item: Any) -> bool:
     """A container that json.dumps(indent=2) spreads over lines: what the C encoder cannot
     write at the right indentation."""
     return type(item) not in _FLAT and isinstance(item, (dict, list, tuple)) and bool(item)
-
-
-class Keyed(list[Any]):
-    """A list whose items are each made from a hashable key, equal keys making items of the
-    same text (a score's reasons: the same few hundred pairs among 100,000 places): the writer
-    writes each key's text once per run and reuses it. `keys` None: an ordinary list."""
-
-    __slots__ = ("keys",)
-
-    def __init__(self, items: Iterable[Any], keys: Sequence[Any] | None) -> None:
-        super().__init__(items)
-        self.keys = keys
 
 
 _KEYED_MAX = 20_000  # texts kept per level (they are short): beyond, the memo starts again

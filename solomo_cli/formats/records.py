@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from solomo_cli import __version__
 from solomo_cli.boundary import clean_or_none
-from solomo_cli.formats.json import Keyed
+from solomo_cli.formats.keyed import Keyed
 from solomo_cli.formats.registry import OSM_LICENSE, Document, Rows
 from solomo_cli.kinds import brand_of
 from solomo_cli.model import _all_clean

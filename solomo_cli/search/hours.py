@@ -306,7 +306,7 @@ def _answers(
 # Many places share an hours value ("Mo-Fr 09:00-18:00"): within a run, a value is evaluated
 # once per zone and country (and per place only where the sun's times count), and its answer
 # reused for as long as it holds (`valid_until`), as the cache's memo does across runs.
-_SUN = re.compile(r"sunrise|sunset|dawn|dusk", re.IGNORECASE)
+_SUN = r"(?i)sunrise|sunset|dawn|dusk"  # compiled on first use (a warm listing needs none)
 _EVALUATED_MAX = 10_000
 _evaluated_memo: dict[tuple[Any, ...], tuple[datetime, HoursInfo]] = {}
 
@@ -321,7 +321,7 @@ def _evaluated(
     answer kept in the run's memo), or a time asked (kept in ``local``, one call's memo)."""
     value, lat, lon, tz, country = key
     # Without a stored zone the coordinates give it; with one, they give only sun times.
-    where = (lat, lon) if not tz or _SUN.search(value) else None
+    where = (lat, lon) if not tz or re.search(_SUN, value) else None
     if at is now:  # "now": an answer holds for any later instant until valid_until
         memo_key: tuple[Any, ...] = (value, tz, country, where)
         found = _evaluated_memo.get(memo_key)
