@@ -13,6 +13,8 @@ from json.encoder import (  # type: ignore[attr-defined]
 )
 from typing import IO, Any
 
+from solomo_cli.formats.keyed import Keyed
+
 # Characters that JSON leaves raw but a terminal may act on (C1 controls, bidi overrides,
 # lone surrogates that no encoder takes): written as \u escapes, which every JSON reader turns
 # back into the same text. C0 controls (ESC, BEL) are always escaped by `json` itself.
@@ -151,6 +153,26 @@ def _nested(item: Any) -> bool:
     return type(item) not in _FLAT and isinstance(item, (dict, list, tuple)) and bool(item)
 
 
+_KEYED_MAX = 20_000  # texts kept per level (they are short): beyond, the memo starts again
+_keyed_texts: dict[int, dict[Any, str]] = {}  # level -> key -> the text of its item
+_text_lists: dict[int, dict[tuple[str, ...], str]] = {}  # level -> a list of texts -> its text
+
+
+def _keyed(value: Keyed, level: int) -> str:
+    """A Keyed list at `level`: its items' texts, each made once per key."""
+    inner = level + 1
+    texts = _keyed_texts.setdefault(inner, {})
+    if len(texts) > _KEYED_MAX:
+        texts.clear()
+    parts: list[Any] = list(map(texts.get, value.keys))  # type: ignore[arg-type]
+    if None in parts:  # keys not met yet in this run
+        for i, (key, item) in enumerate(zip(value.keys, value, strict=True)):  # type: ignore[arg-type]
+            if parts[i] is None:
+                parts[i] = texts[key] = _encode(item, inner)
+    pad = "\n" + "  " * inner
+    return "[" + pad + ("," + pad).join(parts) + pad[:-2] + "]"
+
+
 def _encode(value: Any, level: int) -> str:
     """What json.dumps(value, ensure_ascii=False, indent=2) writes at `level`, at C speed (the
     C encoder takes no indent; the pure-Python one is 10 times slower). The C encoder's item
@@ -167,6 +189,17 @@ def _encode(value: Any, level: int) -> str:
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
+        if type(value) is not list and getattr(value, "keys", None) is not None:
+            return _keyed(value, level)  # type: ignore[arg-type]
+        if _TEXT.issuperset(map(type, value)):  # e.g. a listing's unknowns: few distinct
+            texts = _text_lists.setdefault(level, {})
+            key = tuple(value)
+            text = texts.get(key)
+            if text is None:
+                if len(texts) >= _KEYED_MAX:
+                    texts.clear()
+                text = texts[key] = _wrap(value, level)
+            return text
         if _FLAT.issuperset(map(type, value)):
             return _wrap(value, level)
         if (
@@ -201,9 +234,10 @@ def _mixed_dict(value: dict[str, Any], level: int) -> str:
     """A dict with text keys and some nested members: the C encoder writes it with null in
     their place, and each `"key": null` (one per key, after a separator) is replaced by the
     member's own text."""
-    # Only the few members of another type are looked at in Python.
+    # Only the few members of another type are looked at in Python; those empty stay in the
+    # C encoder's text ("[]", "{}"), and so does any other value (its error is the encoder's).
     unflat = map(operator.not_, map(_FLAT.__contains__, map(type, value.values())))
-    keys = [key for key in compress(value, unflat) if _nested(value[key])]
+    keys = [key for key in compress(value, unflat) if value[key]]
     flat = dict(value)
     for key in keys:
         flat[key] = None

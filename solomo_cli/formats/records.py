@@ -4,15 +4,19 @@ from `show` or from `export places`; the listing adds its fields (rank, distance
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from solomo_cli import __version__
 from solomo_cli.boundary import clean_or_none
+from solomo_cli.formats.keyed import Keyed
 from solomo_cli.formats.registry import OSM_LICENSE, Document, Rows
 from solomo_cli.kinds import brand_of
+from solomo_cli.model import _all_clean
 from solomo_cli.mydata.base import source_of
 from solomo_cli.mydata.signals import all_latest_facts, facts_of_visits
 from solomo_cli.search.ranking import confidence, traits_of, unknowns
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
     from solomo_cli.mydata.contacts import Contact, Encounter
     from solomo_cli.mydata.store import UserData
     from solomo_cli.mydata.visits import Note, Totals, Visit
+    from solomo_cli.search.ranking import Traits
 
 # CSV columns of each entity (JSON and GeoJSON carry the whole record).
 LISTING_FIELDS = (
@@ -166,16 +171,26 @@ def place_record(
     else:
         rating = round(stats[0] / stats[1], 1) if stats[1] else None
         count, last = stats[2], stats[3]
+    if facts is None:
+        facts = facts_of_visits(visits) if visits is not None else extra.get("facts", NO_FACTS)
+    # A listing's place carries the traits its score was made from (search.near._shown):
+    # what the cache's columns say of its signals is not derived from its tags again.
+    traits = extra.get("traits") if rank is not None else None
     texts = place.texts()  # the tags read once for every field below
+    signals = signal_fields(place, traits)
+    score_confidence = extra.get("confidence") if rank is not None else None
+    if score_confidence is None:
+        score_confidence = confidence(traits or traits_of(place), date.today().toordinal(), facts)
     osm_url = f"https://www.openstreetmap.org/{place.id}" if osm else None
-    head = {
-        "id": place.id,
-        "name": place.name if rank is None else clean_or_none(place.name),
-        "kind": place.kind,
-        "chain": place.chain,
-        "lat": round(place.lat, 7),
-        "lon": round(place.lon, 7),
+    my_facts = {
+        name: {"value": fact[0], "date": fact[1]}
+        for name, fact in zip(facts._fields, facts, strict=True)
+        if fact is not None
     }
+    notes_of = [
+        {"uid": n.uid, "created_at": n.created_at, "updated_at": n.updated_at, "text": n.text}
+        for n in notes
+    ]
     body = {
         "address": texts.address,
         "website": texts.website,
@@ -186,35 +201,34 @@ def place_record(
         "internet_access_fee": texts.internet_access_fee,
         "wheelchair": texts.wheelchair,
         "check_date": texts.check_date,
-        **signal_fields(place),
+        **signals,
+        "confidence": score_confidence,
     }
-    if facts is None:
-        facts = facts_of_visits(visits) if visits is not None else extra.get("facts", NO_FACTS)
-    body["confidence"] = extra.get("confidence")
-    if body["confidence"] is None or rank is None:
-        body["confidence"] = confidence(traits_of(place), date.today().toordinal(), facts)
     tail = {
-        "url": place_url(place),
+        "url": osm_url if osm else place_url(place),
         "osm_url": osm_url,
         "source": source,
         "seen_at": seen_at,
         "my_rating": rating,
         "visits": count,
         "last_visit": last,
-        "my_facts": {
-            name: {"value": fact[0], "date": fact[1]}
-            for name, fact in facts._asdict().items()
-            if fact is not None
-        },
-        "notes": [
-            {"uid": n.uid, "created_at": n.created_at, "updated_at": n.updated_at, "text": n.text}
-            for n in notes
-        ],
+        "my_facts": my_facts,
+        "notes": notes_of,
         "tags": tags,
         "attribution": OSM_LICENSE if osm else None,
     }
+    name = place.name if rank is None else clean_or_none(place.name)
+    head = {
+        "id": place.id,
+        "name": name,
+        "kind": place.kind,
+        "chain": place.chain,
+        "lat": round(place.lat, 7),
+        "lon": round(place.lon, 7),
+    }
     if rank is None:
         return {**head, **body, **tail}
+    power, wifi, noise, calls = facts
     return {
         "rank": rank,
         **head,
@@ -224,38 +238,69 @@ def place_record(
         "open_state": extra.get("open_state", "unknown"),
         "next_change": extra.get("next_change"),
         "stale": extra.get("stale", True),
-        "unknown": unknowns(place.reasons),
+        "unknown": list(_unknowns(tuple(map(itemgetter(0), place.reasons)))),
         **tail,
-        **{f"my_{name}": fact and fact[0] for name, fact in facts._asdict().items()},
-        "explain": [{"reason": why, "points": points} for why, points in place.reasons],
+        "my_power": power and power[0],
+        "my_wifi": wifi and wifi[0],
+        "my_noise": noise and noise[0],
+        "my_calls": calls and calls[0],
+        "explain": Explanation(place.reasons),
     }
 
 
-def signal_fields(place: Place) -> dict[str, Any]:
+@functools.lru_cache(maxsize=4096)
+def _unknowns(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """ranking.unknowns of reasons with these labels (a listing's places share a few hundred)."""
+    return tuple(unknowns([(label, 0.0) for label in labels]))
+
+
+_FLOAT = frozenset({float})
+
+
+class Explanation(Keyed):
+    """A score's reasons as a record lists them ({"reason", "points"} each), keyed by their
+    (reason, points) pairs: the JSON writer writes each pair's text once per run."""
+
+    __slots__ = ()
+
+    def __init__(self, pairs: Sequence[tuple[str, float]]) -> None:
+        # Points are floats (ranking.points): an int among them (1 == 1.0) is not keyed.
+        keyed = _FLOAT.issuperset(map(type, map(itemgetter(1), pairs)))
+        super().__init__(
+            [{"reason": why, "points": points} for why, points in pairs],
+            pairs if keyed else None,
+        )
+
+
+def signal_fields(place: Place, traits: Traits | None = None) -> dict[str, Any]:
     """What a record shows of the signals' tags (beside the internet, wheelchair and check
     date fields): as tagged, except `power` (yes, no or null, from the three ways of tagging
-    it) and the brand recognised (the name-suggestion-index's or the project's)."""
+    it) and the brand recognised (the name-suggestion-index's or the project's). `traits`:
+    the place's signals as the cache's columns hold them (else derived from the tags)."""
     tags = place.tags
     brand = brand_of(tags, lambda: place_country(place))
-    power = signals_of(place).power
+    power = (signals_of(place) if traits is None else traits).power
+    if _all_clean(tags):  # clean() keeps each value as it is: only "" becomes None
+        get: Callable[[str], str | None] = tags.get
+    else:
 
-    def tag(key: str) -> str | None:
-        return clean_or_none(tags.get(key))
+        def get(key: str) -> str | None:
+            return clean_or_none(tags.get(key))
 
     return {
         "power": None if power is None else ("yes" if power else "no"),
-        "internet_access_ssid": tag("internet_access:ssid"),
-        "fee": tag("fee"),
-        "charge": tag("charge"),
-        "reservation": tag("reservation"),
-        "capacity": tag("capacity"),
-        "operator_type": tag("operator:type"),
-        "brand": brand.name if brand is not None else tag("brand"),
+        "internet_access_ssid": get("internet_access:ssid") or None,
+        "fee": get("fee") or None,
+        "charge": get("charge") or None,
+        "reservation": get("reservation") or None,
+        "capacity": get("capacity") or None,
+        "operator_type": get("operator:type") or None,
+        "brand": brand.name if brand is not None else get("brand") or None,
         "brand_type": brand.type if brand is not None else None,
-        "brand_wikidata": tag("brand:wikidata"),
-        "operator_wikidata": tag("operator:wikidata"),
-        "outdoor_seating": tag("outdoor_seating"),
-        "air_conditioning": tag("air_conditioning"),
+        "brand_wikidata": get("brand:wikidata") or None,
+        "operator_wikidata": get("operator:wikidata") or None,
+        "outdoor_seating": get("outdoor_seating") or None,
+        "air_conditioning": get("air_conditioning") or None,
     }
 
 

@@ -243,6 +243,27 @@ def place_hours(
     For "now" with a ``memo`` (the cache), an answer that still holds (``HoursInfo.valid_until``)
     is reused and new ones are kept: a warm listing or ``show`` needs neither the parser nor the
     zone data. A place with no stored zone (only in the user's data) has it inferred."""
+    return [
+        None
+        if found is None
+        else found
+        if isinstance(found, HoursInfo)
+        else HoursInfo(
+            found[0], datetime.fromisoformat(found[1]) if found[1] else None, found[2], found[3]
+        )
+        for found in _answers(places, at, memo)
+    ]
+
+
+# What the cache's memo gives back: (state, next change as ISO text, phrase, error).
+_Stored = tuple[str, "str | None", str, "str | None"]
+
+
+def _answers(
+    places: Sequence[Place], at: When | datetime | None, memo: Cache | None
+) -> list[HoursInfo | _Stored | None]:
+    """place_hours' answers, those from the cache's memo as it holds them (their time as
+    text: a listing writes it as text again)."""
     from solomo_cli.cache.store import HoursAnswer
 
     now = _utcnow()
@@ -250,19 +271,18 @@ def place_hours(
     use_memo = memo if at is None else None
     valued = [p.id for p, key in zip(places, keys, strict=True) if key[0]]
     known = use_memo.hours_answers(valued, now.timestamp()) if use_memo and valued else {}
-    answers: list[HoursInfo | None] = []
+    answers: list[HoursInfo | _Stored | None] = []
     fresh = []
+    local: dict[tuple[Any, ...], tuple[datetime, HoursInfo]] = {}
     for place, key in zip(places, keys, strict=True):
         if not key[0]:
             answers.append(None)
             continue
         hit = known.get(place.id)
         if hit is not None and (hit.value, hit.lat, hit.lon, hit.tz, hit.country) == key:
-            change = datetime.fromisoformat(hit.next_change) if hit.next_change else None
-            answers.append(HoursInfo(hit.state, change, hit.phrase, hit.error))
+            answers.append((hit.state, hit.next_change, hit.phrase, hit.error))
             continue
-        value, lat, lon, tz, country = key
-        info = evaluate(value, lat, lon, now if at is None else at, tz=tz, country=country)
+        info = _evaluated(key, now if at is None else at, now, local)
         answers.append(info)
         if use_memo is not None and info.valid_until is not None:
             change_text = info.next_change.isoformat() if info.next_change else None
@@ -283,15 +303,58 @@ def place_hours(
     return answers
 
 
+# Many places share an hours value ("Mo-Fr 09:00-18:00"): within a run, a value is evaluated
+# once per zone and country (and per place only where the sun's times count), and its answer
+# reused for as long as it holds (`valid_until`), as the cache's memo does across runs.
+_SUN = r"(?i)sunrise|sunset|dawn|dusk"  # compiled on first use (a warm listing needs none)
+_EVALUATED_MAX = 10_000
+_evaluated_memo: dict[tuple[Any, ...], tuple[datetime, HoursInfo]] = {}
+
+
+def _evaluated(
+    key: tuple[str, float, float, str | None, str | None],
+    at: When | datetime,
+    now: datetime,
+    local: dict[tuple[Any, ...], tuple[datetime, HoursInfo]],
+) -> HoursInfo:
+    """evaluate() of a place's (value, lat, lon, tz, country) at ``at``: ``now`` itself (an
+    answer kept in the run's memo), or a time asked (kept in ``local``, one call's memo)."""
+    value, lat, lon, tz, country = key
+    # Without a stored zone the coordinates give it; with one, they give only sun times.
+    where = (lat, lon) if not tz or re.search(_SUN, value) else None
+    if at is now:  # "now": an answer holds for any later instant until valid_until
+        memo_key: tuple[Any, ...] = (value, tz, country, where)
+        found = _evaluated_memo.get(memo_key)
+        if (
+            found is not None
+            and found[0] <= now
+            and (found[1].valid_until is not None and now < found[1].valid_until)
+        ):
+            return found[1]
+    else:  # a time asked: the answers of this call only (`local`)
+        memo_key = (value, tz, country, where)
+        found = local.get(memo_key)
+        if found is not None:
+            return found[1]
+    info = evaluate(value, lat, lon, at, tz=tz, country=country)
+    memo = _evaluated_memo if at is now else local
+    if len(memo) >= _EVALUATED_MAX:
+        memo.clear()
+    memo[memo_key] = (now, info)
+    return info
+
+
 def annotate_hours(places: list[Place], at: When | None, cache: Cache | None = None) -> None:
     """open_state / next_change / hours phrase / error of each place, for listings (see
     ``place_hours``: `cache` is the memo, used for "now" only)."""
-    for place, info in zip(places, place_hours(places, at, cache), strict=True):
-        if info is None:
+    for place, found in zip(places, _answers(places, at, cache), strict=True):
+        if found is None:
             _set_hours(place, "unknown", None, None, None)
+        elif isinstance(found, HoursInfo):
+            change = found.next_change.isoformat() if found.next_change else None
+            _set_hours(place, found.state, change, found.phrase, found.error)
         else:
-            change = info.next_change.isoformat() if info.next_change else None
-            _set_hours(place, info.state, change, info.phrase, info.error)
+            _set_hours(place, *found)
 
 
 def _hours_key(place: Place) -> tuple[str, float, float, str | None, str | None]:

@@ -604,6 +604,7 @@ def _shown(
         mine_facts = (facts or {}).get(place.id, NO_FACTS)
         place.distance_m = row[LIGHT_DISTANCE]
         place.extra["chain"] = traits.chain
+        place.extra["traits"] = traits  # the record reads them (formats.records.place_record)
         place.extra["stale"] = not recent(traits.check_day, day)
         place.extra["confidence"] = confidence(traits, day, mine_facts)
         if mine_facts != NO_FACTS:
