@@ -801,6 +801,40 @@ def test_an_sqlite_error_in_the_writer_is_a_store_error_and_rolls_back(
     assert dump(path) == before
 
 
+def test_a_writer_killed_midway_is_a_store_error_and_nothing_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import time
+
+    from solomo_cli.errors import StoreError
+
+    monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
+    path, cache, places = seeded_store(tmp_path, 3000, 36, 500)
+    before = dump(path)
+    killed: list[str] = []
+
+    def killing() -> Iterator[Place]:
+        for i, place in enumerate(places):
+            if i == 2500:  # as the out-of-memory killer would
+                killed.extend(child_processes())
+                for pid in killed:
+                    os.kill(int(pid), signal.SIGKILL)
+                while child_processes():
+                    time.sleep(0.01)
+            yield place
+
+    with pytest.raises(StoreError) as caught:
+        cache.save_fetch(killing(), *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert len(killed) == 1
+    assert caught.value.message == (
+        "the cache's writer process was stopped (signal 9): nothing of this answer was stored"
+    )
+    assert caught.value.hint == "run the same sync again"
+    assert dump(path) == before
+
+
 KILLED_SYNC = """
 import sys, time
 from pathlib import Path

@@ -106,6 +106,12 @@ def write_elsewhere(
         raise sqlite3.DatabaseError(answer[1])  # as if met here (Cache's _reports_damage)
     if answer is not None and answer[0] == "store":
         raise StoreError(answer[1], hint=answer[2])
+    if answer is None and proc.returncode < 0:  # killed (the out-of-memory killer, a kill)
+        raise StoreError(
+            f"the cache's writer process was stopped (signal {-proc.returncode}): "
+            "nothing of this answer was stored",
+            hint="run the same sync again",
+        )
     raise RuntimeError(f"the cache writer failed: {answer[1] if answer else 'no answer'}")
 
 
