@@ -552,3 +552,49 @@ def test_the_widest_of_many_texts_is_the_widest_of_each(
         max([high for _, high in sizes], default=0),
     )
     assert _widest(plains, whole_lines, {}) == expected
+
+
+NARROW_LINE = st.lists(
+    st.one_of(
+        st.sampled_from([" ", "  ", "-", "x" * 25, "a,", "Rue", "68301", "\n", " · ", "\xa0"]),
+        st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12),
+        st.sampled_from(["é", "ß", "—", "★", "界", "e\u0301", "😀", "\u2009", "\x1b"]),
+    ),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    plain=NARROW_LINE,
+    width=st.integers(1, 40),
+    spaced=st.booleans(),
+    justify=st.sampled_from([None, "default", "left"]),
+    overflow=st.sampled_from([None, "fold", "crop", "ellipsis"]),
+    no_wrap=st.sampled_from([None, False, True]),
+)
+def test_a_cell_of_narrow_letters_is_wrapped_as_rich_wraps_it(
+    plain: str, width: int, spaced: bool, justify: Any, overflow: Any, no_wrap: Any
+) -> None:
+    # On a pipe, a cell of printable narrow letters is drawn as lines of text without Rich's
+    # rendering: what it draws is what Rich draws, line for line, wrapped or not.
+    from rich.console import Console
+    from rich.text import Text
+
+    from solomo_cli.render.table import _ascii_lines, _narrow, _Spaced
+
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    text = Text(plain, justify=justify, overflow=overflow, no_wrap=no_wrap)
+    cell = _Spaced(text) if spaced else text
+    options = console.options.update(width=width, height=None)
+    drawn = _ascii_lines(cell, text, options)
+    if drawn is None:  # not said as text: drawn by Rich
+        assert not (
+            (width >= 2 or not spaced)
+            and overflow in (None, "fold")
+            and not no_wrap
+            and all(map(_narrow, plain.split("\n")))
+        )
+        return
+    rich_lines = ["".join(s.text for s in line) for line in console.render_lines(cell, options)]
+    assert drawn == rich_lines

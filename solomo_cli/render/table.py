@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich import box
+from rich._wrap import divide_line
 from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -399,24 +400,44 @@ class HouseTable(Table):
 
 
 def _ascii_lines(cell: Any, text: Text, options: ConsoleOptions) -> list[str] | None:
-    """The text of each line of a cell of printable ASCII lines that fit, on the left: each
-    line itself, then spaces up to the width (a letter is a cell, nothing wraps, and on a
-    pipe no style shows). None for any other cell."""
+    """The text of each line of a cell of printable lines of narrow letters (ASCII, most of
+    Latin, punctuation), on the left: each line, or each piece of it that Rich's word wrap
+    makes, then spaces up to the width (a letter is a cell, and on a pipe no style shows).
+    None for any other cell."""
     plain = text.plain
     width = options.max_width
     room = width - 1 if type(cell) is _Spaced else width  # a spaced cell draws its space
-    if (
+    overflow = text.overflow or options.overflow or "fold"
+    if not (
         room >= 1
-        and plain.isascii()
-        and plain.replace("\n", "").isprintable()
         and (text.justify or options.justify or "default") in ("default", "left")
-        and (text.overflow or options.overflow) != "ignore"
+        and overflow != "ignore"
         and text.end == "\n"
     ):
-        lines = plain.split("\n")
-        if max(map(len, lines)) <= room:
-            return [line.ljust(width) for line in lines]
-    return None
+        return None
+    lines = plain.split("\n")
+    if not (plain.replace("\n", "").isprintable() if plain.isascii() else all(map(_narrow, lines))):
+        return None
+    if max(map(len, lines)) <= room:
+        return [line.ljust(width) for line in lines]
+    no_wrap = text.no_wrap if text.no_wrap is not None else options.no_wrap
+    if overflow != "fold" or no_wrap:
+        return None  # cut (with an ellipsis, perhaps): whatever Rich makes of it
+    drawn = []
+    for line in lines:
+        if len(line) <= room:
+            drawn.append(line.ljust(width))
+            continue
+        # Text.wrap, for letters one cell wide: Rich's own breaks, then each piece's
+        # trailing spaces beyond the room dropped, then what is still too long cut.
+        start = 0
+        for end in [*divide_line(line, room, fold=True), len(line)]:
+            piece, start = line[start:end], end
+            if len(piece) > room:
+                spaces = len(piece) - len(piece.rstrip())
+                piece = piece[: len(piece) - min(spaces, len(piece) - room)][:room]
+            drawn.append(piece.ljust(width))
+    return drawn
 
 
 def _texts(lines: list[list[Segment]]) -> list[str] | None:
