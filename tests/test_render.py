@@ -4,6 +4,7 @@ must be exactly what Rich draws with cell padding, for any text, column options 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from clitools import LYON, coworking
@@ -219,3 +220,27 @@ def test_plain_table_console_reads_no_markup(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(render_near, "print_table", print_text)
     assert render_near.plain_table(near_result()) == "[bold]Café[/bold] [/]\n"
+
+
+def test_names_and_contacts_are_links_on_a_terminal_and_the_same_text_on_a_pipe() -> None:
+    from solomo_cli.render.near import print_table
+
+    def printed(color: bool) -> str:
+        out = io.StringIO()
+        console = Console(
+            file=out,
+            width=200,
+            force_terminal=color,
+            color_system="truecolor" if color else None,
+        )
+        print_table(console, near_result())
+        return out.getvalue()
+
+    terminal, pipe = printed(True), printed(False)
+    links = terminal.count("\x1b]8;")
+    assert links >= 2 * 20 * 3  # each row: its name, website and phone (opened and closed)
+    assert "\x1b]8;id=" in terminal and "tel:+33478388929" in terminal
+    assert "\x1b" not in pipe  # no link is made where none shows
+    # What the terminal shows, its styles and links taken away, is what the pipe gets.
+    shown = re.sub(r"\x1b\]8;[^\x1b]*\x1b\\|\x1b\[[0-9;]*m", "", terminal)
+    assert shown == pipe

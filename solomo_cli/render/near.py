@@ -52,7 +52,7 @@ def title(result: NearResult) -> str:
 
 def _link(text: str, target: str | None, style: str = "") -> Text:
     """`text`, a hyperlink to `target` on a terminal that shows links (`target` is checked
-    in boundary.py; nothing is a link on a pipe, where Rich writes no styles)."""
+    in boundary.py; on a pipe, where Rich writes no styles, none is made: see `table`)."""
     return Text(text, style=Style.parse(style) + Style(link=target) if target else style)
 
 
@@ -105,20 +105,20 @@ def signal_rows(place: Place, facts: Facts, today: int) -> list[tuple[str, Text]
     return rows
 
 
-def _contact(place: Place) -> Text:
+def _contact(place: Place, links: bool) -> Text:
     texts = place.texts()
     lines = []
     if texts.website:
-        lines.append(_link(texts.website, web_link(texts.website)))
+        lines.append(_link(texts.website, web_link(texts.website) if links else None))
     if texts.phone:
-        lines.append(_link(texts.phone, tel_link(texts.phone)))
+        lines.append(_link(texts.phone, tel_link(texts.phone) if links else None))
     if not lines and texts.email:
-        lines.append(_link(texts.email, mail_link(texts.email)))
+        lines.append(_link(texts.email, mail_link(texts.email) if links else None))
     return Text("\n").join(lines)
 
 
-def _name_cell(place: Place) -> Text:
-    text = _link(place.display_name, place_url(place), "bold")
+def _name_cell(place: Place, links: bool) -> Text:
+    text = _link(place.display_name, place_url(place) if links else None, "bold")
     rating, visits = place.extra.get("my_rating"), place.extra.get("visits") or 0
     mine = []
     if rating:
@@ -142,52 +142,55 @@ def _kind_cell(place: Place) -> Text:
 
 
 # A column of the listing: how it fits (HouseColumn: header, priority…) and its cell for
-# (rank, place). Room goes by priority (lowest first; the highest is dropped first): name,
-# distance, hours, contact, kind, address. A new column is one more entry.
-Cell = Callable[[int, Place], Text]
+# (rank, place, whether links show). Room goes by priority (lowest first; the highest is
+# dropped first): name, distance, hours, contact, kind, address. A new column is one more entry.
+Cell = Callable[[int, Place, bool], Text]
 COLUMNS: list[tuple[HouseColumn, Cell]] = [
     (
         HouseColumn("#", justify="right", no_wrap=True, priority=0, whole_lines=True),
-        lambda rank, _: Text(str(rank)),
+        lambda rank, *_: Text(str(rank)),
     ),
-    (HouseColumn("Name", priority=10, min_fit=12), lambda _, p: _name_cell(p)),
+    (HouseColumn("Name", priority=10, min_fit=12), lambda _, p, links: _name_cell(p, links)),
     (
         HouseColumn("Kind", no_wrap=True, priority=50, whole_lines=True),
-        lambda _, p: _kind_cell(p),
+        lambda _, p, __: _kind_cell(p),
     ),
     (
         HouseColumn("Dist", justify="right", no_wrap=True, priority=20, whole_lines=True),
-        lambda _, p: Text(format_distance(p.distance_m)),
+        lambda _, p, __: Text(format_distance(p.distance_m)),
     ),
-    (HouseColumn("Address", priority=60, min_fit=8), lambda _, p: Text(p.address or "")),
+    (HouseColumn("Address", priority=60, min_fit=8), lambda _, p, __: Text(p.address or "")),
     (
         HouseColumn("Contact", priority=40, whole_lines=True, shorten=url_hosts),
-        lambda _, p: _contact(p),
+        lambda _, p, links: _contact(p, links),
     ),
-    (HouseColumn("Hours", priority=30, min_fit=13), lambda _, p: _hours_cell(p)),
+    (HouseColumn("Hours", priority=30, min_fit=13), lambda _, p, __: _hours_cell(p)),
 ]
 # With --explain: the score and its reasons, given room right after the name and distance.
 EXPLAIN_COLUMNS: list[tuple[HouseColumn, Cell]] = [
     (
         HouseColumn("Score", justify="right", no_wrap=True, priority=24, whole_lines=True),
-        lambda _, p: Text(f"{p.score:g}"),
+        lambda _, p, __: Text(f"{p.score:g}"),
     ),
     (
         HouseColumn("Why", priority=26, whole_lines=True),  # one reason a line
-        lambda _, p: Text(explain(p, "\n"), style="dim"),
+        lambda _, p, __: Text(explain(p, "\n"), style="dim"),
     ),
 ]
 
 
-def table(result: NearResult, explain_scores: bool = False, width: int | None = None) -> Table:
+def table(
+    result: NearResult, explain_scores: bool = False, width: int | None = None, links: bool = True
+) -> Table:
     """The listing as a table that fits the terminal it is drawn on (and `width` cells, when
-    given), never breaking a URL, a phone number or an e-mail: see HouseColumn."""
+    given), never breaking a URL, a phone number or an e-mail: see HouseColumn. `links`:
+    names and contacts are hyperlinks (False where no style shows, a pipe or a file)."""
     chosen = COLUMNS + (EXPLAIN_COLUMNS if explain_scores else [])
     # Each table gets its own columns: house_table and the rows fill them in.
     columns = [dataclasses.replace(column, _cells=[]) for column, _ in chosen]
     grid = house_table(Text(title(result)), *columns, caption=credit(result))
     for rank, place in enumerate(result.places, 1):
-        add_house_row(grid, *(cell(rank, place) for _, cell in chosen))
+        add_house_row(grid, *(cell(rank, place, links) for _, cell in chosen))
     if isinstance(grid, HouseTable):
         grid.fit_width = width
     return grid
@@ -202,7 +205,9 @@ def print_table(
         console.print(Text(" ".join(filter(None, ["No places found.", empty_hint]))))
         console.print(Text(credit(result), style="dim"))
         return
-    console.print(table(result, explain_scores, console.width))
+    # Rich writes a link only as a style: with no colour system (a pipe), none is made.
+    links = console.color_system is not None
+    console.print(table(result, explain_scores, console.width, links))
     if result.total > len(result.places):
         more = f"{result.total - len(result.places)} more"
         console.print(Text(f"{more}; {more_hint}." if more_hint else f"{more}.", style="dim"))
