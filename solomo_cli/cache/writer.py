@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import gc
 import pickle
+import queue
 import sqlite3
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -129,6 +131,37 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+_AHEAD = 16  # batches read ahead of the one being written (a few MB): memory stays flat
+
+
+def _read_ahead(source: IO[bytes]) -> Callable[[], tuple[Any, ...] | None]:
+    """The messages on `source` as `_receive` gives them, read by a thread up to _AHEAD
+    ahead: while SQLite writes a batch, the pipe is read on, so the parent deriving the next
+    batches is not held up by a full pipe (a big sync is two processes at their own pace)."""
+    waiting: queue.Queue[tuple[Any, ...] | BaseException | None] = queue.Queue(_AHEAD)
+
+    def read() -> None:
+        while True:
+            try:
+                message = _receive(source)
+            except BaseException as exc:  # noqa: BLE001  (raised again in the main thread)
+                waiting.put(exc)
+                return
+            waiting.put(message)
+            if message is None or message[0] == "end":
+                return
+
+    threading.Thread(target=read, name="solomo-writer-read", daemon=True).start()
+
+    def next_message() -> tuple[Any, ...] | None:
+        message = waiting.get()
+        if isinstance(message, BaseException):
+            raise message
+        return message
+
+    return next_message
+
+
 def main() -> None:
     """The writer process: messages on stdin, one answer on stdout."""
     source, out = sys.stdin.buffer, sys.stdout.buffer
@@ -138,10 +171,11 @@ def main() -> None:
         return
     _, path, fetch, limits = opened
     ended: list[str | None] = []
+    receive = _read_ahead(source)
 
     def batches() -> Iterator[list[tuple[Any, ...]]]:
         while True:
-            message = _receive(source)
+            message = receive()
             if message is None:
                 raise _Ended
             if message[0] == "end":
