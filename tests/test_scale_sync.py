@@ -916,3 +916,49 @@ def test_the_writer_ignores_modules_in_the_current_folder(
     monkeypatch.setattr(Cache, "_WRITER_AFTER", 1000)
     path, cache, _ = seeded_store(tmp_path, 2500, 37, 2500)
     assert cache.count_within(*PARIS, 50_000, KINDS) == 2500
+
+
+def test_the_writer_reads_the_pipe_ahead_of_what_it_writes() -> None:
+    # The process deriving the places sends its batches at its own pace: while the writer is
+    # busy (here: not taking any), its thread reads on, past what the pipe itself can hold.
+    import os
+    import pickle
+    import threading
+
+    from solomo_cli.cache import writer
+
+    read_end, write_end = os.pipe()
+    source, out = os.fdopen(read_end, "rb"), os.fdopen(write_end, "wb")
+    batch = [(f"{i:04d}" * 250, i) for i in range(60)]  # 60 kB pickled: a pipe holds one
+    messages = [("rows", batch)] * 10 + [("end", "2026-12-01T00:00:00Z")]
+
+    def send() -> None:
+        for message in messages:
+            writer._send(out, message)
+            out.flush()
+        out.close()
+
+    assert len(pickle.dumps(messages[0], protocol=pickle.HIGHEST_PROTOCOL)) > 60_000
+    receive = writer._read_ahead(source)
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(30)
+    assert not sender.is_alive()  # all sent before one was taken: read ahead, not held up
+    assert [receive() for _ in messages] == messages
+    source.close()
+
+
+def test_a_pipe_closed_midway_is_no_message_for_the_writer() -> None:
+    import os
+
+    from solomo_cli.cache import writer
+
+    read_end, write_end = os.pipe()
+    source, out = os.fdopen(read_end, "rb"), os.fdopen(write_end, "wb")
+    writer._send(out, ("rows", [(1,)]))
+    out.write(b"\x10\x00\x00\x00\x00\x00\x00\x00half")  # a message cut short
+    out.close()
+    receive = writer._read_ahead(source)
+    assert receive() == ("rows", [(1,)])
+    assert receive() is None  # the writer rolls back
+    source.close()
