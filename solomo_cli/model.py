@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from solomo_cli.boundary import clean, clean_or_none
+from solomo_cli.boundary import clean, clean_or_none, is_osm_id
 from solomo_cli.kinds import is_chain
 
 Keys = tuple[str, ...]
@@ -191,6 +191,13 @@ class Place:
         from solomo_cli.signals import place_country  # signals reads this module
 
         return is_chain(self.tags, lambda: place_country(self))
+
+
+def place_url(place: Place) -> str | None:
+    """The place's page: on openstreetmap.org for an OSM place, else its own (a Google one's)."""
+    if is_osm_id(place.id):
+        return f"https://www.openstreetmap.org/{place.id}"
+    return place.tags.get("google_maps_url")
 
 
 class Origin(NamedTuple):

@@ -154,6 +154,22 @@ def test_near_reads_the_signals_without_the_user_data_layer(tmp_path: Path) -> N
         "mods = sorted(m for m in sys.modules if m.startswith(('solomo_cli.mydata', 'httpx')))\n"
         "print(json.dumps([r.exit_code, mods, json.loads(r.stdout)]))\n"
     )
+    table = code.replace(", '-f', 'json'", "").replace("json.loads(r.stdout)", "r.stdout")
+    table = table.replace("'solomo_cli.mydata', ", "'solomo_cli.mydata', 'solomo_cli.formats', ")
+    out = subprocess.run(
+        [sys.executable, "-c", table],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=True,
+    )
+    status, modules, shown = json.loads(out.stdout)
+    assert status == 0 and "★5 · 1 visit" in shown
+    # The table reads the two signals; no record, no user-data layer.
+    assert modules == ["solomo_cli.formats", "solomo_cli.formats.registry"] + [
+        "solomo_cli.mydata",
+        "solomo_cli.mydata.signals",
+    ]
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

@@ -17,6 +17,7 @@ from solomo_cli.formats.keyed import Keyed
 from solomo_cli.formats.registry import OSM_LICENSE, Document, Rows
 from solomo_cli.kinds import brand_of
 from solomo_cli.model import _all_clean
+from solomo_cli.model import place_url as place_url  # this module's API too
 from solomo_cli.mydata.base import source_of
 from solomo_cli.mydata.signals import all_latest_facts, facts_of_visits
 from solomo_cli.search.ranking import confidence, traits_of, unknowns
@@ -133,12 +134,6 @@ CONTACT_FIELDS = (
     "encounters",
     "attribution",
 )
-
-
-def place_url(place: Place) -> str | None:
-    if source_of(place.id) == "osm":
-        return f"https://www.openstreetmap.org/{place.id}"
-    return place.tags.get("google_maps_url")
 
 
 def attribution(place: Place | None) -> str | None:

@@ -15,11 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from solomo_cli.boundary import clean, mail_link, tel_link, web_link
-from solomo_cli.formats.records import place_url
 from solomo_cli.formats.registry import OSM_ATTRIBUTION as ATTRIBUTION
 from solomo_cli.geo import format_distance
 from solomo_cli.kinds import label
-from solomo_cli.model import Place
+from solomo_cli.model import Place, place_url
 from solomo_cli.render.table import HouseColumn, HouseTable, add_house_row, house_table, url_hosts
 from solomo_cli.render.table import short_url as short_url  # this module's API too
 from solomo_cli.search.near import NearResult
