@@ -474,13 +474,19 @@ def test_sigint_exits_130_and_leaves_the_store_as_it_was(
     assert invoke(["sync", "--extract", str(region)]).exit_code == 0
     before = cache_dump()
     env = {**os.environ, "SOLOMO_HOME": str(solomo_home)}
-    proc = subprocess.Popen(
-        [*solomo_command(), "sync", "--extract", str(long_region)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    # Started with Ctrl-C handled as from a terminal: a handler set here is reset to the
+    # default in the child (a background job's ignored SIGINT would be inherited).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [*solomo_command(), "sync", "--extract", str(long_region)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
