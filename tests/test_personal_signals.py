@@ -141,35 +141,18 @@ def test_the_table_shows_the_users_marks(lyon: FakeServices) -> None:
     assert "★4 · 3 visits" in result.stdout
 
 
-def test_near_reads_the_signals_without_the_user_data_layer(tmp_path: Path) -> None:
-    seed_listing([SMOOTH, CORDEE])
-    user = UserData(get_paths().user_db)
-    user.add_visit(SMOOTH, "2026-11-20", 5)
-    user.close()
+def near_in_a_fresh_python(*options: str) -> tuple[int, list[str], str]:
+    """`near` at the seeded point in a new interpreter: its status, the solomo_cli.mydata and
+    solomo_cli.formats modules (and any of httpx) it imported, and its output."""
     code = (
         "import json, sys\n"
         "from solomo_cli.cli.app import app\n"
         "from typer.testing import CliRunner\n"
-        "r = CliRunner().invoke(app, ['near', '45.74906,4.84789', '--offline', '-f', 'json'])\n"
-        "mods = sorted(m for m in sys.modules if m.startswith(('solomo_cli.mydata', 'httpx')))\n"
-        "print(json.dumps([r.exit_code, mods, json.loads(r.stdout)]))\n"
+        f"r = CliRunner().invoke(app, ['near', '45.74906,4.84789', '--offline', *{options!r}])\n"
+        "prefixes = ('solomo_cli.mydata', 'solomo_cli.formats', 'httpx')\n"
+        "mods = sorted(m for m in sys.modules if m.startswith(prefixes))\n"
+        "print(json.dumps([r.exit_code, mods, r.stdout]))\n"
     )
-    table = code.replace(", '-f', 'json'", "").replace("json.loads(r.stdout)", "r.stdout")
-    table = table.replace("'solomo_cli.mydata', ", "'solomo_cli.mydata', 'solomo_cli.formats', ")
-    out = subprocess.run(
-        [sys.executable, "-c", table],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        check=True,
-    )
-    status, modules, shown = json.loads(out.stdout)
-    assert status == 0 and "★5 · 1 visit" in shown
-    # The table reads the two signals; no record, no user-data layer.
-    assert modules == ["solomo_cli.formats", "solomo_cli.formats.registry"] + [
-        "solomo_cli.mydata",
-        "solomo_cli.mydata.signals",
-    ]
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -177,10 +160,30 @@ def test_near_reads_the_signals_without_the_user_data_layer(tmp_path: Path) -> N
         env=os.environ.copy(),
         check=True,
     )
-    status, modules, places = json.loads(out.stdout)
+    status, modules, shown = json.loads(out.stdout)
+    return status, modules, shown
+
+
+def test_near_reads_the_signals_without_the_user_data_layer(tmp_path: Path) -> None:
+    seed_listing([SMOOTH, CORDEE])
+    user = UserData(get_paths().user_db)
+    user.add_visit(SMOOTH, "2026-11-20", 5)
+    user.close()
+    status, modules, shown = near_in_a_fresh_python()
+    assert status == 0 and "★5 · 1 visit" in shown
+    # The table reads the two signals: no record module, no user-data layer.
+    assert modules == [
+        "solomo_cli.formats",
+        "solomo_cli.formats.registry",
+        "solomo_cli.mydata",
+        "solomo_cli.mydata.signals",
+    ]
+    status, modules, shown = near_in_a_fresh_python("-f", "json")
     assert status == 0
-    assert modules == ["solomo_cli.mydata", "solomo_cli.mydata.base", "solomo_cli.mydata.signals"]
-    assert {p["id"]: p.get("my_rating") for p in places}[SMOOTH.id] == 5.0
+    mine = [m for m in modules if m.startswith("solomo_cli.mydata")]
+    assert mine == ["solomo_cli.mydata", "solomo_cli.mydata.base", "solomo_cli.mydata.signals"]
+    assert "httpx" not in modules
+    assert {p["id"]: p.get("my_rating") for p in json.loads(shown)}[SMOOTH.id] == 5.0
 
 
 @pytest.mark.parametrize("ratings", [(5, 4, 4), (1, 2, 2), (3,), (5, 5, 4, 4, 4, 1)])
