@@ -581,13 +581,13 @@ def test_a_cell_of_narrow_letters_is_wrapped_as_rich_wraps_it(
     from rich.console import Console
     from rich.text import Text
 
-    from solomo_cli.render.table import _ascii_lines, _narrow, _Spaced
+    from solomo_cli.render.table import _narrow, _narrow_lines, _Spaced
 
     console = Console(file=io.StringIO(), width=80, color_system=None)
     text = Text(plain, justify=justify, overflow=overflow, no_wrap=no_wrap)
     cell = _Spaced(text) if spaced else text
     options = console.options.update(width=width, height=None)
-    drawn = _ascii_lines(cell, text, options)
+    drawn = _narrow_lines(cell, text, options)
     if drawn is None:  # not said as text: drawn by Rich
         assert not (
             (width >= 2 or not spaced)

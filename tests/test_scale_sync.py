@@ -962,3 +962,21 @@ def test_a_pipe_closed_midway_is_no_message_for_the_writer() -> None:
     assert receive() == ("rows", [(1,)])
     assert receive() is None  # the writer rolls back
     source.close()
+
+
+def test_a_message_the_writer_cannot_read_is_raised_where_it_writes() -> None:
+    # What the reading thread meets (here a payload that is no pickle) is raised in the
+    # writer's own thread, which answers it as a bug: nothing is written from it.
+    import os
+    import pickle
+
+    from solomo_cli.cache import writer
+
+    read_end, write_end = os.pipe()
+    source, out = os.fdopen(read_end, "rb"), os.fdopen(write_end, "wb")
+    out.write(writer._LENGTH.pack(4) + b"\x00bad")
+    out.close()
+    receive = writer._read_ahead(source)
+    with pytest.raises(pickle.UnpicklingError):
+        receive()
+    source.close()

@@ -257,7 +257,7 @@ class HouseTable(Table):
         """A cell's lines, as Rich's render_lines draws them: lists of segments, or with
         `as_text` the text of each line (None if one holds a control code)."""
         plain = text.plain
-        if as_text and (lines := _ascii_lines(cell, text, options)) is not None:
+        if as_text and (lines := _narrow_lines(cell, text, options)) is not None:
             return lines
         made = None
         if "full" not in (text.justify, options.justify) and all(map(_narrow, plain.split("\n"))):
@@ -399,7 +399,7 @@ class HouseTable(Table):
                 yield new_line
 
 
-def _ascii_lines(cell: Any, text: Text, options: ConsoleOptions) -> list[str] | None:
+def _narrow_lines(cell: Any, text: Text, options: ConsoleOptions) -> list[str] | None:
     """The text of each line of a cell of printable lines of narrow letters (ASCII, most of
     Latin, punctuation), on the left: each line, or each piece of it that Rich's word wrap
     makes, then spaces up to the width (a letter is a cell, and on a pipe no style shows).
