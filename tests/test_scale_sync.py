@@ -587,6 +587,37 @@ def test_a_big_answer_into_a_full_store_rebuilds_the_same_index(
     assert sorted(expected) == sorted(p.id for p in places)
 
 
+def test_a_big_answer_empties_the_count_memo_once_and_keeps_its_triggers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The memo's triggers are dropped while a big answer is written (they run once per row)
+    # and the memo is emptied instead; a failed write leaves memo, triggers and rows as they were.
+    monkeypatch.setattr(Cache, "_REBUILD_AFTER", 2000)
+    path, cache, places = seeded_store(tmp_path, 6000, 23, 3000)
+    memo = "SELECT count(*) FROM count_memo"
+    assert cache.count_within(*PARIS, 5_000, KINDS) < 3000
+    assert cache.conn.execute(memo).fetchone()[0] == 1
+    before = dump(path)
+
+    def failing() -> Iterator[Place]:
+        yield from places
+        raise ServiceError("the connection broke")
+
+    with pytest.raises(ServiceError):
+        cache.save_fetch(failing(), *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0)
+    assert dump(path) == before and cache.conn.execute(memo).fetchone()[0] == 1
+
+    assert cache.save_fetch(places, *PARIS, 50_000, KINDS, None, "a", fetched_at=2.0) == 6000
+    assert cache.conn.execute(memo).fetchone()[0] == 0
+    assert dump(path)["schema"] == before["schema"]  # the triggers are back
+    counted = cache.count_within(*PARIS, 50_000, KINDS)
+    assert counted == cache._count_within(*PARIS, 50_000, KINDS, ()) == 6000
+    # A small write later still empties the memo through the triggers.
+    cache.save_fetch(places[:10], *PARIS, 1_000_000, KINDS, None, "a", fetched_at=3.0)
+    assert cache.conn.execute(memo).fetchone()[0] == 0
+    assert cache.count_within(*PARIS, 50_000, KINDS) == 10
+
+
 def fold_until_still(text: str) -> str:
     """match.fold without its ASCII shortcut: passes until nothing moves."""
     folded = _fold_once(text)
