@@ -19,8 +19,8 @@ from test_scale_streams import TEXT, reference_dumps
 
 from solomo_cli.config import load_settings
 from solomo_cli.formats import json as json_writer
-from solomo_cli.formats.json import Keyed, chunks, dumps
-from solomo_cli.formats.records import Explanation, _unknowns, place_record
+from solomo_cli.formats.json import chunks, dumps
+from solomo_cli.formats.records import _unknowns, explanation, place_record
 from solomo_cli.model import Place
 from solomo_cli.search import hours
 from solomo_cli.search.hours import evaluate, parse_when, place_hours
@@ -141,12 +141,12 @@ def test_texts_written_once_per_run_are_json_dumps_indented(
         {
             "rank": i,
             "unknown": list(words[i % len(words)]) if words else [],
-            "explain": Explanation(e),
+            "explain": explanation(e),
         }
         for i, e in enumerate(explains)
     ]
     nested = [
-        {"deeper": {"explain": Explanation(e), "unknown": w}}
+        {"deeper": {"explain": explanation(e), "unknown": w}}
         for e, w in zip(explains, words, strict=False)
     ]
     value: Any = (
@@ -159,22 +159,22 @@ def test_texts_written_once_per_run_are_json_dumps_indented(
     assert "".join(chunks(again)) == reference_dumps(expected)
 
 
-def test_points_that_are_not_all_floats_are_not_keyed() -> None:
-    # 1 == 1.0 as keys, but json writes "1" and "1.0": such a list is written as any list.
-    assert Explanation([("a", 1.0), ("b", 2.0)]).keys is not None
-    assert Explanation([("a", 1), ("b", 2.0)]).keys is None
-    first = dumps([Explanation([("a", 1.0)])])
-    assert dumps([Explanation([("a", 1)])]) == reference_dumps([[{"reason": "a", "points": 1}]])
-    assert first == reference_dumps([[{"reason": "a", "points": 1.0}]])
+def test_points_that_are_ints_stay_ints() -> None:
+    # 1 == 1.0, but json writes "1" and "1.0": each as it is.
+    assert dumps([explanation([("a", 1)])]) == reference_dumps([[{"reason": "a", "points": 1}]])
+    assert dumps([explanation([("a", 1.0)])]) == reference_dumps([[{"reason": "a", "points": 1.0}]])
+    assert '"points": 1\n' in dumps([explanation([("a", 1)])])
 
 
-def test_the_texts_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(json_writer, "_KEYED_MAX", 3)
-    monkeypatch.setattr(json_writer, "_keyed_texts", {})
-    pairs = [(f"reason {i}", float(i)) for i in range(20)]
-    lists = [Keyed([{"r": r, "p": p}], [(r, p)]) for r, p in pairs]
-    assert dumps(lists) == reference_dumps(lists)
-    assert max(len(texts) for texts in json_writer._keyed_texts.values()) <= 4
+def test_records_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches of 3: the batches' texts joined are the whole list's text, at either level.
+    monkeypatch.setattr(json_writer, "BATCH", 3)
+    records = [{"rank": i, "explain": explanation([("distance", i / 3)])} for i in range(8)]
+    pieces = list(chunks(stream(records)))
+    assert len(pieces) == 3 + 1 + 1  # three batches ("[" with the first), "]", "\n"
+    assert "".join(pieces) == reference_dumps(records)
+    wrapped = "".join(chunks({"head": 1, "places": stream(records)}))
+    assert wrapped == reference_dumps({"head": 1, "places": records})
 
 
 # -- hours answered once per value, zone and country ------------------------------------------

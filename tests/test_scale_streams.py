@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
@@ -35,9 +36,21 @@ from solomo_cli.mydata.store import UserData
 # -- the streaming writers against the whole-document ones ----------------------------------
 
 
+def finite(value: Any) -> Any:
+    """`value` with NaN and the infinities as null: JSON has no other way to write them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
 def reference_dumps(value: Any) -> str:
-    """Today's writer, kept as the reference: the whole document in one json.dumps."""
-    text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    """Today's writer, kept as the reference: the whole document in one json.dumps (NaN and
+    the infinities written as null, as JSON has them)."""
+    text = json.dumps(finite(value), ensure_ascii=False, indent=2) + "\n"
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -228,20 +241,24 @@ def test_a_generator_anywhere_in_a_wrapper_writes_as_its_list(
 
 
 def test_the_json_writer_never_holds_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each record is written as it comes: the writer has written record n before it asks for n+1.
-    from solomo_cli.formats.json import write_json
+    # Records are written a batch at a time: the writer has written batch n before it asks
+    # for the first record of batch n+1.
+    from solomo_cli.formats import json as json_writer
 
+    monkeypatch.setattr(json_writer, "BATCH", 2)
     out = io.StringIO()
     seen: list[int] = []
 
     def rows() -> Iterator[dict[str, Any]]:
-        for n in range(5):
+        for n in range(7):
             seen.append(len(out.getvalue()))
             yield {"n": n}
 
-    write_json(rows(), out)
-    assert seen[0] == 0 and all(a < b for a, b in zip(seen, seen[1:], strict=False))
-    assert json.loads(out.getvalue()) == [{"n": n} for n in range(5)]
+    json_writer.write_json(rows(), out)
+    assert seen[0] == seen[1] == 0
+    assert all(seen[n] < seen[n + 2] for n in range(0, 5, 2))
+    assert all(seen[n] == seen[n + 1] for n in range(0, 5, 2))
+    assert json.loads(out.getvalue()) == [{"n": n} for n in range(7)]
 
 
 # -- user data at scale: a real user-data file filled with plain SQL --------------------------

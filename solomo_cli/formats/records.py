@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from solomo_cli import __version__
 from solomo_cli.boundary import clean_or_none
-from solomo_cli.formats.keyed import Keyed
 from solomo_cli.formats.registry import OSM_LICENSE, Document, Rows
 from solomo_cli.kinds import brand_of
 from solomo_cli.model import _all_clean
@@ -239,7 +238,7 @@ def place_record(
         "my_wifi": wifi and wifi[0],
         "my_noise": noise and noise[0],
         "my_calls": calls and calls[0],
-        "explain": Explanation(place.reasons),
+        "explain": explanation(place.reasons),
     }
 
 
@@ -249,22 +248,9 @@ def _unknowns(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(unknowns([(label, 0.0) for label in labels]))
 
 
-_FLOAT = frozenset({float})
-
-
-class Explanation(Keyed):
-    """A score's reasons as a record lists them ({"reason", "points"} each), keyed by their
-    (reason, points) pairs: the JSON writer writes each pair's text once per run."""
-
-    __slots__ = ()
-
-    def __init__(self, pairs: Sequence[tuple[str, float]]) -> None:
-        # Points are floats (ranking.points): an int among them (1 == 1.0) is not keyed.
-        keyed = _FLOAT.issuperset(map(type, map(itemgetter(1), pairs)))
-        super().__init__(
-            [{"reason": why, "points": points} for why, points in pairs],
-            pairs if keyed else None,
-        )
+def explanation(pairs: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
+    """A score's reasons as a record lists them: {"reason", "points"} each."""
+    return [{"reason": why, "points": points} for why, points in pairs]
 
 
 def signal_fields(place: Place, traits: Traits | None = None) -> dict[str, Any]:
