@@ -395,6 +395,28 @@ def test_log_limit_reads_only_the_rows_shown(filled: UserData) -> None:
     user.close()
 
 
+def test_streamed_visits_are_every_visit_newest_first_with_a_bigger_page_cache(
+    filled: UserData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from solomo_cli.mydata import visits as visits_part
+
+    monkeypatch.setattr(visits_part, "PAGE", 7)  # many pages: each one after the last row
+    user = UserData(get_paths().user_db)
+    assert user.conn.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default
+    streamed = [v.uid for v in user.iter_visits()]
+    assert streamed == [v.uid for v in user.visits()]
+    assert len(streamed) == 1_500
+    size = -visits_part.STREAM_CACHE_KB
+    assert user.conn.execute("PRAGMA cache_size").fetchone()[0] == size
+    user.close()
+
+
+def test_streaming_visits_from_no_file_creates_none(tmp_path: Path) -> None:
+    user = UserData(tmp_path / "none.db")
+    assert list(user.iter_visits()) == []
+    assert not (tmp_path / "none.db").exists()
+
+
 def test_log_totals_in_sql_are_the_totals_of_every_visit(filled: UserData) -> None:
     user = UserData(get_paths().user_db)
     visits = user.visits()

@@ -78,6 +78,10 @@ class Totals(NamedTuple):
 
 NO_TOTALS = Totals(0, 0, {}, [], [])
 PAGE = 2_000  # visits read at a time when they are streamed
+# SQLite's page cache (KiB) while visits are streamed: read newest first through the day index,
+# a long log visits the table's pages out of order, and the default 2 MB cache reads each
+# page again from the file many times (100,000 visits: 0.87 s of CPU at 2 MB, 0.64 s at 16).
+STREAM_CACHE_KB = 16_384
 MEMOS = 32  # totals memoised at most (one per filter asked for), the newest kept
 
 
@@ -320,6 +324,8 @@ class VisitsPart(StoreParts):
         each place is read once (not its tags again with each of its visits)."""
         where = Filter.of(since, until, place_id)
         places: dict[str, Place] = {}
+        # The cache grows only as pages are read: a short log stays small.
+        self._read(f"PRAGMA cache_size = {-STREAM_CACHE_KB}")
         while True:
             rows = self._read(
                 "SELECT v.id, v.uid, v.day, v.rating, v.note, v.cost, v.currency, v.created_at, "
