@@ -63,33 +63,44 @@ def write_csv(
     flat = [k for k in fields if k in _FLAT]
     get = itemgetter(*fields)
     columns = [_Cells(k in multiline) for k in fields]
+    batch: list[tuple[Any, ...]] = []
     for row in rows:
         if flat:
             row = {**row, **{k: _flat(k, row.get(k)) for k in flat}}
         try:
-            values = get(row)
+            batch.append(get(row))
         except KeyError:  # a record without some field: empty there
-            values = tuple(map(row.get, fields))
-        chunk.append(
-            ",".join(
-                [
-                    (known.get(v) or known.make(v))
-                    if (t := type(v)) is str
-                    else ""
-                    if v is None
-                    else repr(v)  # what the csv module writes of a float: str() is repr()
-                    if t is float
-                    else str(v)
-                    if t is int
-                    else known.other(v)
-                    for v, known in zip(values, columns, strict=True)
-                ]
-            )
-            + "\n"
-        )
-        if len(chunk) >= _ROWS:
-            _flush(chunk, out)
+            batch.append(tuple(map(row.get, fields)))
+        if len(batch) >= _ROWS:
+            chunk.append(_lines(batch, columns))
+            batch.clear()
+            _flush(chunk, out, 1)
+    if batch:
+        chunk.append(_lines(batch, columns))
     _flush(chunk, out, 0)
+
+
+def _lines(batch: list[tuple[Any, ...]], columns: list[_Cells]) -> str:
+    """The lines of a batch of rows, made a column at a time: a column of whole numbers or of
+    floats is written in one pass of C, a column's texts already met (and its empty cells) are
+    looked up in one, and only the others are made one by one."""
+    made = []
+    for values, known in zip(zip(*batch, strict=True), columns, strict=True):
+        types = set(map(type, values))
+        if len(types) == 1 and (_INT in types or _FLOAT in types):
+            made.append(list(map(repr, values)))  # what the csv module writes: repr, = str
+            continue
+        try:
+            cells = list(map(known.get, values))
+        except TypeError:  # a value that cannot be a key (a list, an object): made one by one
+            cells = [None] * len(values)
+        if None in cells:
+            cells = [known.cell(v) if c is None else c for c, v in zip(cells, values, strict=True)]
+        made.append(cells)
+    return "\n".join(map(",".join, zip(*made, strict=True))) + "\n"
+
+
+_INT, _FLOAT = int, float
 
 
 _ROWS = 512  # rows written at a time: one write for many (stdout may be unbuffered)
@@ -104,14 +115,28 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-class _Cells(dict[str, str]):
-    """The cells made of the texts of one column: each text cleaned, neutralised and quoted once."""
+class _Cells(dict[Any, str]):
+    """The cells made of the texts of one column: each text cleaned, neutralised and quoted
+    once. None, the empty cell, is always there."""
 
     __slots__ = ("lines",)
 
     def __init__(self, lines: bool) -> None:
-        super().__init__()
+        super().__init__({None: ""})
         self.lines = lines
+
+    def cell(self, value: Any) -> str:
+        """The cell of a value not looked up: a text not met yet, a number, anything else."""
+        t = type(value)
+        if t is str:
+            return self.get(value) or self.make(value)
+        if value is None:
+            return ""
+        if t is float:
+            return repr(value)  # what the csv module writes of a float: str() is repr()
+        if t is int:
+            return str(value)
+        return _quoted(str(csv_cell(value, lines=self.lines)))
 
     def make(self, value: str) -> str:
         # What csv_cell makes of most texts, said inline: a printable text that starts no
@@ -122,12 +147,9 @@ class _Cells(dict[str, str]):
             cell = _quoted(str(csv_cell(value, lines=self.lines)))
         if len(self) >= _KNOWN:
             self.clear()
+            self[None] = ""
         self[value] = cell
         return cell
-
-    def other(self, value: Any) -> str:
-        """The cell of a value that is not text, None or a number (a list, a boolean…)."""
-        return _quoted(str(csv_cell(value, lines=self.lines)))
 
 
 class _Chunk:
