@@ -7,7 +7,7 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from solomo_cli.boundary import clean
 
@@ -84,19 +84,22 @@ def _lines(batch: list[tuple[Any, ...]], columns: list[_Cells]) -> str:
     """The lines of a batch of rows, made a column at a time: a column of whole numbers or of
     floats is written in one pass of C, a column's texts already met (and its empty cells) are
     looked up in one, and only the others are made one by one."""
-    made = []
+    made: list[list[str]] = []
     for values, known in zip(zip(*batch, strict=True), columns, strict=True):
         types = set(map(type, values))
         if len(types) == 1 and (_INT in types or _FLOAT in types):
             made.append(list(map(repr, values)))  # what the csv module writes: repr, = str
             continue
         try:
-            cells = list(map(known.get, values))
+            found: list[str | None] = list(map(known.get, values))
         except TypeError:  # a value that cannot be a key (a list, an object): made one by one
-            cells = [None] * len(values)
-        if None in cells:
-            cells = [known.cell(v) if c is None else c for c, v in zip(cells, values, strict=True)]
-        made.append(cells)
+            found = [None] * len(values)
+        if None in found:
+            made.append(
+                [known.cell(v) if c is None else c for c, v in zip(found, values, strict=True)]
+            )
+        else:
+            made.append(cast(list[str], found))  # no None in it: all cells
     return "\n".join(map(",".join, zip(*made, strict=True))) + "\n"
 
 
