@@ -44,7 +44,7 @@ def write_csv(
     *,
     lines: Iterable[str] = ("note",),
 ) -> None:
-    """Rows to `out`, one at a time; `lines` are the columns of the user's own words.
+    """Rows to `out`, a batch at a time; `lines` are the columns of the user's own words.
 
     What the csv module writes, byte for byte (a property test compares the two): its C writer
     spends most of the time of a long export looking at each character of each cell, again for

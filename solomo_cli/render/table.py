@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -427,17 +428,26 @@ def _narrow_lines(cell: Any, text: Text, options: ConsoleOptions) -> list[str] |
     for line in lines:
         if len(line) <= room:
             drawn.append(line.ljust(width))
-            continue
-        # Text.wrap, for letters one cell wide: Rich's own breaks, then each piece's
-        # trailing spaces beyond the room dropped, then what is still too long cut.
-        start = 0
-        for end in [*divide_line(line, room, fold=True), len(line)]:
-            piece, start = line[start:end], end
-            if len(piece) > room:
-                spaces = len(piece) - len(piece.rstrip())
-                piece = piece[: len(piece) - min(spaces, len(piece) - room)][:room]
-            drawn.append(piece.ljust(width))
+        else:
+            drawn += _wrapped(line, room, width)
     return drawn
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(line: str, room: int, width: int) -> tuple[str, ...]:
+    """A line too long for its room as Text.wrap draws it, for letters one cell wide: Rich's
+    own breaks, then each piece's trailing spaces beyond the room dropped, then what is still
+    too long cut, each piece padded to the width. Made once per line and room (a place's name
+    in the column of each person met there)."""
+    drawn = []
+    start = 0
+    for end in [*divide_line(line, room, fold=True), len(line)]:
+        piece, start = line[start:end], end
+        if len(piece) > room:
+            spaces = len(piece) - len(piece.rstrip())
+            piece = piece[: len(piece) - min(spaces, len(piece) - room)][:room]
+        drawn.append(piece.ljust(width))
+    return tuple(drawn)
 
 
 def _texts(lines: list[list[Segment]]) -> list[str] | None:
