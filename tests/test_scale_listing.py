@@ -53,6 +53,8 @@ class Level(enum.IntEnum):
 @example([[[[1e300, 2**70, -(2**70), float("inf"), float("-inf")]]]])
 @example(OrderedDict([("a", OrderedDict([("b", [1])])), ("c", 1)]))
 @example({"e": Level.LOW, "f": [Level.LOW, {"g": Level.LOW}]})
+@example([{"name": "Route 3e-4", "lat": 0.5}, {"name": "0.00001", "lon": 1.5e-4}, "e-5"])
+@example([{"lat": 1e-05, "lon": -0.00012}, 5e-324, 1e16])
 def test_the_writer_is_json_dumps_indented_and_made_safe(value: Any) -> None:
     assert dumps(value) == reference_dumps(value)
 

@@ -87,7 +87,7 @@ def _lines(batch: list[tuple[Any, ...]], columns: list[_Cells]) -> str:
     made: list[list[str]] = []
     for values, known in zip(zip(*batch, strict=True), columns, strict=True):
         types = set(map(type, values))
-        if len(types) == 1 and (_INT in types or _FLOAT in types):
+        if types == {int} or types == {float}:
             made.append(list(map(repr, values)))  # what the csv module writes: repr, = str
             continue
         try:
@@ -101,9 +101,6 @@ def _lines(batch: list[tuple[Any, ...]], columns: list[_Cells]) -> str:
         else:
             made.append(cast(list[str], found))  # no None in it: all cells
     return "\n".join(map(",".join, zip(*made, strict=True))) + "\n"
-
-
-_INT, _FLOAT = int, float
 
 
 _ROWS = 512  # rows written at a time: one write for many (stdout may be unbuffered)

@@ -1,13 +1,12 @@
 """JSON out: one writer for every record, safe to `cat` to a terminal, written a batch of
 records at a time.
 
-The text is `json.dumps(value, ensure_ascii=False, indent=2)`'s, written by orjson (ten times
-faster than json's C encoder, which takes no indent, and fifteen times its Python one): the two
-agree byte for byte on every value but floats that are not finite, which orjson writes as
-null (json's NaN and Infinity are not JSON). What orjson does not write as json does (a float
-under 1e-4, spelt 0.00001 for 1e-05; an integer beyond 64 bits; a named tuple; a lone
-surrogate) is written by json itself, and a value neither can write is refused as json
-refuses it."""
+The text is `json.dumps(value, ensure_ascii=False, indent=2)`'s, written by orjson: json writes
+an indented text only with its pure-Python encoder, and orjson writes it faster than json's C
+encoder writes it unindented. Where orjson would write a value otherwise (a float under 1e-4,
+spelt 0.00001 for 1e-05; an integer beyond 64 bits; a named tuple; a lone surrogate), json
+writes it; a value neither can write is refused as json refuses it. NaN and the infinities are
+written as null, as orjson does (json's NaN and Infinity are not JSON)."""
 
 from __future__ import annotations
 
@@ -75,9 +74,9 @@ def _lazy(value: Any) -> bool:
 
 
 def _stream(value: Any, level: int) -> Iterator[str]:
-    pad = "\n" + "  " * (level + 1)
     if isinstance(value, dict) and level == 0 and any(map(_lazy, value.values())):
         # An export's wrapper or a FeatureCollection: its members, one of them the records.
+        pad = "\n" + "  " * (level + 1)
         first = True
         for key, member in value.items():
             yield ("{" if first else ",") + pad + _key(key) + ": "
@@ -150,8 +149,8 @@ def _plain_floats(text: str) -> bool:
     if "0.0000" in text:
         return False
     at = text.find("e-")
-    while at > 0:
-        if text[at - 1].isdigit() and text[at + 2 : at + 3].isdigit():
+    while at != -1:
+        if at and text[at - 1].isdigit() and text[at + 2 : at + 3].isdigit():
             return False
         at = text.find("e-", at + 2)
     return True
