@@ -217,12 +217,14 @@ def chains() -> Chains:
 
 
 def brand_of(
-    tags: Mapping[str, str], country: Callable[[], str | None] = lambda: None
+    tags: Mapping[str, str],
+    country: Callable[[], str | None] = lambda: None,
+    folded_name: str | None = None,
 ) -> Brand | None:
     """The chain or network a place belongs to: by `brand:wikidata` or `operator:wikidata`
     first, then by a brand name in its brand, operator or network, then in its name (not a
     generic word alone), within the brand's locationSet. `country` is asked only when a
-    brand's locationSet needs it."""
+    brand's locationSet needs it; `folded_name`, when known, is `fold(tags.get("name"))`."""
     known = chains()
     for key in ("brand:wikidata", "operator:wikidata"):
         ids = tags.get(key)
@@ -239,7 +241,7 @@ def brand_of(
                 found = _within(known, m.group(), country)
                 if found is not None:
                     return found
-    name = fold(tags.get("name"))
+    name = fold(tags.get("name")) if folded_name is None else folded_name
     for m in pattern.finditer(name):
         if m.group() not in generic:
             found = _within(known, m.group(), country)

@@ -237,9 +237,11 @@ BOOKABLE = frozenset({"yes", "recommended", "required"})
 def signals_of(place: Place) -> Signals:
     """The signals of a place, read in one pass over its tags (the same values as its
     properties give: internet_access, opening_hours, website, phone, email…)."""
-    tags = place.tags
-    known = place.extra.get("chain")
-    brand = brand_of(tags, lambda: place_country(place))
+    tags, extra = place.tags, place.extra
+    known = extra.get("chain")
+    # The name as the cache keys it (fold(name)), when the place's name is its tags' name.
+    folded = extra.get("name_key") if place.name == tags.get("name") else None
+    brand = brand_of(tags, lambda: place_country(place), folded)
     keys = _keys(tags)
     checked = _latest_check(tags, keys)
     return Signals(  # in COLUMNS' order, positional: cheaper than keywords

@@ -23,7 +23,7 @@ from fakeservers import (
     synthetic_elements,
     write_synthetic_answer,
 )
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from solomo_cli import db
@@ -742,10 +742,29 @@ def test_keys_that_are_not_text_take_the_loops() -> None:
 
 @settings(max_examples=500, deadline=None)
 @given(st.dictionaries(_ANY_TEXT, _ANY_TEXT))
-def test_tags_are_stored_as_json_dumps_writes_them(tags: dict[str, str]) -> None:
+@example({"name": "Caf\u00e9 \u2028 \x7f", "note": 'a\nb\t\x00"\\'})
+@example({"name": "\ud800"})  # a lone surrogate: orjson refuses it, json writes it
+def test_tags_are_stored_as_compact_json_dumps_writes_them(tags: dict[str, str]) -> None:
     from solomo_cli.cache.store import _dump_tags
 
-    assert _dump_tags(tags) == json.dumps(tags, ensure_ascii=False)
+    text = _dump_tags(tags)
+    assert text == json.dumps(tags, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(text) == tags
+
+
+def test_tags_stored_by_an_older_version_with_spaces_read_back_the_same(tmp_path: Path) -> None:
+    from solomo_cli.cache.store import _STORED_COLS, _completed, _dump_tags, _plain_row
+
+    tags = {"amenity": "cafe", "name": "Le Bar", "internet_access": "wlan"}
+    place = Place("node/1", "Le Bar", "cafe", 45.0, 4.0, tags)
+    new = _plain_row(place, 1.0)
+    old = (*new[:5], json.dumps(tags, ensure_ascii=False), *new[6:])
+    assert (
+        new[5] == _dump_tags(tags) == '{"amenity":"cafe","name":"Le Bar","internet_access":"wlan"}'
+    )
+    done_old, done_new = _completed([old])[0], _completed([new])[0]
+    assert done_old[:5] == done_new[:5] and done_old[6:] == done_new[6:]
+    assert dict(zip(_STORED_COLS, done_new, strict=True))["internet"] is not None  # derived
 
 
 # -- a big answer's SQLite work in the writer process (cache.writer) ---------------------------
@@ -1011,3 +1030,24 @@ def test_a_message_the_writer_cannot_read_is_raised_where_it_writes() -> None:
     with pytest.raises(pickle.UnpicklingError):
         receive()
     source.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "tags_name"),
+    [
+        ("Regus Part-Dieu", "Regus Part-Dieu"),
+        ("Le Bar", "Regus Part-Dieu"),
+        ("Regus Part-Dieu", None),
+    ],
+)
+def test_a_writers_chain_is_the_one_its_tags_give(name: str, tags_name: str | None) -> None:
+    """The writer reads a place's folded name from its row instead of folding it again, only
+    where that name is its tags' name."""
+    from solomo_cli.cache.store import _STORED_COLS, _completed, _plain_row
+    from solomo_cli.signals import signals_of
+
+    tags = {"office": "coworking", **({"name": tags_name} if tags_name else {})}
+    place = Place("node/1", name, "coworking", 48.85, 2.35, tags)
+    derived = dict(zip(_STORED_COLS, _completed([_plain_row(place, 1.0)])[0], strict=True))
+    expected = signals_of(Place("node/1", name, "coworking", 48.85, 2.35, dict(tags)))
+    assert derived["chain"] == expected.chain == (1 if tags_name else 0)
