@@ -213,6 +213,45 @@ def test_the_csv_writer_writes_what_the_csv_module_wrote(
     assert [r for r in csv.reader(io.StringIO(out.getvalue()))][0] == fields
 
 
+FORMULA_START_CASES = ["=1", "+1", "-1", "@x", "\tx", "\rx", "\nx", "|x", "%x", "'x"]
+
+_COLUMN_CASES = {
+    "texts as they are": ["Café Léa", "2026-01-02", "node/1", "", "Ünïcode ✓"],
+    "texts and empty cells": ["Le Bar", None, "Le Bar", None],
+    "a comma": ["Le Bar", "12 rue X, Lyon"],
+    "a quote": ["Le Bar", 'the "best"'],
+    "a formula": ["Le Bar", "=cmd|' /C calc'!A0"],
+    "each formula start": ["ok", *FORMULA_START_CASES],
+    "an escape sequence": ["ok", "\x1b[31mred"],
+    "a line break": ["ok", "two\nlines"],
+    "a C1 control": ["ok", "a\x85b"],
+    "whole numbers and empty cells": [4, None, 5, None],
+    "floats and empty cells": [45.7578137, None, -0.0],
+    "whole numbers and floats": [1, 1.0, 2],
+    "booleans and whole numbers": [True, 1, False, 0],
+    "booleans and empty cells": [True, None],
+    "texts and numbers": ["1", 1, None, "x"],
+    "lists and texts": [["a", "b"], "a, b", []],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_COLUMN_CASES))
+@pytest.mark.parametrize("other", ["same", "ids"])
+def test_each_kind_of_column_is_written_as_the_csv_module_writes_it(case: str, other: str) -> None:
+    """A column of one batch goes the way its values allow (numbers in one pass, cells met
+    before looked up, the others made one by one): each way writes the csv module's bytes."""
+    from solomo_cli.formats.csv import write_csv
+
+    column = _COLUMN_CASES[case]
+    rows = [
+        {"a": value, "note": value, "b": value if other == "same" else f"id-{n}"}
+        for n, value in enumerate(column)
+    ]
+    out = io.StringIO()
+    write_csv(stream(rows), ("a", "note", "b"), out)
+    assert out.getvalue() == reference_csv(rows, ("a", "note", "b"))
+
+
 @settings(max_examples=300, deadline=None)
 @given(VALUE)
 @example([])
