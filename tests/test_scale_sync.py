@@ -752,7 +752,14 @@ def test_tags_are_stored_as_compact_json_dumps_writes_them(tags: dict[str, str])
     assert json.loads(text) == tags
 
 
-def test_tags_stored_by_an_older_version_with_spaces_read_back_the_same(tmp_path: Path) -> None:
+def test_a_tag_key_that_is_not_text_is_written_by_json_as_text() -> None:
+    from solomo_cli.cache.store import _dump_tags
+
+    # (none crosses the boundary, osm_tags: orjson refuses it, json writes it as text)
+    assert _dump_tags({1: "a", "b": "c"}) == '{"1":"a","b":"c"}'  # type: ignore[dict-item]
+
+
+def test_tags_stored_by_an_older_version_with_spaces_read_back_the_same() -> None:
     from solomo_cli.cache.store import _STORED_COLS, _completed, _dump_tags, _plain_row
 
     tags = {"amenity": "cafe", "name": "Le Bar", "internet_access": "wlan"}

@@ -402,8 +402,8 @@ def _orjson() -> Any:
 def _dump_tags(tags: dict[str, str]) -> str:
     """A place's tags as the cache stores them: `json.dumps(tags, ensure_ascii=False,
     separators=(",", ":"))`'s text, written by orjson (a cache written before keeps json's
-    spaces, and reads back the same). json writes what orjson refuses: a lone surrogate, which
-    the sqlite3 module refuses in turn."""
+    spaces, and reads back the same). json writes what orjson refuses: a key that is not text
+    (json writes it as text), a lone surrogate (which the sqlite3 module refuses in turn)."""
     try:
         text: str = _orjson().dumps(tags).decode()
     except TypeError:
