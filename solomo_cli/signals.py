@@ -239,9 +239,7 @@ def signals_of(place: Place) -> Signals:
     properties give: internet_access, opening_hours, website, phone, email…)."""
     tags, extra = place.tags, place.extra
     known = extra.get("chain")
-    # The name as the cache keys it (fold(name)), when the place's name is its tags' name.
-    folded = extra.get("name_key") if place.name == tags.get("name") else None
-    brand = brand_of(tags, lambda: place_country(place), folded)
+    brand = place_brand(place)
     keys = _keys(tags)
     checked = _latest_check(tags, keys)
     return Signals(  # in COLUMNS' order, positional: cheaper than keywords
@@ -260,6 +258,15 @@ def signals_of(place: Place) -> Signals:
         _yes_no(tags.get("outdoor_seating")),
         _yes_no(tags.get("air_conditioning")),
     )
+
+
+def place_brand(place: Place) -> Brand | None:
+    """The place's chain or network (kinds.brand_of): its country asked only if a brand's
+    locationSet needs it, and its name not folded again when the place carries the cache's
+    key of its name (`name_key`, fold(name)) and that name is its tags' name."""
+    tags = place.tags
+    folded = place.extra.get("name_key") if place.name == tags.get("name") else None
+    return brand_of(tags, lambda: place_country(place), folded)
 
 
 def place_country(place: Place) -> str | None:

@@ -5,6 +5,7 @@ answered once per value, zone and country are each place's own evaluation."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -34,6 +35,7 @@ def slow_record(place: Place, rank: int) -> dict[str, Any]:
     """The record as made from the place's tags alone (no traits carried by the listing)."""
     extra = dict(place.extra)
     extra.pop("traits", None)
+    extra.pop("name_key", None)  # the brand found from the tags' name, folded here
     bare = Place(place.id, place.name, place.kind, place.lat, place.lon, place.tags)
     bare.distance_m, bare.score, bare.reasons, bare.extra = (
         place.distance_m,
@@ -291,3 +293,81 @@ def test_the_listing_is_written_with_the_cycle_collector_paused(
     assert done.exit_code == 0, done.output
     assert len(seen) > 10 and not any(seen)
     assert gc.isenabled()
+
+
+# -- the places of a listing without a limit, read a chunk at a time --------------------------
+
+
+def many_places(n: int) -> list[Place]:
+    names = ["Regus Part-Dieu", "Le Bar", "Café \u2028 Ünïcode", "Impact Hub Lyon", "x"]
+    return [
+        Place(
+            f"node/{i}",
+            names[i % len(names)],
+            "cafe" if i % 2 else "coworking",
+            48.85 + i * 1e-5,
+            2.35,
+            {
+                "amenity": "cafe",
+                "name": names[i % len(names)],
+                "opening_hours": "Mo-Fr 09:00-18:00",
+            },
+        )
+        for i in range(n)
+    ]
+
+
+def test_places_read_many_at_a_time_are_the_places_read_one_at_a_time(tmp_path: Path) -> None:
+    """Tags of many rows are read by orjson, of a few by json; each place also carries the
+    cache's key of its name. An older cache's spaced tags, a place with other tags than its
+    name: the same either way."""
+    from solomo_cli.cache.store import _MANY_ROWS, Cache
+    from solomo_cli.errors import StoreError
+    from solomo_cli.match import fold
+
+    cache = Cache(tmp_path / "cache.db")
+    places = many_places(_MANY_ROWS + 20)
+    places[3].name = "Renamed"  # its name is not its tags' name
+    cache.save_fetch(places, 48.85, 2.35, 5000, ("cafe", "coworking"), None, "e", 1.0)
+    cache.conn.execute(  # as an older version stored it: json's spaces
+        "UPDATE places SET tags = ? WHERE osm_id = 'node/5'",
+        (json.dumps(places[5].tags, ensure_ascii=False),),
+    )
+    cache.conn.commit()
+    rids = [r for (r,) in cache.conn.execute("SELECT rid FROM places ORDER BY rid DESC")]
+    together = cache.places_of(rids)
+    alone = [cache.places_of([rid])[0] for rid in rids]
+    assert len(together) == len(rids) >= _MANY_ROWS
+    assert together == alone
+    for place in together:
+        assert place.extra["name_key"] == fold(place.name)
+        assert isinstance(place.tags, dict) and place.tags["amenity"] == "cafe"
+    assert {p.id: p.name for p in together}["node/3"] == "Renamed"
+    cache.conn.execute("UPDATE places SET tags = '{not json' WHERE osm_id = 'node/7'")
+    cache.conn.commit()
+    for chunk in (rids, [r for r in rids if r == rids[-8]]):  # by orjson, then json
+        with pytest.raises(StoreError, match="damaged row .*node/7"):
+            cache.places_of(chunk)
+    cache.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "tags_name"),
+    [("Regus Part-Dieu", "Regus Part-Dieu"), ("Le Bar", "Regus Part-Dieu"), ("Regus", None)],
+)
+def test_a_places_brand_from_its_name_key_is_the_one_its_tags_give(
+    name: str, tags_name: str | None
+) -> None:
+    from solomo_cli.kinds import brand_of
+    from solomo_cli.match import fold
+    from solomo_cli.signals import place_brand
+
+    tags = {"office": "coworking", **({"name": tags_name} if tags_name else {})}
+    keyed = Place("node/1", name, "coworking", 48.85, 2.35, tags, extra={"name_key": fold(name)})
+    expected = brand_of(tags, lambda: "FR")
+    assert place_brand(keyed) == expected
+    assert (expected is not None) == (tags_name == "Regus Part-Dieu")
+    if name != tags_name:  # the key is not the tags' name's: not used, even a wrong one
+        wrong_key = "regus" if expected is None else "a bar"
+        wrong = Place("node/1", name, "coworking", 48.85, 2.35, tags, extra={"name_key": wrong_key})
+        assert place_brand(wrong) == expected

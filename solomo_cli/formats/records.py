@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 from solomo_cli import __version__
 from solomo_cli.boundary import clean_or_none
 from solomo_cli.formats.registry import OSM_LICENSE, Document, Rows
-from solomo_cli.kinds import brand_of
 from solomo_cli.model import _all_clean
 from solomo_cli.model import place_url as place_url  # this module's API too
 from solomo_cli.mydata.base import source_of
 from solomo_cli.mydata.signals import all_latest_facts, facts_of_visits
 from solomo_cli.search.ranking import confidence, traits_of, unknowns
-from solomo_cli.signals import NO_FACTS, NO_NOTES, Facts, place_country, signals_of
+from solomo_cli.signals import NO_FACTS, NO_NOTES, Facts, place_brand, signals_of
 
 if TYPE_CHECKING:
     from solomo_cli.model import Place
@@ -170,8 +169,9 @@ def place_record(
     # A listing's place carries the traits its score was made from (search.near._shown):
     # what the cache's columns say of its signals is not derived from its tags again.
     traits = extra.get("traits") if rank is not None else None
-    texts = place.texts()  # the tags read once for every field below
-    signals = signal_fields(place, traits)
+    all_clean = _all_clean(tags)  # clean() would keep each value as it is
+    texts = place.texts(all_clean)  # the tags read once for every field below
+    signals = signal_fields(place, traits, all_clean)
     score_confidence = extra.get("confidence") if rank is not None else None
     if score_confidence is None:
         score_confidence = confidence(traits or traits_of(place), date.today().toordinal(), facts)
@@ -253,15 +253,18 @@ def explanation(pairs: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
     return [{"reason": why, "points": points} for why, points in pairs]
 
 
-def signal_fields(place: Place, traits: Traits | None = None) -> dict[str, Any]:
+def signal_fields(
+    place: Place, traits: Traits | None = None, all_clean: bool | None = None
+) -> dict[str, Any]:
     """What a record shows of the signals' tags (beside the internet, wheelchair and check
     date fields): as tagged, except `power` (yes, no or null, from the three ways of tagging
     it) and the brand recognised (the name-suggestion-index's or the project's). `traits`:
-    the place's signals as the cache's columns hold them (else derived from the tags)."""
+    the place's signals as the cache's columns hold them (else derived from the tags);
+    `all_clean`: what `_all_clean` says of the tags, when the caller knows it."""
     tags = place.tags
-    brand = brand_of(tags, lambda: place_country(place))
+    brand = place_brand(place)
     power = (signals_of(place) if traits is None else traits).power
-    if _all_clean(tags):  # clean() keeps each value as it is: only "" becomes None
+    if _all_clean(tags) if all_clean is None else all_clean:  # clean() keeps each value: "" is None
         get: Callable[[str], str | None] = tags.get
     else:
 

@@ -582,7 +582,9 @@ def _hours_at(cache: Cache, rows: Sequence[Light], at: When) -> dict[int, dict[s
         places = cache.places_of(chunk)
         annotate_hours(places, at)
         for rid, place in zip(chunk, places, strict=True):
-            found[rid] = {k: v for k, v in place.extra.items() if k not in ("tz", "country")}
+            found[rid] = {
+                k: v for k, v in place.extra.items() if k not in ("tz", "country", "name_key")
+            }
     return found
 
 
