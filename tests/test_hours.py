@@ -935,3 +935,59 @@ def test_a_stored_zone_gives_the_inferred_answer(
     """The fast path (zone and country stored with the place) is the inference's answer."""
     place, tz, country = zoned
     assert evaluate(value, *place, at, tz=tz, country=country) == evaluate(value, *place, at)
+
+
+# -- a place's zone, found when it is fetched --------------------------------------------------
+
+# City centres on every continent and on each side of the date line, and points at sea.
+ZONE_POINTS = [
+    (48.8566, 2.3522, "Europe/Paris"),
+    (45.7640, 4.8357, "Europe/Paris"),
+    (50.8503, 4.3517, "Europe/Brussels"),
+    (52.3676, 4.9041, "Europe/Amsterdam"),
+    (51.5072, -0.1276, "Europe/London"),
+    (40.4168, -3.7038, "Europe/Madrid"),
+    (50.4501, 30.5234, "Europe/Kyiv"),
+    (35.6762, 139.6503, "Asia/Tokyo"),
+    (28.6139, 77.2090, "Asia/Kolkata"),
+    (-33.8688, 151.2093, "Australia/Sydney"),
+    (-36.8485, 174.7633, "Pacific/Auckland"),
+    (40.7128, -74.0060, "America/New_York"),
+    (19.4326, -99.1332, "America/Mexico_City"),
+    (-23.5505, -46.6333, "America/Sao_Paulo"),
+    (6.5244, 3.3792, "Africa/Lagos"),
+    (-1.2921, 36.8219, "Africa/Nairobi"),
+    (0.0, -30.0, "Etc/GMT+2"),  # the Atlantic: a nautical zone
+]
+
+
+@pytest.mark.parametrize(("lat", "lon", "zone"), ZONE_POINTS)
+def test_a_places_zone_is_the_one_opening_hours_py_infers(
+    lat: float, lon: float, zone: str
+) -> None:
+    key, country = hours.place_zone(lat, lon)
+    assert key == zone == getattr(hours._zone(lat, lon), "key", None)
+    assert country == hours._zone_countries().get(zone)
+
+
+def test_every_real_places_zone_is_the_one_opening_hours_py_infers(shared_data: Path) -> None:
+    found = 0
+    for path in sorted((shared_data / "overpass").glob("*.json")):
+        for element in json.loads(path.read_text(encoding="utf-8")).get("elements", []):
+            where = element.get("center", element)
+            if "lat" not in where or "opening_hours" not in element.get("tags", {}):
+                continue
+            lat, lon = round(where["lat"], 4), round(where["lon"], 4)
+            assert hours.place_zone(lat, lon) == ("Europe/Paris", "FR")
+            assert getattr(hours._zone(lat, lon), "key", None) == "Europe/Paris"
+            found += 1
+    assert found > 100
+
+
+@pytest.mark.parametrize("answer", ["Mars/Olympus_Mons", ""])
+def test_a_zone_pythons_database_does_not_know_is_the_librarys_inference(
+    monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    monkeypatch.setattr(hours, "_finder", lambda: lambda lon, lat: answer)
+    assert hours.place_zone(35.6762, 139.6503) == ("Asia/Tokyo", "JP")
+    assert not hours._known_zone("Mars/Olympus_Mons") and hours._known_zone("Asia/Tokyo")

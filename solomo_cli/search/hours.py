@@ -46,7 +46,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -429,12 +429,41 @@ def _zoneinfo(key: str) -> tzinfo:
 def place_zone(lat: float, lon: float) -> tuple[str, str | None]:
     """(IANA zone, ISO country code or None) of a place, computed once when it is fetched.
 
-    The zone is opening_hours_py's own inference; the country is the one tzdata's zone.tab
-    gives for that zone (the library does not expose the country it infers)."""
+    The zone is tzfpy's: the Python binding of tzf-rs, the finder that opening_hours_py embeds
+    to infer a zone, with the same simplified borders (newer data). It answers in about a
+    microsecond, where asking opening_hours_py takes 12–20 µs: a sync asks for every place with
+    hours. A zone Python's zone database does not know is the library's own inference. The
+    country is the one tzdata's zone.tab gives for that zone (the library does not expose the
+    country it infers)."""
     lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
-    zone = _zone(lat, lon)
-    key = getattr(zone, "key", None) or "UTC"
+    key = _found_zone(lat, lon)
+    if key is None:
+        key = getattr(_zone(lat, lon), "key", None) or "UTC"
     return key, _zone_countries().get(key)
+
+
+def _found_zone(lat: float, lon: float) -> str | None:
+    """tzfpy's zone at the point, if Python's zone database knows it (else None)."""
+    key: str = _finder()(lon, lat)  # longitude first
+    return key if key and _known_zone(key) else None
+
+
+@functools.cache
+def _finder() -> Callable[[float, float], str]:
+    """tzfpy.get_tz, imported once (its data loads on the first call: ~0.1 s, ~25 MB)."""
+    native.preload("tzfpy")
+    from tzfpy import get_tz
+
+    return get_tz  # type: ignore[no-any-return]
+
+
+@functools.cache  # a few hundred zones at most
+def _known_zone(key: str) -> bool:
+    try:
+        _zoneinfo(key)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=1)
