@@ -215,6 +215,37 @@ def test_the_csv_writer_writes_what_the_csv_module_wrote(
 
 FORMULA_START_CASES = ["=1", "+1", "-1", "@x", "\tx", "\rx", "\nx", "|x", "%x", "'x"]
 
+# Columns over several batches of two rows, with a pool of three made cells: what one batch
+# kept is looked up in the next (a float's text, a text that is its own cell), and emptied.
+_BATCHED_COLUMNS = {
+    "repeated floats": [45.75, 45.75, 4.83, 45.75, 4.83, 4.83, 7.1, 7.2, 7.3, 45.75],
+    "a zero then its negative": [0.0, 0.0, -0.0, -0.0, 0.0, -0.0, 1.0, -0.0],
+    "not a number": [float("nan"), float("nan"), 1.5, float("nan"), float("inf"), 1.5],
+    "floats, then whole numbers": [1.0, 1.0, 1, 1, 1.0, 2, 2.0, 2.0],
+    "floats, then texts": [1.0, 2.0, "1.0", "2.0", 1.0, 2.0],
+    "texts, then a formula among them": ["a", "b", "=x", "a", "c", "=x", "b", "-1"],
+    "texts, then one to quote": ["a", "b", "a,b", "c", 'q"q', "a", "d", "e"],
+    "texts, then one not printable": ["a", "b", "c\x1bd", "a", "e\nf", "b"],
+    "more texts than the pool keeps": [f"t{n}" for n in range(9)] + ["t0", "t8", "t4"],
+    "texts, empty cells and empty texts": ["a", None, "", "a", None, "", "b", ""],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BATCHED_COLUMNS))
+def test_columns_over_many_batches_are_written_as_the_csv_module_writes_them(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from solomo_cli.formats import csv as csv_format
+
+    monkeypatch.setattr(csv_format, "_KNOWN", 3)
+    monkeypatch.setattr(csv_format, "_ROWS", 2)
+    column = _BATCHED_COLUMNS[case]
+    rows = [{"a": value, "note": value, "b": f"id-{n}"} for n, value in enumerate(column)]
+    out = io.StringIO()
+    csv_format.write_csv(stream(rows), ("a", "note", "b"), out)
+    assert out.getvalue() == reference_csv(rows, ("a", "note", "b"))
+
+
 _COLUMN_CASES = {
     "texts as they are": ["Café Léa", "2026-01-02", "node/1", "", "Ünïcode ✓"],
     "texts and empty cells": ["Le Bar", None, "Le Bar", None],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from operator import itemgetter
 from typing import IO, Any, cast
 
@@ -81,28 +82,38 @@ def write_csv(
 
 
 def _lines(batch: list[tuple[Any, ...]], columns: list[_Cells]) -> str:
-    """The lines of a batch of rows, made a column at a time: a column of whole numbers or of
-    floats is written in one pass of C, a column's texts already met (and its empty cells) are
-    looked up in one, and only the others are made one by one."""
+    """The lines of a batch of rows, made a column at a time: a column of whole numbers is
+    written in one pass of C, and a column's floats or texts already met (and its empty cells)
+    are looked up in one. Of the texts not met yet, those that are their own cell (printable,
+    no formula, nothing to quote: nearly all) are found so in one pass of C over them all; only
+    the others are made one by one."""
     made: list[list[str]] = []
     for values, known in zip(zip(*batch, strict=True), columns, strict=True):
         types = set(map(type, values))
-        if types == {int} or types == {float}:
+        if types == _INT:
             made.append(list(map(repr, values)))  # what the csv module writes: repr, = str
+            continue
+        if types == _FLOAT:
+            made.append(known.floats(values))
             continue
         try:
             found: list[str | None] = list(map(known.get, values))
         except TypeError:  # a value that cannot be a key (a list, an object): made one by one
             found = [None] * len(values)
-        if None in found:
+        if None not in found:
+            made.append(cast(list[str], found))  # no None in it: all cells
+        elif types <= _TEXT_OR_NONE and (cells := known.as_they_are(found, values)):
+            made.append(cells)
+        else:
             made.append(
                 [known.cell(v) if c is None else c for c, v in zip(found, values, strict=True)]
             )
-        else:
-            made.append(cast(list[str], found))  # no None in it: all cells
     return "\n".join(map(",".join, zip(*made, strict=True))) + "\n"
 
 
+_INT = frozenset({int})
+_FLOAT = frozenset({float})
+_TEXT_OR_NONE = frozenset({str, type(None)})  # None is always found: the empty cell
 _ROWS = 512  # rows written at a time: one write for many (stdout may be unbuffered)
 _KNOWN = 4_096  # distinct texts kept per column (bounded: memory stays flat)
 _QUOTE = re.compile('[,"\r\n]')  # what makes the csv module quote a cell (a comma, a quote, a line)
@@ -119,11 +130,12 @@ class _Cells(dict[Any, str]):
     """The cells made of the texts of one column: each text cleaned, neutralised and quoted
     once. None, the empty cell, is always there."""
 
-    __slots__ = ("lines",)
+    __slots__ = ("lines", "memo")
 
     def __init__(self, lines: bool) -> None:
         super().__init__({None: ""})
         self.lines = lines
+        self.memo: dict[float, str] = {}  # a column of floats: each one's cell
 
     def cell(self, value: Any) -> str:
         """The cell of a value not looked up: a text not met yet, a number, anything else."""
@@ -137,6 +149,44 @@ class _Cells(dict[Any, str]):
         if t is int:
             return str(value)
         return _quoted(str(csv_cell(value, lines=self.lines)))
+
+    def floats(self, values: Sequence[float]) -> list[str]:
+        """The cells of a column of floats, repr's (what the csv module writes), each value's
+        made once: most repeat (a place's coordinates, on each of its visits). A zero is not
+        kept (0.0 and -0.0 are one key, with two texts)."""
+        memo = self.memo
+        found: list[str | None] = list(map(memo.get, values))
+        if None not in found:
+            return cast(list[str], found)
+        cells = []
+        for cell, value in zip(found, values, strict=True):
+            if cell is None:
+                cell = repr(value)
+                if value:
+                    if len(memo) >= _KNOWN:
+                        memo.clear()
+                    memo[value] = cell
+            cells.append(cell)
+        return cells
+
+    def as_they_are(self, found: list[str | None], values: Sequence[str | None]) -> list[str]:
+        """The cells of these texts, those not `found` each its own cell, all kept: when every
+        such text is printable, starts no formula and has nothing the csv module quotes (said
+        of them all at once, in C). Else [] (they are made one by one)."""
+        missing = cast(list[str], [v for c, v in zip(found, values, strict=True) if c is None])
+        joined = "".join(missing)
+        if not (
+            joined.isprintable()
+            and _QUOTE.search(joined) is None
+            and not any(map(str.startswith, missing, repeat(FORMULA_START)))
+        ):
+            return []
+        if len(self) + len(missing) > _KNOWN:
+            self.clear()
+            self[None] = ""
+        self.update(zip(missing, missing, strict=True))
+        cells = iter(missing)
+        return [next(cells) if c is None else c for c in found]  # type: ignore[misc]
 
     def make(self, value: str) -> str:
         # What csv_cell makes of most texts, said inline: a printable text that starts no
