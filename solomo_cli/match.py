@@ -43,13 +43,21 @@ def _fold_once(text: str) -> str:
     return " ".join(decomposed.translate(_FOLD_TABLE).casefold().split())
 
 
+# What _fold_once makes of each ASCII character (its lower case, or a space for a separator),
+# as a bytes.translate table: an ASCII name is folded in one pass of C (most names).
+_ASCII_FOLD = bytes(ord(_FOLD_TABLE[ord(chr(b).casefold())] or " ") for b in range(128))
+_ASCII_FOLD += bytes(range(128, 256))
+
+
 @functools.lru_cache(maxsize=1024)  # a place's name is folded for its key, then for its chain
 def fold(text: str | None) -> str:
     """The form names are compared in: 'Bibliothèque du 7e – Guillotière' and
     'bibliotheque du 7e guillotiere' fold the same. Folding a folded name changes nothing."""
-    folded = _fold_once(text or "")
-    if text is None or text.isascii():
-        return folded  # ASCII in, ASCII out: nothing left that a second pass would change
+    if text is None:
+        return ""
+    if text.isascii():  # ASCII in, ASCII out: nothing left that a second pass would change
+        return " ".join(text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split())
+    folded = _fold_once(text)
     # Case folding and decomposition can each produce what the other changes ('ǅ', 'İ'):
     # repeat until nothing moves (twice at most for real names).
     for _ in range(4):

@@ -635,6 +635,14 @@ def test_fold_of_ascii_in_one_pass_equals_fold_until_still(text: str) -> None:
     assert fold(text) == fold_until_still(text)
 
 
+@pytest.mark.parametrize("code", range(128))
+def test_each_ascii_character_folds_as_the_full_fold_folds_it(code: int) -> None:
+    """fold's table for ASCII names, character by character: alone, between words, doubled."""
+    char = chr(code)
+    for text in (char, f"Ab{char}Cd", f" {char}{char} x", f"{char}Z"):
+        assert fold(text) == fold_until_still(text)
+
+
 # -- the per-place shortcuts of a sync equal the checks and rules they stand for ---------------
 
 
