@@ -991,3 +991,10 @@ def test_a_zone_pythons_database_does_not_know_is_the_librarys_inference(
     monkeypatch.setattr(hours, "_finder", lambda: lambda lon, lat: answer)
     assert hours.place_zone(35.6762, 139.6503) == ("Asia/Tokyo", "JP")
     assert not hours._known_zone("Mars/Olympus_Mons") and hours._known_zone("Asia/Tokyo")
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(90, 180), (-90, -180), (90, -180), (-90, 0), (0, 0)])
+def test_a_zone_at_the_poles_and_the_date_line_is_one_python_knows(lat: float, lon: float) -> None:
+    key, _ = hours.place_zone(lat, lon)
+    assert hours._known_zone(key)
+    assert ZoneInfo(key).utcoffset(datetime(2026, 12, 1)) is not None
