@@ -430,8 +430,8 @@ def place_zone(lat: float, lon: float) -> tuple[str, str | None]:
     """(IANA zone, ISO country code or None) of a place, computed once when it is fetched.
 
     The zone is tzfpy's: the Python binding of tzf-rs, the finder that opening_hours_py embeds
-    to infer a zone, with the same simplified borders (newer data). It answers in about a
-    microsecond, where asking opening_hours_py takes 12–35 µs: a sync asks for every place with
+    to infer a zone, with borders simplified in the same way (a newer release). A place takes about
+    3 µs, where asking opening_hours_py takes 12–35 µs: a sync asks for every place with
     hours. A zone Python's zone database does not know is the library's own inference. The
     country is the one tzdata's zone.tab gives for that zone (the library does not expose the
     country it infers)."""
