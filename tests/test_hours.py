@@ -833,21 +833,28 @@ ZONE_PROBE = (
     + """
 import json, sys
 from datetime import datetime
-from solomo_cli.search.hours import evaluate
-info = evaluate("sunrise-sunset", 48.8566, 2.3522, datetime(2026, 12, 2, 17, 30), **json.loads(sys.argv[1]))
+from solomo_cli.search import hours
+if len(sys.argv) > 2:  # the library's own inference, which loads its zone data
+    hours._zone(48.8566, 2.3522)
+info = hours.evaluate("sunrise-sunset", 48.8566, 2.3522, datetime(2026, 12, 2, 17, 30), **json.loads(sys.argv[1]))
 print(json.dumps([info.state, info.phrase, peak_mb()]))
 """
 )
 
 
 def test_a_stored_zone_loads_no_zone_data() -> None:
-    """The zone data costs ~110 MB of peak RSS: a stored zone must not need it (141 vs 23 MB)."""
+    """The library's zone data costs ~110 MB of peak RSS: a stored zone must not need it (141
+    vs 23 MB), nor a zone found now (tzfpy's data, ~30 MB)."""
     if not Path("/proc/self/status").exists():
         pytest.skip("needs Linux's /proc to read a process's peak RSS")
     runs = {}
-    for name, zone in (("stored", STORED), ("inferred", {})):
+    for name, zone, *library in (
+        ("stored", STORED),
+        ("inferred", {}),
+        ("library", {}, "library"),
+    ):
         done = subprocess.run(
-            [sys.executable, "-c", ZONE_PROBE, json.dumps(zone)],
+            [sys.executable, "-c", ZONE_PROBE, json.dumps(zone), *library],
             capture_output=True,
             text=True,
             timeout=60,
@@ -856,7 +863,8 @@ def test_a_stored_zone_loads_no_zone_data() -> None:
         runs[name] = json.loads(done.stdout)
     assert runs["stored"][:2] == runs["inferred"][:2] == ["closed", "closed · opens Thu 08:25"]
     assert runs["stored"][2] < 60, runs
-    assert runs["inferred"][2] - runs["stored"][2] > 50, runs  # the probe can tell them apart
+    assert runs["library"][2] - runs["stored"][2] > 50, runs  # the probe can tell them apart
+    assert runs["library"][2] - runs["inferred"][2] > 50, runs  # no library zone data either
 
 
 WEEKDAYS_SH = "Mo-Fr 08:00-18:00; SH off"
@@ -998,3 +1006,23 @@ def test_a_zone_at_the_poles_and_the_date_line_is_one_python_knows(lat: float, l
     key, _ = hours.place_zone(lat, lon)
     assert hours._known_zone(key)
     assert ZoneInfo(key).utcoffset(datetime(2026, 12, 1)) is not None
+
+
+@pytest.mark.parametrize("country", sorted(set(hours._zone_countries().values())))
+def test_a_place_in_any_country_of_zone_tab_is_evaluated(country: str) -> None:
+    """About 120 of zone.tab's countries have no holiday calendar in the library (India,
+    Thailand, Antarctica…): their places are evaluated, their public holidays unknown."""
+    zone = next(z for z, c in sorted(hours._zone_countries().items()) if c == country)
+    at = datetime(2026, 12, 2, 12)  # a Wednesday
+    info = evaluate("Mo-Fr 09:00-18:00; PH off", 0.0, 0.0, at, tz=zone, country=country)
+    assert (info.state, info.error) == ("open", None)
+    assert info.next_change is not None and info.next_change.tzinfo == ZoneInfo(zone)
+
+
+def test_a_place_in_india_is_evaluated_the_same_with_or_without_its_stored_zone() -> None:
+    at = datetime(2026, 12, 2, 12)
+    stored = evaluate(
+        "Mo-Fr 09:00-18:00; PH off", 12.9716, 77.5946, at, tz="Asia/Kolkata", country="IN"
+    )
+    assert stored == evaluate("Mo-Fr 09:00-18:00; PH off", 12.9716, 77.5946, at)
+    assert stored.phrase == "open · closes 18:00"

@@ -118,9 +118,9 @@ def evaluate(
     in the place's zone, and None when there is none or the state is unknown. Raises ValueError
     for invalid coordinates.
 
-    ``tz``/``country`` (from ``place_zone``, stored with the place) skip the library's inference
-    from coordinates, whose first use in a process loads ~110 MB of geographic data; the
-    coordinates still give the sun times.
+    ``tz``/``country``: those ``place_zone`` gave when the place was fetched, stored with it
+    (without them, ``place_zone`` is asked now: one rule for every place); the coordinates
+    still give the sun times.
 
     Where school holidays (``SH``, which no calendar here knows) would give another state, the
     state is "unknown" and the phrase says "uncertain"; where they would only move the next
@@ -134,8 +134,10 @@ def evaluate(
 
     lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
     try:
+        if not tz:  # the zone and country a place fetched now would store (one rule for both)
+            tz, country = place_zone(lat, lon)
         compiled = _compile(value, lat, lon, tz, country)
-        zone = _zoneinfo(tz) if tz else _zone(lat, lon)
+        zone = _zoneinfo(tz)
     except opening_hours.InvalidCoordinatesError as exc:  # type: ignore[attr-defined]
         raise ValueError(f"invalid coordinates: {lat}, {lon}") from exc
     if isinstance(at, When):
@@ -402,21 +404,22 @@ def check(value: str) -> str | None:
 
 @functools.lru_cache(maxsize=2048)
 def _compile(
-    value: str, lat: float, lon: float, tz: str | None = None, country: str | None = None
+    value: str, lat: float, lon: float, tz: str, country: str | None
 ) -> OpeningHours | str:
-    """The parsed value for a place (cached), or the parser's message."""
-    if tz:
-        # auto_timezone stays True: only then do the coordinates give sun times; the explicit
-        # zone wins over inference, and auto_country=False keeps the zone data unloaded.
-        return _parse(
-            value,
-            coords=(lat, lon),
-            timezone=_zoneinfo(tz),
-            country=country,
-            auto_country=False,
-            max_interval_days=HORIZON_DAYS,
-        )
-    return _parse(value, coords=(lat, lon), max_interval_days=HORIZON_DAYS)
+    """The parsed value for a place in its zone and country (cached), or the parser's message.
+    A country the library has no holidays for (India, Thailand, Antarctica… about 120 of
+    zone.tab's) is no country to it: its public holidays are unknown, as the library's own
+    inference would leave them."""
+    # auto_timezone stays True: only then do the coordinates give sun times; the explicit
+    # zone wins over inference, and auto_country=False keeps the zone data unloaded.
+    native.preload("opening_hours")
+    import opening_hours
+
+    options = {"coords": (lat, lon), "timezone": _zoneinfo(tz), "auto_country": False}
+    try:
+        return _parse(value, country=country, max_interval_days=HORIZON_DAYS, **options)
+    except opening_hours.UnknownCountryError:  # type: ignore[attr-defined]
+        return _parse(value, max_interval_days=HORIZON_DAYS, **options)
 
 
 def _zoneinfo(key: str) -> tzinfo:
