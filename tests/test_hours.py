@@ -1026,3 +1026,16 @@ def test_a_place_in_india_is_evaluated_the_same_with_or_without_its_stored_zone(
     )
     assert stored == evaluate("Mo-Fr 09:00-18:00; PH off", 12.9716, 77.5946, at)
     assert stored.phrase == "open · closes 18:00"
+
+
+def test_a_stored_zone_this_machine_does_not_know_is_found_again() -> None:
+    # A cache copied from a machine with newer zone data may name a zone missing here.
+    at = datetime(2026, 12, 2, 12)
+    found = evaluate("Mo-Fr 09:00-18:00; PH off", 48.8566, 2.3522, at)
+    unknown = evaluate(
+        "Mo-Fr 09:00-18:00; PH off", 48.8566, 2.3522, at, tz="Mars/Olympus_Mons", country="FR"
+    )
+    assert unknown == found
+    assert unknown.next_change is not None and unknown.next_change.tzinfo == ZoneInfo(
+        "Europe/Paris"
+    )

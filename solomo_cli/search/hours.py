@@ -134,7 +134,10 @@ def evaluate(
 
     lat, lon = round(lat, _COORD_DECIMALS), round(lon, _COORD_DECIMALS)
     try:
-        if not tz:  # the zone and country a place fetched now would store (one rule for both)
+        if not tz or not _known_zone(tz):
+            # The zone and country a place fetched now would store (one rule for both), also
+            # for a stored zone this machine's zone database does not have (a cache copied
+            # from a machine with newer zone data).
             tz, country = place_zone(lat, lon)
         compiled = _compile(value, lat, lon, tz, country)
         zone = _zoneinfo(tz)
