@@ -814,6 +814,32 @@ def test_the_writer_process_stores_what_is_written_here(
     assert len(dump(writer)["coverage"]) == 2
 
 
+@pytest.mark.parametrize("behind_s", [-1.0, float("inf")])
+def test_signals_derived_here_when_the_writer_is_behind_are_the_writers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, behind_s: float
+) -> None:
+    """Each send waits longer than -1 s (the writer is always behind: every batch after the
+    first has its signals derived here) or never longer than forever (never behind: the writer
+    derives them all). Either way, the store holds what is written in this process."""
+    from solomo_cli.cache import writer
+
+    derived_here: list[int] = []
+    full_rows = writer._full_rows
+
+    def counted(places: list[Place], fetched_at: float) -> list[tuple[Any, ...]]:
+        derived_here.append(len(places))
+        return full_rows(places, fetched_at)
+
+    monkeypatch.setattr(writer, "_BEHIND_S", behind_s)
+    monkeypatch.setattr(writer, "_full_rows", counted)
+    steps = [(synthetic_answer(5000, seed=41), 50_000.0, 1.0)]
+    steps.append((synthetic_answer(3000, seed=42), 8_000.0, 2.0))
+    here, elsewhere = save_both_ways(tmp_path, monkeypatch, steps)
+    assert dump(elsewhere) == dump(here)
+    # the batches of 2,000 places (Cache._SAVE_BATCH), all but each answer's first
+    assert derived_here == ([2000, 1000, 1000] if behind_s < 0 else [])
+
+
 def child_processes() -> list[str]:
     """This process's living children (Linux), to show that no writer outlives a save."""
     found = []

@@ -452,17 +452,25 @@ def _plain_row(place: Place, fetched_at: float) -> tuple[Any, ...]:
 
 
 def _completed(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """_plain_row's rows as _place_row's: each place as signals_of sees it (its tags, zone,
-    country and chain), its signal columns derived."""
-    at = _SIGNALS_AT
+    """_plain_row's rows as _place_row's, their tags read back from the rows' JSON (the rows
+    a writer process is sent, see cache.writer)."""
     loads = _orjson().loads  # the tags _dump_tags wrote, in this process or the parent
-    done = []
-    for row in rows:
-        osm_id, name, kind, lat, lon, tags, _, _, country, name_key, chain = row
-        extra = {"country": country, "chain": chain, "name_key": name_key}
-        place = Place(osm_id, name, kind, lat, lon, loads(tags), extra=extra)
-        done.append((*row[:at], *signals_of(place)))
-    return done
+    return [_with_signals(row, loads(row[5])) for row in rows]
+
+
+def _full_rows(places: list[Place], fetched_at: float) -> list[tuple[Any, ...]]:
+    """_place_row's rows of places fetched at `fetched_at`, as _completed derives them from
+    their plain rows: the same signals, whichever process derives them."""
+    return [_with_signals(_plain_row(place, fetched_at), place.tags) for place in places]
+
+
+def _with_signals(row: tuple[Any, ...], tags: dict[str, str]) -> tuple[Any, ...]:
+    """A plain row completed with its signal columns: the place as signals_of sees it (its
+    tags, country, chain and the cache's key of its name)."""
+    osm_id, name, kind, lat, lon, _, _, _, country, name_key, chain = row
+    extra = {"country": country, "chain": chain, "name_key": name_key}
+    place = Place(osm_id, name, kind, lat, lon, tags, extra=extra)
+    return (*row[:_SIGNALS_AT], *signals_of(place))
 
 
 SIDES = ("north", "south", "east", "west")
@@ -608,7 +616,7 @@ def write_fetch(
     osm_base: Callable[[], str | None],
     limits: WriteLimits,
 ) -> int:
-    """Cache.save_fetch's transaction, on rows of _plain_row (here, or in cache.writer's
+    """Cache.save_fetch's transaction, on rows of _place_row (here, or in cache.writer's
     process): upsert every batch, drop the vanished places, record the coverage."""
     count = 0
     rebuild: list[str] = []  # the dropped indexes' CREATE statements
@@ -617,7 +625,7 @@ def write_fetch(
         for rows in batches:
             if not rebuild and (empty or count >= limits.rebuild_after):
                 rebuild = _drop_upkeep(conn)
-            conn.executemany(_INSERT_PLACE, _completed(rows))
+            conn.executemany(_INSERT_PLACE, rows)
             count += len(rows)
         if not empty:  # else every row is this fetch's: none has vanished
             _drop_vanished(conn, fetch, count > limits.scan_after)
@@ -1012,15 +1020,12 @@ class Cache:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            batches = (
-                [_plain_row(p, fetched_at) for p in batch]
-                for batch in self._batches(places, self._SAVE_BATCH)
-            )
-            head: list[list[tuple[Any, ...]]] = []
+            batches = self._batches(places, self._SAVE_BATCH)
+            head: list[list[Place]] = []
             count = 0
-            for rows in batches:  # nothing is written before the answer proves big or ends
-                head.append(rows)
-                count += len(rows)
+            for batch in batches:  # nothing is written before the answer proves big or ends
+                head.append(batch)
+                count += len(batch)
                 if count >= self._WRITER_AFTER:
                     from solomo_cli.cache.writer import NoWriter, write_elsewhere
 
@@ -1034,10 +1039,9 @@ class Cache:
             # The osm_id index's pages are touched at random: with SQLite's 2 MB page cache, a
             # 500k-place answer takes twice as long (the cache grows only as pages are used).
             conn.execute(f"PRAGMA cache_size = {-self._SAVE_CACHE_KB}")
+            rows = (_full_rows(batch, fetched_at) for batch in itertools.chain(head, batches))
             try:
-                return write_fetch(
-                    conn, fetch, itertools.chain(head, batches), base, self._limits()
-                )
+                return write_fetch(conn, fetch, rows, base, self._limits())
             finally:
                 conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
         finally:

@@ -1,6 +1,8 @@
-"""A big answer's SQLite work in a second process: this one reads and derives the places
-(Python, one core), the writer upserts them and builds the indexes (SQLite, another core), in
-the one transaction of cache.store.write_fetch.
+"""A big answer's SQLite work in a second process: this one reads the places (Python, one
+core), the writer derives their signals, upserts them and builds the indexes (another core),
+in the one transaction of cache.store.write_fetch. Whenever the writer falls behind (this
+process waited to send it a batch), this one derives the next batch's signals itself: the two
+share the work at the pace of the slower, whichever that is on the machine.
 
 The writer runs in its own session (a Ctrl-C in the terminal reaches only this process, which
 then closes the pipe), and rolls back unless it was told the answer ended: if this process
@@ -16,13 +18,22 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from solomo_cli import db
-from solomo_cli.cache.store import Fetch, WriteLimits, write_fetch
+from solomo_cli.cache.store import (
+    Fetch,
+    WriteLimits,
+    _completed,
+    _full_rows,
+    _plain_row,
+    write_fetch,
+)
 from solomo_cli.errors import StoreError
+from solomo_cli.model import Place
 
 _LENGTH = struct.Struct("<Q")
 # The writer's program: `python -c` puts the current folder first on sys.path, where a file
@@ -48,10 +59,13 @@ class _Ended(Exception):
     """The pipe closed before the answer's end: the writer rolls back."""
 
 
-def _send(out: IO[bytes], message: tuple[Any, ...]) -> None:
+def _send(out: IO[bytes], message: tuple[Any, ...]) -> float:
+    """Send a message; returns the seconds spent waiting for the pipe to take it."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    start = time.perf_counter()
     out.write(_LENGTH.pack(len(data)))
     out.write(data)
+    return time.perf_counter() - start
 
 
 def _receive(source: IO[bytes]) -> tuple[Any, ...] | None:
@@ -67,15 +81,21 @@ def _receive(source: IO[bytes]) -> tuple[Any, ...] | None:
     return message
 
 
+# A send that waits longer than this found the writer's read-ahead full: the writer is behind.
+# (A batch the writer reads on time passes the pipe in about a millisecond; one it is behind
+# on waits until it has written a batch, tens of milliseconds.)
+_BEHIND_S = 0.005
+
+
 def write_elsewhere(
     path: Path,
     fetch: Fetch,
-    batches: Iterable[list[tuple[Any, ...]]],
+    batches: Iterable[list[Place]],
     osm_base: Callable[[], str | None],
     limits: WriteLimits,
 ) -> int:
-    """write_fetch in a writer process, fed with `batches` as they come; returns the rows
-    written. Whatever `batches` raises, the writer rolls back before it is raised here.
+    """write_fetch in a writer process, fed with `batches` of places as they come; returns
+    the rows written. Whatever `batches` raises, the writer rolls back before it is raised here.
     Raises NoWriter, before reading any batch, when no process can be started."""
     try:
         proc = subprocess.Popen(
@@ -91,8 +111,13 @@ def write_elsewhere(
     try:
         try:
             _send(proc.stdin, ("open", str(path), fetch, limits))
-            for rows in batches:
-                _send(proc.stdin, ("rows", rows))
+            at, behind = fetch.fetched_at, False
+            for places in batches:
+                if behind:  # its signals derived here: the writer only stores them
+                    message = ("full", _full_rows(places, at))
+                else:
+                    message = ("plain", [_plain_row(place, at) for place in places])
+                behind = _send(proc.stdin, message) > _BEHIND_S
             _send(proc.stdin, ("end", osm_base()))
             proc.stdin.close()
         except BrokenPipeError:
@@ -181,7 +206,7 @@ def main() -> None:
             if message[0] == "end":
                 ended.append(message[1])
                 return
-            yield message[1]
+            yield message[1] if message[0] == "full" else _completed(message[1])
 
     answer: tuple[Any, ...]
     try:
